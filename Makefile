@@ -1,0 +1,49 @@
+# Wuye — every set-up step lives here, so a fresh clone needs only Python 3.11, make and the machine's services.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+PG_URL ?= postgresql://postgres@127.0.0.1:5432/wuye
+
+.PHONY: run test test-sqlite test-postgres bench lint fmt messages clean
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	@touch $(STAMP)
+
+## run: start the product on SQLite with the demo community and the scheduler (http://127.0.0.1:8000)
+run: $(STAMP)
+	@bash scripts/run.sh
+
+## test: the whole suite on SQLite, then on PostgreSQL when DATABASE_URL is set or a local server answers
+test: $(STAMP)
+	@bash scripts/test.sh
+
+test-sqlite: $(STAMP)
+	DATABASE_URL= $(BIN)/pytest
+
+test-postgres: $(STAMP)
+	DATABASE_URL=$${DATABASE_URL:-$(PG_URL)} $(BIN)/pytest
+
+## bench: benchmarks on PostgreSQL; prints `name value unit` and writes var/bench/latest.json
+bench: $(STAMP)
+	@bash scripts/bench.sh
+
+## lint: ruff, Django system checks, migrations in step with the models
+lint: $(STAMP)
+	$(BIN)/ruff check wuye tests bench
+	$(BIN)/python manage.py check --fail-level WARNING
+	$(BIN)/python manage.py makemigrations --check --dry-run
+
+fmt: $(STAMP)
+	$(BIN)/ruff check --fix wuye tests bench
+
+## messages: refresh and compile translations (needs GNU gettext; the compiled .mo files are committed)
+messages: $(STAMP)
+	cd wuye && ../$(BIN)/python ../manage.py makemessages -l zh_Hans -l en --no-obsolete
+	cd wuye && ../$(BIN)/python ../manage.py compilemessages
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""Wuye — the property-management service platform (物业服务平台)."""

@@ -1,0 +1,24 @@
+"""The JSON API: one NinjaAPI, one router per app, mounted under /api/v1 (docs at /api/docs)."""
+
+from ninja import NinjaAPI
+
+from wuye.core.api import API_AUTH, LocalTimeRenderer, install_error_handlers
+from wuye.core.api import router as core_router
+from wuye.people.api import router as people_router
+from wuye.tenancy.api import router as tenancy_router
+
+api = NinjaAPI(
+    title="Wuye API",
+    version="1",
+    description="物业服务平台 JSON API. Authenticate with POST /api/v1/auth/token, then `Authorization: Bearer <token>`.",
+    auth=API_AUTH,
+    renderer=LocalTimeRenderer(),
+    urls_namespace="api",
+    docs_url="/docs",
+    openapi_url="/openapi.json",
+)
+install_error_handlers(api)
+
+api.add_router("/v1/", core_router)
+api.add_router("/v1/", tenancy_router)
+api.add_router("/v1/", people_router)

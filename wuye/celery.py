@@ -1,0 +1,34 @@
+"""Celery application: the distributed engine for the same job registry the embedded scheduler runs.
+
+Start with `celery -A wuye worker -B` (or a separate `celery -A wuye beat`) when CELERY_BROKER_URL is set.
+"""
+
+import os
+
+import django
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "wuye.settings")
+django.setup()
+
+from wuye.core.scheduling import REGISTRY, run_job  # noqa: E402  (needs Django set up)
+
+app = Celery("wuye")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+
+
+@app.task(name="wuye.run_job")
+def run_registered_job(name: str):
+    """Run one job of the registry; beat schedules one of these per registered job."""
+    result = run_job(name)
+    return result if isinstance(result, (int, str, float, list, dict, type(None))) else str(result)
+
+
+def beat_schedule() -> dict:
+    return {
+        name: {"task": "wuye.run_job", "schedule": job.every.total_seconds(), "args": (name,)}
+        for name, job in sorted(REGISTRY.items())
+    }
+
+
+app.conf.beat_schedule = beat_schedule()

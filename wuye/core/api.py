@@ -1,0 +1,238 @@
+"""What every API router shares: token auth, the error format, pagination, local times in JSON (§9).
+
+Errors always look like `{"detail": "...", "errors": [{"field": "...", "message": "..."}]}`.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.contrib.auth import authenticate
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from ninja import Field, NinjaAPI, Router, Schema
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.pagination import PaginationBase
+from ninja.renderers import JSONRenderer
+from ninja.responses import NinjaJSONEncoder
+from ninja.security import HttpBearer, django_auth
+
+from .errors import DomainError
+from .models import ApiToken, Notification
+from .outbox import mark_read
+
+
+class BearerTokenAuth(HttpBearer):
+    """`Authorization: Bearer <token>` with a token from POST /api/v1/auth/token."""
+
+    def authenticate(self, request, token):
+        api_token = ApiToken.objects.by_raw(token)
+        if api_token is None or not api_token.user.is_active:
+            return None
+        request.user = api_token.user
+        return api_token.user
+
+
+class LocalTimeEncoder(NinjaJSONEncoder):
+    """Times in the API carry the Asia/Shanghai offset (e.g. 2026-11-23T09:30:00+08:00)."""
+
+    def default(self, o):
+        if isinstance(o, datetime) and timezone.is_aware(o):
+            return timezone.localtime(o).isoformat()
+        return super().default(o)
+
+
+class LocalTimeRenderer(JSONRenderer):
+    encoder_class = LocalTimeEncoder
+    json_dumps_params = {"ensure_ascii": False}
+
+
+class ErrorItem(Schema):
+    field: str
+    message: str
+
+
+class ErrorOut(Schema):
+    detail: str
+    errors: list[ErrorItem] = []
+
+
+class PagePagination(PaginationBase):
+    """`?page=&page_size=` (at most 200) → `{"items": [...], "count": N}`."""
+
+    class Input(Schema):
+        page: int = Field(1, ge=1, le=100_000)
+        page_size: int = Field(50, ge=1, le=200)
+
+    class Output(Schema):
+        items: list[Any]
+        count: int
+
+    items_attribute = "items"
+
+    def paginate_queryset(self, queryset, pagination: Input, **params):
+        offset = (pagination.page - 1) * pagination.page_size
+        return {"items": queryset[offset:offset + pagination.page_size], "count": queryset.count()}
+
+
+_LOCATION_ROOTS = {"body", "query", "path", "header", "cookie", "form", "file"}
+
+
+def _field_name(location: tuple | list, payload_names: set[str]) -> str:
+    """('body', 'payload', 'vehicles', 0, 'plate') → 'vehicles[0].plate'."""
+    parts = list(location)
+    if parts and parts[0] in _LOCATION_ROOTS:
+        parts = parts[1:]
+    if len(parts) > 1 and parts[0] in payload_names:
+        parts = parts[1:]
+    name = ""
+    for part in parts:
+        name += f"[{part}]" if isinstance(part, int) else (f".{part}" if name else str(part))
+    return name or "body"
+
+
+def _error_message(error: dict) -> str:
+    message = error.get("msg", "")
+    if error.get("type") == "missing":
+        return _("This field is required.")
+    return message.removeprefix("Value error, ")
+
+
+def install_error_handlers(api: NinjaAPI) -> None:
+    def respond(request, status, detail, errors=()):
+        return api.create_response(request, {"detail": str(detail), "errors": list(errors)}, status=status)
+
+    @api.exception_handler(ValidationError)
+    def validation_error(request, exc):
+        errors = [
+            {"field": _field_name(e.get("loc", ()), {"payload", "data", "filters"}), "message": _error_message(e)}
+            for e in exc.errors
+        ]
+        summary = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
+        return respond(request, 422, summary or _("Invalid input."), errors)
+
+    @api.exception_handler(DomainError)
+    def domain_error(request, exc):
+        return respond(request, exc.status, exc.message, ({"field": p.field, "message": p.message} for p in exc.problems))
+
+    @api.exception_handler(Http404)
+    def not_found(request, exc):
+        return respond(request, 404, _("Not found."))
+
+    @api.exception_handler(AuthenticationError)
+    def unauthenticated(request, exc):
+        return respond(request, 401, _("Log in first: send Authorization: Bearer <token>."))
+
+    @api.exception_handler(PermissionDenied)
+    def forbidden(request, exc):
+        return respond(request, 403, str(exc) or _("Your role may not do this."))
+
+    @api.exception_handler(RequestDataTooBig)
+    def too_big(request, exc):
+        return respond(request, 413, _("The request is too large."), [{"field": "body", "message": str(exc)}])
+
+    @api.exception_handler(HttpError)
+    def http_error(request, exc):
+        if str(exc).startswith("Cannot parse request body"):
+            return respond(request, 400, _("The request body is not valid JSON."),
+                           [{"field": "body", "message": _("The request body is not valid JSON.")}])
+        return respond(request, exc.status_code, str(exc))
+
+
+# -- the platform's own endpoints: tokens and the in-app inbox ------------------------------------------------
+router = Router(tags=["auth and inbox"])
+
+
+class TokenIn(Schema):
+    username: str = Field(..., min_length=1, max_length=150)
+    password: str = Field(..., min_length=1, max_length=200)
+
+
+class TokenUser(Schema):
+    id: int
+    username: str
+    name: str
+    role: str | None
+    project_ids: list[int] | None
+
+
+class TokenOut(Schema):
+    token: str
+    expires_at: datetime
+    user: TokenUser
+
+
+@router.post("/auth/token", auth=None, response={200: TokenOut, 401: ErrorOut})
+def issue_token(request, payload: TokenIn):
+    """Exchange a username and password for a bearer token."""
+    user = authenticate(request, username=payload.username, password=payload.password)
+    if user is None or not user.is_active:
+        return 401, {"detail": _("Wrong username or password."),
+                     "errors": [{"field": "password", "message": _("Wrong username or password.")}]}
+    token, raw = ApiToken.issue(user)
+    request.user = user
+    actor = request.actor
+    return {
+        "token": raw,
+        "expires_at": token.expires_at,
+        "user": {
+            "id": user.pk, "username": user.username, "name": user.get_full_name() or user.username,
+            "role": actor.role.value if actor.role else None,
+            "project_ids": sorted(actor.project_ids) if actor.project_ids is not None else None,
+        },
+    }
+
+
+class NotificationOut(Schema):
+    id: int
+    created_at: datetime
+    subject_line: str
+    body: str
+    link: str
+    read: bool = Field(..., alias="is_read")
+
+
+@router.get("/me/notifications", response=list[NotificationOut])
+def my_notifications(request, unread: bool = False):
+    """The caller's in-app inbox, newest first."""
+    inbox = Notification.objects.inbox(request.user)
+    if unread:
+        inbox = inbox.unread()
+    return [
+        {"id": n.pk, "created_at": n.created_at, "subject_line": n.subject_line, "body": n.body, "link": n.link,
+         "is_read": n.read_at is not None}
+        for n in inbox[:100]
+    ]
+
+
+@router.post("/me/notifications/{notification_id}/read", response=NotificationOut)
+def read_notification(request, notification_id: int):
+    try:
+        message = Notification.objects.inbox(request.user).get(pk=notification_id)
+    except Notification.DoesNotExist:
+        raise Http404 from None
+    mark_read(message)
+    return {"id": message.pk, "created_at": message.created_at, "subject_line": message.subject_line,
+            "body": message.body, "link": message.link, "is_read": True}
+
+
+def healthz(request):
+    """`GET /healthz` → {"status": "ok", "database": "ok"} (503 when the database does not answer)."""
+    from django.db import connection
+    from django.http import JsonResponse
+
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        database = "ok"
+    except Exception as error:  # the health check reports, it does not raise
+        database = f"error: {type(error).__name__}"
+    status = 200 if database == "ok" else 503
+    return JsonResponse({"status": "ok" if status == 200 else "degraded", "database": database}, status=status)
+
+
+# The web console's session (CSRF-checked on writes) works too, so htmx pages can call the API.
+API_AUTH = [BearerTokenAuth(), django_auth]

@@ -1,0 +1,31 @@
+"""The event log: every service function that changes something that matters appends one event here,
+in the same transaction as the change. Timelines and the audit log read it."""
+
+from __future__ import annotations
+
+from django.contrib.contenttypes.models import ContentType
+
+from .models import Event
+
+
+def record_event(subject, verb: str, *, actor=None, data: dict | None = None, project_id=None) -> Event:
+    """Append an event about `subject` (any saved model instance).
+
+    `actor` is the user who acted (None for the system or a job). `data` holds what changed, JSON-serialisable,
+    never raw PII (store masked values). `project_id` defaults to the subject's own `project_id`.
+    """
+    if project_id is None:
+        project_id = getattr(subject, "project_id", None)
+    return Event.objects.create(
+        actor=actor if (actor is not None and getattr(actor, "pk", None)) else None,
+        subject_type=ContentType.objects.get_for_model(subject),
+        subject_id=subject.pk,
+        project_id=project_id,
+        verb=verb,
+        data=data or {},
+    )
+
+
+def timeline(subject):
+    """Events about `subject`, oldest first, with their actors loaded."""
+    return Event.objects.for_subject(subject).select_related("actor")

@@ -1,0 +1,183 @@
+"""The notification outbox: `notify()` writes messages in the caller's transaction; `deliver_due()` (a periodic
+job) sends them through channel adapters with retries and exponential back-off.
+
+A channel adapter is a class with `send(notification)` that raises on failure; settings.WUYE_CHANNEL_ADAPTERS
+maps channel codes to adapters, so SMS or WeChat gateways plug in without touching this module.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.module_loading import import_string
+
+from .models import Channel, Notification
+
+logger = logging.getLogger(__name__)
+
+CLAIM_SECONDS = 120  # a worker that crashes mid-delivery frees its messages after this long
+BATCH_SIZE = 200
+
+
+class DeliveryError(Exception):
+    """A channel could not deliver now; the message will be retried."""
+
+
+class ChannelAdapter:
+    channel: str = ""
+
+    def send(self, notification: Notification) -> None:  # pragma: no cover - interface
+        raise NotImplementedError
+
+
+class InAppAdapter(ChannelAdapter):
+    """In-app messages are delivered by being in the recipient's inbox."""
+
+    channel = Channel.IN_APP
+
+    def send(self, notification):
+        return None
+
+
+class EmailAdapter(ChannelAdapter):
+    channel = Channel.EMAIL
+
+    def send(self, notification):
+        address = notification.recipient.email
+        if not address:
+            raise DeliveryError("The recipient has no e-mail address.")
+        send_mail(notification.subject_line, notification.body, None, [address])
+
+
+class LoggingSmsAdapter(ChannelAdapter):
+    """Stands in for an SMS gateway until one is configured: logs (masked) and counts as delivered."""
+
+    channel = Channel.SMS
+
+    def send(self, notification):
+        logger.info("SMS to user %s: %s", notification.recipient_id, notification.subject_line)
+
+
+class LoggingWeChatAdapter(LoggingSmsAdapter):
+    channel = Channel.WECHAT
+
+
+def adapter_for(channel: str) -> ChannelAdapter:
+    if channel == Channel.IN_APP:
+        return InAppAdapter()
+    try:
+        return import_string(settings.WUYE_CHANNEL_ADAPTERS[channel])()
+    except KeyError:
+        raise DeliveryError(f"No adapter is configured for channel {channel!r}.") from None
+
+
+def notify(
+    recipients,
+    subject_line: str,
+    body: str = "",
+    *,
+    channels: Iterable[str] = (Channel.IN_APP,),
+    link: str = "",
+    source=None,
+    dedupe_key: str | None = None,
+) -> list[Notification]:
+    """Put a message for each recipient and channel in the outbox; call inside the transaction of its cause.
+
+    With `dedupe_key`, a message already in the outbox for the same key, recipient and channel is not written
+    again — so a retried job or a repeated sweep never notifies twice.
+    """
+    if not isinstance(recipients, (list, tuple, set, frozenset)) and not hasattr(recipients, "model"):
+        recipients = [recipients]
+    source_type = ContentType.objects.get_for_model(source) if source is not None else None
+    written = []
+    for recipient in recipients:
+        for channel in channels:
+            key = f"{dedupe_key}:{recipient.pk}:{channel}" if dedupe_key else None
+            if key and Notification.objects.filter(dedupe_key=key).exists():
+                continue
+            message = Notification(
+                recipient=recipient,
+                channel=channel,
+                subject_line=subject_line[:200],
+                body=body,
+                link=link,
+                source_type=source_type,
+                source_id=getattr(source, "pk", None),
+                dedupe_key=key,
+            )
+            if channel == Channel.IN_APP:
+                # Nothing to transmit: it is in the inbox as soon as the cause commits.
+                message.status, message.sent_at = Notification.Status.SENT, timezone.now()
+            try:
+                with transaction.atomic():
+                    message.save()
+            except IntegrityError:
+                continue  # a concurrent writer stored the same dedupe key first
+            written.append(message)
+    return written
+
+
+def backoff(attempts: int) -> timedelta:
+    """1, 2, 4, 8 … minutes after the first, second, third … failure, capped at 6 hours."""
+    return timedelta(minutes=min(2 ** max(attempts - 1, 0), 360))
+
+
+def _claim(message_id: int, now) -> bool:
+    """Take one message for delivery; exactly one of several concurrent workers wins."""
+    return bool(
+        Notification.objects.deliverable(now)
+        .filter(pk=message_id)
+        .update(status=Notification.Status.SENDING, claimed_until=now + timedelta(seconds=CLAIM_SECONDS))
+    )
+
+
+def deliver(message: Notification, now=None) -> Notification:
+    """Send one claimed message and record the outcome."""
+    now = now or timezone.now()
+    try:
+        adapter_for(message.channel).send(message)
+    except Exception as error:  # any adapter failure is retried, never lost
+        message.attempts += 1
+        message.last_error = f"{type(error).__name__}: {error}"[:2000]
+        if message.attempts >= settings.WUYE_OUTBOX_MAX_ATTEMPTS:
+            message.status = Notification.Status.FAILED
+        else:
+            message.status = Notification.Status.PENDING
+            message.next_attempt_at = now + backoff(message.attempts)
+        logger.warning("Delivery of notification %s failed (attempt %s): %s", message.pk, message.attempts, error)
+    else:
+        message.attempts += 1
+        message.status, message.sent_at, message.last_error = Notification.Status.SENT, now, ""
+    message.claimed_until = None
+    message.save(update_fields=["attempts", "status", "next_attempt_at", "sent_at", "last_error", "claimed_until"])
+    return message
+
+
+def deliver_due(now=None, limit: int = BATCH_SIZE) -> int:
+    """Deliver messages that are due; safe to run in several processes at once. Returns how many were sent."""
+    now = now or timezone.now()
+    sent = 0
+    candidates = list(
+        Notification.objects.deliverable(now).order_by("next_attempt_at").values_list("pk", flat=True)[:limit]
+    )
+    for message_id in candidates:
+        if not _claim(message_id, now):
+            continue
+        message = Notification.objects.select_related("recipient").get(pk=message_id)
+        if deliver(message, now).status == Notification.Status.SENT:
+            sent += 1
+    return sent
+
+
+def mark_read(message: Notification) -> Notification:
+    if message.read_at is None:
+        message.read_at = timezone.now()
+        message.save(update_fields=["read_at"])
+    return message

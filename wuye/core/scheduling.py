@@ -1,0 +1,113 @@
+"""The job registry: periodic work is a plain function registered once with `@periodic(every=…)`.
+
+Two engines run the same registry: the embedded scheduler (`manage.py scheduler`, started by `make run`) and
+Celery beat + workers when CELERY_BROKER_URL is set (`wuye/celery.py` builds beat's schedule from here).
+Each occurrence is claimed by a conditional UPDATE on `JobState.next_run_at`, so several schedulers running at
+once still run each job once per interval.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.db import close_old_connections
+from django.utils import timezone
+
+from .models import JobState
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class PeriodicJob:
+    name: str
+    func: Callable[[], object]
+    every: timedelta
+    description: str = ""
+
+
+REGISTRY: dict[str, PeriodicJob] = {}
+
+
+def periodic(every: timedelta, name: str | None = None):
+    """Register a function as a periodic job (its name defaults to `<app>.<function>`)."""
+
+    def register(func):
+        module = func.__module__.removeprefix("wuye.").removesuffix(".jobs")
+        job_name = name or f"{module}.{func.__name__}"
+        REGISTRY[job_name] = PeriodicJob(job_name, func, every, (func.__doc__ or "").strip().split("\n")[0])
+        return func
+
+    return register
+
+
+def run_job(name: str):
+    """Run one registered job now and record the outcome in its JobState. Returns what the job returned."""
+    job = REGISTRY[name]
+    started = timezone.now()
+    state, _ = JobState.objects.get_or_create(name=name, defaults={"next_run_at": started + job.every})
+    try:
+        result = job.func()
+    except Exception:
+        JobState.objects.filter(name=name).update(
+            last_started_at=started, last_finished_at=timezone.now(), last_ok=False,
+            last_error=traceback.format_exc()[-4000:], runs=state.runs + 1,
+        )
+        logger.exception("Job %s failed", name)
+        raise
+    JobState.objects.filter(name=name).update(
+        last_started_at=started, last_finished_at=timezone.now(), last_ok=True, last_error="", runs=state.runs + 1
+    )
+    return result
+
+
+def claim(job: PeriodicJob, now) -> bool:
+    """Take the job's current occurrence; True for exactly one of several concurrent schedulers."""
+    JobState.objects.get_or_create(name=job.name, defaults={"next_run_at": now})
+    return bool(
+        JobState.objects.filter(name=job.name, next_run_at__lte=now).update(next_run_at=now + job.every)
+    )
+
+
+def run_due_jobs(now=None) -> list[str]:
+    """Run every registered job whose time has come (and that no other scheduler took). Returns their names."""
+    now = now or timezone.now()
+    ran = []
+    for job in list(REGISTRY.values()):
+        if not claim(job, now):
+            continue
+        try:
+            run_job(job.name)
+        except Exception:  # one failing job must not stop the others; the failure is in JobState and the log
+            pass
+        ran.append(job.name)
+    return ran
+
+
+class EmbeddedScheduler(threading.Thread):
+    """Runs due jobs every `tick` seconds until stopped; the default engine when no Celery broker is set."""
+
+    def __init__(self, tick: float = 5.0):
+        super().__init__(name="wuye-scheduler", daemon=True)
+        self.tick = tick
+        self._stop_event = threading.Event()
+
+    def run(self):
+        logger.info("Embedded scheduler started with %d jobs: %s", len(REGISTRY), ", ".join(sorted(REGISTRY)))
+        while not self._stop_event.is_set():
+            close_old_connections()
+            try:
+                run_due_jobs()
+            except Exception:
+                logger.exception("Scheduler tick failed")
+            finally:
+                close_old_connections()
+            self._stop_event.wait(self.tick)
+
+    def stop(self):
+        self._stop_event.set()

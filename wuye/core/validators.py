@@ -1,0 +1,110 @@
+"""Validators for mainland identifiers: resident ID numbers (身份证), licence plates, phone numbers.
+
+Each `normalize_*` returns the canonical form or raises `ValueError` with a message a person can act on;
+the Django `validate_*` wrappers raise `ValidationError` for model and form fields.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+# GB 11643-1999: weights of the first 17 digits, and the check character for each remainder mod 11.
+_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+_ID_CHECK = "10X98765432"
+_ID_SHAPE = re.compile(r"^[1-9]\d{5}(\d{4})(\d{2})(\d{2})\d{3}[0-9X]$")
+# First two digits: the province-level codes in use (GB/T 2260).
+_ID_PROVINCES = {
+    "11", "12", "13", "14", "15", "21", "22", "23", "31", "32", "33", "34", "35", "36", "37",
+    "41", "42", "43", "44", "45", "46", "50", "51", "52", "53", "54", "61", "62", "63", "64", "65",
+    "71", "81", "82", "83", "91",
+}
+
+
+def id_check_character(first17: str) -> str:
+    return _ID_CHECK[sum(int(d) * w for d, w in zip(first17, _ID_WEIGHTS, strict=True)) % 11]
+
+
+def normalize_id_number(value: str) -> str:
+    """A valid 18-character mainland ID number, upper-cased; raises ValueError naming what is wrong."""
+    number = (value or "").strip().upper()
+    match = _ID_SHAPE.match(number)
+    if not match:
+        raise ValueError(_("An ID number has 18 characters: 17 digits and a final digit or X."))
+    if number[:2] not in _ID_PROVINCES:
+        raise ValueError(_("The ID number's region code is not a mainland region."))
+    year, month, day = (int(part) for part in match.groups())
+    try:
+        born = date(year, month, day)
+    except ValueError:
+        raise ValueError(_("The ID number's date of birth is not a real date.")) from None
+    if born.year < 1900 or born > date.today():  # noqa: DTZ011 — a date of birth has no time zone
+        raise ValueError(_("The ID number's date of birth is out of range."))
+    if id_check_character(number[:17]) != number[17]:
+        raise ValueError(_("The ID number's check digit is wrong; please check for a typing error."))
+    return number
+
+
+PROVINCES = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼"
+_LETTER = "A-HJ-NP-Z"  # plates never use I or O
+_ALNUM = "A-HJ-NP-Z0-9"
+# Ordinary plates: province, issuing-office letter, five characters (the last may mark 挂/学/警/港/澳).
+_PLATE_ORDINARY = re.compile(rf"^[{PROVINCES}][{_LETTER}][{_ALNUM}]{{4}}[{_ALNUM}挂学警港澳]$")
+# New-energy plates (8 characters): small vehicles have the energy letter first (D/A/B/C/E pure electric,
+# F/G/H/J/K other), large vehicles have it last.
+_PLATE_NEV_SMALL = re.compile(rf"^[{PROVINCES}][{_LETTER}][DABCEFGHJK][{_ALNUM}]\d{{4}}$")
+_PLATE_NEV_LARGE = re.compile(rf"^[{PROVINCES}][{_LETTER}]\d{{5}}[DABCEFGHJK]$")
+# Embassy and consulate plates.
+_PLATE_DIPLOMATIC = re.compile(r"^(使\d{6}|\d{6}使|[" + PROVINCES + r"][A-Z]\d{4}领)$")
+
+
+def normalize_plate(value: str) -> str:
+    """A mainland licence plate without spaces or separators, upper-cased (e.g. `粤B12345`, `粤BD12345`)."""
+    plate = re.sub(r"[\s·•\-.]", "", value or "").upper()
+    for pattern in (_PLATE_ORDINARY, _PLATE_NEV_SMALL, _PLATE_NEV_LARGE, _PLATE_DIPLOMATIC):
+        if pattern.match(plate):
+            return plate
+    if plate and plate[0] not in PROVINCES and not plate.startswith("使"):
+        raise ValueError(_("A plate starts with a province abbreviation such as 京 or 粤."))
+    raise ValueError(
+        _("Not a mainland plate: 7 characters (e.g. 粤B12345) or 8 for new-energy vehicles (e.g. 粤BD12345).")
+    )
+
+
+_MOBILE = re.compile(r"^1[3-9]\d{9}$")
+_LANDLINE = re.compile(r"^0\d{2,3}\d{7,8}$")
+
+
+def normalize_phone(value: str) -> str:
+    """A mainland mobile (11 digits) or landline number with area code, digits only (+86 prefix removed)."""
+    phone = re.sub(r"[\s\-()]", "", value or "")
+    if phone.startswith("+86"):
+        phone = phone[3:]
+    elif phone.startswith("0086"):
+        phone = phone[4:]
+    if _MOBILE.match(phone) or _LANDLINE.match(phone):
+        return phone
+    raise ValueError(_("Enter an 11-digit mobile number (e.g. 13812345678) or a landline with area code."))
+
+
+def _as_validation_error(normalize, value) -> None:
+    try:
+        normalize(value)
+    except ValueError as error:
+        raise ValidationError(str(error), code="invalid") from None
+
+
+# Module-level functions (not closures) so that migrations can refer to them.
+def validate_id_number(value):
+    _as_validation_error(normalize_id_number, value)
+
+
+def validate_plate(value):
+    _as_validation_error(normalize_plate, value)
+
+
+def validate_phone(value):
+    _as_validation_error(normalize_phone, value)

@@ -1,0 +1,103 @@
+"""JSON API for owner records (业主档案), vehicles and the caller's own profile (§9)."""
+
+from django.db.models import Q
+from ninja import Router
+from ninja.pagination import paginate
+
+from wuye.core.access import get_scoped_or_404, get_scoped_or_invalid, scoped
+from wuye.core.api import PagePagination
+from wuye.core.validators import normalize_phone
+from wuye.tenancy.models import Unit
+
+from . import services
+from .models import Residency, Resident, StaffProfile, Vehicle
+from .schemas import MeOut, ResidentIn, ResidentListOut, ResidentOut, VehicleIn, VehicleOut
+from .schemas import residency_rows
+
+router = Router(tags=["people"])
+
+
+def _residents(actor):
+    return scoped(Resident.objects.with_homes(), actor).prefetch_related("vehicles")
+
+
+@router.get("/owners", response=list[ResidentListOut])
+@paginate(PagePagination)
+def list_owners(request, project: int | None = None, unit: int | None = None, relation: str | None = None,
+                q: str | None = None):
+    """Owner records in scope (personal data masked). `q` matches a name or a full phone number."""
+    residents = _residents(request.actor)
+    if project is not None:
+        residents = residents.filter(project_id=project)
+    if unit is not None or relation:
+        current = Residency.objects.current()
+        if unit is not None:
+            current = current.filter(unit_id=unit)
+        if relation:
+            current = current.filter(relation=relation)
+        residents = residents.filter(pk__in=current.values("resident_id"))
+    if q:
+        q = q.strip()[:50]
+        condition = Q(name__contains=q)
+        try:
+            condition |= Q(phone=normalize_phone(q))
+        except ValueError:
+            pass
+        residents = residents.filter(condition)
+    return residents
+
+
+@router.get("/owners/{resident_id}", response=ResidentOut)
+def get_owner(request, resident_id: int):
+    return get_scoped_or_404(_residents(request.actor), request.actor, pk=resident_id)
+
+
+@router.post("/owners", response={201: ResidentOut})
+def register_owner(request, payload: ResidentIn):
+    """Record an owner, co-owner, tenant or family member of a unit, with vehicles — all or nothing."""
+    unit = get_scoped_or_invalid(Unit.objects.with_places(), request.actor, payload.unit_id, "unit_id")
+    resident = services.register_resident(
+        request.actor, unit=unit,
+        vehicles=[services.VehicleInput(**v.dict()) for v in payload.vehicles],
+        **payload.dict(exclude={"unit_id", "vehicles"}),
+    )
+    return 201, _residents(request.actor).get(pk=resident.pk)
+
+
+@router.post("/owners/{resident_id}/vehicles", response={201: VehicleOut})
+def add_vehicle(request, resident_id: int, payload: VehicleIn):
+    resident = get_scoped_or_404(Resident.objects, request.actor, pk=resident_id)
+    return 201, services.add_vehicle(request.actor, resident, **payload.dict())
+
+
+@router.get("/vehicles", response=list[VehicleOut])
+@paginate(PagePagination)
+def list_vehicles(request, project: int | None = None, plate: str | None = None):
+    vehicles = scoped(Vehicle.objects.all(), request.actor)
+    if project is not None:
+        vehicles = vehicles.filter(project_id=project)
+    if plate:
+        vehicles = vehicles.filter(plate__contains=plate.strip().upper()[:10])
+    return vehicles.order_by("plate")
+
+
+@router.get("/me", response=MeOut)
+def me(request):
+    """Who the caller is: role and projects for staff, units for an owner."""
+    actor, user = request.actor, request.user
+    profile = StaffProfile.objects.filter(user=user).first()
+    units = []
+    if actor.resident_id:
+        units = residency_rows(
+            Residency.objects.current().filter(resident_id=actor.resident_id).select_related("unit__building")
+        )
+    return {
+        "id": user.pk, "username": user.username, "name": user.get_full_name() or user.username,
+        "role": actor.role.value if actor.role else None,
+        "department": str(profile.department) if profile else None,
+        "project_ids": sorted(actor.project_ids) if actor.project_ids is not None else None,
+        "units": units,
+    }
+
+
+

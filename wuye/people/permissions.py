@@ -1,0 +1,12 @@
+from wuye.core.access import Role, grant
+
+FRONT_OFFICE = {Role.CUSTOMER_SERVICE, Role.PROJECT_MANAGER, Role.COMPANY_ADMIN}
+
+grant({
+    # 业主档案: the customer-service center keeps owner records; the manager and administration too.
+    "people.view_residents": set(Role) - {Role.OWNER},
+    "people.manage_residents": FRONT_OFFICE,
+    "people.view_pii": FRONT_OFFICE | {Role.FINANCE},
+    "people.manage_vehicles": FRONT_OFFICE | {Role.SECURITY},
+    "people.manage_staff": {Role.COMPANY_ADMIN},
+})

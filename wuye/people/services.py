@@ -1,0 +1,162 @@
+"""Owner records (业主档案), residencies, vehicles and staff accounts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from wuye.core.access import Actor, Role, require
+from wuye.core.errors import Conflict, InvalidInput, Problems
+from wuye.core.events import record_event
+from wuye.core.pii import mask_id_number, mask_phone
+from wuye.core.validators import normalize_id_number, normalize_phone, normalize_plate
+from wuye.tenancy.models import Project, Unit
+
+from .models import Relation, Residency, Resident, StaffProfile, Vehicle, VehicleKind
+
+
+@dataclass
+class VehicleInput:
+    plate: str
+    kind: str = VehicleKind.CAR
+    brand: str = ""
+
+
+def _check_plate(problems: Problems, field: str, project: Project, plate: str, seen: set[str]) -> str | None:
+    normalized = problems.check(field, normalize_plate, plate)
+    if normalized is None:
+        return None
+    if normalized in seen or Vehicle.objects.filter(project=project, plate=normalized).exists():
+        problems.add(field, _("Plate %(plate)s is already registered in this project.") % {"plate": normalized})
+        return None
+    seen.add(normalized)
+    return normalized
+
+
+@transaction.atomic
+def register_resident(
+    actor: Actor,
+    *,
+    unit: Unit,
+    name: str,
+    phone: str,
+    relation: str = Relation.OWNER,
+    id_number: str = "",
+    email: str = "",
+    started_on: date | None = None,
+    vehicles: list[VehicleInput] = (),
+) -> Resident:
+    """Record a resident of `unit` with their vehicles — all of it or, on any wrong field, nothing.
+
+    A resident already on record in the project with the same ID number gets the new residency added to the
+    existing record instead of a duplicate.
+    """
+    require(actor, "people.manage_residents")
+    problems = Problems()
+    name = (name or "").strip()
+    if not name:
+        problems.add("name", _("Enter the resident's name."))
+    phone = problems.check("phone", normalize_phone, phone)
+    if id_number:
+        id_number = problems.check("id_number", normalize_id_number, id_number)
+    if relation not in Relation.values:
+        problems.add("relation", _("Choose one of: %(choices)s.") % {"choices": ", ".join(Relation.values)})
+    seen: set[str] = set()
+    plates = [
+        _check_plate(problems, f"vehicles[{index}].plate", unit.project, vehicle.plate, seen)
+        for index, vehicle in enumerate(vehicles)
+    ]
+    problems.raise_if_any()
+
+    resident = (
+        Resident.objects.select_for_update().filter(project_id=unit.project_id, id_number=id_number).first()
+        if id_number else None
+    )
+    created = resident is None
+    if created:
+        resident = Resident.objects.create(
+            project_id=unit.project_id, name=name, phone=phone, id_number=id_number or "", email=email
+        )
+    elif Residency.objects.current().filter(unit=unit, resident=resident).exists():
+        raise Conflict(_("%(name)s is already recorded for unit %(unit)s.") % {"name": resident.name, "unit": unit})
+    Residency.objects.create(unit=unit, resident=resident, relation=relation, started_on=started_on)
+    for plate, vehicle in zip(plates, vehicles, strict=True):
+        Vehicle.objects.create(project_id=unit.project_id, resident=resident, plate=plate, kind=vehicle.kind,
+                               brand=vehicle.brand)
+    record_event(
+        resident, "resident.registered" if created else "resident.residency_added", actor=actor.user,
+        data={
+            "unit": unit.label, "relation": relation, "phone": mask_phone(phone),
+            "id_number": mask_id_number(id_number), "vehicles": [p for p in plates if p],
+        },
+    )
+    return resident
+
+
+@transaction.atomic
+def add_vehicle(actor: Actor, resident: Resident, *, plate: str, kind: str = VehicleKind.CAR,
+                brand: str = "") -> Vehicle:
+    require(actor, "people.manage_vehicles")
+    problems = Problems()
+    normalized = _check_plate(problems, "plate", resident.project, plate, set())
+    if kind not in VehicleKind.values:
+        problems.add("kind", _("Choose one of: %(choices)s.") % {"choices": ", ".join(VehicleKind.values)})
+    problems.raise_if_any()
+    vehicle = Vehicle.objects.create(project_id=resident.project_id, resident=resident, plate=normalized,
+                                     kind=kind, brand=brand)
+    record_event(resident, "vehicle.added", actor=actor.user, data={"plate": normalized, "kind": kind})
+    return vehicle
+
+
+@transaction.atomic
+def end_residency(actor: Actor, residency: Residency, *, on: date | None = None) -> Residency:
+    """A resident moves out or sells: the link ends (kept on record); their portal no longer shows the unit."""
+    require(actor, "people.manage_residents")
+    if residency.ended_on is not None:
+        raise Conflict(_("This residency already ended on %(date)s.") % {"date": residency.ended_on})
+    residency.ended_on = on or timezone.localdate()
+    residency.save(update_fields=["ended_on"])
+    record_event(residency.resident, "resident.residency_ended", actor=actor.user,
+                 data={"unit": residency.unit.label, "on": residency.ended_on.isoformat()})
+    return residency
+
+
+@transaction.atomic
+def grant_portal_account(actor: Actor, resident: Resident, *, username: str, password: str):
+    """Give a resident an owner-portal login tied to their record (and so to their units)."""
+    require(actor, "people.manage_residents")
+    user_model = get_user_model()
+    if resident.user_id:
+        raise Conflict(_("This resident already has a portal account."))
+    if user_model.objects.filter(username=username).exists():
+        raise InvalidInput("username", _("This username is taken."))
+    user = user_model.objects.create_user(username=username, password=password, first_name=resident.name,
+                                          email=resident.email)
+    resident.user = user
+    resident.save(update_fields=["user"])
+    record_event(resident, "resident.portal_account_granted", actor=actor.user, data={"username": username})
+    return user
+
+
+@transaction.atomic
+def create_staff(actor: Actor, *, company, username: str, password: str, name: str, role: str,
+                 projects=(), all_projects: bool = False, is_supervisor: bool = False, email: str = ""):
+    """A staff login with its role and project scope."""
+    require(actor, "people.manage_staff")
+    if role not in Role.values or role == Role.OWNER:
+        raise InvalidInput("role", _("Unknown staff role."))
+    user_model = get_user_model()
+    if user_model.objects.filter(username=username).exists():
+        raise InvalidInput("username", _("This username is taken."))
+    user = user_model.objects.create_user(username=username, password=password, first_name=name, email=email)
+    profile = StaffProfile.objects.create(user=user, company=company, role=role, all_projects=all_projects,
+                                          is_supervisor=is_supervisor)
+    profile.projects.set(projects)
+    record_event(profile, "staff.created", actor=actor.user,
+                 data={"username": username, "role": role, "projects": [p.pk for p in projects]})
+    return user

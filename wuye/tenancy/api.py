@@ -1,0 +1,78 @@
+"""JSON API for projects, buildings and units (§9). Handlers parse, call a service or a scoped query, render."""
+
+from django.utils.translation import gettext as _
+from ninja import Router
+from ninja.pagination import paginate
+
+from wuye.core.access import get_scoped_or_404, get_scoped_or_invalid, scoped
+from wuye.core.api import PagePagination
+from wuye.core.errors import InvalidInput
+
+from . import services
+from .models import Building, Company, Project, Unit
+from .schemas import BuildingIn, BuildingOut, ProjectIn, ProjectOut, UnitIn, UnitOut
+
+router = Router(tags=["places"])
+
+
+@router.get("/projects", response=list[ProjectOut])
+@paginate(PagePagination)
+def list_projects(request):
+    return scoped(Project.objects.active(), request.actor)
+
+
+@router.get("/projects/{project_id}", response=ProjectOut)
+def get_project(request, project_id: int):
+    return get_scoped_or_404(Project.objects, request.actor, pk=project_id)
+
+
+@router.post("/projects", response={201: ProjectOut})
+def create_project(request, payload: ProjectIn):
+    # Staff create projects in their own company; only a superuser names one.
+    company = Company.objects.filter(pk=request.actor.company_id or payload.company_id).first()
+    if company is None:
+        raise InvalidInput("company_id", _("Choose the company."))
+    return 201, services.create_project(request.actor, company=company, **payload.dict(exclude={"company_id"}))
+
+
+@router.get("/buildings", response=list[BuildingOut])
+@paginate(PagePagination)
+def list_buildings(request, project: int | None = None):
+    buildings = scoped(Building.objects.all(), request.actor)
+    if project is not None:
+        buildings = buildings.filter(project_id=project)
+    return buildings
+
+
+@router.post("/buildings", response={201: BuildingOut})
+def create_building(request, payload: BuildingIn):
+    project = get_scoped_or_invalid(Project.objects, request.actor, payload.project_id, "project_id")
+    return 201, services.create_building(request.actor, project=project, **payload.dict(exclude={"project_id"}))
+
+
+@router.get("/units", response=list[UnitOut])
+@paginate(PagePagination)
+def list_units(request, project: int | None = None, building: int | None = None, kind: str | None = None,
+               q: str | None = None):
+    """Units in scope, filtered by project, building, type, or a number containing `q`."""
+    units = scoped(Unit.objects.with_places(), request.actor)
+    if project is not None:
+        units = units.filter(project_id=project)
+    if building is not None:
+        units = units.filter(building_id=building)
+    if kind:
+        units = units.filter(kind=kind)
+    if q:
+        units = units.filter(number__contains=q[:20])
+    return units.order_by("project_id", "building__number", "number")
+
+
+@router.get("/units/{unit_id}", response=UnitOut)
+def get_unit(request, unit_id: int):
+    return get_scoped_or_404(Unit.objects.with_places(), request.actor, pk=unit_id)
+
+
+@router.post("/units", response={201: UnitOut})
+def create_unit(request, payload: UnitIn):
+    building = get_scoped_or_invalid(Building.objects, request.actor, payload.building_id, "building_id")
+    return 201, services.create_unit(request.actor, building=building, **payload.dict(exclude={"building_id"}))

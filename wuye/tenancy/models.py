@@ -1,0 +1,128 @@
+"""Places: Company → Project (小区) → Building (楼栋) → Unit (房屋)."""
+
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from wuye.core.models import WorkCalendar
+
+
+class Company(models.Model):
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    credit_code = models.CharField(_("unified social credit code"), max_length=18, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    scope_project_path = None  # staff see their own company through its projects
+
+    class Meta:
+        verbose_name = _("company")
+        verbose_name_plural = _("companies")
+
+    def __str__(self):
+        return self.name
+
+
+class ProjectQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(is_active=True)
+
+
+class Project(models.Model):
+    """A managed residential community (项目/小区)."""
+
+    company = models.ForeignKey(Company, verbose_name=_("company"), on_delete=models.PROTECT, related_name="projects")
+    code = models.SlugField(_("code"), max_length=32)
+    name = models.CharField(_("name"), max_length=100)
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    phone = models.CharField(_("service phone"), max_length=20, blank=True)
+    work_calendar = models.ForeignKey(
+        WorkCalendar, verbose_name=_("working calendar"), null=True, blank=True, on_delete=models.PROTECT,
+        help_text=_("Working hours and local overrides; empty means 08:00–12:00 and 13:00–17:00."),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    objects = ProjectQuerySet.as_manager()
+    scope_project_path = "self"
+    scope_unit_path = "buildings__units"
+
+    class Meta:
+        verbose_name = _("project")
+        verbose_name_plural = _("projects")
+        ordering = ["company_id", "code"]
+        constraints = [models.UniqueConstraint(fields=["company", "code"], name="project_code_unique_in_company")]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def project_id(self):  # so events about a project carry their project like any other subject
+        return self.pk
+
+
+class Building(models.Model):
+    project = models.ForeignKey(Project, verbose_name=_("project"), on_delete=models.PROTECT, related_name="buildings")
+    number = models.CharField(_("building number"), max_length=20, help_text=_("e.g. 3 for 3号楼"))
+    name = models.CharField(_("name"), max_length=50, blank=True)
+    floors = models.PositiveSmallIntegerField(_("floors above ground"), validators=[MinValueValidator(1)], default=1)
+    has_elevator = models.BooleanField(_("has elevator"), default=True)
+
+    scope_project_path = "project"
+    scope_unit_path = "units"
+
+    class Meta:
+        verbose_name = _("building")
+        verbose_name_plural = _("buildings")
+        ordering = ["project_id", "number"]
+        constraints = [models.UniqueConstraint(fields=["project", "number"], name="building_number_unique_in_project")]
+
+    def __str__(self):
+        return self.name or _("Building %(number)s") % {"number": self.number}
+
+
+class UnitKind(models.TextChoices):
+    RESIDENTIAL = "residential", _("Residential")
+    COMMERCIAL = "commercial", _("Commercial")
+    PARKING = "parking", _("Parking space")
+
+
+class UnitQuerySet(models.QuerySet):
+    def with_places(self):
+        return self.select_related("building", "project")
+
+
+class Unit(models.Model):
+    """A property (房屋): a flat, a shop or a parking space. `project` repeats the building's, for scoping."""
+
+    project = models.ForeignKey(Project, verbose_name=_("project"), on_delete=models.PROTECT, related_name="units")
+    building = models.ForeignKey(Building, verbose_name=_("building"), on_delete=models.PROTECT, related_name="units")
+    entrance = models.CharField(_("entrance (单元)"), max_length=10, blank=True)
+    number = models.CharField(_("unit number"), max_length=20)
+    floor = models.SmallIntegerField(_("floor"))
+    area = models.DecimalField(
+        _("floor area (m²)"), max_digits=9, decimal_places=2, validators=[MinValueValidator(0)]
+    )
+    kind = models.CharField(_("type"), max_length=16, choices=UnitKind.choices, default=UnitKind.RESIDENTIAL)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    objects = UnitQuerySet.as_manager()
+    scope_project_path = "project"
+    scope_unit_path = "id"
+
+    class Meta:
+        verbose_name = _("unit")
+        verbose_name_plural = _("units")
+        ordering = ["building_id", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["building", "number"], name="unit_number_unique_in_building"),
+            models.CheckConstraint(condition=models.Q(area__gte=0), name="unit_area_not_negative"),
+        ]
+        indexes = [models.Index(fields=["project", "building", "number"], name="unit_project_listing")]
+
+    def __str__(self):
+        return self.label
+
+    @property
+    def label(self) -> str:
+        """How staff say it: building-number, e.g. 3-2-1201 for 3号楼 unit 2-1201 (entrance 2, flat 1201)."""
+        return f"{self.building.number}-{self.number}" if self.building_id else self.number

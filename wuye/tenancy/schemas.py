@@ -1,0 +1,61 @@
+from decimal import Decimal
+
+from ninja import Field, Schema
+
+from .models import UnitKind
+
+
+class ProjectOut(Schema):
+    id: int
+    code: str
+    name: str
+    address: str
+    phone: str
+    company_id: int
+
+
+class ProjectIn(Schema):
+    code: str = Field(..., min_length=1, max_length=32, pattern=r"^[-a-zA-Z0-9_]+$")
+    name: str = Field(..., min_length=1, max_length=100)
+    address: str = Field("", max_length=200)
+    phone: str = Field("", max_length=20)
+    company_id: int | None = None
+
+
+class BuildingOut(Schema):
+    id: int
+    project_id: int
+    number: str
+    name: str
+    floors: int
+    has_elevator: bool
+
+
+class BuildingIn(Schema):
+    project_id: int
+    number: str = Field(..., min_length=1, max_length=20)
+    name: str = Field("", max_length=50)
+    floors: int = Field(1, ge=1, le=200)
+    has_elevator: bool = True
+
+
+class UnitOut(Schema):
+    id: int
+    project_id: int
+    building_id: int
+    building_number: str = Field(..., alias="building.number")
+    entrance: str
+    number: str
+    label: str
+    floor: int
+    area: Decimal
+    kind: UnitKind
+
+
+class UnitIn(Schema):
+    building_id: int
+    number: str = Field(..., min_length=1, max_length=20)
+    entrance: str = Field("", max_length=10)
+    floor: int = Field(..., ge=-10, le=200)
+    area: Decimal = Field(..., gt=0, max_digits=9, decimal_places=2)
+    kind: UnitKind = UnitKind.RESIDENTIAL

@@ -1,0 +1,62 @@
+"""Creating and changing places. Each function checks the actor's role, writes, and records the event."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from wuye.core.access import Actor, require
+from wuye.core.errors import InvalidInput, Problems
+from wuye.core.events import record_event
+
+from .models import Building, Project, Unit, UnitKind
+
+
+@transaction.atomic
+def create_project(actor: Actor, *, company, code: str, name: str, address: str = "", phone: str = "") -> Project:
+    """A new community of `company`."""
+    require(actor, "tenancy.manage_projects")
+    if Project.objects.filter(company=company, code=code).exists():
+        raise InvalidInput("code", _("A project with this code already exists."))
+    project = Project.objects.create(company=company, code=code, name=name, address=address, phone=phone)
+    record_event(project, "project.created", actor=actor.user, data={"code": code, "name": name})
+    return project
+
+
+@transaction.atomic
+def create_building(actor: Actor, *, project: Project, number: str, name: str = "", floors: int = 1,
+                    has_elevator: bool = True) -> Building:
+    """A building in `project`; its number is unique in the project."""
+    require(actor, "tenancy.manage_places")
+    if Building.objects.filter(project=project, number=number).exists():
+        raise InvalidInput("number", _("Building %(number)s already exists in this project.") % {"number": number})
+    building = Building.objects.create(
+        project=project, number=number, name=name, floors=floors, has_elevator=has_elevator
+    )
+    record_event(building, "building.created", actor=actor.user, data={"number": number})
+    return building
+
+
+@transaction.atomic
+def create_unit(actor: Actor, *, building: Building, number: str, floor: int, area: Decimal,
+                kind: str = UnitKind.RESIDENTIAL, entrance: str = "") -> Unit:
+    """A unit in `building`; its number is unique in the building and its floor exists."""
+    require(actor, "tenancy.manage_places")
+    problems = Problems()
+    if Unit.objects.filter(building=building, number=number).exists():
+        problems.add("number", _("Unit %(number)s already exists in this building.") % {"number": number})
+    if floor == 0 or floor > building.floors:
+        problems.add("floor", _("Building %(building)s has floors 1 to %(floors)s (basements below 0).")
+                     % {"building": building.number, "floors": building.floors})
+    if area <= 0:
+        problems.add("area", _("Floor area must be greater than 0 m²."))
+    problems.raise_if_any()
+    unit = Unit.objects.create(
+        project_id=building.project_id, building=building, number=number, floor=floor, area=area, kind=kind,
+        entrance=entrance,
+    )
+    record_event(unit, "unit.created", actor=actor.user, data={"number": number, "area": str(area), "kind": kind})
+    return unit
+

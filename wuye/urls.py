@@ -1,0 +1,15 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from wuye.api import api
+from wuye.core.api import healthz
+
+admin.site.site_header = admin.site.site_title = "Wuye 物业服务平台"
+
+urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+    path("api/", api.urls),
+    path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("wuye.web.urls")),
+]

@@ -194,7 +194,7 @@ def build_demo_company(progress: bool = False) -> Company:
             profile.projects.set([projects[project_index]])
 
     for username, project in (("yezhu", projects[0]), ("yezhu2", projects[1])):
-        unit = Unit.objects.filter(project=project).order_by("building__id", "entrance", "floor", "number").first()
+        unit = Unit.objects.filter(project=project, kind=UnitKind.RESIDENTIAL).order_by("building_id", "entrance", "floor", "number").first()
         owner = (Resident.objects.filter(residencies__unit=unit, residencies__relation=Relation.OWNER).first())
         if owner is None:
             owner = Resident.objects.create(project=project, name=people.name(), phone=people.phone(),

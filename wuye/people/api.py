@@ -11,8 +11,7 @@ from wuye.tenancy.models import Unit
 
 from . import services
 from .models import Residency, Resident, StaffProfile, Vehicle
-from .schemas import MeOut, ResidentIn, ResidentListOut, ResidentOut, VehicleIn, VehicleOut
-from .schemas import residency_rows
+from .schemas import MeOut, ResidentIn, ResidentListOut, ResidentOut, VehicleIn, VehicleOut, residency_rows
 
 router = Router(tags=["people"])
 

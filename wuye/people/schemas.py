@@ -45,6 +45,11 @@ def residency_rows(residencies) -> list[dict]:
     ]
 
 
+def _shows_pii(resident, context, *, detail: bool) -> bool:
+    actor = context["request"].actor
+    return actor.resident_id == resident.pk or (detail and actor.may("people.view_pii"))
+
+
 class ResidentListOut(Schema):
     """A row of the owner list: phone and ID number always masked, except on the caller's own record."""
 
@@ -57,19 +62,14 @@ class ResidentListOut(Schema):
     residencies: list[ResidencyOut]
     vehicles: list[VehicleOut]
 
-    @classmethod
-    def shows_pii(cls, resident, actor) -> bool:
-        return actor.resident_id == resident.pk
+    @staticmethod
+    def resolve_phone(resident, context):
+        return resident.phone if _shows_pii(resident, context, detail=False) else mask_phone(resident.phone)
 
-    @classmethod
-    def resolve_phone(cls, resident, context):
-        actor = context["request"].actor
-        return resident.phone if cls.shows_pii(resident, actor) else mask_phone(resident.phone)
-
-    @classmethod
-    def resolve_id_number(cls, resident, context):
-        actor = context["request"].actor
-        return resident.id_number if cls.shows_pii(resident, actor) else mask_id_number(resident.id_number)
+    @staticmethod
+    def resolve_id_number(resident, context):
+        shown = _shows_pii(resident, context, detail=False)
+        return resident.id_number if shown else mask_id_number(resident.id_number)
 
     @staticmethod
     def resolve_residencies(resident):
@@ -83,9 +83,14 @@ class ResidentListOut(Schema):
 class ResidentOut(ResidentListOut):
     """One owner record: personal data in full for roles that may see it (front desk, manager, finance)."""
 
-    @classmethod
-    def shows_pii(cls, resident, actor) -> bool:
-        return actor.resident_id == resident.pk or actor.may("people.view_pii")
+    @staticmethod
+    def resolve_phone(resident, context):
+        return resident.phone if _shows_pii(resident, context, detail=True) else mask_phone(resident.phone)
+
+    @staticmethod
+    def resolve_id_number(resident, context):
+        shown = _shows_pii(resident, context, detail=True)
+        return resident.id_number if shown else mask_id_number(resident.id_number)
 
 
 class MeOut(Schema):

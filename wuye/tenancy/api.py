@@ -64,7 +64,7 @@ def list_units(request, project: int | None = None, building: int | None = None,
         units = units.filter(kind=kind)
     if q:
         units = units.filter(number__contains=q[:20])
-    return units.order_by("project_id", "building__number", "number")
+    return units.order_by("project_id", "building_id", "entrance", "floor", "number")
 
 
 @router.get("/units/{unit_id}", response=UnitOut)

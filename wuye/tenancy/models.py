@@ -112,12 +112,14 @@ class Unit(models.Model):
     class Meta:
         verbose_name = _("unit")
         verbose_name_plural = _("units")
-        ordering = ["building_id", "number"]
+        ordering = ["building_id", "entrance", "floor", "number"]
         constraints = [
             models.UniqueConstraint(fields=["building", "number"], name="unit_number_unique_in_building"),
             models.CheckConstraint(condition=models.Q(area__gte=0), name="unit_area_not_negative"),
         ]
-        indexes = [models.Index(fields=["project", "building", "number"], name="unit_project_listing")]
+        indexes = [
+            models.Index(fields=["project", "building", "entrance", "floor", "number"], name="unit_project_listing")
+        ]
 
     def __str__(self):
         return self.label

@@ -84,6 +84,7 @@ TEMPLATES = [
 ]
 
 VAR_DIR.mkdir(parents=True, exist_ok=True)
+(VAR_DIR / "static").mkdir(exist_ok=True)  # whitenoise warns about a missing STATIC_ROOT before collectstatic
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'wuye.sqlite3'}",
@@ -125,7 +126,7 @@ MEDIA_URL = "media/"
 MEDIA_ROOT = VAR_DIR / "media"
 
 # A 1 MB field must reach validation (and be refused there, naming the field); anything far larger is refused early.
-DATA_UPLOAD_MAX_MEMORY_SIZE = envint("DATA_UPLOAD_MAX_MEMORY_SIZE", 4 * 1024 * 1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = envint("DATA_UPLOAD_MAX_MEMORY_SIZE", 8 * 1024 * 1024)
 
 # Mail: EMAIL_URL like smtp://user:pass@host:587?tls=1, or console:// (default) or locmem://.
 _email_url = os.environ.get("EMAIL_URL", "console://")

@@ -13,7 +13,7 @@ from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Field, NinjaAPI, Router, Schema
+from ninja import Field, NinjaAPI, Router, Schema, Status
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.pagination import PaginationBase
 from ninja.renderers import JSONRenderer
@@ -116,7 +116,8 @@ def install_error_handlers(api: NinjaAPI) -> None:
 
     @api.exception_handler(DomainError)
     def domain_error(request, exc):
-        return respond(request, exc.status, exc.message, ({"field": p.field, "message": p.message} for p in exc.problems))
+        problems = ({"field": p.field, "message": p.message} for p in exc.problems)
+        return respond(request, exc.status, exc.message, problems)
 
     @api.exception_handler(Http404)
     def not_found(request, exc):
@@ -170,8 +171,8 @@ def issue_token(request, payload: TokenIn):
     """Exchange a username and password for a bearer token."""
     user = authenticate(request, username=payload.username, password=payload.password)
     if user is None or not user.is_active:
-        return 401, {"detail": _("Wrong username or password."),
-                     "errors": [{"field": "password", "message": _("Wrong username or password.")}]}
+        message = _("Wrong username or password.")
+        return Status(401, {"detail": message, "errors": [{"field": "password", "message": message}]})
     token, raw = ApiToken.issue(user)
     request.user = user
     actor = request.actor

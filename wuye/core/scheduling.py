@@ -8,6 +8,7 @@ once still run each job once per interval.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 import traceback
@@ -81,10 +82,9 @@ def run_due_jobs(now=None) -> list[str]:
     for job in list(REGISTRY.values()):
         if not claim(job, now):
             continue
-        try:
+        # One failing job must not stop the others; the failure is in its JobState and the log.
+        with contextlib.suppress(Exception):
             run_job(job.name)
-        except Exception:  # one failing job must not stop the others; the failure is in JobState and the log
-            pass
         ran.append(job.name)
     return ran
 

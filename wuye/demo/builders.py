@@ -171,15 +171,18 @@ def _populate_households(project, units, people: PeopleGenerator, occupancy: flo
 
 
 @transaction.atomic
-def build_demo_company(progress: bool = False) -> Company:
-    """The §10 demo: one company, two projects, ~2,000 units with households, staff and owner logins."""
+def build_demo_company(progress: bool = False, plans: tuple[ProjectPlan, ...] = DEMO_PROJECTS) -> Company:
+    """The §10 demo: one company, two projects, ~2,000 units with households, staff and owner logins.
+
+    Tests pass smaller `plans` to get the same people and logins over a handful of units.
+    """
     people = PeopleGenerator(seed=2026)
     calendar, _ = WorkCalendar.objects.get_or_create(name="标准工作时间")
     company = Company.objects.create(name=COMPANY_NAME, credit_code="91310115MA1K4ABC2X")
-    total = sum(p.buildings * p.floors * p.entrances * p.flats_per_floor for p in DEMO_PROJECTS)
+    total = sum(p.buildings * p.floors * p.entrances * p.flats_per_floor for p in plans)
     bar = Progress(total, "Demo units", enabled=progress)
     projects = []
-    for plan in DEMO_PROJECTS:
+    for plan in plans:
         project = Project.objects.create(company=company, code=plan.code, name=plan.name, address=plan.address,
                                          phone="021-5888" + str(len(projects) + 1).zfill(4), work_calendar=calendar)
         populate_project(project, plan, people, progress=bar)
@@ -194,7 +197,8 @@ def build_demo_company(progress: bool = False) -> Company:
             profile.projects.set([projects[project_index]])
 
     for username, project in (("yezhu", projects[0]), ("yezhu2", projects[1])):
-        unit = Unit.objects.filter(project=project, kind=UnitKind.RESIDENTIAL).order_by("building_id", "entrance", "floor", "number").first()
+        homes = Unit.objects.filter(project=project, kind=UnitKind.RESIDENTIAL)
+        unit = homes.order_by("building_id", "entrance", "floor", "number").first()
         owner = (Resident.objects.filter(residencies__unit=unit, residencies__relation=Relation.OWNER).first())
         if owner is None:
             owner = Resident.objects.create(project=project, name=people.name(), phone=people.phone(),

@@ -7,7 +7,10 @@ from datetime import date, timedelta
 
 from wuye.core.validators import id_check_character
 
-SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
+SURNAMES = (
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任"
+    "沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
+)
 GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华玉兰萍红鹏辉建华丹宁浩凯晨欣怡子涵梓轩一诺雨桐"
 # Shanghai district codes (GB/T 2260) so the ID numbers look local; the checksum makes them valid.
 REGIONS = ("310101", "310104", "310105", "310106", "310107", "310109", "310110", "310112", "310113", "310115")
@@ -46,7 +49,8 @@ class PeopleGenerator:
         while True:
             office = self.rng.choice("ABCDEFGHJKLMN")
             if self.rng.random() < 0.3:  # new-energy: 8 characters
-                plate = f"{province}{office}{self.rng.choice('DF')}{self.rng.choice(PLATE_CHARS)}{self.rng.randrange(10**4):04d}"
+                energy, second = self.rng.choice("DF"), self.rng.choice(PLATE_CHARS)
+                plate = f"{province}{office}{energy}{second}{self.rng.randrange(10**4):04d}"
             else:
                 plate = province + office + "".join(self.rng.choice(PLATE_CHARS) for _ in range(5))
             if plate not in self._plates:

@@ -1,7 +1,9 @@
 """JSON API for owner records (业主档案), vehicles and the caller's own profile (§9)."""
 
+import contextlib
+
 from django.db.models import Q
-from ninja import Router
+from ninja import Router, Status
 from ninja.pagination import paginate
 
 from wuye.core.access import get_scoped_or_404, get_scoped_or_invalid, scoped
@@ -38,10 +40,8 @@ def list_owners(request, project: int | None = None, unit: int | None = None, re
     if q:
         q = q.strip()[:50]
         condition = Q(name__contains=q)
-        try:
+        with contextlib.suppress(ValueError):  # a name, not a phone number
             condition |= Q(phone=normalize_phone(q))
-        except ValueError:
-            pass
         residents = residents.filter(condition)
     return residents
 
@@ -60,13 +60,13 @@ def register_owner(request, payload: ResidentIn):
         vehicles=[services.VehicleInput(**v.dict()) for v in payload.vehicles],
         **payload.dict(exclude={"unit_id", "vehicles"}),
     )
-    return 201, _residents(request.actor).get(pk=resident.pk)
+    return Status(201, _residents(request.actor).get(pk=resident.pk))
 
 
 @router.post("/owners/{resident_id}/vehicles", response={201: VehicleOut})
 def add_vehicle(request, resident_id: int, payload: VehicleIn):
     resident = get_scoped_or_404(Resident.objects, request.actor, pk=resident_id)
-    return 201, services.add_vehicle(request.actor, resident, **payload.dict())
+    return Status(201, services.add_vehicle(request.actor, resident, **payload.dict()))
 
 
 @router.get("/vehicles", response=list[VehicleOut])

@@ -1,7 +1,7 @@
 """JSON API for projects, buildings and units (§9). Handlers parse, call a service or a scoped query, render."""
 
 from django.utils.translation import gettext as _
-from ninja import Router
+from ninja import Router, Status
 from ninja.pagination import paginate
 
 from wuye.core.access import get_scoped_or_404, get_scoped_or_invalid, scoped
@@ -32,7 +32,8 @@ def create_project(request, payload: ProjectIn):
     company = Company.objects.filter(pk=request.actor.company_id or payload.company_id).first()
     if company is None:
         raise InvalidInput("company_id", _("Choose the company."))
-    return 201, services.create_project(request.actor, company=company, **payload.dict(exclude={"company_id"}))
+    project = services.create_project(request.actor, company=company, **payload.dict(exclude={"company_id"}))
+    return Status(201, project)
 
 
 @router.get("/buildings", response=list[BuildingOut])
@@ -47,7 +48,8 @@ def list_buildings(request, project: int | None = None):
 @router.post("/buildings", response={201: BuildingOut})
 def create_building(request, payload: BuildingIn):
     project = get_scoped_or_invalid(Project.objects, request.actor, payload.project_id, "project_id")
-    return 201, services.create_building(request.actor, project=project, **payload.dict(exclude={"project_id"}))
+    building = services.create_building(request.actor, project=project, **payload.dict(exclude={"project_id"}))
+    return Status(201, building)
 
 
 @router.get("/units", response=list[UnitOut])
@@ -75,4 +77,5 @@ def get_unit(request, unit_id: int):
 @router.post("/units", response={201: UnitOut})
 def create_unit(request, payload: UnitIn):
     building = get_scoped_or_invalid(Building.objects, request.actor, payload.building_id, "building_id")
-    return 201, services.create_unit(request.actor, building=building, **payload.dict(exclude={"building_id"}))
+    unit = services.create_unit(request.actor, building=building, **payload.dict(exclude={"building_id"}))
+    return Status(201, unit)

@@ -46,6 +46,8 @@ INSTALLED_APPS = [
     # places
     "wuye.tenancy",
     "wuye.people",
+    # engines
+    "wuye.sla",
     # faces
     "wuye.web",
     "wuye.demo",

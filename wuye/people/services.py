@@ -160,3 +160,15 @@ def create_staff(actor: Actor, *, company, username: str, password: str, name: s
     record_event(profile, "staff.created", actor=actor.user,
                  data={"username": username, "role": role, "projects": [p.pk for p in projects]})
     return user
+
+
+def staff_users(project_id: int, role: str, *, supervisors_only: bool = False):
+    """Active staff of `role` who see `project_id` (project members and company-wide staff of that role)."""
+    from django.db.models import Q
+
+    profiles = StaffProfile.objects.filter(role=role, user__is_active=True).filter(
+        Q(projects=project_id) | Q(all_projects=True)
+    )
+    if supervisors_only:
+        profiles = profiles.filter(is_supervisor=True)
+    return [profile.user for profile in profiles.select_related("user").distinct()]

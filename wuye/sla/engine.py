@@ -1,0 +1,283 @@
+"""The SLA engine (§2.3): start, pause, resume and stop clocks on any subject; the sweep warns and escalates.
+
+A process calls these from its own service functions, inside its transaction:
+
+    start_clock(ticket, "repair.emergency.dispatch", project=ticket.project, actor=user)
+    stop_clock(ticket, "repair.emergency.dispatch", actor=user)
+
+The engine never imports a process. Deadlines are computed once, stored and indexed; `sweep()` looks only at
+clocks whose `next_check_at` has come (O(due)) and claims each step with a conditional UPDATE on `version`, so
+running it twice at once warns and escalates exactly once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from wuye.core.calendar import WorkingCalendar, calendar_for
+from wuye.core.errors import Conflict
+from wuye.core.events import record_event
+from wuye.core.outbox import notify
+
+from .models import Clock, ClockState, Measure, Policy, ProjectStandard, ServiceStandard
+
+DEFAULT_STANDARD = "spec-default"
+
+
+class NoPolicy(LookupError):
+    """The project's standard has no policy for this key."""
+
+
+def standard_for(project) -> ServiceStandard:
+    chosen = ProjectStandard.objects.filter(project=project).select_related("standard").first()
+    return chosen.standard if chosen else ServiceStandard.objects.get(code=DEFAULT_STANDARD)
+
+
+def policy_for(project, key: str) -> Policy:
+    standard = standard_for(project)
+    try:
+        return Policy.objects.get(standard=standard, key=key)
+    except Policy.DoesNotExist:
+        raise NoPolicy(f"Service standard {standard.code!r} has no policy {key!r}.") from None
+
+
+# -- pure computations ---------------------------------------------------------------------------------------
+def add_measured(policy: Policy, calendar: WorkingCalendar, start: datetime, duration: timedelta) -> datetime:
+    if policy.measure == Measure.WORKING:
+        return calendar.add(start, duration)
+    return start + duration
+
+
+def between_measured(policy: Policy, calendar: WorkingCalendar, a: datetime, b: datetime) -> timedelta:
+    if policy.measure == Measure.WORKING:
+        return calendar.between(a, b)
+    return b - a
+
+
+def next_check(clock: Clock, policy: Policy) -> datetime | None:
+    """The next moment the sweep must act on `clock`: warning, first breach rung, next rung — or None."""
+    if clock.state != ClockState.RUNNING:
+        return None
+    if clock.warned_at is None and clock.breached_at is None and clock.warn_at < clock.due_at:
+        return clock.warn_at
+    if clock.breached_at is None:
+        return clock.due_at
+    rung = policy.rung(clock.escalation_level + 1)
+    if rung is None:
+        return None
+    return clock.due_at + timedelta(minutes=rung.get("after_minutes", 0))
+
+
+# -- clocks --------------------------------------------------------------------------------------------------
+def _open_clock(subject, key: str, *, for_update: bool = True) -> Clock | None:
+    clocks = Clock.objects.for_subject(subject).open().filter(key=key).select_related("policy", "project")
+    if for_update:
+        clocks = clocks.select_for_update()
+    return clocks.first()
+
+
+def _save(clock: Clock, calendar_policy: Policy, *fields: str) -> None:
+    clock.next_check_at = next_check(clock, calendar_policy)
+    clock.version += 1
+    clock.save(update_fields=[*fields, "next_check_at", "version"])
+
+
+@transaction.atomic
+def start_clock(subject, key: str, *, project, at: datetime | None = None, due_at: datetime | None = None,
+                assignee=None, actor=None) -> Clock:
+    """Start the `key` time limit on `subject` under the project's service standard.
+
+    `due_at` overrides the policy's target (an appointment agreed with the owner); the warning still comes at the
+    policy's percentage of the time between start and deadline. Starting a clock that is already open is a
+    conflict: stop or cancel it first.
+    """
+    policy = policy_for(project, key)
+    at = at or timezone.now()
+    calendar = calendar_for(project)
+    if due_at is None:
+        due_at = add_measured(policy, calendar, at, policy.target)
+    span = between_measured(policy, calendar, at, due_at)
+    warn_at = add_measured(policy, calendar, at, span * policy.warn_percent / 100) if span > timedelta(0) else due_at
+    if _open_clock(subject, key) is not None:
+        raise Conflict(_("The time limit %(key)s is already running.") % {"key": key})
+    clock = Clock(subject=subject, project=project, policy=policy, key=key, started_at=at, due_at=due_at,
+                  warn_at=warn_at, assignee=assignee)
+    clock.next_check_at = next_check(clock, policy)
+    clock.save()
+    record_event(subject, "sla.started", actor=actor, project_id=project.pk,
+                 data={"key": key, "due_at": due_at.isoformat(), "measure": policy.measure})
+    return clock
+
+
+@transaction.atomic
+def stop_clock(subject, key: str, *, at: datetime | None = None, actor=None) -> Clock | None:
+    """Stop the open `key` clock: met if stopped by its deadline, else breached, with the overrun recorded."""
+    clock = _open_clock(subject, key)
+    if clock is None:
+        return None
+    at = at or timezone.now()
+    if clock.state == ClockState.PAUSED:
+        _resume(clock, at)
+    calendar = calendar_for(clock.project)
+    clock.stopped_at = at
+    clock.overrun = between_measured(clock.policy, calendar, clock.due_at, at)
+    clock.state = ClockState.MET if at <= clock.due_at else ClockState.BREACHED
+    if clock.state == ClockState.BREACHED and clock.breached_at is None:
+        clock.breached_at = clock.due_at
+    _save(clock, clock.policy, "state", "stopped_at", "overrun", "breached_at", "due_at", "warn_at", "paused_at",
+          "remaining_at_pause")
+    record_event(subject, "sla.met" if clock.state == ClockState.MET else "sla.breached", actor=actor,
+                 project_id=clock.project_id,
+                 data={"key": key, "overrun_minutes": round(clock.overrun_minutes(), 1)})
+    return clock
+
+
+@transaction.atomic
+def pause_clock(subject, key: str, *, reason: str, at: datetime | None = None, actor=None) -> Clock | None:
+    """Stop counting (waiting for parts or for the owner); the time left is kept for `resume_clock`."""
+    clock = _open_clock(subject, key)
+    if clock is None or clock.state == ClockState.PAUSED:
+        return clock
+    at = at or timezone.now()
+    clock.state, clock.paused_at = ClockState.PAUSED, at
+    clock.remaining_at_pause = between_measured(clock.policy, calendar_for(clock.project), at, clock.due_at)
+    _save(clock, clock.policy, "state", "paused_at", "remaining_at_pause")
+    record_event(subject, "sla.paused", actor=actor, project_id=clock.project_id, data={"key": key, "reason": reason})
+    return clock
+
+
+def _resume(clock: Clock, at: datetime) -> None:
+    calendar = calendar_for(clock.project)
+    remaining = clock.remaining_at_pause or timedelta(0)
+    if remaining > timedelta(0):
+        warn_left = remaining - (clock.due_at - clock.warn_at if clock.policy.measure == Measure.CALENDAR
+                                 else calendar.between(clock.warn_at, clock.due_at))
+        clock.due_at = add_measured(clock.policy, calendar, at, remaining)
+        clock.warn_at = add_measured(clock.policy, calendar, at, max(warn_left, timedelta(0)))
+    clock.state, clock.paused_at, clock.remaining_at_pause = ClockState.RUNNING, None, None
+
+
+@transaction.atomic
+def resume_clock(subject, key: str, *, at: datetime | None = None, actor=None) -> Clock | None:
+    """Count again from `at` with the time that was left when paused (an overdue clock stays overdue)."""
+    clock = _open_clock(subject, key)
+    if clock is None or clock.state != ClockState.PAUSED:
+        return clock
+    at = at or timezone.now()
+    _resume(clock, at)
+    _save(clock, clock.policy, "state", "paused_at", "remaining_at_pause", "due_at", "warn_at")
+    record_event(subject, "sla.resumed", actor=actor, project_id=clock.project_id,
+                 data={"key": key, "due_at": clock.due_at.isoformat()})
+    return clock
+
+
+@transaction.atomic
+def cancel_clocks(subject, *, actor=None, reason: str = "") -> int:
+    """Cancel every open clock of `subject` (the record was cancelled): they count neither as met nor breached."""
+    cancelled = 0
+    for clock in Clock.objects.for_subject(subject).open().select_for_update().select_related("policy"):
+        clock.state, clock.stopped_at = ClockState.CANCELLED, timezone.now()
+        _save(clock, clock.policy, "state", "stopped_at")
+        cancelled += 1
+    if cancelled:
+        record_event(subject, "sla.cancelled", actor=actor, data={"clocks": cancelled, "reason": reason})
+    return cancelled
+
+
+@transaction.atomic
+def assign_clocks(subject, assignee) -> int:
+    """Make `assignee` the person warned for every open clock of `subject` (on dispatch or reassignment)."""
+    return Clock.objects.for_subject(subject).open().update(assignee=assignee, version=F("version") + 1)
+
+
+def clocks_for(subject):
+    return Clock.objects.for_subject(subject).select_related("policy").order_by("started_at", "id")
+
+
+# -- the sweep -----------------------------------------------------------------------------------------------
+@dataclass
+class SweepResult:
+    warned: list[int] = field(default_factory=list)
+    escalated: list[tuple[int, int]] = field(default_factory=list)  # (clock id, level)
+    breached: list[int] = field(default_factory=list)
+
+    @property
+    def actions(self) -> int:
+        return len(self.warned) + len(self.escalated) + len(self.breached)
+
+
+def _recipients(clock: Clock, role: str, *, supervisors_only: bool):
+    from wuye.people.services import staff_users
+
+    return staff_users(clock.project_id, role, supervisors_only=supervisors_only)
+
+
+def _subject_label(clock: Clock) -> tuple[str, str]:
+    subject = clock.subject
+    link = subject.get_absolute_url() if hasattr(subject, "get_absolute_url") else ""
+    return str(subject), link
+
+
+def _warn(clock: Clock, now: datetime) -> None:
+    label, link = _subject_label(clock)
+    recipients = [clock.assignee] if clock.assignee else _recipients(
+        clock, clock.policy.responsible_role, supervisors_only=True)
+    notify(recipients, _("%(subject)s: %(limit)s is due at %(due)s") % {
+        "subject": label, "limit": clock.policy.name, "due": timezone.localtime(clock.due_at).strftime("%m-%d %H:%M")},
+        link=link, source=clock, dedupe_key=f"sla:{clock.pk}:warn")
+    clock.warned_at = now
+
+
+def _escalate(clock: Clock, level: int) -> None:
+    rung = clock.policy.rung(level) or {}
+    role = rung.get("role", clock.policy.responsible_role)
+    recipients = _recipients(clock, role, supervisors_only=rung.get("supervisor", False))
+    label, link = _subject_label(clock)
+    notify(recipients, _("Overdue (level %(level)s): %(subject)s — %(limit)s was due at %(due)s") % {
+        "level": level, "subject": label, "limit": clock.policy.name,
+        "due": timezone.localtime(clock.due_at).strftime("%m-%d %H:%M")},
+        link=link, source=clock, dedupe_key=f"sla:{clock.pk}:level:{level}")
+    clock.escalation_level = level
+
+
+def _step(clock: Clock, now: datetime, result: SweepResult) -> bool:
+    """Take one due step on `clock` if this process wins the claim. Returns whether it acted."""
+    with transaction.atomic():
+        claimed = Clock.objects.filter(pk=clock.pk, version=clock.version, state=ClockState.RUNNING).update(
+            version=F("version") + 1)
+        if not claimed:
+            return False  # another sweeper took this step, or the process changed the clock meanwhile
+        clock.version += 1
+        if clock.warned_at is None and clock.breached_at is None and clock.warn_at < clock.due_at:
+            _warn(clock, now)
+            result.warned.append(clock.pk)
+        else:
+            if clock.breached_at is None:
+                clock.breached_at = clock.due_at
+                result.breached.append(clock.pk)
+                record_event(clock.subject, "sla.overdue", project_id=clock.project_id, data={"key": clock.key})
+            level = clock.escalation_level + 1
+            if clock.policy.rung(level) is not None:
+                _escalate(clock, level)
+                result.escalated.append((clock.pk, level))
+        clock.next_check_at = next_check(clock, clock.policy)
+        clock.save(update_fields=["warned_at", "breached_at", "escalation_level", "next_check_at"])
+        return True
+
+
+def sweep(now: datetime | None = None, limit: int = 5000) -> SweepResult:
+    """Warn and escalate every clock whose moment has come; idempotent and safe to run concurrently."""
+    now = now or timezone.now()
+    result = SweepResult()
+    due = list(Clock.objects.due_for_check(now).select_related("policy", "project", "assignee")[:limit])
+    for clock in due:
+        # A clock overdue for long may need several steps (warn, breach, rungs) in one sweep.
+        while clock.next_check_at is not None and clock.next_check_at <= now and _step(clock, now, result):
+            pass
+    return result

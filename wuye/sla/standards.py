@@ -1,0 +1,63 @@
+"""The two service standards shipped with the product (§2.1–§2.3): SPEC defaults and the five-star set (seed 000:
+emergency repairs answered on site within 15 minutes, general repairs within 2 hours, complaints replied to within
+24 hours). `install_standards()` creates or updates them; projects pick one (default: spec-default)."""
+
+from datetime import timedelta
+
+from django.db import transaction
+
+from wuye.core.access import Role
+
+M = timedelta(minutes=1)
+H = timedelta(hours=1)
+
+
+def ladder(first_role: str, *minutes: int) -> list[dict]:
+    """Supervisor of the responsible department → project manager → company quality, after these minutes."""
+    steps = [(first_role, True), (Role.PROJECT_MANAGER.value, False), (Role.QUALITY.value, False)]
+    return [{"after_minutes": after, "role": role, "supervisor": supervisor}
+            for after, (role, supervisor) in zip(minutes, steps, strict=False)]
+
+
+ENG, CS = Role.ENGINEERING.value, Role.CUSTOMER_SERVICE.value
+
+# key: (name, target, measure, responsible role, ladder)
+SPEC_DEFAULT = {
+    "repair.emergency.dispatch": ("紧急报修派单", 5 * M, "calendar", CS, ladder(CS, 0, 10, 30)),
+    "repair.emergency.arrive": ("紧急报修到场", 30 * M, "calendar", ENG, ladder(ENG, 0, 15, 60)),
+    "repair.emergency.complete": ("紧急报修完成", 24 * H, "calendar", ENG, ladder(ENG, 0, 120, 480)),
+    "repair.general.dispatch": ("一般报修派单", 1 * H, "calendar", CS, ladder(CS, 0, 60, 240)),
+    "repair.general.arrive": ("一般报修按约到场", 24 * H, "calendar", ENG, ladder(ENG, 0, 60, 240)),
+    "repair.general.complete": ("一般报修完成", 24 * H, "calendar", ENG, ladder(ENG, 0, 240, 1440)),
+    "repair.return_visit": ("维修回访", 24 * H, "calendar", CS, ladder(CS, 0, 480)),
+    "complaint.assign": ("投诉分派责任部门", 1 * H, "calendar", CS, ladder(CS, 0, 60, 240)),
+    "complaint.urgent.handle": ("紧急投诉处理", 8 * H, "working", CS, ladder(CS, 0, 120, 480)),
+    "complaint.important.handle": ("重要投诉处理", 16 * H, "working", CS, ladder(CS, 0, 240, 960)),
+    "complaint.general.handle": ("一般投诉处理", 24 * H, "working", CS, ladder(CS, 0, 480, 1440)),
+    "complaint.reply": ("投诉答复业主", 24 * H, "calendar", CS, ladder(CS, 0, 240, 1440)),
+    "complaint.return_visit": ("投诉回访", 24 * H, "calendar", CS, ladder(CS, 0, 480)),
+}
+FIVE_STAR = {
+    **SPEC_DEFAULT,
+    "repair.emergency.arrive": ("紧急报修15分钟到场", 15 * M, "calendar", ENG, ladder(ENG, 0, 10, 30)),
+    "repair.general.arrive": ("一般报修2小时响应", 2 * H, "calendar", ENG, ladder(ENG, 0, 60, 240)),
+}
+STANDARDS = {
+    "spec-default": ("物业服务标准（默认）", "SPEC §2.1/§2.2 time limits.", SPEC_DEFAULT),
+    "five-star": ("五星级服务标准", "Seed 000: emergency 15 min, general 2 h, complaint reply 24 h.", FIVE_STAR),
+}
+
+
+@transaction.atomic
+def install_standards(standard_model=None, policy_model=None) -> None:
+    """Create or update the shipped standards (also called from a data migration with historical models)."""
+    if standard_model is None:
+        from .models import Policy as policy_model
+        from .models import ServiceStandard as standard_model
+    for code, (name, description, policies) in STANDARDS.items():
+        standard, _ = standard_model.objects.update_or_create(
+            code=code, defaults={"name": name, "description": description})
+        for key, (label, target, measure, role, steps) in policies.items():
+            policy_model.objects.update_or_create(standard=standard, key=key, defaults={
+                "name": label, "target": target, "measure": measure, "responsible_role": role, "escalation": steps,
+                "warn_percent": 80})

@@ -1,0 +1,134 @@
+"""The SLA engine: deadlines on the working calendar, warnings at 80 %, an escalation ladder walked once per rung."""
+
+import threading
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.db import connection
+
+from wuye.core.models import Notification
+from wuye.sla.engine import clocks_for, pause_clock, resume_clock, start_clock, stop_clock, sweep
+from wuye.sla.models import ClockState, ProjectStandard, ServiceStandard
+from wuye.tenancy.models import Unit
+
+SH = ZoneInfo("Asia/Shanghai")
+
+
+def at(*args):
+    return datetime(*args, tzinfo=SH)
+
+
+@pytest.fixture
+def subject(world):
+    return Unit.objects.filter(project=world.project1).first()
+
+
+def test_emergency_limits_run_in_calendar_minutes_and_complaints_in_working_days(world, subject):
+    friday_before_qingming = at(2026, 4, 3, 16, 50)
+    dispatch = start_clock(subject, "repair.emergency.dispatch", project=world.project1, at=friday_before_qingming)
+    handle = start_clock(subject, "complaint.general.handle", project=world.project1, at=friday_before_qingming)
+    assert dispatch.due_at == at(2026, 4, 3, 16, 55)
+    # 10 min on Friday, the 4–6 April holiday skipped, then 8 h on Tue and Wed and 7 h 50 (lunch skipped) on Thu.
+    assert handle.due_at == at(2026, 4, 9, 16, 50)
+
+
+def test_a_year_the_calendar_package_does_not_know_uses_weekdays(world, subject):
+    handle = start_clock(subject, "complaint.general.handle", project=world.project1, at=at(2031, 10, 3, 16, 50))
+    assert handle.due_at == at(2031, 10, 8, 16, 50)  # Fri → Mon, Tue, Wed (no holiday data for 2031)
+
+
+def test_five_star_standard_tightens_arrival(world, subject):
+    ProjectStandard.objects.create(project=world.project1, standard=ServiceStandard.objects.get(code="five-star"))
+    clock = start_clock(subject, "repair.emergency.arrive", project=world.project1, at=at(2026, 11, 23, 9, 0))
+    assert clock.due_at == at(2026, 11, 23, 9, 15)
+
+
+def test_warning_then_each_escalation_rung_exactly_once(world, subject):
+    start = at(2026, 11, 23, 9, 0)
+    clock = start_clock(subject, "repair.emergency.arrive", project=world.project1, at=start)  # 30 min
+    assert clock.warn_at == at(2026, 11, 23, 9, 24)
+
+    assert sweep(at(2026, 11, 23, 9, 20)).actions == 0
+    result = sweep(at(2026, 11, 23, 9, 25))
+    assert result.warned == [clock.pk]
+    assert sweep(at(2026, 11, 23, 9, 26)).actions == 0  # warned once
+
+    result = sweep(at(2026, 11, 23, 9, 31))
+    assert result.breached == [clock.pk] and result.escalated == [(clock.pk, 1)]
+    result = sweep(at(2026, 11, 23, 11, 0))  # late sweep: the remaining rungs, once each
+    assert result.escalated == [(clock.pk, 2), (clock.pk, 3)]
+    assert sweep(at(2026, 11, 24, 9, 0)).actions == 0
+
+    sources = Notification.objects.filter(source_id=clock.pk)
+    recipients = {(n.recipient.username, n.dedupe_key.split(":")[2]) for n in sources}
+    assert ("gongcheng", "warn") in recipients  # engineering supervisor warned
+    assert ("gongcheng", "level") in recipients
+    assert ("jingli", "level") in recipients  # project manager
+    assert ("pinzhi", "level") in recipients  # company quality
+    assert not any(user == "kefu2" for user, _ in recipients)
+
+
+def test_stopping_records_met_or_breached_and_by_how_much(world, subject):
+    start = at(2026, 11, 23, 9, 0)
+    start_clock(subject, "repair.emergency.dispatch", project=world.project1, at=start)
+    met = stop_clock(subject, "repair.emergency.dispatch", at=start + timedelta(minutes=3))
+    assert met.state == ClockState.MET and met.overrun == -timedelta(minutes=2)
+
+    start_clock(subject, "repair.emergency.dispatch", project=world.project1, at=start)
+    late = stop_clock(subject, "repair.emergency.dispatch", at=start + timedelta(minutes=12))
+    assert late.state == ClockState.BREACHED and late.overrun == timedelta(minutes=7)
+    assert [c.state for c in clocks_for(subject)] == [ClockState.MET, ClockState.BREACHED]
+
+
+def test_working_time_overrun_is_measured_in_working_time(world, subject):
+    start_clock(subject, "complaint.urgent.handle", project=world.project1, at=at(2026, 11, 23, 9, 0))
+    clock = stop_clock(subject, "complaint.urgent.handle", at=at(2026, 11, 24, 10, 0))
+    assert clock.due_at == at(2026, 11, 24, 9, 0)
+    assert clock.overrun == timedelta(hours=1)
+
+
+def test_pausing_stops_the_count(world, subject):
+    start_clock(subject, "repair.general.complete", project=world.project1, at=at(2026, 11, 23, 9, 0))
+    pause_clock(subject, "repair.general.complete", reason="waiting for parts", at=at(2026, 11, 23, 10, 0))
+    assert sweep(at(2026, 11, 30, 9, 0)).actions == 0  # nothing is watched while paused
+    clock = resume_clock(subject, "repair.general.complete", at=at(2026, 11, 25, 10, 0))
+    assert clock.due_at == at(2026, 11, 26, 9, 0)  # 23 h were left
+
+
+def test_sweep_reads_only_due_clocks(world, django_assert_max_num_queries):
+    for unit in Unit.objects.filter(project=world.project1):
+        start_clock(unit, "repair.return_visit", project=world.project1, at=at(2026, 11, 23, 9, 0))
+    with django_assert_max_num_queries(1):  # one indexed range query, nothing per clock
+        assert sweep(at(2026, 11, 23, 12, 0)).actions == 0
+
+
+def test_starting_the_same_limit_twice_is_a_conflict(world, subject):
+    from wuye.core.errors import Conflict
+
+    start_clock(subject, "repair.return_visit", project=world.project1)
+    with pytest.raises(Conflict):
+        start_clock(subject, "repair.return_visit", project=world.project1)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_sweeps_at_once_escalate_once(world, subject):
+    if connection.vendor == "sqlite":
+        pytest.skip("SQLite serialises writers; concurrent sweeps are exercised on PostgreSQL")
+    units = list(Unit.objects.filter(project=world.project1)[:10])
+    for unit in units:
+        start_clock(unit, "repair.emergency.dispatch", project=world.project1, at=at(2026, 11, 23, 9, 0))
+    results = []
+
+    def run():
+        results.append(sweep(at(2026, 11, 23, 12, 0)))
+        connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    escalations = [step for result in results for step in result.escalated]
+    assert len(escalations) == len(set(escalations)) == 10 * 3  # 3 rungs per clock, each once
+    assert Notification.objects.filter(dedupe_key__startswith="sla:", dedupe_key__contains=":level:1:").exists()

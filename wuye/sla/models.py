@@ -139,7 +139,8 @@ class Clock(models.Model):
     next_check_at = models.DateTimeField(null=True, blank=True)
     # The person currently responsible (set by the process on dispatch/reassign); warned first.
     assignee = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("assignee")
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        verbose_name=_("assignee"),
     )
     # Bumped by every change; the sweep claims a step with UPDATE … WHERE version = old, so it acts exactly once.
     version = models.PositiveIntegerField(default=0)

@@ -65,7 +65,7 @@ class Policy(models.Model):
     name = models.CharField(_("name"), max_length=100)
     target = models.DurationField(_("target"))
     measure = models.CharField(_("measured in"), max_length=16, choices=Measure.choices, default=Measure.CALENDAR)
-    warn_percent = models.PositiveSmallIntegerField(_("warn at (% of target)"), default=80)
+    warn_percent = models.PositiveSmallIntegerField(_("warning point (percent of target)"), default=80)
     responsible_role = models.CharField(_("responsible department"), max_length=32, choices=Role.choices)
     escalation = models.JSONField(_("escalation ladder"), default=list, blank=True)
 

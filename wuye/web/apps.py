@@ -6,3 +6,8 @@ class WebConfig(AppConfig):
     name = "wuye.web"
     label = "web"
     verbose_name = _("Web console and owner portal")
+
+    def ready(self):
+        from .labels import register_all
+
+        register_all()

@@ -6,7 +6,8 @@
 Apps give their event verbs and detail keys readable names once, e.g. in AppConfig.ready():
 
     from wuye.core.templatetags.timeline import register_event_labels
-    register_event_labels(verbs={"ticket.closed": _("Ticket closed")}, details={"sla": _("time limit")})
+    register_event_labels(verbs={"ticket.closed": _("Ticket closed")}, details={"sla": _("time limit")},
+                          values={"priority": dict(Priority.choices)})
 """
 
 from __future__ import annotations
@@ -20,11 +21,15 @@ register = template.Library()
 
 EVENT_LABELS: dict[str, str] = {}
 DETAIL_LABELS: dict[str, str] = {}
+VALUE_LABELS: dict[str, dict[str, str]] = {}  # detail key → stored code → readable name (enum codes)
 
 
-def register_event_labels(verbs: dict | None = None, details: dict | None = None) -> None:
+def register_event_labels(verbs: dict | None = None, details: dict | None = None,
+                          values: dict[str, dict] | None = None) -> None:
     EVENT_LABELS.update(verbs or {})
     DETAIL_LABELS.update(details or {})
+    for key, names in (values or {}).items():
+        VALUE_LABELS.setdefault(key, {}).update(names)
 
 
 @register.filter
@@ -33,20 +38,27 @@ def event_label(event) -> str:
     return EVENT_LABELS.get(event.verb, event.verb)
 
 
-def _value(value) -> str:
+def _value(value, names=None) -> str:
     if isinstance(value, (list, tuple)):
-        return "、".join(_value(v) for v in value) if value else "—"
+        return "、".join(_value(v, names) for v in value) if value else "—"
     if isinstance(value, bool):
         return str(_("yes") if value else _("no"))
     if isinstance(value, dict):
         return "; ".join(f"{k}: {_value(v)}" for k, v in value.items())
+    if names and isinstance(value, str) and value in names:
+        return str(names[value])
     return "—" if value in (None, "") else str(value)
 
 
 @register.filter
 def event_details(event) -> list[tuple[str, str]]:
-    """(label, value) pairs of an event's data; values are stored masked, so they can be shown as they are."""
-    return [(DETAIL_LABELS.get(key, key), _value(value)) for key, value in (event.data or {}).items()]
+    """(label, value) pairs of an event's data, empty values left out; values are stored masked (§1), so they
+    can be shown as they are."""
+    return [
+        (DETAIL_LABELS.get(key, key), _value(value, VALUE_LABELS.get(key)))
+        for key, value in (event.data or {}).items()
+        if value not in (None, "", [], {})
+    ]
 
 
 @register.filter

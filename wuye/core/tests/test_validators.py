@@ -1,10 +1,23 @@
 """Mainland identifiers: ID numbers with their checksum, licence plates (incl. new-energy), phone numbers."""
 
 import pytest
+from django.utils import translation
 from hypothesis import given
 from hypothesis import strategies as st
 
 from wuye.core.validators import id_check_character, normalize_id_number, normalize_phone, normalize_plate
+
+
+@pytest.fixture(autouse=True)
+def english_messages():
+    """The messages are matched in English; the product shows them in Chinese by default."""
+    with translation.override("en"):
+        yield
+
+
+def test_messages_are_chinese_by_default():
+    with translation.override("zh-hans"), pytest.raises(ValueError, match="校验"):
+        normalize_id_number("110105194912310021")
 
 
 class TestIdNumbers:

@@ -49,7 +49,7 @@ class Migration(migrations.Migration):
                 ('name', models.CharField(max_length=100, verbose_name='name')),
                 ('target', models.DurationField(verbose_name='target')),
                 ('measure', models.CharField(choices=[('calendar', 'Calendar time'), ('working', 'Working time')], default='calendar', max_length=16, verbose_name='measured in')),
-                ('warn_percent', models.PositiveSmallIntegerField(default=80, verbose_name='warn at (% of target)')),
+                ('warn_percent', models.PositiveSmallIntegerField(default=80, verbose_name='warning point (percent of target)')),
                 ('responsible_role', models.CharField(choices=[('customer_service', 'Customer service'), ('engineering', 'Engineering'), ('security', 'Order and security'), ('environment', 'Environment'), ('finance', 'Finance'), ('project_manager', 'Project manager'), ('quality', 'Quality'), ('company_admin', 'Company administrator'), ('owner', 'Owner')], max_length=32, verbose_name='responsible department')),
                 ('escalation', models.JSONField(blank=True, default=list, verbose_name='escalation ladder')),
                 ('standard', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='policies', to='sla.servicestandard')),

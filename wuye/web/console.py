@@ -1,0 +1,164 @@
+"""The staff console (/console/). Each view reads through `scoped()`; rules live in the apps' services."""
+
+from __future__ import annotations
+
+from django.db.models import Case, Count, IntegerField, OuterRef, Prefetch, Subquery, When, prefetch_related_objects
+from django.db.models.functions import Coalesce
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
+
+from wuye.core.access import get_scoped_or_404, scoped
+from wuye.core.models import Event, Notification
+from wuye.core.outbox import mark_read
+from wuye.people.models import Relation, Residency, Resident, Vehicle
+from wuye.tenancy.models import Building, Project, Unit
+
+from .context import CONSOLE_NAV
+from .forms import ResidentFilterForm, UnitFilterForm
+from .guards import staff_view
+from .htmx import is_htmx, render_page
+from .paging import paginate
+
+# Owners first, then co-owners, tenants and family, wherever residents of a unit are listed.
+RELATION_ORDER = Case(
+    When(relation=Relation.OWNER, then=0), When(relation=Relation.CO_OWNER, then=1),
+    When(relation=Relation.TENANT, then=2), default=3,
+)
+
+
+def _count_per_project(model):
+    counts = model.objects.filter(project=OuterRef("pk")).order_by().values("project").annotate(n=Count("pk"))
+    return Coalesce(Subquery(counts.values("n"), output_field=IntegerField()), 0)
+
+
+def _events_in_scope(actor):
+    events = Event.objects.select_related("actor").order_by("-created_at", "-id")
+    if actor.is_superuser:
+        return events
+    return events.filter(project_id__in=scoped(Project.objects.all(), actor).values("id"))
+
+
+@staff_view()
+def dashboard(request):
+    actor = request.actor
+    stats = [
+        {"label": _("Projects"), "value": scoped(Project.objects.all(), actor).count(), "icon": "layers",
+         "url_name": "web:projects"},
+        {"label": _("Buildings"), "value": scoped(Building.objects.all(), actor).count(), "icon": "building"},
+        {"label": _("Units"), "value": scoped(Unit.objects.all(), actor).count(), "icon": "grid",
+         "url_name": "web:units"},
+    ]
+    if actor.may("people.view_residents"):
+        stats += [
+            {"label": _("Residents"), "value": scoped(Resident.objects.all(), actor).count(), "icon": "users",
+             "url_name": "web:residents"},
+            {"label": _("Vehicles"), "value": scoped(Vehicle.objects.all(), actor).count(), "icon": "car"},
+        ]
+    return render(request, "web/console/dashboard.html", {
+        "stats": stats,
+        "events": _events_in_scope(actor)[:12],
+        "projects": scoped(Project.objects.active(), actor).annotate(unit_count=_count_per_project(Unit))[:8],
+        "latest_messages": Notification.objects.inbox(request.user)[:5],
+    })
+
+
+@staff_view("tenancy.view_places")
+def projects(request):
+    rows = scoped(Project.objects.all(), request.actor).annotate(
+        building_count=_count_per_project(Building),
+        unit_count=_count_per_project(Unit),
+        resident_count=_count_per_project(Resident),
+    )
+    return render(request, "web/console/projects.html", {"projects": rows})
+
+
+@staff_view("tenancy.view_places")
+def units(request):
+    actor = request.actor
+    form = UnitFilterForm(request.GET, actor=actor)
+    page = paginate(request, form.filter(scoped(Unit.objects.with_places(), actor)))
+    rows = list(page.object_list)
+    prefetch_related_objects(rows, Prefetch(
+        "residencies",
+        queryset=scoped(Residency.objects.current(), actor).select_related("resident").order_by(RELATION_ORDER, "id"),
+        to_attr="current_residencies",
+    ))
+    return render_page(request, "web/console/units.html", "web/partials/unit_table.html",
+                       {"form": form, "page": page, "rows": rows})
+
+
+@staff_view("tenancy.view_places")
+def unit_detail(request, pk):
+    actor = request.actor
+    unit = get_scoped_or_404(Unit.objects.with_places(), actor, pk=pk)
+    residencies = list(
+        scoped(Residency.objects.filter(unit=unit), actor).select_related("resident").order_by(RELATION_ORDER, "id")
+    )
+    current = [r for r in residencies if r.ended_on is None]
+    vehicles = scoped(Vehicle.objects.filter(resident__in=[r.resident_id for r in current]), actor).select_related(
+        "resident"
+    )
+    return render(request, "web/console/unit_detail.html", {
+        "unit": unit,
+        "current": current,
+        "past": [r for r in residencies if r.ended_on is not None],
+        "vehicles": vehicles,
+        "may_see_residents": actor.may("people.view_residents"),
+    })
+
+
+@staff_view("people.view_residents")
+def residents(request):
+    actor = request.actor
+    form = ResidentFilterForm(request.GET, actor=actor)
+    listing = scoped(Resident.objects.with_homes(), actor).select_related("project").prefetch_related("vehicles")
+    page = paginate(request, form.filter(listing))
+    return render_page(request, "web/console/residents.html", "web/partials/resident_table.html",
+                       {"form": form, "page": page, "rows": page.object_list})
+
+
+@staff_view("people.view_residents")
+def resident_detail(request, pk):
+    actor = request.actor
+    resident = get_scoped_or_404(Resident.objects.select_related("project"), actor, pk=pk)
+    return render(request, "web/console/resident_detail.html", {
+        "resident": resident,
+        "show_pii": actor.may("people.view_pii"),
+        "residencies": scoped(Residency.objects.filter(resident=resident), actor)
+        .select_related("unit__building").order_by("ended_on", "-started_on", "id"),
+        "vehicles": scoped(Vehicle.objects.filter(resident=resident), actor).order_by("plate"),
+    })
+
+
+@staff_view()
+def notifications(request):
+    page = paginate(request, Notification.objects.inbox(request.user), per_page=20)
+    return render(request, "web/console/notifications.html", {"page": page})
+
+
+@require_POST
+@staff_view()
+def notification_read(request, pk):
+    # A notification belongs to its recipient: the inbox is its scope, anyone else's is a 404.
+    message = mark_read(get_object_or_404(Notification.objects.inbox(request.user), pk=pk))
+    if is_htmx(request):
+        return render(request, "web/partials/notification_row.html", {"message": message, "oob_badge": True})
+    return redirect("web:notifications")
+
+
+@require_POST
+@staff_view()
+def notifications_read_all(request):
+    Notification.objects.inbox(request.user).unread().update(read_at=timezone.now())
+    return redirect("web:notifications")
+
+
+@staff_view()
+def coming_soon(request, key):
+    item = CONSOLE_NAV.get(key)
+    if item is None or not item.coming_soon:
+        raise Http404
+    return render(request, "web/console/soon.html", {"item": item})

@@ -1,0 +1,88 @@
+"""Filter forms of the console lists. Their choices come from the actor's scope, so an id from outside it is
+simply not a valid choice (the filter is dropped, nothing leaks)."""
+
+from __future__ import annotations
+
+import contextlib
+
+from django import forms
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from wuye.core.access import scoped
+from wuye.core.validators import normalize_phone
+from wuye.tenancy.models import Building, Project, UnitKind
+
+
+class ScopedFilterForm(forms.Form):
+    project = forms.ModelChoiceField(queryset=Project.objects.none(), required=False, empty_label=_("All projects"))
+    q = forms.CharField(required=False, max_length=50)
+
+    def __init__(self, data, *, actor):
+        super().__init__(data)
+        self.actor = actor
+        self.fields["project"].queryset = scoped(Project.objects.all(), actor).only("id", "name")
+
+    @property
+    def is_filtered(self) -> bool:
+        return any(self.data.get(name) for name in self.fields)
+
+
+class UnitFilterForm(ScopedFilterForm):
+    building = forms.ModelChoiceField(queryset=Building.objects.none(), required=False,
+                                      empty_label=_("All buildings"))
+    kind = forms.ChoiceField(choices=[("", _("All types")), *UnitKind.choices], required=False)
+    field_order = ["project", "building", "kind", "q"]
+
+    def __init__(self, data, *, actor):
+        super().__init__(data, actor=actor)
+        self.fields["q"].widget.attrs.update(placeholder=_("Unit number, e.g. 1-101"))
+        # Buildings are offered for the chosen project only (or the only project in scope).
+        project_id = self.data.get("project") or ""
+        projects = self.fields["project"].queryset
+        buildings = scoped(Building.objects.all(), actor).only("id", "number", "name", "project_id")
+        if project_id.isdigit():
+            buildings = buildings.filter(project_id=int(project_id))
+        elif len(ids := list(projects.values_list("id", flat=True)[:2])) == 1:
+            buildings = buildings.filter(project_id=ids[0])
+        else:
+            buildings = buildings.none()
+        self.fields["building"].queryset = buildings
+
+    def filter(self, units):
+        self.is_valid()
+        data = self.cleaned_data  # the valid filters only: a stale or foreign id drops just that filter
+        if data.get("project"):
+            units = units.filter(project=data["project"])
+        if data.get("building"):
+            units = units.filter(building=data["building"])
+        if data.get("kind"):
+            units = units.filter(kind=data["kind"])
+        if query := (data.get("q") or "").strip():
+            # "3-1-101" is building 3, unit "1-101"; a bare "101" matches the unit number.
+            building, _sep, number = query.partition("-")
+            condition = Q(number__icontains=query)
+            if number:
+                condition |= Q(building__number=building, number__istartswith=number)
+            units = units.filter(condition)
+        return units
+
+
+class ResidentFilterForm(ScopedFilterForm):
+    field_order = ["project", "q"]
+
+    def __init__(self, data, *, actor):
+        super().__init__(data, actor=actor)
+        self.fields["q"].widget.attrs.update(placeholder=_("Name or full phone number"))
+
+    def filter(self, residents):
+        self.is_valid()
+        data = self.cleaned_data
+        if data.get("project"):
+            residents = residents.filter(project=data["project"])
+        if query := (data.get("q") or "").strip():
+            condition = Q(name__contains=query)
+            with contextlib.suppress(ValueError):
+                condition |= Q(phone=normalize_phone(query))
+            residents = residents.filter(condition)
+        return residents

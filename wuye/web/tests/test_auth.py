@@ -78,6 +78,17 @@ def test_switching_to_english_through_set_language(demo, login):
     assert "工作台" in html and 'lang="zh-hans"' in html
 
 
-def test_login_page_in_english_when_the_browser_asks_for_it():
-    html = Client(headers={"accept-language": "en"}).get("/login/").content.decode()
-    assert "Sign in" in html and "Property service platform" in html
+def test_an_english_browser_still_gets_chinese_until_the_switch_is_used(client, db):
+    response = client.get("/login/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert "登录" in response.content.decode()
+    client.post("/i18n/setlang/", {"language": "en", "next": "/login/"})
+    assert "Sign in" in client.get("/login/", HTTP_ACCEPT_LANGUAGE="zh-CN").content.decode()
+
+
+def test_the_api_follows_accept_language(client, db):
+    response = client.post("/api/v1/auth/token", {"username": "nobody", "password": "x"},
+                           content_type="application/json", HTTP_ACCEPT_LANGUAGE="en")
+    assert response.json()["detail"] == "Wrong username or password."
+    response = client.post("/api/v1/auth/token", {"username": "nobody", "password": "x"},
+                           content_type="application/json", HTTP_ACCEPT_LANGUAGE="zh-CN")
+    assert response.json()["detail"] != "Wrong username or password."

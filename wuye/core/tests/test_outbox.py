@@ -1,6 +1,5 @@
 """The notification outbox: written with its cause, delivered by a job, retried with back-off, never twice."""
 
-import threading
 from datetime import timedelta
 
 import pytest
@@ -11,6 +10,7 @@ from django.utils import timezone
 
 from wuye.core.models import Channel, Notification
 from wuye.core.outbox import backoff, deliver_due, mark_read, notify
+from wuye.core.testing import run_concurrently
 
 
 class FlakyAdapter:
@@ -94,16 +94,5 @@ def test_concurrent_workers_deliver_each_message_once(settings):
     user = get_user_model().objects.create_user("bob", email="bob@example.com", password="x")
     for index in range(20):
         notify(user, f"消息 {index}", channels=[Channel.EMAIL])
-    counts = []
-
-    def worker():
-        counts.append(deliver_due())
-        connection.close()
-
-    threads = [threading.Thread(target=worker) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert sum(counts) == 20
+    assert sum(run_concurrently(deliver_due, 4)) == 20
     assert len(mail.outbox) == 20

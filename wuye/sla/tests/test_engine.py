@@ -1,6 +1,5 @@
 """The SLA engine: deadlines on the working calendar, warnings at 80 %, an escalation ladder walked once per rung."""
 
-import threading
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -8,6 +7,7 @@ import pytest
 from django.db import connection
 
 from wuye.core.models import Notification
+from wuye.core.testing import run_concurrently
 from wuye.sla.engine import clocks_for, pause_clock, resume_clock, start_clock, stop_clock, sweep
 from wuye.sla.models import ClockState, ProjectStandard, ServiceStandard
 from wuye.tenancy.models import Unit
@@ -118,17 +118,7 @@ def test_two_sweeps_at_once_escalate_once(world, subject):
     units = list(Unit.objects.filter(project=world.project1)[:10])
     for unit in units:
         start_clock(unit, "repair.emergency.dispatch", project=world.project1, at=at(2026, 11, 23, 9, 0))
-    results = []
-
-    def run():
-        results.append(sweep(at(2026, 11, 23, 12, 0)))
-        connection.close()
-
-    threads = [threading.Thread(target=run) for _ in range(3)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    results = run_concurrently(lambda: sweep(at(2026, 11, 23, 12, 0)), 3)
     escalations = [step for result in results for step in result.escalated]
     assert len(escalations) == len(set(escalations)) == 10 * 3  # 3 rungs per clock, each once
     assert Notification.objects.filter(dedupe_key__startswith="sla:", dedupe_key__contains=":level:1:").exists()

@@ -1,0 +1,611 @@
+"""`make bench`: the HTTP benchmarks on PostgreSQL behind gunicorn. Method and figures: docs/benchmarks.md.
+
+1. the bench database (created if missing), migrated, seeded once with `seed_demo --scale N`;
+2. gunicorn on a free 127.0.0.1 port with DEBUG off and `bench.settings`;
+3. a bearer token for `pinzhi` (quality department, sees every project of the demo company);
+4. for each target a warm-up, then BENCH_SECONDS of measurement with a fixed number of client threads, split into
+   rounds that alternate between the targets; each figure is the median over the rounds;
+5. `name value unit` lines on stdout (progress goes to stderr), merged into var/bench/latest.json; machine and
+   run details in var/bench/latest.meta.json. Any failed request fails the run (exit 1, latest.json untouched).
+
+Settings (environment): BENCH_DATABASE_URL, BENCH_SCALE, BENCH_SECONDS, BENCH_ROUNDS, BENCH_WARMUP_SECONDS,
+BENCH_CONCURRENCY, BENCH_WORKERS, BENCH_WORKER_CLASS, BENCH_THREADS, BENCH_RESET (defaults: docs/benchmarks.md).
+"""
+
+from __future__ import annotations
+
+import http.client
+import itertools
+import json
+import math
+import os
+import platform
+import secrets
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from collections import Counter
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if __package__ in (None, ""):  # `python bench/run.py` as well as `python -m bench.run`
+    sys.path.insert(0, str(ROOT))
+
+import psycopg  # noqa: E402
+from psycopg import sql  # noqa: E402
+from psycopg.conninfo import conninfo_to_dict, make_conninfo  # noqa: E402
+
+from bench import loadgen  # noqa: E402
+
+HOST = "127.0.0.1"
+OUT_DIR = ROOT / "var" / "bench"
+DEFAULT_DATABASE_URL = "postgresql://postgres@127.0.0.1:5432/wuye_bench"
+BENCH_PROJECT_CODE = "bench"  # what build_scale_project names it
+UNITS_PER_BUILDING = 26 * 2 * 4  # build_scale_project's plan: 26 floors × 2 entrances × 4 flats
+LOGIN = {"username": "pinzhi", "password": "wuye-demo"}  # quality department: all projects of the demo company
+
+
+class BenchError(Exception):
+    """A set-up or measurement failure: reported in one line, exit 1."""
+
+
+def log(message: str) -> None:
+    print(f"bench: {message}", file=sys.stderr, flush=True)
+
+
+def env_int(name: str, default: int, low: int, high: int) -> int:
+    value = int(os.environ.get(name) or default)
+    if not low <= value <= high:
+        raise BenchError(f"{name}={value} is outside {low}..{high}")
+    return value
+
+
+def env_float(name: str, default: float, low: float, high: float) -> float:
+    value = float(os.environ.get(name) or default)
+    if not low <= value <= high:
+        raise BenchError(f"{name}={value} is outside {low}..{high}")
+    return value
+
+
+@dataclass(frozen=True)
+class Config:
+    database_url: str
+    scale: int
+    seconds: float  # measured seconds per target, split into `rounds` interleaved rounds
+    rounds: int
+    warmup_seconds: float
+    concurrency: int
+    workers: int
+    worker_class: str
+    threads: int
+    reset: bool
+
+    @classmethod
+    def from_env(cls) -> Config:
+        worker_class = os.environ.get("BENCH_WORKER_CLASS") or "sync"
+        if worker_class not in {"sync", "gthread"}:
+            raise BenchError("BENCH_WORKER_CLASS must be sync or gthread")
+        return cls(
+            database_url=os.environ.get("BENCH_DATABASE_URL") or DEFAULT_DATABASE_URL,
+            scale=env_int("BENCH_SCALE", 100_000, 1, 5_000_000),
+            seconds=env_float("BENCH_SECONDS", 15, 1, 300),
+            rounds=env_int("BENCH_ROUNDS", 3, 1, 20),
+            warmup_seconds=env_float("BENCH_WARMUP_SECONDS", 3, 0, 60),
+            concurrency=env_int("BENCH_CONCURRENCY", 4, 1, 64),
+            workers=env_int("BENCH_WORKERS", 2, 1, 32),
+            worker_class=worker_class,
+            threads=env_int("BENCH_THREADS", 4 if worker_class == "gthread" else 1, 1, 64),
+            reset=os.environ.get("BENCH_RESET", "").strip().lower() in {"1", "true", "yes", "on"},
+        )
+
+    @property
+    def expected_units(self) -> int:
+        return -(-self.scale // UNITS_PER_BUILDING) * UNITS_PER_BUILDING
+
+    @property
+    def dbname(self) -> str:
+        return conninfo_to_dict(self.database_url).get("dbname") or "postgres"
+
+    def redacted_url(self) -> str:
+        params = conninfo_to_dict(self.database_url)
+        params.pop("password", None)
+        user, host, port = params.get("user", ""), params.get("host", ""), params.get("port", 5432)
+        return f"postgresql://{user}@{host}:{port}/{self.dbname}"
+
+
+# -- the database ---------------------------------------------------------------------------------------------------
+
+def ensure_database(config: Config) -> None:
+    """Create the bench database when it is missing (dropped first with BENCH_RESET=1)."""
+    maintenance = make_conninfo(config.database_url, dbname="postgres", connect_timeout=5)
+    try:
+        with psycopg.connect(maintenance, autocommit=True) as conn:
+            exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [config.dbname]).fetchone()
+            if exists and config.reset:
+                if "bench" not in config.dbname:
+                    raise BenchError(f"BENCH_RESET refuses to drop {config.dbname!r} (its name lacks 'bench')")
+                log(f"BENCH_RESET: dropping database {config.dbname}")
+                conn.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(config.dbname)))
+                exists = None
+            if not exists:
+                log(f"creating database {config.dbname}")
+                conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(config.dbname)))
+    except psycopg.OperationalError as error:
+        raise BenchError(f"PostgreSQL does not answer at {config.redacted_url()} ({str(error).strip()}); "
+                         "start it or set BENCH_DATABASE_URL") from None
+
+
+def bench_project(config: Config) -> tuple[int, int] | None:
+    """(project id, units) of the bench project, or None when it is not there yet."""
+    with psycopg.connect(config.database_url, connect_timeout=5) as conn:
+        row = conn.execute(
+            "SELECT p.id, (SELECT count(*) FROM tenancy_unit u WHERE u.project_id = p.id)"
+            " FROM tenancy_project p WHERE p.code = %s ORDER BY p.id LIMIT 1",
+            [BENCH_PROJECT_CODE],
+        ).fetchone()
+    return (row[0], row[1]) if row else None
+
+
+def manage(config: Config, *args: str) -> None:
+    command = [sys.executable, "manage.py", *args]
+    result = subprocess.run(command, cwd=ROOT, env=django_env(config), check=False)
+    if result.returncode:
+        raise BenchError(f"`manage.py {' '.join(args)}` failed with exit code {result.returncode}")
+
+
+def django_env(config: Config, **extra: str) -> dict[str, str]:
+    env = dict(os.environ)
+    for name in ("DATABASE_URL", "ROOT_URLCONF", "PYTHONSTARTUP"):
+        env.pop(name, None)
+    env.update(
+        DJANGO_SETTINGS_MODULE="bench.settings",
+        DATABASE_URL=config.database_url,
+        DEBUG="0",
+        WUYE_FAST_PASSWORDS="1",
+        LOG_LEVEL="WARNING",
+        ALLOWED_HOSTS=HOST,
+        PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")])),
+        **extra,
+    )
+    return env
+
+
+def prepare_database(config: Config) -> tuple[int, int]:
+    ensure_database(config)
+    log("migrating")
+    started = time.monotonic()
+    manage(config, "migrate", "--no-input", "-v", "0")
+    log(f"migrated ({time.monotonic() - started:.1f} s)")
+    found = bench_project(config)
+    if found is None:
+        log(f"seeding the demo company and a {config.scale:,}-unit bench project (once; later runs reuse it)")
+        started = time.monotonic()
+        manage(config, "seed_demo", "--scale", str(config.scale), "--quiet-logins")
+        log(f"seeded in {time.monotonic() - started:.1f} s")
+        found = bench_project(config)
+        if found is None:
+            raise BenchError("seed_demo finished but the bench project is not there")
+    project_id, units = found
+    if units < config.expected_units:
+        raise BenchError(
+            f"the bench project has {units:,} units, expected {config.expected_units:,} (an interrupted seed, or "
+            f"BENCH_SCALE changed); run again with BENCH_RESET=1 to rebuild database {config.dbname}"
+        )
+    # Fresh bulk-loaded tables have no planner statistics and no visibility map: autovacuum would change the plans
+    # (bitmap heap scan → index-only scan for the COUNT) in the middle of some later run. Settle them first.
+    started = time.monotonic()
+    with psycopg.connect(config.database_url, autocommit=True, connect_timeout=5) as conn:
+        conn.execute("VACUUM (ANALYZE)")
+    log(f"bench project id {project_id}: {units:,} units; VACUUM (ANALYZE) in {time.monotonic() - started:.1f} s")
+    return project_id, units
+
+
+# -- gunicorn ---------------------------------------------------------------------------------------------------------
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind((HOST, 0))
+        return sock.getsockname()[1]
+
+
+class Server:
+    """gunicorn in its own process group, so stopping it leaves no worker behind."""
+
+    def __init__(self, config: Config, port: int, log_path: Path):
+        self.config, self.port, self.log_path = config, port, log_path
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        command = [
+            sys.executable, "-m", "gunicorn", "wuye.wsgi:application",
+            "--bind", f"{HOST}:{self.port}",
+            "--chdir", str(ROOT),
+            "--workers", str(self.config.workers),
+            "--worker-class", self.config.worker_class,
+            "--threads", str(self.config.threads),
+            "--log-level", "warning",
+            "--timeout", "60",
+            "--graceful-timeout", "5",
+            "--worker-tmp-dir", "/dev/shm" if Path("/dev/shm").is_dir() else "/tmp",
+        ]
+        env = django_env(self.config, SECRET_KEY=secrets.token_urlsafe(50))
+        with self.log_path.open("wb") as log_file:
+            self.process = subprocess.Popen(command, cwd=ROOT, env=env, stdin=subprocess.DEVNULL, stdout=log_file,
+                                            stderr=subprocess.STDOUT, start_new_session=True)
+        log(f"gunicorn pid {self.process.pid} on http://{HOST}:{self.port} "
+            f"({self.config.workers} {self.config.worker_class} workers"
+            + (f" × {self.config.threads} threads" if self.config.worker_class == "gthread" else "") + ")")
+
+    def wait_ready(self, timeout: float = 60) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise BenchError(f"gunicorn exited with code {self.process.returncode}:\n{self.log_tail()}")
+            try:
+                status, _ = request(self.port, "GET", "/healthz", timeout=2)
+                if status == 200:
+                    return
+            except OSError:
+                pass
+            time.sleep(0.2)
+        raise BenchError(f"gunicorn did not answer /healthz within {timeout:.0f} s:\n{self.log_tail()}")
+
+    def worker_pids(self) -> list[int]:
+        if self.process is None:
+            return []
+        return [pid for pid in _pids() if _parent(pid) == self.process.pid]
+
+    def stop(self) -> None:
+        """SIGTERM (graceful), then SIGKILL to the whole process group if anything is left."""
+        if self.process is None:
+            return
+        for signum in (signal.SIGINT, signal.SIGTERM):  # a second Ctrl-C must not leave gunicorn behind
+            signal.signal(signum, signal.SIG_IGN)
+        pgid = self.process.pid  # start_new_session: the master leads its own group
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                log("gunicorn did not stop within 15 s; killing it")
+        try:
+            os.killpg(pgid, signal.SIGKILL)  # stray workers, if any; ProcessLookupError when none are left
+            log("killed leftover gunicorn processes")
+        except ProcessLookupError:
+            pass
+        self.process.wait(timeout=5)
+        log("gunicorn stopped")
+
+    def log_tail(self, lines: int = 30) -> str:
+        try:
+            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+        except OSError:
+            return ""
+
+
+def request(port: int, method: str, path: str, body: dict | None = None, headers: dict | None = None,
+            timeout: float = 10) -> tuple[int, bytes]:
+    connection = http.client.HTTPConnection(HOST, port, timeout=timeout)
+    try:
+        payload = json.dumps(body).encode() if body is not None else None
+        all_headers = {"Accept": "application/json", **(headers or {})}
+        if payload is not None:
+            all_headers["Content-Type"] = "application/json"
+        connection.request(method, path, body=payload, headers=all_headers)
+        response = connection.getresponse()
+        return response.status, response.read()
+    finally:
+        connection.close()
+
+
+# -- CPU accounting (Linux /proc; figures are left out elsewhere) ----------------------------------------------------
+
+_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def _pids() -> list[int]:
+    try:
+        return [int(name) for name in os.listdir("/proc") if name.isdigit()]
+    except OSError:
+        return []
+
+
+def _stat(pid: int) -> list[str] | None:
+    try:
+        text = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    return text[text.rindex(")") + 2:].split()  # fields from `state` on; the command name may hold spaces
+
+
+def _parent(pid: int) -> int | None:
+    fields = _stat(pid)
+    return int(fields[1]) if fields else None
+
+
+def cpu_seconds(pids: list[int]) -> dict[int, float]:
+    """User + system CPU seconds of each of these processes that /proc shows."""
+    seconds = {}
+    for pid in pids:
+        fields = _stat(pid)
+        if fields:
+            seconds[pid] = (int(fields[11]) + int(fields[12])) / _TICKS  # utime, stime
+    return seconds
+
+
+def cpu_used(before: dict[int, float], after: dict[int, float]) -> float | None:
+    """CPU seconds used between two readings. A process that appeared in between (a respawned worker, a reopened
+    database connection) counts whole; one that disappeared is left out."""
+    if not after:
+        return None
+    return sum(seconds - before.get(pid, 0.0) for pid, seconds in after.items())
+
+
+def machine_cpu() -> tuple[float, float] | None:
+    """(busy, stolen) CPU seconds of the whole machine since boot, from /proc/stat."""
+    try:
+        fields = [int(value) for value in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    except (OSError, ValueError):
+        return None
+    user, nice, system, _idle, _iowait, irq, softirq, steal = (fields + [0] * 8)[:8]
+    return (user + nice + system + irq + softirq) / _TICKS, steal / _TICKS
+
+
+def database_backend_pids(config: Config) -> list[int]:
+    with psycopg.connect(config.database_url, connect_timeout=5) as conn:
+        rows = conn.execute("SELECT pid FROM pg_stat_activity WHERE datname = current_database()"
+                            " AND pid <> pg_backend_pid()").fetchall()
+    return [row[0] for row in rows]
+
+
+# -- measuring --------------------------------------------------------------------------------------------------------
+
+def get_token(port: int) -> str:
+    status, body = request(port, "POST", "/api/v1/auth/token", body=LOGIN)
+    if status != 200:
+        raise BenchError(f"POST /api/v1/auth/token as {LOGIN['username']} answered {status}: {body[:300]!r}")
+    return json.loads(body)["token"]
+
+
+def check_targets(port: int, bare: loadgen.Target, units: loadgen.Target, expected_units: int) -> None:
+    """One request each, checked for shape, so a fast wrong answer is never measured."""
+    status, body = request(port, "GET", bare.path, headers=bare.headers)
+    if status != 200 or json.loads(body) != {"ok": True}:
+        raise BenchError(f"GET {bare.path} answered {status}: {body[:300]!r}")
+    status, body = request(port, "GET", units.path, headers=units.headers)
+    page = json.loads(body) if status == 200 else {}
+    if status != 200 or len(page.get("items", ())) != 50 or page.get("count") != expected_units:
+        raise BenchError(f"GET {units.path} answered {status} with count {page.get('count')} and "
+                         f"{len(page.get('items', ()))} items: {body[:300]!r}")
+
+
+@dataclass
+class Round:
+    result: loadgen.Result
+    cpu_ms_per_request: dict[str, float | None]
+    other_cores: float | None  # average CPU busy outside gunicorn, its PostgreSQL backends and this client
+    steal_cores: float | None  # average CPU stolen by the hypervisor
+
+    def summary(self) -> dict:
+        result = self.result
+        return {
+            "seconds": round(result.seconds, 3),
+            "requests": result.ok,
+            "errors": dict(result.errors),
+            "rps": round(result.rps, 1),
+            "p50_ms": round(result.percentile_ms(50), 2),
+            "p95_ms": round(result.percentile_ms(95), 2),
+            "p99_ms": round(result.percentile_ms(99), 2),
+            "max_ms": round(result.percentile_ms(100), 2),
+            "bytes_per_response": round(result.bytes_received / result.ok) if result.ok else None,
+            "cpu_ms_per_request": self.cpu_ms_per_request,
+            "other_cores": self.other_cores,
+            "steal_cores": self.steal_cores,
+        }
+
+
+def warm_up(config: Config, server: Server, target: loadgen.Target) -> None:
+    log(f"{target.name}: warm-up {config.warmup_seconds:g} s")
+    warm = loadgen.run(HOST, server.port, target, concurrency=config.concurrency, seconds=config.warmup_seconds)
+    if warm.error_count:
+        log(f"{target.name}: warm-up had {warm.error_count} failed requests: {dict(warm.errors)}")
+
+
+def measure_round(config: Config, server: Server, target: loadgen.Target) -> Round:
+    workers, backends = server.worker_pids(), database_backend_pids(config)
+    before = (cpu_seconds(workers), cpu_seconds(backends), machine_cpu())
+    result = loadgen.run(HOST, server.port, target, concurrency=config.concurrency,
+                         seconds=config.seconds / config.rounds)
+    workers, backends = [*workers, *server.worker_pids()], [*backends, *database_backend_pids(config)]
+    after = (cpu_seconds(workers), cpu_seconds(backends), machine_cpu())
+    requests = max(result.ok + result.error_count, 1)
+    used = [cpu_used(before[0], after[0]), cpu_used(before[1], after[1])]
+
+    def per_request(seconds: float | None) -> float | None:
+        return round(seconds / requests * 1000, 3) if seconds is not None else None
+
+    other = steal = None
+    if before[2] and after[2] and None not in used:
+        busy, stolen = after[2][0] - before[2][0], after[2][1] - before[2][1]
+        other = round(max(0.0, busy - sum(used) - result.client_cpu_seconds) / result.seconds, 2)
+        steal = round(stolen / result.seconds, 2)
+    return Round(
+        result=result,
+        cpu_ms_per_request={"gunicorn": per_request(used[0]), "postgres": per_request(used[1]),
+                            "client": per_request(result.client_cpu_seconds)},
+        other_cores=other,
+        steal_cores=steal,
+    )
+
+
+def median(values: list[float]) -> float:
+    return statistics.median(values) if values else math.nan
+
+
+def summarise(target: loadgen.Target, rounds: list[Round]) -> dict:
+    """The median over rounds of each figure (robust to one round disturbed by something else on the machine)."""
+    results = [r.result for r in rounds]
+    latencies = sorted(itertools.chain.from_iterable(r.latencies for r in results))
+    pooled = loadgen.Result(target=target, concurrency=results[0].concurrency, seconds=sum(r.seconds for r in results),
+                            latencies=latencies, errors=sum((r.errors for r in results), Counter()),
+                            bytes_received=sum(r.bytes_received for r in results),
+                            client_cpu_seconds=sum(r.client_cpu_seconds for r in results))
+    return {
+        "path": target.path,
+        "rps": round(median([r.rps for r in results]), 1),
+        "p50_ms": round(median([r.percentile_ms(50) for r in results]), 2),
+        "p95_ms": round(median([r.percentile_ms(95) for r in results]), 2),
+        "rps_range": [round(min(r.rps for r in results), 1), round(max(r.rps for r in results), 1)],
+        "requests": pooled.ok,
+        "errors": dict(pooled.errors),
+        "pooled": {"rps": round(pooled.rps, 1), "p50_ms": round(pooled.percentile_ms(50), 2),
+                   "p95_ms": round(pooled.percentile_ms(95), 2), "p99_ms": round(pooled.percentile_ms(99), 2),
+                   "max_ms": round(pooled.percentile_ms(100), 2)},
+        "rounds": [r.summary() for r in rounds],
+    }
+
+
+def metrics_for(summaries: dict[str, dict]) -> dict[str, tuple[float, str]]:
+    metrics: dict[str, tuple[float, str]] = {}
+    for name, summary in summaries.items():
+        metrics[f"{name}.rps"] = (summary["rps"], "req/s")
+        metrics[f"{name}.p50_ms"] = (summary["p50_ms"], "ms")
+        metrics[f"{name}.p95_ms"] = (summary["p95_ms"], "ms")
+    bare, units = summaries.get("bare.json"), summaries.get("units.list")
+    if bare and units and bare["rps"]:
+        metrics["units.list.rps_vs_bare"] = (round(units["rps"] / bare["rps"], 3), "ratio")
+    return metrics
+
+
+# -- output -----------------------------------------------------------------------------------------------------------
+
+def write_json(path: Path, data: dict) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_suffix(path.suffix + ".tmp")
+    temporary.write_text(json.dumps(data, indent=2, ensure_ascii=False, sort_keys=True) + "\n")
+    os.replace(temporary, path)
+
+
+def read_json(path: Path) -> dict:
+    try:
+        data = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def git_state() -> dict:
+    def git(*args):
+        result = subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True, check=False)
+        return result.stdout.strip() if result.returncode == 0 else None
+
+    commit = git("rev-parse", "HEAD")
+    return {"commit": commit, "dirty": bool(git("status", "--porcelain")) if commit else None}
+
+
+def postgres_version(config: Config) -> str | None:
+    try:
+        with psycopg.connect(config.database_url, connect_timeout=5) as conn:
+            return conn.execute("SHOW server_version").fetchone()[0]
+    except psycopg.Error:
+        return None
+
+
+def main() -> int:
+    def terminated(*_):
+        log("terminated")
+        sys.exit(143)  # unwinds through the `finally` that stops gunicorn
+
+    signal.signal(signal.SIGTERM, terminated)
+    config = Config.from_env()
+    OUT_DIR.mkdir(parents=True, exist_ok=True)
+    log(f"database {config.redacted_url()}")
+    project_id, unit_count = prepare_database(config)
+
+    server = Server(config, free_port(), OUT_DIR / "gunicorn.log")
+    rounds: dict[str, list[Round]] = {}
+    try:
+        server.start()
+        server.wait_ready()
+        token = get_token(server.port)
+        targets = [
+            loadgen.Target("bare.json", "/bench/bare.json"),
+            loadgen.Target("units.list", f"/api/v1/units?page_size=50&project={project_id}",
+                           {"Authorization": f"Bearer {token}"}),
+        ]
+        check_targets(server.port, *targets, expected_units=unit_count)
+        if config.warmup_seconds:
+            for target in targets:
+                warm_up(config, server, target)
+        rounds = {target.name: [] for target in targets}
+        log(f"measuring {config.seconds:g} s per target in {config.rounds} interleaved rounds, "
+            f"{config.concurrency} client threads")
+        for number in range(1, config.rounds + 1):
+            for target in targets if number % 2 else reversed(targets):  # alternate the order: no target always first
+                measured = measure_round(config, server, target)
+                rounds[target.name].append(measured)
+                result = measured.result
+                log(f"  round {number}/{config.rounds} {target.name}: {result.rps:.1f} req/s, "
+                    f"p50 {result.percentile_ms(50):.2f} ms, p95 {result.percentile_ms(95):.2f} ms, "
+                    f"{result.error_count} errors; CPU ms/request {measured.cpu_ms_per_request}, "
+                    f"other load {measured.other_cores} cores, steal {measured.steal_cores}")
+    finally:
+        server.stop()
+
+    summaries = {target.name: summarise(target, rounds[target.name]) for target in targets}
+    metrics = metrics_for(summaries)
+    for name, (value, unit) in metrics.items():
+        print(f"{name} {value} {unit}", flush=True)
+
+    busy = max((r.other_cores or 0.0) for rs in rounds.values() for r in rs)
+    if busy >= 0.25:
+        log(f"note: something else used up to {busy:.2f} cores during a round; figures are noisier than usual")
+    errors = {name: summary["errors"] for name, summary in summaries.items() if summary["errors"]}
+    meta = read_json(OUT_DIR / "latest.meta.json")
+    meta["machine"] = {
+        "hostname": platform.node(), "cpus": os.cpu_count(), "platform": platform.platform(),
+        "python": platform.python_version(), "postgres": postgres_version(config),
+    }
+    meta["http"] = {
+        "finished_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "ok": not errors,
+        "git": git_state(),
+        "database": config.redacted_url(),
+        "bench_project": {"id": project_id, "units": unit_count},
+        "server": {"gunicorn_workers": config.workers, "worker_class": config.worker_class,
+                   "threads": config.threads, "debug": False, "settings": "bench.settings"},
+        "client": {"threads": config.concurrency, "warmup_seconds": config.warmup_seconds,
+                   "seconds": config.seconds, "rounds": config.rounds,
+                   "kind": "closed loop, http.client, one keep-alive connection per thread"},
+        "figures": "median over rounds; `pooled` is over every request of every round",
+        "other_load_max_cores": busy,
+        "targets": summaries,
+    }
+    write_json(OUT_DIR / "latest.meta.json", meta)
+    if errors:
+        log(f"FAILED: requests failed {errors}; var/bench/latest.json left as it was (see var/bench/gunicorn.log)")
+        return 1
+    if any(math.isnan(value) for value, _ in metrics.values()):
+        log("FAILED: a target completed no request")
+        return 1
+    latest = read_json(OUT_DIR / "latest.json")
+    latest.update({name: {"value": value, "unit": unit} for name, (value, unit) in metrics.items()})
+    write_json(OUT_DIR / "latest.json", latest)
+    log(f"wrote {len(metrics)} figures to {(OUT_DIR / 'latest.json').relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    try:
+        sys.exit(main())
+    except BenchError as error:
+        log(f"FAILED: {error}")
+        sys.exit(1)
+    except KeyboardInterrupt:
+        log("interrupted")
+        sys.exit(130)

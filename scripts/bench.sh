@@ -1,0 +1,6 @@
+#!/usr/bin/env bash
+# make bench: HTTP benchmarks on PostgreSQL behind gunicorn (see docs/benchmarks.md).
+# stdout: `name value unit` lines; progress on stderr. Settings: BENCH_* variables, listed in bench/run.py.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+exec .venv/bin/python -m bench.run "$@"

@@ -10,7 +10,9 @@ from wuye.tenancy.api import router as tenancy_router
 api = NinjaAPI(
     title="Wuye API",
     version="1",
-    description="物业服务平台 JSON API. Authenticate with POST /api/v1/auth/token, then `Authorization: Bearer <token>`.",
+    description=(
+        "物业服务平台 JSON API. Authenticate with POST /api/v1/auth/token, then `Authorization: Bearer <token>`."
+    ),
     auth=API_AUTH,
     renderer=LocalTimeRenderer(),
     urls_namespace="api",

@@ -32,6 +32,18 @@ class World:
 
         return get_user_model().objects.get(username=username)
 
+    def ticket(self, project, unit=None, kind="repair", **fields):
+        """A ticket received by the project's front desk (for the first unit unless one is given)."""
+        from wuye.people.access import actor_for
+        from wuye.tenancy.models import Unit
+        from wuye.workorders.services import TicketInput, create_ticket
+
+        receiver = self.user("kefu" if project == self.project1 else "kefu2")
+        unit = unit or Unit.objects.filter(project=project).first()
+        data = TicketInput(kind=kind, channel="phone", description=fields.pop("description", "厨房水龙头漏水"),
+                           unit=unit, **fields)
+        return create_ticket(actor_for(receiver), project=project, data=data)
+
     def owner_unit(self, username):
         from wuye.people.models import Residency
 

@@ -6,6 +6,7 @@ from wuye.core.api import API_AUTH, LocalTimeRenderer, install_error_handlers
 from wuye.core.api import router as core_router
 from wuye.people.api import router as people_router
 from wuye.tenancy.api import router as tenancy_router
+from wuye.workorders.api import router as workorders_router
 
 api = NinjaAPI(
     title="Wuye API",
@@ -24,3 +25,4 @@ install_error_handlers(api)
 api.add_router("/v1/", core_router)
 api.add_router("/v1/", tenancy_router)
 api.add_router("/v1/", people_router)
+api.add_router("/v1/", workorders_router)

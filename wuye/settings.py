@@ -48,6 +48,8 @@ INSTALLED_APPS = [
     "wuye.people",
     # engines
     "wuye.sla",
+    # processes
+    "wuye.workorders",
     # faces
     "wuye.web",
     "wuye.demo",

@@ -9,15 +9,18 @@ import pytest
 from wuye.api import api as ninja_api
 from wuye.people.models import Resident, Vehicle
 from wuye.tenancy.models import Building, Unit
+from wuye.workorders.models import Ticket
 
 # Each detail route with the record it is asked for: a function of (world, foreign_project) → id.
 DETAIL_ROUTES = {
     "/api/v1/projects/{project_id}": lambda world, project: project.pk,
     "/api/v1/units/{unit_id}": lambda world, project: Unit.objects.filter(project=project).first().pk,
     "/api/v1/owners/{resident_id}": lambda world, project: Resident.objects.filter(project=project).first().pk,
+    "/api/v1/tickets/{ticket_id}": lambda world, project: world.ticket(project).pk,
 }
 WRITE_ROUTES_ON_RECORDS = {
     "/api/v1/owners/{resident_id}/vehicles": lambda world, project: Resident.objects.filter(project=project).first().pk,
+    "/api/v1/tickets/{ticket_id}/actions/{action}": lambda world, project: world.ticket(project).pk,
 }
 LIST_ROUTES = {
     "/api/v1/projects": "project_id",
@@ -25,10 +28,11 @@ LIST_ROUTES = {
     "/api/v1/units": "project_id",
     "/api/v1/owners": "project_id",
     "/api/v1/vehicles": None,
+    "/api/v1/tickets": "project_id",
 }
 OWN_ROUTES = {"/api/v1/me", "/api/v1/me/notifications", "/api/v1/me/notifications/{notification_id}/read",
-              "/api/v1/auth/token"}
-CREATE_ROUTES = {"/api/v1/projects", "/api/v1/buildings", "/api/v1/units", "/api/v1/owners"}
+              "/api/v1/auth/token", "/api/v1/me/tickets"}
+CREATE_ROUTES = {"/api/v1/projects", "/api/v1/buildings", "/api/v1/units", "/api/v1/owners", "/api/v1/tickets"}
 
 
 def test_every_route_is_covered():
@@ -53,6 +57,8 @@ def test_yezhu_gets_404_for_records_of_other_owners(world, api, route):
         "/api/v1/units/{unit_id}": Unit.objects.filter(project=world.project1).exclude(pk=own_unit.pk).first().pk,
         "/api/v1/owners/{resident_id}": Resident.objects.filter(project=world.project1)
         .exclude(residencies__unit=own_unit).first().pk,
+        "/api/v1/tickets/{ticket_id}": world.ticket(world.project1, unit=Unit.objects.filter(
+            project=world.project1).exclude(pk=own_unit.pk).first()).pk,
     }[route]
     url = route.replace(route[route.index("{"):route.index("}") + 1], str(foreign))
     assert api("yezhu").get(url).status_code == 404
@@ -69,6 +75,9 @@ def test_yezhu_reads_own_unit_and_record(world, api):
 
 @pytest.mark.parametrize("route", sorted(LIST_ROUTES))
 def test_lists_hold_nothing_from_outside_scope(world, api, route):
+    for project in (world.project1, world.project2):
+        world.ticket(project)
+    world.ticket(world.project1, unit=world.owner_unit("yezhu"))
     kefu2 = api("kefu2").get(route, page_size=200).json()["items"]
     assert kefu2, "kefu2 sees project 2's records"
     field = LIST_ROUTES[route]
@@ -85,6 +94,7 @@ def test_lists_hold_nothing_from_outside_scope(world, api, route):
         "/api/v1/vehicles": set(
             Vehicle.objects.filter(resident__residencies__unit=own_unit).values_list("pk", flat=True)
         ),
+        "/api/v1/tickets": set(Ticket.objects.filter(unit=own_unit).values_list("pk", flat=True)),
     }[route]
     assert {item["id"] for item in yezhu_items} <= allowed
 
@@ -94,6 +104,14 @@ def test_list_filters_cannot_widen_scope(world, api):
     assert kefu2.get("/api/v1/units", project=world.project1.pk).json() == {"items": [], "count": 0}
     building = Building.objects.filter(project=world.project1).first()
     assert kefu2.get("/api/v1/units", building=building.pk).json()["count"] == 0
+
+
+def test_actions_on_foreign_tickets_are_404(world, api):
+    ticket = world.ticket(world.project1)
+    assert api("kefu2").post(f"/api/v1/tickets/{ticket.pk}/actions/cancel", {"reason": "x"}).status_code == 404
+    other = world.ticket(world.project1, unit=Unit.objects.filter(project=world.project1).exclude(
+        pk=world.owner_unit("yezhu").pk).first())
+    assert api("yezhu").post(f"/api/v1/tickets/{other.pk}/actions/cancel", {"reason": "x"}).status_code == 404
 
 
 def test_writes_on_foreign_records_are_404_or_name_the_field(world, api):

@@ -116,8 +116,11 @@ def install_error_handlers(api: NinjaAPI) -> None:
 
     @api.exception_handler(DomainError)
     def domain_error(request, exc):
-        problems = ({"field": p.field, "message": p.message} for p in exc.problems)
-        return respond(request, exc.status, exc.message, problems)
+        problems = [{"field": p.field, "message": p.message} for p in exc.problems]
+        body = {"detail": exc.message, "errors": problems}
+        if getattr(exc, "current", None) is not None:
+            body["current"] = exc.current  # e.g. a 409 says what the record looks like now
+        return api.create_response(request, body, status=exc.status)
 
     @api.exception_handler(Http404)
     def not_found(request, exc):

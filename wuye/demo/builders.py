@@ -19,6 +19,7 @@ from wuye.core.models import WorkCalendar
 from wuye.core.outbox import notify
 from wuye.people.models import Relation, Residency, Resident, StaffProfile, Vehicle, VehicleKind
 from wuye.tenancy.models import Building, Company, Project, Unit, UnitKind
+from wuye.workorders.catalogue import install_default_catalogue
 
 from .generators import PeopleGenerator
 
@@ -186,6 +187,7 @@ def build_demo_company(progress: bool = False, plans: tuple[ProjectPlan, ...] = 
         project = Project.objects.create(company=company, code=plan.code, name=plan.name, address=plan.address,
                                          phone="021-5888" + str(len(projects) + 1).zfill(4), work_calendar=calendar)
         populate_project(project, plan, people, progress=bar)
+        install_default_catalogue(project)
         projects.append(project)
 
     admin = _user("admin", "系统管理员", is_staff=True, is_superuser=True)

@@ -1,0 +1,146 @@
+"""JSON API for work orders (§9): create, list (inbox), detail with deadlines and timeline, actions, my tickets."""
+
+from django.contrib.auth import get_user_model
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import OuterRef, Q, Subquery
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from ninja import Query, Router, Schema, Status
+from ninja.pagination import paginate
+
+from wuye.core.access import get_scoped_or_404, get_scoped_or_invalid, scoped
+from wuye.core.api import PagePagination
+from wuye.core.errors import InvalidInput
+from wuye.core.events import timeline
+from wuye.sla.engine import clocks_for
+from wuye.sla.models import Clock
+from wuye.tenancy.models import Project, Unit
+
+from . import services
+from .flows import available_actions
+from .models import Category, Kind, PriceItem, Ticket, Urgency
+from .models import Status as TicketStatus
+from .schemas import ActionIn, TicketIn, TicketListOut, TicketOut
+
+router = Router(tags=["work orders"])
+
+
+class TicketFilters(Schema):
+    project: int | None = None
+    kind: Kind | None = None
+    status: TicketStatus | None = None
+    urgency: Urgency | None = None
+    building: int | None = None
+    unit: int | None = None
+    open: bool | None = None
+    overdue: bool | None = None
+    at_risk: bool | None = None
+    q: str | None = None
+
+
+def _detail(request, ticket: Ticket) -> dict:
+    actor = request.actor
+    ticket.deadlines = list(clocks_for(ticket))
+    ticket.timeline = list(timeline(ticket))
+    ticket.actions = available_actions(ticket.kind, ticket.status, actor.role, superuser=actor.is_superuser)
+    return ticket
+
+
+def _with_next_due(tickets):
+    """Each ticket's earliest open deadline, for the inbox's at-risk / overdue colours."""
+    ticket_type = ContentType.objects.get_for_model(Ticket)
+    next_due = Clock.objects.open().filter(subject_type=ticket_type, subject_id=OuterRef("pk")).order_by("due_at")
+    return tickets.annotate(next_due_at=Subquery(next_due.values("due_at")[:1]))
+
+
+def _filtered(tickets, filters: TicketFilters):
+    now = timezone.now()
+    for name in ("kind", "status", "urgency"):
+        if getattr(filters, name):
+            tickets = tickets.filter(**{name: getattr(filters, name)})
+    if filters.project is not None:
+        tickets = tickets.filter(project_id=filters.project)
+    if filters.building is not None:
+        tickets = tickets.filter(unit__building_id=filters.building)
+    if filters.unit is not None:
+        tickets = tickets.filter(unit_id=filters.unit)
+    if filters.open:
+        tickets = tickets.open()
+    open_clocks = Clock.objects.open().filter(subject_type=ContentType.objects.get_for_model(Ticket))
+    if filters.overdue:
+        tickets = tickets.filter(pk__in=open_clocks.overdue(now).values("subject_id"))
+    if filters.at_risk:
+        tickets = tickets.filter(pk__in=open_clocks.at_risk(now).values("subject_id"))
+    if filters.q:
+        q = filters.q.strip()[:50]
+        tickets = tickets.filter(Q(description__contains=q) | Q(unit__number__contains=q))
+    return tickets
+
+
+@router.get("/tickets", response=list[TicketListOut])
+@paginate(PagePagination)
+def list_tickets(request, filters: Query[TicketFilters]):
+    """The work-order inbox in scope, newest first; `overdue` / `at_risk` filter on open SLA clocks."""
+    tickets = scoped(Ticket.objects.with_people(), request.actor)
+    return _with_next_due(_filtered(tickets, filters))
+
+
+@router.get("/me/tickets", response=list[TicketListOut])
+@paginate(PagePagination)
+def my_tickets(request):
+    """An owner's tickets for their units (or a staff member's own reports)."""
+    tickets = Ticket.objects.with_people()
+    if request.actor.is_owner:
+        return _with_next_due(scoped(tickets, request.actor))
+    return _with_next_due(scoped(tickets, request.actor).filter(reporter=request.user))
+
+
+@router.post("/tickets", response={201: TicketOut})
+def create_ticket(request, payload: TicketIn):
+    actor = request.actor
+    unit = get_scoped_or_invalid(Unit.objects.with_places(), actor, payload.unit_id, "unit_id") \
+        if payload.unit_id is not None else None
+    project_id = payload.project_id or (unit.project_id if unit else None)
+    if project_id is None:
+        raise InvalidInput("project_id", _("Choose the project (or a unit)."))
+    project = get_scoped_or_invalid(Project.objects, actor, project_id, "project_id")
+    # Categories are the project's catalogue, readable by everyone in the project (owners pick one too).
+    category = None
+    if payload.category_id is not None:
+        category = Category.objects.filter(pk=payload.category_id, project=project, is_active=True).first()
+        if category is None:
+            raise InvalidInput("category_id", _("No such category."))
+    data = services.TicketInput(
+        **payload.dict(exclude={"project_id", "unit_id", "category_id"}), unit=unit, category=category)
+    if actor.is_owner:
+        data.channel = "portal"
+    ticket = services.create_ticket(actor, project=project, data=data)
+    return Status(201, _detail(request, Ticket.objects.with_people().get(pk=ticket.pk)))
+
+
+@router.get("/tickets/{ticket_id}", response=TicketOut)
+def get_ticket(request, ticket_id: int):
+    """One ticket with its `deadlines` (SLA clocks), `timeline` and the `actions` the caller may take."""
+    return _detail(request, get_scoped_or_404(Ticket.objects.with_people(), request.actor, pk=ticket_id))
+
+
+@router.post("/tickets/{ticket_id}/actions/{action}", response=TicketOut)
+def act_on_ticket(request, ticket_id: int, action: str, payload: ActionIn):
+    """Take one workflow action (dispatch, accept, arrive, pause, resume, complete, verify, confirm, settle,
+    return_visit, close, reopen, cancel, assign, reassign, resolve, approve, reject, reply)."""
+    actor = request.actor
+    ticket = get_scoped_or_404(Ticket.objects.all(), actor, pk=ticket_id)
+    assignee = None
+    if payload.assignee_id is not None:
+        assignee = get_user_model().objects.filter(pk=payload.assignee_id, is_active=True).first()
+        if assignee is None:
+            raise InvalidInput("assignee_id", _("No such staff member."))
+    parts = []
+    for index, part in enumerate(payload.parts):
+        item = PriceItem.objects.filter(pk=part.item_id, project_id=ticket.project_id).first()
+        if item is None:
+            raise InvalidInput(f"parts[{index}].item_id", _("Not on this project's price list."))
+        parts.append((item, part.quantity))
+    change = services.ActionInput(**payload.dict(exclude={"assignee_id", "parts"}), assignee=assignee, parts=parts)
+    ticket = services.perform(actor, ticket, action, change)
+    return _detail(request, Ticket.objects.with_people().get(pk=ticket.pk))

@@ -1,0 +1,91 @@
+"""The workflows as data (§2.1, §2.2): for each kind, which action moves a ticket from which statuses to which,
+and which roles may take it. `services.perform()` reads these tables; nothing else decides a transition.
+
+A target of None keeps the status (the action records something without moving the ticket).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from wuye.core.access import Role
+
+from .models import Kind, Status
+
+S = Status
+CS, ENG, SEC, ENV, FIN, PM, QA, ADMIN, OWNER = (
+    Role.CUSTOMER_SERVICE, Role.ENGINEERING, Role.SECURITY, Role.ENVIRONMENT, Role.FINANCE, Role.PROJECT_MANAGER,
+    Role.QUALITY, Role.COMPANY_ADMIN, Role.OWNER,
+)
+MANAGERS = frozenset({PM, ADMIN})
+DEPARTMENTS = frozenset({ENG, SEC, ENV, FIN, QA})  # a complaint is handled by the department it concerns
+
+
+@dataclass(frozen=True)
+class Transition:
+    sources: frozenset[Status]
+    target: Status | None
+    roles: frozenset[Role]
+
+
+def t(sources, target, *roles) -> Transition:
+    return Transition(frozenset(sources), target, frozenset(roles))
+
+
+REPAIR_FLOW: dict[str, Transition] = {
+    "dispatch": t({S.NEW}, S.DISPATCHED, CS, ENG, *MANAGERS),
+    "reassign": t({S.DISPATCHED, S.ACCEPTED, S.ON_SITE, S.PAUSED}, None, CS, ENG, *MANAGERS),
+    "accept": t({S.DISPATCHED}, S.ACCEPTED, ENG),
+    "arrive": t({S.ACCEPTED}, S.ON_SITE, ENG),
+    "pause": t({S.ACCEPTED, S.ON_SITE}, S.PAUSED, ENG, CS),
+    "resume": t({S.PAUSED}, None, ENG, CS),  # back to the status it was paused from
+    "complete": t({S.ON_SITE}, S.COMPLETED, ENG),
+    "verify": t({S.COMPLETED}, None, ENG),  # engineering checks a warranty contractor's work
+    "confirm": t({S.COMPLETED}, S.CONFIRMED, OWNER, CS, ENG),  # owner sign-off (维修验收)
+    "settle": t({S.CONFIRMED}, None, FIN, CS),
+    "return_visit": t({S.CONFIRMED}, S.VISITED, CS, *MANAGERS),
+    "close": t({S.VISITED}, S.CLOSED, CS, *MANAGERS),
+    "reopen": t({S.COMPLETED, S.CONFIRMED, S.VISITED, S.CLOSED}, S.NEW, CS, OWNER, *MANAGERS),
+    "cancel": t({S.NEW, S.DISPATCHED, S.ACCEPTED}, S.CANCELLED, CS, OWNER, *MANAGERS),
+}
+
+COMPLAINT_FLOW: dict[str, Transition] = {
+    "assign": t({S.NEW}, S.ASSIGNED, CS, *MANAGERS),
+    "reassign": t({S.ASSIGNED}, None, CS, *MANAGERS),
+    "resolve": t({S.ASSIGNED}, S.RESOLVED, CS, *DEPARTMENTS, *MANAGERS),  # major → PENDING_APPROVAL
+    "approve": t({S.PENDING_APPROVAL}, S.RESOLVED, *MANAGERS),
+    "reject": t({S.PENDING_APPROVAL}, S.ASSIGNED, *MANAGERS),
+    "reply": t({S.RESOLVED}, S.REPLIED, CS, *MANAGERS),
+    "return_visit": t({S.REPLIED}, S.VISITED, CS, *MANAGERS),
+    "close": t({S.VISITED}, S.CLOSED, CS, *MANAGERS),
+    "reopen": t({S.RESOLVED, S.REPLIED, S.VISITED, S.CLOSED}, S.ASSIGNED, CS, OWNER, *MANAGERS),
+    "cancel": t({S.NEW, S.ASSIGNED}, S.CANCELLED, CS, *MANAGERS),
+}
+
+FEEDBACK_FLOW: dict[str, Transition] = {  # inquiries, suggestions, praise
+    "reply": t({S.NEW}, S.REPLIED, CS, *MANAGERS),
+    "close": t({S.REPLIED}, S.CLOSED, CS, *MANAGERS),
+    "cancel": t({S.NEW}, S.CANCELLED, CS, OWNER, *MANAGERS),
+}
+
+FLOWS: dict[str, dict[str, Transition]] = {
+    Kind.REPAIR: REPAIR_FLOW,
+    Kind.COMPLAINT: COMPLAINT_FLOW,
+    Kind.INQUIRY: FEEDBACK_FLOW,
+    Kind.SUGGESTION: FEEDBACK_FLOW,
+    Kind.PRAISE: FEEDBACK_FLOW,
+}
+# Actions an owner may take are limited to their own tickets (scope) and to these.
+OWNER_ACTIONS = frozenset({"confirm", "reopen", "cancel"})
+
+
+def transition_for(kind: str, action: str) -> Transition | None:
+    return FLOWS[kind].get(action)
+
+
+def available_actions(kind: str, status: str, role: Role | None, *, superuser: bool = False) -> list[str]:
+    """The actions a role may take on a ticket of `kind` in `status` (for buttons and the API)."""
+    return [
+        action for action, rule in FLOWS[kind].items()
+        if status in rule.sources and (superuser or role in rule.roles)
+    ]

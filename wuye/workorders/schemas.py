@@ -1,0 +1,145 @@
+from datetime import datetime
+from decimal import Decimal
+
+from ninja import Field, Schema
+
+from wuye.core.pii import mask_phone
+
+from .models import Channel, Kind, Status, Urgency
+
+
+class TicketIn(Schema):
+    project_id: int | None = Field(None, description="Defaults to the unit's project")
+    kind: Kind
+    channel: Channel = Channel.PHONE
+    unit_id: int | None = None
+    is_public_area: bool = False
+    location: str = Field("", max_length=200)
+    category_id: int | None = None
+    urgency: Urgency = Urgency.GENERAL
+    description: str = Field(..., min_length=1, max_length=4000)
+    contact_name: str = Field("", max_length=50)
+    contact_phone: str = Field("", max_length=20)
+    preferred_time: datetime | None = None
+    is_major: bool = False
+
+
+class PartIn(Schema):
+    item_id: int
+    quantity: Decimal = Field(..., gt=0, max_digits=9, decimal_places=2)
+
+
+class ActionIn(Schema):
+    version: int | None = Field(None, description="The version you read; a stale one gets 409 with the current state")
+    assignee_id: int | None = None
+    department: str = Field("", max_length=32)
+    reason: str = Field("", max_length=200)
+    work_done: str = Field("", max_length=2000)
+    parts: list[PartIn] = Field(default_factory=list, max_length=30)
+    repeat_reason: str = Field("", max_length=32)
+    agreed_time: datetime | None = None
+    score: int | None = Field(None, ge=1, le=5)
+    comment: str = Field("", max_length=2000)
+    resolution: str = Field("", max_length=4000)
+    reply: str = Field("", max_length=4000)
+    improvement: str = Field("", max_length=2000)
+
+
+class ClockOut(Schema):
+    key: str
+    name: str = Field(..., alias="policy.name")
+    state: str
+    started_at: datetime
+    due_at: datetime
+    stopped_at: datetime | None
+    met: bool | None
+    overrun_minutes: float | None
+
+    @staticmethod
+    def resolve_overrun_minutes(clock):
+        minutes = clock.overrun_minutes()
+        return None if minutes is None else round(minutes, 1)
+
+
+class EventOut(Schema):
+    at: datetime = Field(..., alias="created_at")
+    verb: str
+    actor: str | None
+    data: dict
+
+    @staticmethod
+    def resolve_actor(event):
+        return event.actor.get_full_name() or event.actor.username if event.actor else None
+
+
+class ChargeOut(Schema):
+    description: str
+    quantity: Decimal
+    unit_price: Decimal
+    amount: Decimal
+
+
+class TicketListOut(Schema):
+    id: int
+    number: str
+    project_id: int
+    kind: Kind
+    status: Status
+    version: int
+    urgency: Urgency
+    channel: Channel
+    unit_id: int | None
+    unit_label: str | None
+    category: str | None
+    description: str
+    created_at: datetime
+    assignee: str | None
+    is_repeat: bool
+    next_due_at: datetime | None = None
+
+    @staticmethod
+    def resolve_unit_label(ticket):
+        return ticket.unit.label if ticket.unit_id else None
+
+    @staticmethod
+    def resolve_category(ticket):
+        return str(ticket.category) if ticket.category_id else None
+
+    @staticmethod
+    def resolve_assignee(ticket):
+        return (ticket.assignee.get_full_name() or ticket.assignee.username) if ticket.assignee_id else None
+
+
+class TicketOut(TicketListOut):
+    location: str
+    contact_name: str
+    contact_phone: str
+    preferred_time: datetime | None
+    is_public_area: bool
+    under_warranty: bool
+    contractor: str
+    responsible_role: str
+    is_major: bool
+    work_done: str
+    resolution: str
+    reply: str
+    improvement: str
+    satisfaction: int | None
+    visit_comment: str
+    cancel_reason: str
+    repeat_of_id: int | None
+    repeat_reason: str
+    charges: list[ChargeOut]
+    deadlines: list[ClockOut]
+    timeline: list[EventOut]
+    actions: list[str]
+
+    @staticmethod
+    def resolve_contact_phone(ticket, context):
+        actor = context["request"].actor
+        shown = actor.may("people.view_pii") or ticket.reporter_id == actor.user.pk
+        return ticket.contact_phone if shown else mask_phone(ticket.contact_phone)
+
+    @staticmethod
+    def resolve_charges(ticket):
+        return list(ticket.charge_lines.all())

@@ -1,0 +1,413 @@
+"""Work-order actions (§2). `create_ticket` receives; `perform` takes one action from the flow tables. Each checks
+the actor's role and the ticket's state, writes, keeps the SLA clocks in step and records the event — in one
+transaction. Views and API handlers call only these."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from decimal import Decimal, InvalidOperation
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from wuye.core.access import Actor, Role, require
+from wuye.core.errors import Conflict, InvalidInput, NotAllowed, Problems
+from wuye.core.events import record_event
+from wuye.core.money import to_money
+from wuye.core.outbox import notify
+from wuye.core.pii import mask_phone
+from wuye.core.validators import normalize_phone
+from wuye.people.services import staff_users
+from wuye.sla import engine as sla
+
+from .flows import OWNER_ACTIONS, transition_for
+from .models import (
+    URGENCIES_BY_KIND,
+    Category,
+    ChargeLine,
+    Kind,
+    PriceItem,
+    Status,
+    Ticket,
+    Urgency,
+    WarrantyTerm,
+)
+
+REPEAT_WINDOW = timedelta(days=30)
+REPEAT_REASONS = {"part_quality": _("Part quality (not a workmanship defect)")}
+
+
+# -- receiving ------------------------------------------------------------------------------------------------
+@dataclass
+class TicketInput:
+    kind: str
+    channel: str
+    description: str
+    unit: object = None
+    location: str = ""
+    category: Category | None = None
+    urgency: str = Urgency.GENERAL
+    contact_name: str = ""
+    contact_phone: str = ""
+    preferred_time: datetime | None = None
+    is_public_area: bool = False
+    is_major: bool = False
+
+
+def _warranty_for(project, category: Category | None, today) -> WarrantyTerm | None:
+    if category is None:
+        return None
+    categories = [category.pk] + ([category.parent_id] if category.parent_id else [])
+    return WarrantyTerm.objects.filter(project=project, category_id__in=categories, until__gte=today).first()
+
+
+def _previous_repair(unit, category, now) -> Ticket | None:
+    """The same unit and fault category reported within 30 days: this one is a repeat repair (§2.1)."""
+    if unit is None or category is None:
+        return None
+    return (Ticket.objects.filter(kind=Kind.REPAIR, unit=unit, category=category, created_at__gte=now - REPEAT_WINDOW)
+            .exclude(status=Status.CANCELLED).order_by("-created_at").first())
+
+
+def _sla_prefix(ticket: Ticket) -> str:
+    return f"repair.{ticket.urgency}" if ticket.kind == Kind.REPAIR else f"complaint.{ticket.urgency}"
+
+
+@transaction.atomic
+def create_ticket(actor: Actor, *, project, data: TicketInput, now: datetime | None = None) -> Ticket:
+    """Receive a ticket (首问责任: a staff receiver owns its follow-up until handing over) and start its clocks."""
+    require(actor, "workorders.create")
+    now = now or timezone.now()
+    problems = Problems()
+    if data.kind not in Kind.values:
+        problems.add("kind", _("Choose one of: %(choices)s.") % {"choices": ", ".join(Kind.values)})
+    allowed = URGENCIES_BY_KIND.get(data.kind, (Urgency.GENERAL,))
+    if data.urgency not in allowed:
+        problems.add("urgency", _("For this kind choose one of: %(choices)s.") % {"choices": ", ".join(allowed)})
+    if not (data.description or "").strip():
+        problems.add("description", _("Describe the problem."))
+    if data.unit is not None and data.unit.project_id != project.pk:
+        problems.add("unit_id", _("The unit is not in this project."))
+    if data.unit is None and not data.is_public_area and data.kind == Kind.REPAIR:
+        problems.add("unit_id", _("Choose the unit, or mark the repair as a public area."))
+    if data.category is not None and (data.category.project_id != project.pk or data.category.kind != data.kind):
+        problems.add("category_id", _("The category does not belong to this project and kind."))
+    phone = data.contact_phone
+    if phone:
+        phone = problems.check("contact_phone", normalize_phone, phone)
+    if data.preferred_time is not None and data.preferred_time < now - timedelta(minutes=5):
+        problems.add("preferred_time", _("The preferred time is in the past."))
+    if actor.is_owner:
+        if data.unit is None or data.unit.pk not in actor.unit_ids:
+            problems.add("unit_id", _("Choose one of your own units."))
+        if data.is_major:
+            problems.add("is_major", _("Staff classify complaints."))
+    problems.raise_if_any()
+
+    warranty = _warranty_for(project, data.category, timezone.localdate(now)) if data.kind == Kind.REPAIR \
+        and not data.is_public_area else None
+    ticket = Ticket.objects.create(
+        project=project, kind=data.kind, channel=data.channel, unit=None if data.is_public_area else data.unit,
+        location=data.location, category=data.category, urgency=data.urgency, description=data.description.strip(),
+        contact_name=data.contact_name, contact_phone=phone or "", preferred_time=data.preferred_time,
+        reporter=actor.user, first_receiver=None if actor.is_owner else actor.user,
+        responsible_role=(data.category.responsible_role if data.category and data.category.responsible_role
+                          else (Role.ENGINEERING if data.kind == Kind.REPAIR else Role.CUSTOMER_SERVICE)),
+        is_public_area=data.is_public_area, is_major=data.is_major, created_at=now,
+        under_warranty=warranty is not None, contractor=warranty.contractor if warranty else "",
+        repeat_of=_previous_repair(data.unit, data.category, now) if data.kind == Kind.REPAIR else None,
+    )
+    record_event(ticket, "ticket.created", actor=actor.user, data={
+        "kind": ticket.kind, "channel": ticket.channel, "urgency": ticket.urgency,
+        "unit": ticket.unit.label if ticket.unit else None, "contact_phone": mask_phone(ticket.contact_phone),
+        "repeat_of": ticket.repeat_of_id, "under_warranty": ticket.under_warranty,
+    })
+    if ticket.kind == Kind.REPAIR:
+        sla.start_clock(ticket, f"{_sla_prefix(ticket)}.dispatch", project=project, at=now, actor=actor.user)
+    elif ticket.kind == Kind.COMPLAINT:
+        sla.start_clock(ticket, "complaint.assign", project=project, at=now, actor=actor.user)
+    if actor.is_owner or ticket.urgency in (Urgency.EMERGENCY, Urgency.URGENT):
+        notify(staff_users(project.pk, Role.CUSTOMER_SERVICE),
+               _("New %(kind)s %(number)s: %(text)s") % {
+                   "kind": ticket.get_kind_display(), "number": ticket.number, "text": ticket.description[:40]},
+               link=ticket.get_absolute_url(), source=ticket)
+    return ticket
+
+
+# -- acting -----------------------------------------------------------------------------------------------------
+@dataclass
+class ActionInput:
+    """Everything an action may carry; each handler checks what it needs."""
+
+    version: int | None = None
+    assignee: object = None
+    department: str = ""
+    reason: str = ""
+    work_done: str = ""
+    parts: list[tuple[PriceItem, Decimal]] = field(default_factory=list)
+    repeat_reason: str = ""
+    agreed_time: datetime | None = None
+    score: int | None = None
+    comment: str = ""
+    resolution: str = ""
+    reply: str = ""
+    improvement: str = ""
+
+
+def _require_text(value: str, field_name: str, message: str) -> str:
+    if not (value or "").strip():
+        raise InvalidInput(field_name, message)
+    return value.strip()
+
+
+def _engineer(ticket: Ticket, user) -> object:
+    if user is None:
+        raise InvalidInput("assignee_id", _("Choose the engineer to send."))
+    if user not in staff_users(ticket.project_id, Role.ENGINEERING):
+        raise InvalidInput("assignee_id", _("The assignee must be an engineer of this project."))
+    return user
+
+
+def _start_open_clocks_after_dispatch(ticket: Ticket, actor: Actor, now, agreed_time) -> None:
+    prefix = _sla_prefix(ticket)
+    arrive_due = None
+    if ticket.urgency == Urgency.GENERAL:
+        agreed = agreed_time or ticket.preferred_time
+        arrive_due = agreed if agreed and agreed > now else None
+    sla.start_clock(ticket, f"{prefix}.arrive", project=ticket.project, at=now, due_at=arrive_due,
+                    assignee=ticket.assignee, actor=actor.user)
+    sla.start_clock(ticket, f"{prefix}.complete", project=ticket.project, at=now, assignee=ticket.assignee,
+                    actor=actor.user)
+
+
+def _dispatch(actor, ticket, change: ActionInput, now):
+    if ticket.under_warranty and change.assignee is None:
+        ticket.assignee = None  # the developer's contractor repairs; engineering verifies afterwards
+    else:
+        ticket.assignee = _engineer(ticket, change.assignee)
+    ticket.first_receiver = ticket.first_receiver or actor.user
+    sla.stop_clock(ticket, f"{_sla_prefix(ticket)}.dispatch", at=now, actor=actor.user)
+    _start_open_clocks_after_dispatch(ticket, actor, now, change.agreed_time)
+    if ticket.assignee:
+        notify(ticket.assignee, _("Repair %(number)s sent to you: %(text)s") % {
+            "number": ticket.number, "text": ticket.description[:40]}, link=ticket.get_absolute_url(), source=ticket)
+    return {"assignee": ticket.assignee.username if ticket.assignee else None, "contractor": ticket.contractor}
+
+
+def _reassign(actor, ticket, change: ActionInput, now):
+    if ticket.kind == Kind.COMPLAINT:
+        return _assign_department(actor, ticket, change, now, starting=False)
+    previous = ticket.assignee
+    ticket.assignee = _engineer(ticket, change.assignee)
+    _require_text(change.reason, "reason", _("Say why the repair is reassigned."))
+    sla.assign_clocks(ticket, ticket.assignee)
+    notify(ticket.assignee, _("Repair %(number)s reassigned to you") % {"number": ticket.number},
+           link=ticket.get_absolute_url(), source=ticket)
+    return {"from": previous.username if previous else None, "to": ticket.assignee.username, "reason": change.reason}
+
+
+def _arrive(actor, ticket, change, now):
+    sla.stop_clock(ticket, f"{_sla_prefix(ticket)}.arrive", at=now, actor=actor.user)
+
+
+def _pause(actor, ticket, change, now):
+    reason = _require_text(change.reason, "reason", _("Say what the repair is waiting for."))
+    ticket.paused_from = ticket.status
+    for clock in sla.clocks_for(ticket).filter(state="running"):
+        sla.pause_clock(ticket, clock.key, reason=reason, at=now, actor=actor.user)
+    return {"reason": reason}
+
+
+def _resume(actor, ticket, change, now):
+    for clock in sla.clocks_for(ticket).filter(state="paused"):
+        sla.resume_clock(ticket, clock.key, at=now, actor=actor.user)
+    target, ticket.paused_from = ticket.paused_from or Status.ON_SITE, ""
+    return {"to": target}
+
+
+def _complete(actor, ticket, change: ActionInput, now):
+    work_done = _require_text(change.work_done, "work_done", _("Record the work done."))
+    if change.repeat_reason and change.repeat_reason not in REPEAT_REASONS:
+        raise InvalidInput("repeat_reason", _("Unknown reason code."))
+    lines = []
+    for index, (item, quantity) in enumerate(change.parts):
+        if item.project_id != ticket.project_id or not item.is_active:
+            raise InvalidInput(f"parts[{index}].item_id", _("Not on this project's price list."))
+        try:
+            quantity = Decimal(quantity)
+        except (InvalidOperation, TypeError):
+            raise InvalidInput(f"parts[{index}].quantity", _("Enter a number.")) from None
+        if quantity <= 0 or quantity != quantity.quantize(Decimal("0.01")):
+            raise InvalidInput(f"parts[{index}].quantity", _("Enter a positive quantity (two decimals at most)."))
+        lines.append(ChargeLine(ticket=ticket, item=item, description=item.name, quantity=quantity,
+                                unit_price=item.price, amount=to_money(item.price * quantity)))
+    ChargeLine.objects.bulk_create(lines)
+    ticket.work_done, ticket.repeat_reason = work_done, change.repeat_reason
+    sla.stop_clock(ticket, f"{_sla_prefix(ticket)}.complete", at=now, actor=actor.user)
+    sla.start_clock(ticket, "repair.return_visit", project=ticket.project, at=now, actor=actor.user)
+    if ticket.reporter_id and ticket.reporter != actor.user:
+        notify(ticket.reporter, _("Repair %(number)s is done — please check and sign off") % {
+            "number": ticket.number}, link=ticket.get_absolute_url(), source=ticket)
+    return {"charges": [f"{line.description} × {line.quantity} = {line.amount}" for line in lines],
+            "total": str(sum((line.amount for line in lines), Decimal("0.00")))}
+
+
+def _verify(actor, ticket, change, now):
+    if not ticket.under_warranty:
+        raise Conflict(_("Only warranty repairs by the developer's contractor are verified."))
+    if ticket.verified_at:
+        raise Conflict(_("Already verified."))
+    ticket.verified_at = now
+
+
+def _confirm(actor, ticket, change, now):
+    if ticket.under_warranty and ticket.verified_at is None:
+        raise Conflict(_("Engineering must verify the contractor's work before sign-off."))
+    return {"signed_by": "owner" if actor.is_owner else "staff"}
+
+
+def _settle(actor, ticket, change, now):
+    lines = list(ticket.charge_lines.all())
+    if not lines:
+        raise Conflict(_("There is no fee to settle on this repair."))
+    if ticket.settled_at:
+        raise Conflict(_("The fee is already settled."))
+    ticket.settled_at = now
+    return {"total": str(sum((line.amount for line in lines), Decimal("0.00")))}
+
+
+def _return_visit(actor, ticket, change: ActionInput, now):
+    if change.score is None or not 1 <= change.score <= 5:
+        raise InvalidInput("score", _("Give a satisfaction score from 1 to 5."))
+    if ticket.kind == Kind.REPAIR and ticket.settled_at is None and ticket.charge_lines.exists():
+        raise Conflict(_("Settle the fee before the return visit."))
+    ticket.satisfaction, ticket.visit_comment = change.score, change.comment.strip()
+    key = "repair.return_visit" if ticket.kind == Kind.REPAIR else "complaint.return_visit"
+    sla.stop_clock(ticket, key, at=now, actor=actor.user)
+    return {"score": change.score}
+
+
+def _close(actor, ticket, change, now):
+    ticket.closed_at = now
+
+
+def _reopen(actor, ticket, change: ActionInput, now):
+    reason = _require_text(change.reason, "reason", _("Say why the ticket is reopened."))
+    sla.cancel_clocks(ticket, actor=actor.user, reason="reopened")
+    ticket.closed_at = None
+    if ticket.kind == Kind.REPAIR:
+        ticket.assignee, ticket.settled_at, ticket.verified_at = None, ticket.settled_at, None
+        sla.start_clock(ticket, f"{_sla_prefix(ticket)}.dispatch", project=ticket.project, at=now, actor=actor.user)
+    else:
+        sla.start_clock(ticket, f"{_sla_prefix(ticket)}.handle", project=ticket.project, at=now, actor=actor.user)
+    return {"reason": reason}
+
+
+def _cancel(actor, ticket, change: ActionInput, now):
+    if actor.is_owner and ticket.status != Status.NEW:
+        raise NotAllowed(_("Once dispatched, call the service center to cancel."))
+    ticket.cancel_reason = _require_text(change.reason, "reason", _("Say why the ticket is cancelled."))[:200]
+    sla.cancel_clocks(ticket, actor=actor.user, reason="cancelled")
+    ticket.closed_at = now
+    return {"reason": ticket.cancel_reason}
+
+
+def _assign_department(actor, ticket, change: ActionInput, now, *, starting=True):
+    if change.department not in Role.values or change.department == Role.OWNER:
+        raise InvalidInput("department", _("Choose the responsible department."))
+    ticket.responsible_role = change.department
+    if starting:
+        sla.stop_clock(ticket, "complaint.assign", at=now, actor=actor.user)
+        sla.start_clock(ticket, f"{_sla_prefix(ticket)}.handle", project=ticket.project, at=now, actor=actor.user)
+    notify(staff_users(ticket.project_id, change.department, supervisors_only=True),
+           _("Complaint %(number)s assigned to your department") % {"number": ticket.number},
+           link=ticket.get_absolute_url(), source=ticket)
+    return {"department": change.department}
+
+
+def _resolve(actor, ticket, change: ActionInput, now):
+    if actor.role in (Role.ENGINEERING, Role.SECURITY, Role.ENVIRONMENT, Role.FINANCE, Role.QUALITY) \
+            and actor.role != ticket.responsible_role and not actor.is_superuser:
+        raise NotAllowed(_("Only the responsible department handles this complaint."))
+    ticket.resolution = _require_text(change.resolution, "resolution", _("Record how the complaint was handled."))
+    if ticket.is_major:
+        notify(staff_users(ticket.project_id, Role.PROJECT_MANAGER),
+               _("Major complaint %(number)s: resolution awaits your approval") % {"number": ticket.number},
+               link=ticket.get_absolute_url(), source=ticket)
+        return {"needs_approval": True}, Status.PENDING_APPROVAL
+    sla.stop_clock(ticket, f"{_sla_prefix(ticket)}.handle", at=now, actor=actor.user)
+    sla.start_clock(ticket, "complaint.reply", project=ticket.project, at=now, actor=actor.user)
+    return {"needs_approval": False}
+
+
+def _approve(actor, ticket, change, now):
+    ticket.approved_by = actor.user
+    sla.stop_clock(ticket, f"{_sla_prefix(ticket)}.handle", at=now, actor=actor.user)
+    sla.start_clock(ticket, "complaint.reply", project=ticket.project, at=now, actor=actor.user)
+
+
+def _reject(actor, ticket, change: ActionInput, now):
+    return {"reason": _require_text(change.reason, "reason", _("Say what the resolution lacks."))}
+
+
+def _reply(actor, ticket, change: ActionInput, now):
+    ticket.reply = _require_text(change.reply, "reply", _("Write the reply to the person."))
+    if ticket.kind == Kind.COMPLAINT:
+        ticket.improvement = _require_text(change.improvement, "improvement", _("State the improvement measure."))
+        sla.stop_clock(ticket, "complaint.reply", at=now, actor=actor.user)
+        sla.start_clock(ticket, "complaint.return_visit", project=ticket.project, at=now, actor=actor.user)
+    if ticket.reporter_id and ticket.reporter != actor.user:
+        notify(ticket.reporter, _("Reply to %(number)s") % {"number": ticket.number}, ticket.reply,
+               link=ticket.get_absolute_url(), source=ticket)
+
+
+HANDLERS = {
+    "dispatch": _dispatch, "reassign": _reassign, "accept": lambda *args: None, "arrive": _arrive,
+    "pause": _pause, "resume": _resume, "complete": _complete, "verify": _verify, "confirm": _confirm,
+    "settle": _settle, "return_visit": _return_visit, "close": _close, "reopen": _reopen, "cancel": _cancel,
+    "assign": _assign_department, "resolve": _resolve, "approve": _approve, "reject": _reject, "reply": _reply,
+}
+
+
+@transaction.atomic
+def perform(actor: Actor, ticket: Ticket, action: str, change: ActionInput | None = None,
+            now: datetime | None = None) -> Ticket:
+    """Take `action` on `ticket` as `actor`. 403 when the role may not, 409 when the ticket is not in a state
+    that allows it or changed since the caller read it (`change.version`)."""
+    change = change or ActionInput()
+    now = now or timezone.now()
+    rule = transition_for(ticket.kind, action)
+    if rule is None:
+        raise InvalidInput("action", _("%(action)s is not an action on a %(kind)s.") % {
+            "action": action, "kind": ticket.get_kind_display()})
+    if not actor.is_superuser and (actor.role not in rule.roles or (actor.is_owner and action not in OWNER_ACTIONS)):
+        raise NotAllowed(_("Your role may not %(action)s this ticket.") % {"action": action})
+    current = Ticket.objects.select_for_update().get(pk=ticket.pk)
+    if change.version is not None and change.version != current.version:
+        raise StaleTicket(current)
+    if current.status not in rule.sources:
+        raise StaleTicket(current, _("A %(status)s ticket cannot be %(action)s.") % {
+            "status": current.get_status_display(), "action": action})
+    outcome = HANDLERS[action](actor, current, change, now)
+    details, target = (outcome if isinstance(outcome, tuple) else (outcome, rule.target))
+    if action == "resume":
+        target = details["to"]
+    previous = current.status
+    current.status = target or current.status
+    current.version += 1
+    current.save()
+    record_event(current, f"ticket.{action}", actor=actor.user,
+                 data={"from": previous, "to": current.status, **(details or {})})
+    return current
+
+
+class StaleTicket(Conflict):
+    """409 carrying the ticket's current state, so the caller can refresh and decide again."""
+
+    def __init__(self, ticket: Ticket, message: str | None = None):
+        super().__init__(message or _("The ticket changed meanwhile (now %(status)s, version %(version)s).") % {
+            "status": ticket.get_status_display(), "version": ticket.version})
+        self.ticket = ticket
+        self.current = {"id": ticket.pk, "status": ticket.status, "version": ticket.version}

@@ -1,0 +1,144 @@
+"""Complaints (§2.2): assignment within 1 h, handling in working days, approval of major ones, reply, visit."""
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from wuye.people.access import actor_for
+from wuye.sla.engine import clocks_for
+from wuye.workorders.models import Category
+from wuye.workorders.services import ActionInput, TicketInput, create_ticket, perform
+
+SH = ZoneInfo("Asia/Shanghai")
+
+
+def act(client, ticket_id, action, **body):
+    return client.post(f"/api/v1/tickets/{ticket_id}/actions/{action}", body)
+
+
+@pytest.fixture
+def complaint(world):
+    def make(**fields):
+        return world.ticket(world.project1, kind="complaint", unit=world.owner_unit("yezhu"),
+                            category=Category.objects.get(project=world.project1, code="engineering-quality"),
+                            description="维修后又漏水，态度敷衍", **fields)
+    return make
+
+
+def test_general_complaint_before_a_holiday_is_due_working_days_later(world):
+    kefu = actor_for(world.user("kefu"))
+    friday = datetime(2026, 9, 30, 16, 50, tzinfo=SH)
+    ticket = create_ticket(kefu, project=world.project1, now=friday, data=TicketInput(
+        kind="complaint", channel="phone", unit=world.owner_unit("yezhu"), description="噪音扰民"))
+    perform(kefu, ticket, "assign", ActionInput(department="security"), now=friday)
+    handle = next(c for c in clocks_for(ticket) if c.key == "complaint.general.handle")
+    # 10 min on 9-30, National Day 10-01..10-07 off, 8 h on 10-08 and 10-09, 7 h 50 on the 调休 Saturday 10-10.
+    assert handle.due_at == datetime(2026, 10, 10, 16, 50, tzinfo=SH)
+
+
+def test_a_complaint_from_receipt_to_close(world, api, complaint):
+    ticket = complaint(urgency="urgent")
+    kefu, gongcheng = api("kefu"), api("gongcheng")
+    assert act(kefu, ticket.pk, "assign", department="engineering").json()["status"] == "assigned"
+    resolved = act(gongcheng, ticket.pk, "resolve", resolution="返修并更换密封圈").json()
+    assert resolved["status"] == "resolved"
+    assert act(kefu, ticket.pk, "reply", reply="非常抱歉给您带来不便", improvement="").status_code == 422
+    replied = act(kefu, ticket.pk, "reply", reply="非常抱歉给您带来不便", improvement="维修后增加二次回访").json()
+    assert replied["status"] == "replied"
+    act(kefu, ticket.pk, "return_visit", score=4, comment="处理及时")
+    closed = act(kefu, ticket.pk, "close").json()
+    assert closed["status"] == "closed"
+    assert {d["key"] for d in closed["deadlines"]} == {
+        "complaint.assign", "complaint.urgent.handle", "complaint.reply", "complaint.return_visit"}
+    assert all(d["met"] for d in closed["deadlines"])
+
+
+def test_major_complaints_need_the_managers_approval(world, api, complaint):
+    ticket = complaint(is_major=True)
+    act(api("kefu"), ticket.pk, "assign", department="engineering")
+    pending = act(api("gongcheng"), ticket.pk, "resolve", resolution="赔偿并返修").json()
+    assert pending["status"] == "pending_approval"
+    assert act(api("kefu"), ticket.pk, "approve").status_code == 403
+    assert act(api("jingli"), ticket.pk, "approve").json()["status"] == "resolved"
+
+
+def test_engineering_cannot_reply_to_complaints_and_finance_cannot_dispatch(world, api, complaint):
+    ticket = complaint()
+    act(api("kefu"), ticket.pk, "assign", department="engineering")
+    act(api("gongcheng"), ticket.pk, "resolve", resolution="已返修")
+    refused = act(api("gongcheng"), ticket.pk, "reply", reply="抱歉", improvement="加强培训")
+    assert refused.status_code == 403 and refused.json()["detail"]
+    repair = world.ticket(world.project1)
+    assert act(api("caiwu"), repair.pk, "dispatch", assignee_id=world.user("gongcheng").pk).status_code == 403
+
+
+def test_only_the_responsible_department_handles(world, api, complaint):
+    ticket = complaint()
+    act(api("kefu"), ticket.pk, "assign", department="engineering")
+    assert act(api("huanjing"), ticket.pk, "resolve", resolution="x").status_code == 403
+
+
+def test_two_people_acting_at_once_one_wins_the_other_gets_409(world, api, complaint):
+    ticket = complaint()
+    version = api("kefu").get(f"/api/v1/tickets/{ticket.pk}").json()["version"]
+    first = act(api("kefu"), ticket.pk, "assign", department="engineering", version=version)
+    second = act(api("jingli"), ticket.pk, "assign", department="environment", version=version)
+    assert first.status_code == 200
+    assert second.status_code == 409
+    assert second.json()["current"] == {"id": ticket.pk, "status": "assigned", "version": version + 1}
+    assert api("kefu").get(f"/api/v1/tickets/{ticket.pk}").json()["responsible_role"] == "engineering"
+
+
+def test_illegal_transitions_are_409_and_unknown_actions_422(world, api, complaint):
+    ticket = complaint()
+    illegal = act(api("kefu"), ticket.pk, "reply", reply="x", improvement="y")
+    assert illegal.status_code == 409 and illegal.json()["current"]["status"] == "new"
+    unknown = act(api("kefu"), ticket.pk, "dispatch")
+    assert unknown.status_code == 422 and unknown.json()["errors"][0]["field"] == "action"
+
+
+def test_yezhu_sees_and_acts_only_on_own_tickets(world, api, complaint):
+    own = complaint()
+    other = world.ticket(world.project1)
+    mine = api("yezhu").get("/api/v1/me/tickets").json()
+    assert [t["id"] for t in mine["items"]] == [own.pk]
+    assert api("yezhu").get(f"/api/v1/tickets/{other.pk}").status_code == 404
+    assert act(api("yezhu"), own.pk, "assign", department="engineering").status_code == 403
+
+
+@pytest.mark.parametrize("body, field", [
+    ({"kind": "repair", "urgency": "urgent"}, "urgency"),
+    ({"kind": "complaint", "urgency": "emergency"}, "urgency"),
+    ({"kind": "repair", "unit_id": 999999}, "unit_id"),
+    ({"kind": "repair", "description": ""}, "description"),
+    ({"kind": "fire"}, "kind"),
+    ({"kind": "repair", "contact_phone": "12"}, "contact_phone"),
+    ({"kind": "repair", "preferred_time": "2020-01-01T09:00:00+08:00"}, "preferred_time"),
+    ({"kind": "repair", "category_id": 999999}, "category_id"),
+])
+def test_bad_tickets_name_the_field_and_write_nothing(world, api, body, field):
+    from wuye.workorders.models import Ticket
+
+    unit = world.owner_unit("yezhu")
+    payload = {"unit_id": unit.pk, "description": "漏水", **body}
+    before = Ticket.objects.count()
+    response = api("kefu").post("/api/v1/tickets", payload)
+    assert response.status_code == 422, response.content
+    assert field in [e["field"] for e in response.json()["errors"]]
+    assert Ticket.objects.count() == before
+
+
+def test_bad_action_input_names_the_field(world, api):
+    ticket = world.ticket(world.project1)
+    kefu = api("kefu")
+    assert act(kefu, ticket.pk, "dispatch").json()["errors"][0]["field"] == "assignee_id"
+    wrong = act(kefu, ticket.pk, "dispatch", assignee_id=world.user("caiwu").pk)
+    assert wrong.status_code == 422 and wrong.json()["errors"][0]["field"] == "assignee_id"
+    assert act(kefu, ticket.pk, "dispatch", assignee_id=world.user("gongcheng").pk).status_code == 200
+    for step in ("accept", "arrive"):
+        act(api("gongcheng"), ticket.pk, step)
+    bad_part = act(api("gongcheng"), ticket.pk, "complete", work_done="x", parts=[{"item_id": 999999, "quantity": 1}])
+    assert bad_part.json()["errors"][0]["field"] == "parts[0].item_id"
+    negative = act(api("gongcheng"), ticket.pk, "complete", work_done="x", parts=[{"item_id": 1, "quantity": -1}])
+    assert negative.status_code == 422 and "parts" in negative.json()["errors"][0]["field"]

@@ -138,7 +138,9 @@ def test_warranty_repairs_go_to_the_contractor_and_need_engineering_verification
 def test_public_area_repairs_have_no_owner(world, api):
     response = api("zhixu").post("/api/v1/tickets", {
         "kind": "repair", "channel": "patrol", "project_id": world.project1.pk, "is_public_area": True,
-        "location": "地下车库 B2 照明", "description": "三盏灯不亮", "category_id": category(world, "public-lighting").pk})
+        "location": "地下车库 B2 照明", "description": "三盏灯不亮",
+        "category_id": category(world, "public-lighting").pk,
+    })
     assert response.status_code == 201, response.content
     assert response.json()["unit_id"] is None and response.json()["is_public_area"]
 

@@ -5,7 +5,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Schema, Status
+from ninja import File, Query, Router, Schema, Status, UploadedFile
 from ninja.pagination import paginate
 
 from wuye.core.access import get_scoped_or_404, get_scoped_or_invalid, scoped
@@ -144,3 +144,21 @@ def act_on_ticket(request, ticket_id: int, action: str, payload: ActionIn):
     change = services.ActionInput(**payload.dict(exclude={"assignee_id", "parts"}), assignee=assignee, parts=parts)
     ticket = services.perform(actor, ticket, action, change)
     return _detail(request, Ticket.objects.with_people().get(pk=ticket.pk))
+
+
+class PhotoOut(Schema):
+    id: int
+    content_type: str
+    size: int
+    url: str
+
+    @staticmethod
+    def resolve_url(photo):
+        return photo.image.url
+
+
+@router.post("/tickets/{ticket_id}/photos", response={201: PhotoOut})
+def add_photo(request, ticket_id: int, image: File[UploadedFile]):
+    """Attach a photo (multipart field `image`: JPEG, PNG or WebP, at most 5 MB)."""
+    ticket = get_scoped_or_404(Ticket.objects.all(), request.actor, pk=ticket_id)
+    return Status(201, services.attach_photo(request.actor, ticket, image))

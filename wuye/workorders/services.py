@@ -411,3 +411,44 @@ class StaleTicket(Conflict):
             "status": ticket.get_status_display(), "version": ticket.version})
         self.ticket = ticket
         self.current = {"id": ticket.pk, "status": ticket.status, "version": ticket.version}
+
+
+# -- photos ---------------------------------------------------------------------------------------------------
+MAX_PHOTO_BYTES = 5 * 1024 * 1024
+MAX_PHOTOS = 9
+_SIGNATURES = {b"\xff\xd8\xff": "image/jpeg", b"\x89PNG\r\n\x1a\n": "image/png"}
+
+
+def photo_type(head: bytes) -> str | None:
+    """The image type from the file's first bytes (never from its name or the client's say-so)."""
+    for signature, content_type in _SIGNATURES.items():
+        if head.startswith(signature):
+            return content_type
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "image/webp"
+    return None
+
+
+@transaction.atomic
+def attach_photo(actor: Actor, ticket: Ticket, upload, field_name: str = "image"):
+    """Keep a photo of the problem (or of the finished work): JPEG, PNG or WebP up to 5 MB, nine per ticket."""
+    from .models import Photo
+
+    require(actor, "workorders.create")
+    if ticket.status in (Status.CLOSED, Status.CANCELLED):
+        raise Conflict(_("The ticket is closed."))
+    if upload.size > MAX_PHOTO_BYTES:
+        raise InvalidInput(field_name, _("A photo may be at most 5 MB."))
+    head = upload.read(16)
+    upload.seek(0)
+    content_type = photo_type(head)
+    if content_type is None:
+        raise InvalidInput(field_name, _("Upload a JPEG, PNG or WebP photo."))
+    if ticket.photos.count() >= MAX_PHOTOS:
+        raise InvalidInput(field_name, _("A ticket keeps at most nine photos."))
+    extension = content_type.split("/")[1].replace("jpeg", "jpg")
+    upload.name = f"{ticket.pk}-{ticket.photos.count() + 1}.{extension}"
+    photo = Photo.objects.create(ticket=ticket, image=upload, content_type=content_type, size=upload.size,
+                                 uploaded_by=actor.user)
+    record_event(ticket, "ticket.photo_added", actor=actor.user, data={"type": content_type, "bytes": upload.size})
+    return photo

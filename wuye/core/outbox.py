@@ -14,7 +14,6 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.mail import send_mail
-from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
@@ -96,32 +95,33 @@ def notify(
     if not isinstance(recipients, (list, tuple, set, frozenset)) and not hasattr(recipients, "model"):
         recipients = [recipients]
     source_type = ContentType.objects.get_for_model(source) if source is not None else None
-    written = []
-    for recipient in recipients:
-        for channel in channels:
-            key = f"{dedupe_key}:{recipient.pk}:{channel}" if dedupe_key else None
-            if key and Notification.objects.filter(dedupe_key=key).exists():
-                continue
-            message = Notification(
-                recipient=recipient,
-                channel=channel,
-                subject_line=subject_line[:200],
-                body=body,
-                link=link,
-                source_type=source_type,
-                source_id=getattr(source, "pk", None),
-                dedupe_key=key,
-            )
-            if channel == Channel.IN_APP:
-                # Nothing to transmit: it is in the inbox as soon as the cause commits.
-                message.status, message.sent_at = Notification.Status.SENT, timezone.now()
-            try:
-                with transaction.atomic():
-                    message.save()
-            except IntegrityError:
-                continue  # a concurrent writer stored the same dedupe key first
-            written.append(message)
-    return written
+    now = timezone.now()
+    messages = [
+        Notification(
+            recipient=recipient,
+            channel=channel,
+            subject_line=subject_line[:200],
+            body=body,
+            link=link,
+            source_type=source_type,
+            source_id=getattr(source, "pk", None),
+            dedupe_key=f"{dedupe_key}:{recipient.pk}:{channel}" if dedupe_key else None,
+            # In-app messages need no transmission: they are in the inbox as soon as the cause commits.
+            status=Notification.Status.SENT if channel == Channel.IN_APP else Notification.Status.PENDING,
+            sent_at=now if channel == Channel.IN_APP else None,
+        )
+        for recipient in dict.fromkeys(recipients)
+        for channel in channels
+    ]
+    if dedupe_key:
+        seen = set(Notification.objects.filter(dedupe_key__in=[m.dedupe_key for m in messages])
+                   .values_list("dedupe_key", flat=True))
+        messages = [m for m in messages if m.dedupe_key not in seen]
+        # A concurrent writer may store the same key between the check and the insert: the unique key wins.
+        Notification.objects.bulk_create(messages, ignore_conflicts=True)
+    else:
+        Notification.objects.bulk_create(messages)
+    return messages
 
 
 def backoff(attempts: int) -> timedelta:

@@ -212,10 +212,19 @@ class SweepResult:
         return len(self.warned) + len(self.escalated) + len(self.breached)
 
 
-def _recipients(clock: Clock, role: str, *, supervisors_only: bool):
-    from wuye.people.services import staff_users
+class _Audience:
+    """Staff lookups for one sweep: the same project, role and rank are asked for again and again."""
 
-    return staff_users(clock.project_id, role, supervisors_only=supervisors_only)
+    def __init__(self):
+        self._cache: dict[tuple, list] = {}
+
+    def __call__(self, clock: Clock, role: str, *, supervisors_only: bool) -> list:
+        from wuye.people.services import staff_users
+
+        key = (clock.project_id, role, supervisors_only)
+        if key not in self._cache:
+            self._cache[key] = staff_users(clock.project_id, role, supervisors_only=supervisors_only)
+        return self._cache[key]
 
 
 def _subject_label(clock: Clock) -> tuple[str, str]:
@@ -224,60 +233,71 @@ def _subject_label(clock: Clock) -> tuple[str, str]:
     return str(subject), link
 
 
-def _warn(clock: Clock, now: datetime) -> None:
+def _due_text(clock: Clock) -> str:
+    return timezone.localtime(clock.due_at).strftime("%m-%d %H:%M")
+
+
+def _warn(clock: Clock, audience: _Audience) -> None:
     label, link = _subject_label(clock)
-    recipients = [clock.assignee] if clock.assignee else _recipients(
+    recipients = [clock.assignee] if clock.assignee else audience(
         clock, clock.policy.responsible_role, supervisors_only=True)
     notify(recipients, _("%(subject)s: %(limit)s is due at %(due)s") % {
-        "subject": label, "limit": clock.policy.name, "due": timezone.localtime(clock.due_at).strftime("%m-%d %H:%M")},
+        "subject": label, "limit": clock.policy.name, "due": _due_text(clock)},
         link=link, source=clock, dedupe_key=f"sla:{clock.pk}:warn")
-    clock.warned_at = now
 
 
-def _escalate(clock: Clock, level: int) -> None:
+def _escalate(clock: Clock, level: int, audience: _Audience) -> None:
     rung = clock.policy.rung(level) or {}
     role = rung.get("role", clock.policy.responsible_role)
-    recipients = _recipients(clock, role, supervisors_only=rung.get("supervisor", False))
+    recipients = audience(clock, role, supervisors_only=rung.get("supervisor", False))
     label, link = _subject_label(clock)
     notify(recipients, _("Overdue (level %(level)s): %(subject)s — %(limit)s was due at %(due)s") % {
-        "level": level, "subject": label, "limit": clock.policy.name,
-        "due": timezone.localtime(clock.due_at).strftime("%m-%d %H:%M")},
+        "level": level, "subject": label, "limit": clock.policy.name, "due": _due_text(clock)},
         link=link, source=clock, dedupe_key=f"sla:{clock.pk}:level:{level}")
-    clock.escalation_level = level
 
 
-def _step(clock: Clock, now: datetime, result: SweepResult) -> bool:
-    """Take one due step on `clock` if this process wins the claim. Returns whether it acted."""
+def _step(clock: Clock, now: datetime, result: SweepResult, audience: _Audience) -> bool:
+    """Take the next due step on `clock` if this process wins the claim. Returns whether it acted.
+
+    The step is decided first (pure), then claimed and written by one conditional UPDATE on `version`; the
+    notifications and the event follow in the same transaction, so a lost claim writes nothing.
+    """
+    warn = clock.warned_at is None and clock.breached_at is None and clock.warn_at < clock.due_at
+    breaching = not warn and clock.breached_at is None
+    level = clock.escalation_level if warn else clock.escalation_level + 1
+    escalating = not warn and clock.policy.rung(level) is not None
+    clock.warned_at = now if warn else clock.warned_at
+    clock.breached_at = clock.due_at if breaching else clock.breached_at
+    clock.escalation_level = level if escalating else clock.escalation_level
+    clock.next_check_at = next_check(clock, clock.policy)
     with transaction.atomic():
         claimed = Clock.objects.filter(pk=clock.pk, version=clock.version, state=ClockState.RUNNING).update(
-            version=F("version") + 1)
+            version=F("version") + 1, warned_at=clock.warned_at, breached_at=clock.breached_at,
+            escalation_level=clock.escalation_level, next_check_at=clock.next_check_at)
         if not claimed:
             return False  # another sweeper took this step, or the process changed the clock meanwhile
         clock.version += 1
-        if clock.warned_at is None and clock.breached_at is None and clock.warn_at < clock.due_at:
-            _warn(clock, now)
+        if warn:
+            _warn(clock, audience)
             result.warned.append(clock.pk)
-        else:
-            if clock.breached_at is None:
-                clock.breached_at = clock.due_at
-                result.breached.append(clock.pk)
-                record_event(clock.subject, "sla.overdue", project_id=clock.project_id, data={"key": clock.key})
-            level = clock.escalation_level + 1
-            if clock.policy.rung(level) is not None:
-                _escalate(clock, level)
-                result.escalated.append((clock.pk, level))
-        clock.next_check_at = next_check(clock, clock.policy)
-        clock.save(update_fields=["warned_at", "breached_at", "escalation_level", "next_check_at"])
-        return True
+        if breaching:
+            record_event(clock.subject, "sla.overdue", project_id=clock.project_id, data={"key": clock.key})
+            result.breached.append(clock.pk)
+        if escalating:
+            _escalate(clock, level, audience)
+            result.escalated.append((clock.pk, level))
+    return True
 
 
 def sweep(now: datetime | None = None, limit: int = 5000) -> SweepResult:
     """Warn and escalate every clock whose moment has come; idempotent and safe to run concurrently."""
     now = now or timezone.now()
-    result = SweepResult()
-    due = list(Clock.objects.due_for_check(now).select_related("policy", "project", "assignee")[:limit])
+    result, audience = SweepResult(), _Audience()
+    due = list(Clock.objects.due_for_check(now).select_related("policy", "assignee")
+               .prefetch_related("subject")[:limit])
     for clock in due:
         # A clock overdue for long may need several steps (warn, breach, rungs) in one sweep.
-        while clock.next_check_at is not None and clock.next_check_at <= now and _step(clock, now, result):
-            pass
+        while clock.next_check_at is not None and clock.next_check_at <= now:
+            if not _step(clock, now, result, audience):
+                break
     return result

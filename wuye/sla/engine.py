@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -40,21 +40,30 @@ def standard_for(project) -> ServiceStandard:
 
 
 def policy_for(project, key: str) -> Policy:
-    standard = standard_for(project)
-    try:
-        return Policy.objects.get(standard=standard, key=key)
-    except Policy.DoesNotExist:
-        raise NoPolicy(f"Service standard {standard.code!r} has no policy {key!r}.") from None
+    """The `key` policy of the project's chosen standard, else of the default standard (one query)."""
+    chosen = ProjectStandard.objects.filter(project=project).values("standard_id")
+    candidates = list(Policy.objects.filter(key=key).filter(
+        Q(standard_id__in=chosen) | Q(standard__code=DEFAULT_STANDARD)).select_related("standard"))
+    # Two rows means the project chose another standard that has this key too: it wins over the default.
+    candidates.sort(key=lambda policy: policy.standard.code == DEFAULT_STANDARD)
+    if not candidates:
+        raise NoPolicy(f"No policy {key!r} in the standard of project {project.pk}.")
+    return candidates[0]
+
+
+def _calendar(policy: Policy, project) -> WorkingCalendar | None:
+    """The project's working calendar, loaded only for limits measured in working time."""
+    return calendar_for(project) if policy.measure == Measure.WORKING else None
 
 
 # -- pure computations ---------------------------------------------------------------------------------------
-def add_measured(policy: Policy, calendar: WorkingCalendar, start: datetime, duration: timedelta) -> datetime:
+def add_measured(policy: Policy, calendar: WorkingCalendar | None, start: datetime, duration: timedelta) -> datetime:
     if policy.measure == Measure.WORKING:
         return calendar.add(start, duration)
     return start + duration
 
 
-def between_measured(policy: Policy, calendar: WorkingCalendar, a: datetime, b: datetime) -> timedelta:
+def between_measured(policy: Policy, calendar: WorkingCalendar | None, a: datetime, b: datetime) -> timedelta:
     if policy.measure == Measure.WORKING:
         return calendar.between(a, b)
     return b - a
@@ -99,7 +108,7 @@ def start_clock(subject, key: str, *, project, at: datetime | None = None, due_a
     """
     policy = policy_for(project, key)
     at = at or timezone.now()
-    calendar = calendar_for(project)
+    calendar = _calendar(policy, project)
     if due_at is None:
         due_at = add_measured(policy, calendar, at, policy.target)
     span = between_measured(policy, calendar, at, due_at)
@@ -124,7 +133,7 @@ def stop_clock(subject, key: str, *, at: datetime | None = None, actor=None) -> 
     at = at or timezone.now()
     if clock.state == ClockState.PAUSED:
         _resume(clock, at)
-    calendar = calendar_for(clock.project)
+    calendar = _calendar(clock.policy, clock.project)
     clock.stopped_at = at
     clock.overrun = between_measured(clock.policy, calendar, clock.due_at, at)
     clock.state = ClockState.MET if at <= clock.due_at else ClockState.BREACHED
@@ -146,14 +155,15 @@ def pause_clock(subject, key: str, *, reason: str, at: datetime | None = None, a
         return clock
     at = at or timezone.now()
     clock.state, clock.paused_at = ClockState.PAUSED, at
-    clock.remaining_at_pause = between_measured(clock.policy, calendar_for(clock.project), at, clock.due_at)
+    clock.remaining_at_pause = between_measured(clock.policy, _calendar(clock.policy, clock.project), at,
+                                                clock.due_at)
     _save(clock, clock.policy, "state", "paused_at", "remaining_at_pause")
     record_event(subject, "sla.paused", actor=actor, project_id=clock.project_id, data={"key": key, "reason": reason})
     return clock
 
 
 def _resume(clock: Clock, at: datetime) -> None:
-    calendar = calendar_for(clock.project)
+    calendar = _calendar(clock.policy, clock.project)
     remaining = clock.remaining_at_pause or timedelta(0)
     if remaining > timedelta(0):
         warn_left = remaining - (clock.due_at - clock.warn_at if clock.policy.measure == Measure.CALENDAR

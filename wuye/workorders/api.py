@@ -115,7 +115,7 @@ def create_ticket(request, payload: TicketIn):
     if actor.is_owner:
         data.channel = "portal"
     ticket = services.create_ticket(actor, project=project, data=data)
-    return Status(201, _detail(request, Ticket.objects.with_people().get(pk=ticket.pk)))
+    return Status(201, _detail(request, ticket))  # unit, category and project are already loaded
 
 
 @router.get("/tickets/{ticket_id}", response=TicketOut)

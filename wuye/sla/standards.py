@@ -36,6 +36,7 @@ SPEC_DEFAULT = {
     "complaint.general.handle": ("一般投诉处理", 24 * H, "working", CS, ladder(CS, 0, 480, 1440)),
     "complaint.reply": ("投诉答复业主", 24 * H, "calendar", CS, ladder(CS, 0, 240, 1440)),
     "complaint.return_visit": ("投诉回访", 24 * H, "calendar", CS, ladder(CS, 0, 480)),
+    "feedback.reply": ("咨询建议答复", 24 * H, "calendar", CS, ladder(CS, 0, 480)),
 }
 FIVE_STAR = {
     **SPEC_DEFAULT,

@@ -128,6 +128,8 @@ def create_ticket(actor: Actor, *, project, data: TicketInput, now: datetime | N
         sla.start_clock(ticket, f"{_sla_prefix(ticket)}.dispatch", project=project, at=now, actor=actor.user)
     elif ticket.kind == Kind.COMPLAINT:
         sla.start_clock(ticket, "complaint.assign", project=project, at=now, actor=actor.user)
+    else:
+        sla.start_clock(ticket, "feedback.reply", project=project, at=now, actor=actor.user)
     if actor.is_owner or ticket.urgency in (Urgency.EMERGENCY, Urgency.URGENT):
         notify(staff_users(project.pk, Role.CUSTOMER_SERVICE),
                _("New %(kind)s %(number)s: %(text)s") % {
@@ -298,7 +300,7 @@ def _reopen(actor, ticket, change: ActionInput, now):
     sla.cancel_clocks(ticket, actor=actor.user, reason="reopened")
     ticket.closed_at = None
     if ticket.kind == Kind.REPAIR:
-        ticket.assignee, ticket.settled_at, ticket.verified_at = None, ticket.settled_at, None
+        ticket.assignee, ticket.verified_at = None, None
         sla.start_clock(ticket, f"{_sla_prefix(ticket)}.dispatch", project=ticket.project, at=now, actor=actor.user)
     else:
         sla.start_clock(ticket, f"{_sla_prefix(ticket)}.handle", project=ticket.project, at=now, actor=actor.user)
@@ -358,10 +360,15 @@ def _reply(actor, ticket, change: ActionInput, now):
         ticket.improvement = _require_text(change.improvement, "improvement", _("State the improvement measure."))
         sla.stop_clock(ticket, "complaint.reply", at=now, actor=actor.user)
         sla.start_clock(ticket, "complaint.return_visit", project=ticket.project, at=now, actor=actor.user)
+    else:
+        sla.stop_clock(ticket, "feedback.reply", at=now, actor=actor.user)
     if ticket.reporter_id and ticket.reporter != actor.user:
         notify(ticket.reporter, _("Reply to %(number)s") % {"number": ticket.number}, ticket.reply,
                link=ticket.get_absolute_url(), source=ticket)
 
+
+# Steps an engineer takes on a job sent to someone else only as a supervisor.
+ASSIGNEE_ACTIONS = frozenset({"accept", "arrive", "pause", "resume", "complete"})
 
 HANDLERS = {
     "dispatch": _dispatch, "reassign": _reassign, "accept": lambda *args: None, "arrive": _arrive,
@@ -390,6 +397,10 @@ def perform(actor: Actor, ticket: Ticket, action: str, change: ActionInput | Non
     if current.status not in rule.sources:
         raise StaleTicket(current, _("A %(status)s ticket cannot be %(action)s.") % {
             "status": current.get_status_display(), "action": action})
+    if action in ASSIGNEE_ACTIONS and actor.role == Role.ENGINEERING and not actor.is_supervisor \
+            and current.assignee_id not in (None, actor.user.pk):
+        raise NotAllowed(_("This repair is assigned to %(name)s.") % {
+            "name": current.assignee.get_full_name() or current.assignee.username})
     outcome = HANDLERS[action](actor, current, change, now)
     details, target = (outcome if isinstance(outcome, tuple) else (outcome, rule.target))
     if action == "resume":

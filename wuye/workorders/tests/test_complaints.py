@@ -142,3 +142,28 @@ def test_bad_action_input_names_the_field(world, api):
     assert bad_part.json()["errors"][0]["field"] == "parts[0].item_id"
     negative = act(api("gongcheng"), ticket.pk, "complete", work_done="x", parts=[{"item_id": 1, "quantity": -1}])
     assert negative.status_code == 422 and "parts" in negative.json()["errors"][0]["field"]
+
+
+def test_inquiries_are_answered_within_24_hours(world, api):
+    inquiry = world.ticket(world.project1, kind="inquiry", description="物业费可以用支付宝交吗？")
+    replied = act(api("kefu"), inquiry.pk, "reply", reply="可以，在业主端缴费页面选择支付宝。").json()
+    assert replied["status"] == "replied"
+    assert [(d["key"], d["met"]) for d in replied["deadlines"]] == [("feedback.reply", True)]
+
+
+def test_an_engineer_works_only_on_own_jobs_unless_supervisor(world, api):
+    from wuye.people.access import actor_for
+    from wuye.people.models import StaffProfile
+    from wuye.people.services import create_staff
+
+    admin = actor_for(world.user("admin"))
+    create_staff(admin, company=world.company, username="xiaoli", password="x-demo-pass", name="小李",
+                 role="engineering", projects=[world.project1])
+    ticket = world.ticket(world.project1)
+    act(api("kefu"), ticket.pk, "dispatch", assignee_id=world.user("xiaoli").pk)
+    assert StaffProfile.objects.get(user__username="gongcheng").is_supervisor
+    other = create_staff(admin, company=world.company, username="xiaowang", password="x-demo-pass", name="小王",
+                         role="engineering", projects=[world.project1])
+    assert other
+    assert act(api("xiaowang", password="x-demo-pass"), ticket.pk, "accept").status_code == 403
+    assert act(api("gongcheng"), ticket.pk, "accept").status_code == 200  # the supervisor may step in

@@ -22,6 +22,7 @@ WRITE_ROUTES_ON_RECORDS = {
     "/api/v1/owners/{resident_id}/vehicles": lambda world, project: Resident.objects.filter(project=project).first().pk,
     "/api/v1/tickets/{ticket_id}/actions/{action}": lambda world, project: world.ticket(project).pk,
     "/api/v1/tickets/{ticket_id}/photos": lambda world, project: world.ticket(project).pk,
+    "/api/v1/tickets/{ticket_id}/photos/{photo_id}": lambda world, project: world.ticket(project).pk,
 }
 LIST_ROUTES = {
     "/api/v1/projects": "project_id",

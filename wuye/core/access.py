@@ -107,7 +107,10 @@ def scoped(queryset: models.QuerySet, actor: Actor) -> models.QuerySet:
         # stays hidden from the next owner).
         conditions = {f"{unit_path}__in": actor.unit_ids, **getattr(model, "scope_unit_extra", {})}
         visible = model._default_manager.filter(**conditions).values("pk")
-        return queryset.filter(pk__in=visible)
+        queryset = queryset.filter(pk__in=visible)
+        # A model may narrow further what an owner sees of their own units (e.g. only complaints they filed).
+        narrow = getattr(model, "narrow_for_owner", None)
+        return narrow(queryset, actor) if narrow else queryset
     if not actor.is_staff_member or project_path is None or actor.company_id is None:
         return queryset.none()
     prefix = f"{project_path}__" if project_path != "self" else ""

@@ -51,6 +51,11 @@ def policy_for(project, key: str) -> Policy:
     return candidates[0]
 
 
+def _minute(moment: datetime) -> str:
+    """Local time to the minute, as timelines show it (2026-11-23T09:30+08:00)."""
+    return timezone.localtime(moment).isoformat(timespec="minutes")
+
+
 def _calendar(policy: Policy, project) -> WorkingCalendar | None:
     """The project's working calendar, loaded only for limits measured in working time."""
     return calendar_for(project) if policy.measure == Measure.WORKING else None
@@ -120,7 +125,7 @@ def start_clock(subject, key: str, *, project, at: datetime | None = None, due_a
     clock.next_check_at = next_check(clock, policy)
     clock.save()
     record_event(subject, "sla.started", actor=actor, project_id=project.pk,
-                 data={"key": key, "due_at": due_at.isoformat(), "measure": policy.measure})
+                 data={"key": key, "due_at": _minute(due_at), "measure": policy.measure})
     return clock
 
 
@@ -183,7 +188,7 @@ def resume_clock(subject, key: str, *, at: datetime | None = None, actor=None) -
     _resume(clock, at)
     _save(clock, clock.policy, "state", "paused_at", "remaining_at_pause", "due_at", "warn_at")
     record_event(subject, "sla.resumed", actor=actor, project_id=clock.project_id,
-                 data={"key": key, "due_at": clock.due_at.isoformat()})
+                 data={"key": key, "due_at": _minute(clock.due_at)})
     return clock
 
 

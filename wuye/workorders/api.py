@@ -3,6 +3,9 @@
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import OuterRef, Q, Subquery
+from django.http import FileResponse
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import File, Query, Router, Schema, Status, UploadedFile
@@ -17,7 +20,6 @@ from wuye.sla.models import Clock
 from wuye.tenancy.models import Project, Unit
 
 from . import services
-from .flows import available_actions
 from .models import Category, Kind, PriceItem, Ticket, Urgency
 from .models import Status as TicketStatus
 from .schemas import ActionIn, TicketIn, TicketListOut, TicketOut
@@ -42,7 +44,7 @@ def _detail(request, ticket: Ticket) -> dict:
     actor = request.actor
     ticket.deadlines = list(clocks_for(ticket))
     ticket.timeline = list(timeline(ticket))
-    ticket.actions = available_actions(ticket.kind, ticket.status, actor.role, superuser=actor.is_superuser)
+    ticket.actions = services.allowed_actions(actor, ticket)
     return ticket
 
 
@@ -154,7 +156,7 @@ class PhotoOut(Schema):
 
     @staticmethod
     def resolve_url(photo):
-        return photo.image.url
+        return reverse("api:ticket_photo", args=[photo.ticket_id, photo.pk])
 
 
 @router.post("/tickets/{ticket_id}/photos", response={201: PhotoOut})
@@ -162,3 +164,11 @@ def add_photo(request, ticket_id: int, image: File[UploadedFile]):
     """Attach a photo (multipart field `image`: JPEG, PNG or WebP, at most 5 MB)."""
     ticket = get_scoped_or_404(Ticket.objects.all(), request.actor, pk=ticket_id)
     return Status(201, services.attach_photo(request.actor, ticket, image))
+
+
+@router.get("/tickets/{ticket_id}/photos/{photo_id}", url_name="ticket_photo", response={200: None})
+def get_photo(request, ticket_id: int, photo_id: int):
+    """The photo itself, for whoever may see the ticket (media files are never served publicly)."""
+    ticket = get_scoped_or_404(Ticket.objects.all(), request.actor, pk=ticket_id)
+    photo = get_object_or_404(ticket.photos, pk=photo_id)
+    return FileResponse(photo.image.open("rb"), content_type=photo.content_type)

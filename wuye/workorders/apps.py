@@ -6,3 +6,8 @@ class WorkordersConfig(AppConfig):
     name = "wuye.workorders"
     label = "workorders"
     verbose_name = _("Work orders")
+
+    def ready(self):
+        from .registry import register
+
+        register()

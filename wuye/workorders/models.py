@@ -188,6 +188,12 @@ class Ticket(models.Model):
     def get_absolute_url(self):
         return reverse("workorders:ticket", args=[self.pk])
 
+    @classmethod
+    def narrow_for_owner(cls, queryset, actor):
+        """Owners see the repairs of their units, but only the complaints and feedback they filed themselves
+        (a neighbour's complaint about their flat is not theirs to read)."""
+        return queryset.filter(models.Q(kind=Kind.REPAIR) | models.Q(reporter=actor.user))
+
     @property
     def number(self) -> str:
         """What staff read out on the phone: R-20261123-000042 (kind letter, day received, id)."""
@@ -265,7 +271,7 @@ class ImprovementAction(models.Model):
     category = models.ForeignKey(Category, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     title = models.CharField(_("action"), max_length=200)
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                              related_name="+", verbose_name=_("owner"))
+                              related_name="+", verbose_name=_("person responsible"))
     week = models.DateField(_("analysis week (Monday)"))
     due_on = models.DateField(_("due"), null=True, blank=True)
     done_at = models.DateTimeField(_("done"), null=True, blank=True)

@@ -11,6 +11,7 @@ from decimal import Decimal, InvalidOperation
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from wuye.core.access import Actor, Role, require
 from wuye.core.errors import Conflict, InvalidInput, NotAllowed, Problems
@@ -22,7 +23,7 @@ from wuye.core.validators import normalize_phone
 from wuye.people.services import staff_users
 from wuye.sla import engine as sla
 
-from .flows import OWNER_ACTIONS, transition_for
+from .flows import OWNER_ACTIONS, available_actions, transition_for
 from .models import (
     URGENCIES_BY_KIND,
     Category,
@@ -36,7 +37,7 @@ from .models import (
 )
 
 REPEAT_WINDOW = timedelta(days=30)
-REPEAT_REASONS = {"part_quality": _("Part quality (not a workmanship defect)")}
+REPEAT_REASONS = {"part_quality": gettext_lazy("Part quality (not a workmanship defect)")}
 
 
 # -- receiving ------------------------------------------------------------------------------------------------
@@ -308,8 +309,6 @@ def _reopen(actor, ticket, change: ActionInput, now):
 
 
 def _cancel(actor, ticket, change: ActionInput, now):
-    if actor.is_owner and ticket.status != Status.NEW:
-        raise NotAllowed(_("Once dispatched, call the service center to cancel."))
     ticket.cancel_reason = _require_text(change.reason, "reason", _("Say why the ticket is cancelled."))[:200]
     sla.cancel_clocks(ticket, actor=actor.user, reason="cancelled")
     ticket.closed_at = now
@@ -330,9 +329,6 @@ def _assign_department(actor, ticket, change: ActionInput, now, *, starting=True
 
 
 def _resolve(actor, ticket, change: ActionInput, now):
-    if actor.role in (Role.ENGINEERING, Role.SECURITY, Role.ENVIRONMENT, Role.FINANCE, Role.QUALITY) \
-            and actor.role != ticket.responsible_role and not actor.is_superuser:
-        raise NotAllowed(_("Only the responsible department handles this complaint."))
     ticket.resolution = _require_text(change.resolution, "resolution", _("Record how the complaint was handled."))
     if ticket.is_major:
         notify(staff_users(ticket.project_id, Role.PROJECT_MANAGER),
@@ -369,6 +365,31 @@ def _reply(actor, ticket, change: ActionInput, now):
 
 # Steps an engineer takes on a job sent to someone else only as a supervisor.
 ASSIGNEE_ACTIONS = frozenset({"accept", "arrive", "pause", "resume", "complete"})
+HANDLING_DEPARTMENTS = frozenset({Role.ENGINEERING, Role.SECURITY, Role.ENVIRONMENT, Role.FINANCE, Role.QUALITY})
+
+
+def _refusal(actor: Actor, ticket: Ticket, action: str) -> str | None:
+    """Why this person may not take `action` on this ticket beyond what the flow table says, or None."""
+    if actor.is_superuser:
+        return None
+    if action == "resolve" and actor.role in HANDLING_DEPARTMENTS and actor.role != ticket.responsible_role:
+        return _("Only the responsible department handles this complaint.")
+    if action in ASSIGNEE_ACTIONS and actor.role == Role.ENGINEERING and not actor.is_supervisor \
+            and ticket.assignee_id not in (None, actor.user.pk):
+        return _("This repair is assigned to %(name)s.") % {
+            "name": ticket.assignee.get_full_name() or ticket.assignee.username}
+    if action == "cancel" and actor.is_owner and ticket.status != Status.NEW:
+        return _("Once dispatched, call the service center to cancel.")
+    return None
+
+
+def allowed_actions(actor: Actor, ticket: Ticket) -> list[str]:
+    """The actions this person may take on this ticket now — the buttons, and the API's `actions`."""
+    actions = available_actions(ticket.kind, ticket.status, actor.role, superuser=actor.is_superuser)
+    if actor.is_owner:
+        actions = [a for a in actions if a in OWNER_ACTIONS]
+    return [a for a in actions if _refusal(actor, ticket, a) is None]
+
 
 HANDLERS = {
     "dispatch": _dispatch, "reassign": _reassign, "accept": lambda *args: None, "arrive": _arrive,
@@ -391,16 +412,15 @@ def perform(actor: Actor, ticket: Ticket, action: str, change: ActionInput | Non
             "action": action, "kind": ticket.get_kind_display()})
     if not actor.is_superuser and (actor.role not in rule.roles or (actor.is_owner and action not in OWNER_ACTIONS)):
         raise NotAllowed(_("Your role may not %(action)s this ticket.") % {"action": action})
-    current = Ticket.objects.select_for_update().get(pk=ticket.pk)
+    current = Ticket.objects.select_for_update().select_related("assignee").get(pk=ticket.pk)
     if change.version is not None and change.version != current.version:
         raise StaleTicket(current)
     if current.status not in rule.sources:
         raise StaleTicket(current, _("A %(status)s ticket cannot be %(action)s.") % {
             "status": current.get_status_display(), "action": action})
-    if action in ASSIGNEE_ACTIONS and actor.role == Role.ENGINEERING and not actor.is_supervisor \
-            and current.assignee_id not in (None, actor.user.pk):
-        raise NotAllowed(_("This repair is assigned to %(name)s.") % {
-            "name": current.assignee.get_full_name() or current.assignee.username})
+    refusal = _refusal(actor, current, action)
+    if refusal:
+        raise NotAllowed(refusal)
     outcome = HANDLERS[action](actor, current, change, now)
     details, target = (outcome if isinstance(outcome, tuple) else (outcome, rule.target))
     if action == "resume":

@@ -98,13 +98,13 @@ def test_illegal_transitions_are_409_and_unknown_actions_422(world, api, complai
     assert unknown.status_code == 422 and unknown.json()["errors"][0]["field"] == "action"
 
 
-def test_yezhu_sees_and_acts_only_on_own_tickets(world, api, complaint):
-    own = complaint()
+def test_yezhu_sees_and_acts_only_on_own_tickets(world, api):
+    own = world.ticket(world.project1, unit=world.owner_unit("yezhu"))
     other = world.ticket(world.project1)
     mine = api("yezhu").get("/api/v1/me/tickets").json()
     assert [t["id"] for t in mine["items"]] == [own.pk]
     assert api("yezhu").get(f"/api/v1/tickets/{other.pk}").status_code == 404
-    assert act(api("yezhu"), own.pk, "assign", department="engineering").status_code == 403
+    assert act(api("yezhu"), own.pk, "dispatch", assignee_id=world.user("gongcheng").pk).status_code == 403
 
 
 @pytest.mark.parametrize("body, field", [
@@ -167,3 +167,12 @@ def test_an_engineer_works_only_on_own_jobs_unless_supervisor(world, api):
     assert other
     assert act(api("xiaowang", password="x-demo-pass"), ticket.pk, "accept").status_code == 403
     assert act(api("gongcheng"), ticket.pk, "accept").status_code == 200  # the supervisor may step in
+
+
+def test_owners_read_only_the_complaints_they_filed(world, api):
+    neighbour_complaint = world.ticket(world.project1, kind="complaint", unit=world.owner_unit("yezhu"),
+                                       description="楼上装修噪音")  # filed by the front desk about yezhu's flat
+    repair = world.ticket(world.project1, unit=world.owner_unit("yezhu"))
+    mine = [t["id"] for t in api("yezhu").get("/api/v1/me/tickets").json()["items"]]
+    assert repair.pk in mine and neighbour_complaint.pk not in mine
+    assert api("yezhu").get(f"/api/v1/tickets/{neighbour_complaint.pk}").status_code == 404

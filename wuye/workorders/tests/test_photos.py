@@ -21,6 +21,9 @@ def test_owner_adds_a_photo_to_own_repair(world, api, settings, tmp_path):
     assert response.status_code == 201, response.content
     assert response.json()["content_type"] == "image/jpeg"
     assert Photo.objects.get(ticket=ticket).size == len(JPEG)
+    image = api("yezhu").client.get(response.json()["url"], **api("yezhu").headers)
+    assert image.status_code == 200 and b"".join(image.streaming_content) == JPEG
+    assert api("kefu2").client.get(response.json()["url"], **api("kefu2").headers).status_code == 404
 
 
 def test_a_renamed_file_that_is_not_an_image_is_refused(world, api, settings, tmp_path):

@@ -2,8 +2,9 @@
 
 Each thread sends a request, reads the whole response, records the latency and sends the next one (no think time,
 no pipelining), so the figures are "throughput and latency with N requests in flight". Bounded in time
-(`seconds`) and in count (`max_requests`); every response that is not 200, and every socket error or timeout,
-counts as an error and is not in the latency figures.
+(`seconds`) and in count (`max_requests`); every response with another status than the target expects (200, or
+201 for a create), and every socket error or timeout, counts as an error and is not in the latency figures.
+A POST target cycles through its JSON bodies (e.g. a different unit each time).
 
 When the server answers `Connection: close` (gunicorn's sync workers do), http.client reconnects on the next
 request; the reconnect is inside the measured latency, as it would be for a real client.
@@ -27,6 +28,15 @@ class Target:
     name: str  # metric prefix, e.g. "units.list"
     path: str  # e.g. "/api/v1/units?page_size=50&project=3"
     headers: dict[str, str] = field(default_factory=dict)
+    method: str = "GET"
+    bodies: tuple[bytes, ...] = ()  # JSON bodies, sent in turn (all threads share the turn), for POST
+    expect: int = 200  # the status that counts as success (201 for a create)
+
+    def __post_init__(self):
+        if self.method not in ("GET", "POST"):
+            raise ValueError("the load generator sends GET or POST")
+        if self.method == "POST" and not self.bodies:
+            raise ValueError("a POST target needs at least one body")
 
 
 @dataclass
@@ -62,7 +72,7 @@ class Result:
 class _Worker(threading.Thread):
     def __init__(self, host: str, port: int, target: Target, timeout: float, start: threading.Barrier,
                  stop: threading.Event, tickets: itertools.count, max_requests: int):
-        super().__init__(daemon=True)
+        super().__init__(daemon=True)  # `tickets` numbers the requests of all threads: the bound, the next body
         self.host, self.port, self.target, self.timeout = host, port, target, timeout
         self.start_barrier, self.stop, self.tickets, self.max_requests = start, stop, tickets, max_requests
         self.latencies: list[float] = []
@@ -71,14 +81,18 @@ class _Worker(threading.Thread):
 
     def run(self) -> None:
         headers = {"Accept": "application/json", **self.target.headers}
+        method, path, bodies, expect = self.target.method, self.target.path, self.target.bodies, self.target.expect
+        if bodies:
+            headers["Content-Type"] = "application/json"
         connection = http.client.HTTPConnection(self.host, self.port, timeout=self.timeout)
         clock = time.perf_counter
         try:
             self.start_barrier.wait()
-            while not self.stop.is_set() and next(self.tickets) < self.max_requests:
+            while not self.stop.is_set() and (number := next(self.tickets)) < self.max_requests:
+                payload = bodies[number % len(bodies)] if bodies else None
                 began = clock()
                 try:
-                    connection.request("GET", self.target.path, headers=headers)
+                    connection.request(method, path, body=payload, headers=headers)
                     response = connection.getresponse()
                     body = response.read()
                 except (OSError, http.client.HTTPException) as error:
@@ -87,7 +101,7 @@ class _Worker(threading.Thread):
                     self.stop.wait(0.01)  # do not spin on a refused connection
                     continue
                 elapsed = clock() - began
-                if response.status == 200:
+                if response.status == expect:
                     self.latencies.append(elapsed)
                     self.bytes_received += len(body)
                 else:

@@ -1,15 +1,20 @@
 """`make bench`: the HTTP benchmarks on PostgreSQL behind gunicorn. Method and figures: docs/benchmarks.md.
 
-1. the bench database (created if missing), migrated, seeded once with `seed_demo --scale N`;
+1. the bench database (created if missing), migrated, seeded once with `seed_demo --scale N`, then (bench.tickets)
+   bench staff and BENCH_TICKETS work orders with their open SLA clocks, generated once with COPY;
 2. gunicorn on a free 127.0.0.1 port with DEBUG off and `bench.settings`;
-3. a bearer token for `pinzhi` (quality department, sees every project of the demo company);
+3. bearer tokens for `pinzhi` (quality department, sees every project of the demo company) and `bench_kefu`
+   (customer service of the bench project);
 4. for each target a warm-up, then BENCH_SECONDS of measurement with a fixed number of client threads, split into
    rounds that alternate between the targets; each figure is the median over the rounds;
-5. `name value unit` lines on stdout (progress goes to stderr), merged into var/bench/latest.json; machine and
+5. gunicorn stopped, `wuye.sla.engine.sweep()` timed in-process with BENCH_SWEEP_CLOCKS clocks due, and the
+   tickets the create target made deleted again;
+6. `name value unit` lines on stdout (progress goes to stderr), merged into var/bench/latest.json; machine and
    run details in var/bench/latest.meta.json. Any failed request fails the run (exit 1, latest.json untouched).
 
-Settings (environment): BENCH_DATABASE_URL, BENCH_SCALE, BENCH_SECONDS, BENCH_ROUNDS, BENCH_WARMUP_SECONDS,
-BENCH_CONCURRENCY, BENCH_WORKERS, BENCH_WORKER_CLASS, BENCH_THREADS, BENCH_RESET (defaults: docs/benchmarks.md).
+Settings (environment): BENCH_DATABASE_URL, BENCH_SCALE, BENCH_TICKETS, BENCH_SECONDS, BENCH_ROUNDS,
+BENCH_WARMUP_SECONDS, BENCH_CONCURRENCY, BENCH_WORKERS, BENCH_WORKER_CLASS, BENCH_THREADS, BENCH_SWEEP_CLOCKS,
+BENCH_SWEEP_REPEATS, BENCH_RESET (defaults: docs/benchmarks.md).
 """
 
 from __future__ import annotations
@@ -48,6 +53,12 @@ DEFAULT_DATABASE_URL = "postgresql://postgres@127.0.0.1:5432/wuye_bench"
 BENCH_PROJECT_CODE = "bench"  # what build_scale_project names it
 UNITS_PER_BUILDING = 26 * 2 * 4  # build_scale_project's plan: 26 floors × 2 entrances × 4 flats
 LOGIN = {"username": "pinzhi", "password": "wuye-demo"}  # quality department: all projects of the demo company
+TICKET_LOGIN = {"username": "bench_kefu", "password": "wuye-demo"}  # customer service of the bench project
+TARGETS = {  # what the figures should reach (docs/benchmarks.md); a miss is reported, the run still succeeds
+    "tickets.create.rps_vs_bare": (">=", 0.40),
+    "tickets.inbox.p95_ms": ("<", 100.0),
+    "sla.sweep.seconds": ("<", 1.0),
+}
 
 
 class BenchError(Exception):
@@ -84,6 +95,9 @@ class Config:
     worker_class: str
     threads: int
     reset: bool
+    tickets: int
+    sweep_clocks: int
+    sweep_repeats: int
 
     @classmethod
     def from_env(cls) -> Config:
@@ -101,6 +115,9 @@ class Config:
             worker_class=worker_class,
             threads=env_int("BENCH_THREADS", 4 if worker_class == "gthread" else 1, 1, 64),
             reset=os.environ.get("BENCH_RESET", "").strip().lower() in {"1", "true", "yes", "on"},
+            tickets=env_int("BENCH_TICKETS", 1_000_000, 10_000, 10_000_000),
+            sweep_clocks=env_int("BENCH_SWEEP_CLOCKS", 1000, 10, 5000),
+            sweep_repeats=env_int("BENCH_SWEEP_REPEATS", 3, 1, 20),
         )
 
     @property
@@ -175,7 +192,17 @@ def django_env(config: Config, **extra: str) -> dict[str, str]:
     return env
 
 
-def prepare_database(config: Config) -> tuple[int, int]:
+def run_tickets(config: Config, command: str) -> dict:
+    """`python -m bench.tickets <command>` on the bench database; its last stdout line is a JSON result."""
+    result = subprocess.run([sys.executable, "-m", "bench.tickets", command], cwd=ROOT, env=django_env(
+        config, BENCH_TICKETS=str(config.tickets), BENCH_SWEEP_CLOCKS=str(config.sweep_clocks),
+        BENCH_SWEEP_REPEATS=str(config.sweep_repeats)), stdout=subprocess.PIPE, text=True, check=False)
+    if result.returncode:
+        raise BenchError(f"`python -m bench.tickets {command}` failed with exit code {result.returncode}")
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def prepare_database(config: Config) -> tuple[int, int, dict]:
     ensure_database(config)
     log("migrating")
     started = time.monotonic()
@@ -185,7 +212,7 @@ def prepare_database(config: Config) -> tuple[int, int]:
     if found is None:
         log(f"seeding the demo company and a {config.scale:,}-unit bench project (once; later runs reuse it)")
         started = time.monotonic()
-        manage(config, "seed_demo", "--scale", str(config.scale), "--quiet-logins")
+        manage(config, "seed_demo", "--scale", str(config.scale), "--tickets", "0", "--quiet-logins")
         log(f"seeded in {time.monotonic() - started:.1f} s")
         found = bench_project(config)
         if found is None:
@@ -196,13 +223,16 @@ def prepare_database(config: Config) -> tuple[int, int]:
             f"the bench project has {units:,} units, expected {config.expected_units:,} (an interrupted seed, or "
             f"BENCH_SCALE changed); run again with BENCH_RESET=1 to rebuild database {config.dbname}"
         )
+    tickets = run_tickets(config, "prepare")
+    log(f"bench project: {tickets['tickets_present']:,} generated tickets, {tickets['open_tickets']:,} open, "
+        f"{tickets['open_clocks']:,} open SLA clocks")
     # Fresh bulk-loaded tables have no planner statistics and no visibility map: autovacuum would change the plans
     # (bitmap heap scan → index-only scan for the COUNT) in the middle of some later run. Settle them first.
     started = time.monotonic()
     with psycopg.connect(config.database_url, autocommit=True, connect_timeout=5) as conn:
         conn.execute("VACUUM (ANALYZE)")
     log(f"bench project id {project_id}: {units:,} units; VACUUM (ANALYZE) in {time.monotonic() - started:.1f} s")
-    return project_id, units
+    return project_id, units, tickets
 
 
 # -- gunicorn ---------------------------------------------------------------------------------------------------------
@@ -365,11 +395,39 @@ def database_backend_pids(config: Config) -> list[int]:
 
 # -- measuring --------------------------------------------------------------------------------------------------------
 
-def get_token(port: int) -> str:
-    status, body = request(port, "POST", "/api/v1/auth/token", body=LOGIN)
+def get_token(port: int, login: dict = LOGIN) -> str:
+    status, body = request(port, "POST", "/api/v1/auth/token", body=login)
     if status != 200:
-        raise BenchError(f"POST /api/v1/auth/token as {LOGIN['username']} answered {status}: {body[:300]!r}")
+        raise BenchError(f"POST /api/v1/auth/token as {login['username']} answered {status}: {body[:300]!r}")
     return json.loads(body)["token"]
+
+
+def ticket_targets(token: str, project_id: int, tickets: dict) -> list[loadgen.Target]:
+    """POST a general repair for one of 1,000 units in turn (each with a category, so the repeat-repair lookup
+    runs); GET the bench project's open-ticket inbox, first page of 50."""
+    headers = {"Authorization": f"Bearer {token}"}
+    units, categories = tickets["units_sample"], tickets["repair_categories"]
+    bodies = tuple(json.dumps({
+        "kind": "repair", "urgency": "general", "channel": "phone", "unit_id": unit,
+        "category_id": categories[index % len(categories)], "description": f"压测报修：厨房水龙头漏水（{index}）",
+        "contact_name": "压测业主", "contact_phone": "13800138000",
+    }, ensure_ascii=False).encode() for index, unit in enumerate(units))
+    return [
+        loadgen.Target("tickets.create", "/api/v1/tickets", headers, method="POST", bodies=bodies, expect=201),
+        loadgen.Target("tickets.inbox", f"/api/v1/tickets?project={project_id}&open=true&page_size=50", headers),
+    ]
+
+
+def check_ticket_targets(port: int, create: loadgen.Target, inbox: loadgen.Target) -> None:
+    status, body = request(port, "POST", create.path, body=json.loads(create.bodies[0]), headers=create.headers)
+    ticket = json.loads(body) if status == 201 else {}
+    if status != 201 or ticket.get("status") != "new" or not ticket.get("deadlines"):
+        raise BenchError(f"POST {create.path} answered {status}: {body[:300]!r}")
+    status, body = request(port, "GET", inbox.path, headers=inbox.headers)
+    page = json.loads(body) if status == 200 else {}
+    if status != 200 or len(page.get("items", ())) != 50 or not page.get("count"):
+        raise BenchError(f"GET {inbox.path} answered {status} with count {page.get('count')} and "
+                         f"{len(page.get('items', ()))} items: {body[:300]!r}")
 
 
 def check_targets(port: int, bare: loadgen.Target, units: loadgen.Target, expected_units: int) -> None:
@@ -476,10 +534,21 @@ def metrics_for(summaries: dict[str, dict]) -> dict[str, tuple[float, str]]:
         metrics[f"{name}.rps"] = (summary["rps"], "req/s")
         metrics[f"{name}.p50_ms"] = (summary["p50_ms"], "ms")
         metrics[f"{name}.p95_ms"] = (summary["p95_ms"], "ms")
-    bare, units = summaries.get("bare.json"), summaries.get("units.list")
-    if bare and units and bare["rps"]:
-        metrics["units.list.rps_vs_bare"] = (round(units["rps"] / bare["rps"], 3), "ratio")
+    bare = summaries.get("bare.json")
+    for name in ("units.list", "tickets.create"):
+        if bare and bare["rps"] and name in summaries:
+            metrics[f"{name}.rps_vs_bare"] = (round(summaries[name]["rps"] / bare["rps"], 3), "ratio")
     return metrics
+
+
+def target_misses(metrics: dict[str, tuple[float, str]]) -> list[str]:
+    misses = []
+    for name, (op, goal) in TARGETS.items():
+        if name in metrics:
+            value = metrics[name][0]
+            if not (value >= goal if op == ">=" else value < goal):
+                misses.append(f"{name} = {value} (target {op} {goal})")
+    return misses
 
 
 # -- output -----------------------------------------------------------------------------------------------------------
@@ -525,7 +594,7 @@ def main() -> int:
     config = Config.from_env()
     OUT_DIR.mkdir(parents=True, exist_ok=True)
     log(f"database {config.redacted_url()}")
-    project_id, unit_count = prepare_database(config)
+    project_id, unit_count, tickets = prepare_database(config)
 
     server = Server(config, free_port(), OUT_DIR / "gunicorn.log")
     rounds: dict[str, list[Round]] = {}
@@ -537,8 +606,10 @@ def main() -> int:
             loadgen.Target("bare.json", "/bench/bare.json"),
             loadgen.Target("units.list", f"/api/v1/units?page_size=50&project={project_id}",
                            {"Authorization": f"Bearer {token}"}),
+            *ticket_targets(get_token(server.port, TICKET_LOGIN), project_id, tickets),
         ]
-        check_targets(server.port, *targets, expected_units=unit_count)
+        check_targets(server.port, *targets[:2], expected_units=unit_count)
+        check_ticket_targets(server.port, *targets[2:])
         if config.warmup_seconds:
             for target in targets:
                 warm_up(config, server, target)
@@ -557,10 +628,17 @@ def main() -> int:
     finally:
         server.stop()
 
+    log(f"timing the SLA sweep in-process with {config.sweep_clocks:,} clocks due ({config.sweep_repeats} times)")
+    sweep = run_tickets(config, "sweep")
+    created = run_tickets(config, "cleanup")["deleted_tickets"]
+
     summaries = {target.name: summarise(target, rounds[target.name]) for target in targets}
     metrics = metrics_for(summaries)
+    metrics["sla.sweep.seconds"] = (sweep["seconds"], "s")
     for name, (value, unit) in metrics.items():
         print(f"{name} {value} {unit}", flush=True)
+    for miss in target_misses(metrics):
+        log(f"target missed: {miss} (see docs/benchmarks.md)")
 
     busy = max((r.other_cores or 0.0) for rs in rounds.values() for r in rs)
     if busy >= 0.25:
@@ -585,7 +663,15 @@ def main() -> int:
         "figures": "median over rounds; `pooled` is over every request of every round",
         "other_load_max_cores": busy,
         "targets": summaries,
+        "tickets": {key: value for key, value in tickets.items() if key not in ("units_sample", "repair_categories")}
+        | {"created_by_benchmark_and_deleted": created},
+        "sla_sweep": sweep,
+        "goals": {name: f"{op} {goal}" for name, (op, goal) in TARGETS.items()},
+        "goals_missed": target_misses(metrics),
     }
+    if tickets.get("generated"):  # kept from the run that generated them
+        meta["ticket_generation"] = {key: tickets.get(key) for key in (
+            "generated", "clocks_generated", "generation_seconds", "anchor")}
     write_json(OUT_DIR / "latest.meta.json", meta)
     if errors:
         log(f"FAILED: requests failed {errors}; var/bench/latest.json left as it was (see var/bench/gunicorn.log)")

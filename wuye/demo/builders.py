@@ -11,6 +11,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
 from wuye.core.access import Role
@@ -91,10 +92,11 @@ def demo_exists() -> bool:
     return Company.objects.filter(name=COMPANY_NAME).exists()
 
 
-def _user(username: str, name: str, **extra):
+def _user(username: str, name: str, password: str = "", **extra):
+    """A demo login; `password` is a ready hash of DEMO_PASSWORD (hashed once per demo: PBKDF2 costs ~0.25 s)."""
     user_model = get_user_model()
     user = user_model(username=username, first_name=name, email=f"{username}@demo.wuye.local", **extra)
-    user.set_password(DEMO_PASSWORD)
+    user.password = password or make_password(DEMO_PASSWORD)
     user.save()
     return user
 
@@ -172,10 +174,13 @@ def _populate_households(project, units, people: PeopleGenerator, occupancy: flo
 
 
 @transaction.atomic
-def build_demo_company(progress: bool = False, plans: tuple[ProjectPlan, ...] = DEMO_PROJECTS) -> Company:
+def build_demo_company(progress: bool = False, plans: tuple[ProjectPlan, ...] = DEMO_PROJECTS,
+                       tickets: int = 0) -> Company:
     """The §10 demo: one company, two projects, ~2,000 units with households, staff and owner logins.
 
-    Tests pass smaller `plans` to get the same people and logins over a handful of units.
+    Tests pass smaller `plans` to get the same people and logins over a handful of units. `tickets` adds about
+    that many work orders of the last 30 days through the real services (demo.tickets; `seed_demo` and so
+    `make run` ask for DEMO_TICKETS); the default is none, so fixtures stay fast and make their own tickets.
     """
     people = PeopleGenerator(seed=2026)
     calendar, _ = WorkCalendar.objects.get_or_create(name="标准工作时间")
@@ -190,9 +195,10 @@ def build_demo_company(progress: bool = False, plans: tuple[ProjectPlan, ...] = 
         install_default_catalogue(project)
         projects.append(project)
 
-    admin = _user("admin", "系统管理员", is_staff=True, is_superuser=True)
+    password = make_password(DEMO_PASSWORD)  # one hash for every demo login: the password is public anyway
+    admin = _user("admin", "系统管理员", password, is_staff=True, is_superuser=True)
     for username, name, role, project_index, supervisor in STAFF:
-        user = _user(username, name, is_staff=role in (Role.COMPANY_ADMIN,))
+        user = _user(username, name, password, is_staff=role in (Role.COMPANY_ADMIN,))
         profile = StaffProfile.objects.create(user=user, company=company, role=role, is_supervisor=supervisor,
                                               all_projects=project_index is None, phone=people.phone())
         if project_index is not None:
@@ -206,13 +212,29 @@ def build_demo_company(progress: bool = False, plans: tuple[ProjectPlan, ...] = 
             owner = Resident.objects.create(project=project, name=people.name(), phone=people.phone(),
                                             id_number=people.id_number())
             Residency.objects.create(unit=unit, resident=owner, relation=Relation.OWNER)
-        owner.user = _user(username, owner.name)
+        owner.user = _user(username, owner.name, password)
         owner.save(update_fields=["user"])
         notify(owner.user, f"欢迎使用{project.name}业主服务", f"您的房屋 {unit.label} 已关联到本账号。", link="/h5/")
 
     record_event(company, "demo.seeded", actor=admin,
                  data={"projects": [p.code for p in projects], "units": Unit.objects.count()})
+    if tickets:
+        add_demo_tickets(company, tickets, progress=progress)
     return company
+
+
+def add_demo_tickets(company: Company, count: int, progress: bool = False):
+    """About `count` demo work orders of the last 30 days (see wuye.demo.tickets); returns its summary."""
+    from .tickets import build_demo_tickets
+
+    bar = Progress(1, "Demo tickets", enabled=False)
+
+    def total(steps: int) -> None:
+        nonlocal bar
+        bar = Progress(steps, "Demo ticket steps", enabled=progress)
+
+    with transaction.atomic():
+        return build_demo_tickets(company, count, total=total, progress=lambda count: bar.advance(count))
 
 
 def build_scale_project(units: int, progress: bool = True, code: str = "bench") -> Project:

@@ -1,8 +1,20 @@
 import time
 
+from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 
-from wuye.demo.builders import DEMO_PASSWORD, LOGINS, build_demo_company, build_scale_project, demo_exists
+from wuye.demo.builders import (
+    COMPANY_NAME,
+    DEMO_PASSWORD,
+    LOGINS,
+    add_demo_tickets,
+    build_demo_company,
+    build_scale_project,
+    demo_exists,
+)
+from wuye.demo.tickets import DEMO_TICKETS, EXTRA_STAFF
+from wuye.tenancy.models import Company
+from wuye.workorders.models import Ticket
 
 
 class Command(BaseCommand):
@@ -10,15 +22,23 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--scale", type=int, default=0, help="also build a project with about N units")
+        parser.add_argument("--tickets", type=int, default=DEMO_TICKETS,
+                            help=f"about N work orders of the last 30 days in the demo (default {DEMO_TICKETS}; "
+                                 "0 = none); added to an existing demo that has none")
         parser.add_argument("--no-progress", action="store_true")
         parser.add_argument("--quiet-logins", action="store_true", help="do not print the demo logins")
 
-    def handle(self, *args, scale, no_progress, quiet_logins, **options):
+    def handle(self, *args, scale, tickets, no_progress, quiet_logins, **options):
         started = time.monotonic()
         if demo_exists():
-            self.stdout.write("Demo company already present — nothing to do.")
+            company = Company.objects.filter(name=COMPANY_NAME).order_by("id").first()
+            if tickets > 0 and not Ticket.objects.filter(project__company=company).exists():
+                add_demo_tickets(company, tickets, progress=not no_progress)
+                self.stdout.write(f"Demo tickets added in {time.monotonic() - started:.1f} s.")
+            else:
+                self.stdout.write("Demo company already present — nothing to do.")
         else:
-            build_demo_company(progress=not no_progress)
+            build_demo_company(progress=not no_progress, tickets=max(tickets, 0))
             self.stdout.write(f"Demo company built in {time.monotonic() - started:.1f} s.")
         if scale:
             started = time.monotonic()
@@ -29,3 +49,9 @@ class Command(BaseCommand):
             self.stdout.write(f"\nDemo logins (password: {DEMO_PASSWORD})")
             for username, what in LOGINS:
                 self.stdout.write(f"  {username:<10} {what}")
+            extra = set(get_user_model().objects.filter(
+                username__in=[username for username, *_ in EXTRA_STAFF]).values_list("username", flat=True))
+            for username, _name, role, project_index, _supervisor in EXTRA_STAFF:
+                if username in extra:
+                    self.stdout.write(f"  {username:<10} {role.value.replace('_', ' ')}, project {project_index + 1} "
+                                      "(added with the demo tickets)")

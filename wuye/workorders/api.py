@@ -83,7 +83,7 @@ def _filtered(tickets, filters: TicketFilters):
 @paginate(PagePagination)
 def list_tickets(request, filters: Query[TicketFilters]):
     """The work-order inbox in scope, newest first; `overdue` / `at_risk` filter on open SLA clocks."""
-    tickets = scoped(Ticket.objects.with_people(), request.actor)
+    tickets = scoped(Ticket.objects.for_listing(), request.actor)
     return _with_next_due(_filtered(tickets, filters))
 
 
@@ -91,7 +91,7 @@ def list_tickets(request, filters: Query[TicketFilters]):
 @paginate(PagePagination)
 def my_tickets(request):
     """An owner's tickets for their units (or a staff member's own reports)."""
-    tickets = Ticket.objects.with_people()
+    tickets = Ticket.objects.for_listing()
     if request.actor.is_owner:
         return _with_next_due(scoped(tickets, request.actor))
     return _with_next_due(scoped(tickets, request.actor).filter(reporter=request.user))

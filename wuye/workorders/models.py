@@ -108,8 +108,18 @@ class TicketQuerySet(models.QuerySet):
     def open(self):
         return self.filter(status__in=OPEN_STATUSES)
 
+    def for_listing(self):
+        """What a list row shows, and no more: one query per page however long (no project or receiver joins)."""
+        return self.select_related("unit__building", "category__parent", "assignee").only(
+            "id", "project_id", "kind", "status", "version", "urgency", "channel", "unit_id", "category_id",
+            "description", "created_at", "assignee_id", "repeat_of_id", "reporter_id",
+            "unit__number", "unit__building_id", "unit__building__number",
+            "category__name", "category__parent_id", "category__parent__name",
+            "assignee__username", "assignee__first_name", "assignee__last_name",
+        )
+
     def with_people(self):
-        return self.select_related("unit__building", "category", "assignee", "first_receiver", "project")
+        return self.select_related("unit__building", "category__parent", "assignee", "first_receiver", "project")
 
 
 class Ticket(models.Model):
@@ -237,6 +247,8 @@ class ChargeLine(models.Model):
     quantity = models.DecimalField(max_digits=9, decimal_places=2)
     unit_price = MoneyField()
     amount = MoneyField()
+    # Settled with the owner (a receipt); billing posts the line to the ledger and stamps `billed_at`.
+    settled_at = models.DateTimeField(null=True, blank=True)
     billed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -272,11 +272,11 @@ def _confirm(actor, ticket, change, now):
 
 
 def _settle(actor, ticket, change, now):
-    lines = list(ticket.charge_lines.all())
+    """Settle what is still open — after a reopened repair, only the rework's charges."""
+    lines = list(ticket.charge_lines.filter(settled_at__isnull=True))
     if not lines:
-        raise Conflict(_("There is no fee to settle on this repair."))
-    if ticket.settled_at:
-        raise Conflict(_("The fee is already settled."))
+        raise Conflict(_("There is no unsettled fee on this repair."))
+    ticket.charge_lines.filter(pk__in=[line.pk for line in lines]).update(settled_at=now)
     ticket.settled_at = now
     return {"total": str(sum((line.amount for line in lines), Decimal("0.00")))}
 
@@ -284,7 +284,7 @@ def _settle(actor, ticket, change, now):
 def _return_visit(actor, ticket, change: ActionInput, now):
     if change.score is None or not 1 <= change.score <= 5:
         raise InvalidInput("score", _("Give a satisfaction score from 1 to 5."))
-    if ticket.kind == Kind.REPAIR and ticket.settled_at is None and ticket.charge_lines.exists():
+    if ticket.kind == Kind.REPAIR and ticket.charge_lines.filter(settled_at__isnull=True).exists():
         raise Conflict(_("Settle the fee before the return visit."))
     ticket.satisfaction, ticket.visit_comment = change.score, change.comment.strip()
     key = "repair.return_visit" if ticket.kind == Kind.REPAIR else "complaint.return_visit"

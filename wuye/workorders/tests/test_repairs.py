@@ -171,3 +171,24 @@ def test_cancel_needs_a_reason_and_stops_the_clocks(world, api, yezhu_unit):
     assert cancelled["status"] == "cancelled"
     assert {d["state"] for d in cancelled["deadlines"]} == {"cancelled"}
     assert Ticket.objects.get(pk=ticket.pk).cancel_reason == "已自行修好"
+
+
+def test_rework_charges_after_a_reopen_are_settled_separately(world, api, yezhu_unit):
+    kefu, gongcheng, caiwu = api("kefu"), api("gongcheng"), api("caiwu")
+    tap = PriceItem.objects.get(project=world.project1, code="tap")
+    ticket = world.ticket(world.project1, unit=yezhu_unit)
+
+    def repair_with_a_tap():
+        act(kefu, ticket.pk, "dispatch", assignee_id=world.user("gongcheng").pk)
+        act(gongcheng, ticket.pk, "accept")
+        act(gongcheng, ticket.pk, "arrive")
+        act(gongcheng, ticket.pk, "complete", work_done="换龙头", parts=[{"item_id": tap.pk, "quantity": 1}])
+        act(kefu, ticket.pk, "confirm")
+
+    repair_with_a_tap()
+    assert act(caiwu, ticket.pk, "settle").json()["timeline"][-1]["data"]["total"] == "45.00"
+    act(kefu, ticket.pk, "reopen", reason="又漏了")
+    repair_with_a_tap()
+    assert act(kefu, ticket.pk, "return_visit", score=3).status_code == 409  # the rework's tap is unpaid
+    assert act(caiwu, ticket.pk, "settle").json()["timeline"][-1]["data"]["total"] == "45.00"
+    assert act(kefu, ticket.pk, "return_visit", score=3).status_code == 200

@@ -8,6 +8,25 @@ from django.contrib.contenttypes.models import ContentType
 from .models import Event
 
 
+def compose_event(subject, verb: str, *, actor=None, data: dict | None = None, project_id=None) -> Event:
+    """An unsaved event (see `record_event`), for writing many at once with `record_events`."""
+    if project_id is None:
+        project_id = getattr(subject, "project_id", None)
+    return Event(
+        actor=actor if (actor is not None and getattr(actor, "pk", None)) else None,
+        subject_type=ContentType.objects.get_for_model(subject),
+        subject_id=subject.pk,
+        project_id=project_id,
+        verb=verb,
+        data=data or {},
+    )
+
+
+def record_events(events: list[Event]) -> list[Event]:
+    """Append many composed events in one insert (a job acting on many records)."""
+    return Event.objects.bulk_create(events)
+
+
 def record_event(subject, verb: str, *, actor=None, data: dict | None = None, project_id=None) -> Event:
     """Append an event about `subject` (any saved model instance).
 

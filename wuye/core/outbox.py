@@ -77,7 +77,7 @@ def adapter_for(channel: str) -> ChannelAdapter:
         raise DeliveryError(f"No adapter is configured for channel {channel!r}.") from None
 
 
-def notify(
+def compose(
     recipients,
     subject_line: str,
     body: str = "",
@@ -87,16 +87,12 @@ def notify(
     source=None,
     dedupe_key: str | None = None,
 ) -> list[Notification]:
-    """Put a message for each recipient and channel in the outbox; call inside the transaction of its cause.
-
-    With `dedupe_key`, a message already in the outbox for the same key, recipient and channel is not written
-    again — so a retried job or a repeated sweep never notifies twice.
-    """
+    """Unsaved messages, one per recipient and channel; `post()` writes them. Use `notify()` for one cause."""
     if not isinstance(recipients, (list, tuple, set, frozenset)) and not hasattr(recipients, "model"):
         recipients = [recipients]
     source_type = ContentType.objects.get_for_model(source) if source is not None else None
     now = timezone.now()
-    messages = [
+    return [
         Notification(
             recipient=recipient,
             channel=channel,
@@ -113,15 +109,28 @@ def notify(
         for recipient in dict.fromkeys(recipients)
         for channel in channels
     ]
-    if dedupe_key:
-        seen = set(Notification.objects.filter(dedupe_key__in=[m.dedupe_key for m in messages])
-                   .values_list("dedupe_key", flat=True))
+
+
+def post(messages: list[Notification]) -> list[Notification]:
+    """Write composed messages in two queries, skipping any whose dedupe key is already in the outbox."""
+    keyed = [m.dedupe_key for m in messages if m.dedupe_key]
+    if keyed:
+        seen = set(Notification.objects.filter(dedupe_key__in=keyed).values_list("dedupe_key", flat=True))
         messages = [m for m in messages if m.dedupe_key not in seen]
         # A concurrent writer may store the same key between the check and the insert: the unique key wins.
         Notification.objects.bulk_create(messages, ignore_conflicts=True)
     else:
         Notification.objects.bulk_create(messages)
     return messages
+
+
+def notify(recipients, subject_line: str, body: str = "", **options) -> list[Notification]:
+    """Put a message for each recipient and channel in the outbox; call inside the transaction of its cause.
+
+    With `dedupe_key`, a message already in the outbox for the same key, recipient and channel is not written
+    again — so a retried job or a repeated sweep never notifies twice.
+    """
+    return post(compose(recipients, subject_line, body, **options))
 
 
 def backoff(attempts: int) -> timedelta:

@@ -15,15 +15,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from django.db import transaction
-from django.db.models import F, Q
+from django.db import connection, transaction
+from django.db.models import F, Q, prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from wuye.core.calendar import WorkingCalendar, calendar_for
 from wuye.core.errors import Conflict
-from wuye.core.events import record_event
-from wuye.core.outbox import notify
+from wuye.core.events import compose_event, record_event, record_events
+from wuye.core.outbox import compose, post
 
 from .models import Clock, ClockState, Measure, Policy, ProjectStandard, ServiceStandard
 
@@ -252,67 +252,96 @@ def _due_text(clock: Clock) -> str:
     return timezone.localtime(clock.due_at).strftime("%m-%d %H:%M")
 
 
-def _warn(clock: Clock, audience: _Audience) -> None:
+def _warning(clock: Clock, audience: _Audience) -> list:
     label, link = _subject_label(clock)
     recipients = [clock.assignee] if clock.assignee else audience(
         clock, clock.policy.responsible_role, supervisors_only=True)
-    notify(recipients, _("%(subject)s: %(limit)s is due at %(due)s") % {
+    return compose(recipients, _("%(subject)s: %(limit)s is due at %(due)s") % {
         "subject": label, "limit": clock.policy.name, "due": _due_text(clock)},
         link=link, source=clock, dedupe_key=f"sla:{clock.pk}:warn")
 
 
-def _escalate(clock: Clock, level: int, audience: _Audience) -> None:
+def _escalation(clock: Clock, level: int, audience: _Audience) -> list:
     rung = clock.policy.rung(level) or {}
     role = rung.get("role", clock.policy.responsible_role)
     recipients = audience(clock, role, supervisors_only=rung.get("supervisor", False))
     label, link = _subject_label(clock)
-    notify(recipients, _("Overdue (level %(level)s): %(subject)s — %(limit)s was due at %(due)s") % {
+    return compose(recipients, _("Overdue (level %(level)s): %(subject)s — %(limit)s was due at %(due)s") % {
         "level": level, "subject": label, "limit": clock.policy.name, "due": _due_text(clock)},
         link=link, source=clock, dedupe_key=f"sla:{clock.pk}:level:{level}")
 
 
-def _step(clock: Clock, now: datetime, result: SweepResult, audience: _Audience) -> bool:
-    """Take the next due step on `clock` if this process wins the claim. Returns whether it acted.
-
-    The step is decided first (pure), then claimed and written by one conditional UPDATE on `version`; the
-    notifications and the event follow in the same transaction, so a lost claim writes nothing.
-    """
-    warn = clock.warned_at is None and clock.breached_at is None and clock.warn_at < clock.due_at
-    breaching = not warn and clock.breached_at is None
-    level = clock.escalation_level if warn else clock.escalation_level + 1
-    escalating = not warn and clock.policy.rung(level) is not None
-    clock.warned_at = now if warn else clock.warned_at
-    clock.breached_at = clock.due_at if breaching else clock.breached_at
-    clock.escalation_level = level if escalating else clock.escalation_level
-    clock.next_check_at = next_check(clock, clock.policy)
-    with transaction.atomic():
-        claimed = Clock.objects.filter(pk=clock.pk, version=clock.version, state=ClockState.RUNNING).update(
-            version=F("version") + 1, warned_at=clock.warned_at, breached_at=clock.breached_at,
-            escalation_level=clock.escalation_level, next_check_at=clock.next_check_at)
-        if not claimed:
-            return False  # another sweeper took this step, or the process changed the clock meanwhile
-        clock.version += 1
+def _advance(clock: Clock, now: datetime, result: SweepResult, audience: _Audience, messages: list,
+             events: list) -> None:
+    """Take every step of `clock` that is due by `now` (warning, breach, rungs), in memory; the caller writes."""
+    while clock.next_check_at is not None and clock.next_check_at <= now:
+        warn = clock.warned_at is None and clock.breached_at is None and clock.warn_at < clock.due_at
         if warn:
-            _warn(clock, audience)
+            clock.warned_at = now
+            messages += _warning(clock, audience)
             result.warned.append(clock.pk)
-        if breaching:
-            record_event(clock.subject, "sla.overdue", project_id=clock.project_id, data={"key": clock.key})
-            result.breached.append(clock.pk)
-        if escalating:
-            _escalate(clock, level, audience)
-            result.escalated.append((clock.pk, level))
-    return True
+        else:
+            if clock.breached_at is None:
+                clock.breached_at = clock.due_at
+                events.append(compose_event(clock.subject, "sla.overdue", project_id=clock.project_id,
+                                            data={"key": clock.key}))
+                result.breached.append(clock.pk)
+            level = clock.escalation_level + 1
+            if clock.policy.rung(level) is not None:
+                clock.escalation_level = level
+                messages += _escalation(clock, level, audience)
+                result.escalated.append((clock.pk, level))
+        clock.next_check_at = next_check(clock, clock.policy)
 
 
-def sweep(now: datetime | None = None, limit: int = 5000) -> SweepResult:
-    """Warn and escalate every clock whose moment has come; idempotent and safe to run concurrently."""
+_STEP_FIELDS = ("warned_at", "breached_at", "escalation_level", "next_check_at", "version")
+
+
+def _write_steps(clocks: list[Clock]) -> None:
+    """Write the advanced clocks back: one UPDATE … FROM unnest(arrays) on PostgreSQL (Django's bulk_update
+    builds a CASE per field and row, 2 s for 1,000 clocks); bulk_update elsewhere."""
+    if connection.vendor != "postgresql":
+        Clock.objects.bulk_update(clocks, _STEP_FIELDS)
+        return
+    columns = {name: [getattr(clock, name) for clock in clocks] for name in _STEP_FIELDS}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""UPDATE {Clock._meta.db_table} AS clock
+                SET warned_at = step.warned_at, breached_at = step.breached_at,
+                    escalation_level = step.escalation_level, next_check_at = step.next_check_at,
+                    version = step.version
+                FROM (SELECT unnest(%s::bigint[]) AS id, unnest(%s::timestamptz[]) AS warned_at,
+                             unnest(%s::timestamptz[]) AS breached_at, unnest(%s::smallint[]) AS escalation_level,
+                             unnest(%s::timestamptz[]) AS next_check_at, unnest(%s::integer[]) AS version) AS step
+                WHERE clock.id = step.id""",
+            [[clock.pk for clock in clocks], *columns.values()],
+        )
+
+
+def sweep(now: datetime | None = None, limit: int = 5000, batch_size: int = 500) -> SweepResult:
+    """Warn and escalate every clock whose moment has come; idempotent and safe to run concurrently.
+
+    Batches of due clocks are locked with SKIP LOCKED (concurrent sweepers take different clocks; a process
+    stopping a clock waits for the batch), advanced in memory, and written back with their messages and events
+    in the same transaction — a few statements per batch instead of several per clock.
+    """
     now = now or timezone.now()
     result, audience = SweepResult(), _Audience()
-    due = list(Clock.objects.due_for_check(now).select_related("policy", "assignee")
-               .prefetch_related("subject")[:limit])
-    for clock in due:
-        # A clock overdue for long may need several steps (warn, breach, rungs) in one sweep.
-        while clock.next_check_at is not None and clock.next_check_at <= now:
-            if not _step(clock, now, result, audience):
+    done = 0
+    while done < limit:
+        with transaction.atomic():
+            clocks = list(Clock.objects.due_for_check(now).filter(state=ClockState.RUNNING)
+                          .select_for_update(skip_locked=True, of=("self",))
+                          .select_related("policy", "assignee")[:min(batch_size, limit - done)])
+            if not clocks:
                 break
+            prefetch_related_objects(clocks, "subject")
+            messages, events = [], []
+            for clock in clocks:
+                _advance(clock, now, result, audience, messages, events)
+                clock.version += 1
+            _write_steps(clocks)
+            post(messages)
+            record_events(events)
+            done += len(clocks)
     return result

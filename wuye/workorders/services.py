@@ -412,7 +412,7 @@ def perform(actor: Actor, ticket: Ticket, action: str, change: ActionInput | Non
             "action": action, "kind": ticket.get_kind_display()})
     if not actor.is_superuser and (actor.role not in rule.roles or (actor.is_owner and action not in OWNER_ACTIONS)):
         raise NotAllowed(_("Your role may not %(action)s this ticket.") % {"action": action})
-    current = Ticket.objects.select_for_update().select_related("assignee").get(pk=ticket.pk)
+    current = Ticket.objects.select_for_update(of=("self",)).select_related("assignee").get(pk=ticket.pk)
     if change.version is not None and change.version != current.version:
         raise StaleTicket(current)
     if current.status not in rule.sources:

@@ -105,7 +105,10 @@ def create_ticket(request, payload: TicketIn):
     project_id = payload.project_id or (unit.project_id if unit else None)
     if project_id is None:
         raise InvalidInput("project_id", _("Choose the project (or a unit)."))
-    project = get_scoped_or_invalid(Project.objects, actor, project_id, "project_id")
+    if unit is not None and unit.project_id == project_id:
+        project = unit.project  # already read, in scope, with the unit
+    else:
+        project = get_scoped_or_invalid(Project.objects, actor, project_id, "project_id")
     # Categories are the project's catalogue, readable by everyone in the project (owners pick one too).
     category = None
     if payload.category_id is not None:

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "wuye.people",
     # engines
     "wuye.sla",
+    "wuye.billing",
     # processes
     "wuye.workorders",
     # faces

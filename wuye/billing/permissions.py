@@ -1,0 +1,9 @@
+from wuye.core.access import Role, grant
+
+grant({
+    "billing.view": {Role.FINANCE, Role.CUSTOMER_SERVICE, Role.PROJECT_MANAGER, Role.QUALITY, Role.COMPANY_ADMIN},
+    "billing.charge": {Role.FINANCE, Role.CUSTOMER_SERVICE, Role.PROJECT_MANAGER, Role.COMPANY_ADMIN},
+    "billing.collect": {Role.FINANCE, Role.CUSTOMER_SERVICE, Role.COMPANY_ADMIN},
+    "billing.pay_own": {Role.OWNER},
+    "billing.refund": {Role.FINANCE},
+})

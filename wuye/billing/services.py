@@ -1,0 +1,189 @@
+"""Money movements. Every function locks the unit's row first (one fixed lock order), computes balances in the
+database under that lock, writes the movement and its ledger entry, and records the event — one transaction.
+
+Processes post charges through `post_charge(..., source=their_record)`; billing never knows what a repair is.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import IntegrityError, transaction
+from django.db.models import DecimalField, OuterRef, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from wuye.core.access import Actor, require
+from wuye.core.errors import Conflict, InvalidInput
+from wuye.core.events import record_event
+from wuye.core.money import to_money
+from wuye.tenancy.models import Unit
+
+from .models import Allocation, Bill, ChargeItem, EntryKind, LedgerEntry, Payment, Receipt, ReceiptCounter
+
+ZERO = Decimal("0.00")
+_MONEY = DecimalField(max_digits=14, decimal_places=2)
+
+
+def _sum(queryset, field="amount") -> Decimal:
+    return queryset.aggregate(total=Coalesce(Sum(field), Value(ZERO), output_field=_MONEY))["total"]
+
+
+def balance(unit) -> Decimal:
+    """What the unit owes now (negative: prepaid credit) — the sum of its ledger entries."""
+    return _sum(LedgerEntry.objects.filter(unit=unit))
+
+
+def bills_with_outstanding(unit):
+    """The unit's bills, oldest due first, each annotated with `paid` and `outstanding`."""
+    paid = Allocation.objects.filter(bill=OuterRef("pk")).values("bill").annotate(total=Sum("amount")).values("total")
+    return (Bill.objects.filter(unit=unit)
+            .annotate(paid=Coalesce(Subquery(paid, output_field=_MONEY), Value(ZERO), output_field=_MONEY))
+            .order_by("due_on", "id"))
+
+
+def _lock(unit) -> Unit:
+    return Unit.objects.select_for_update().get(pk=unit.pk)
+
+
+def _money(value, field: str, *, positive: bool = True) -> Decimal:
+    try:
+        amount = to_money(value)
+    except (TypeError, ArithmeticError, ValueError):
+        raise InvalidInput(field, _("Enter an amount in yuan, e.g. 1234.50.")) from None
+    if Decimal(value) != amount:
+        raise InvalidInput(field, _("Amounts have at most two decimals (fen)."))
+    if positive and amount <= ZERO:
+        raise InvalidInput(field, _("The amount must be greater than 0."))
+    return amount
+
+
+@transaction.atomic
+def post_charge(actor: Actor | None, unit, item: ChargeItem, amount, *, due_on: date, period: date | None = None,
+                source=None, description: str = "") -> Bill:
+    """Bill `unit` for `item` (once per period, or once per `source` record) and post the charge to the ledger."""
+    if actor is not None:
+        require(actor, "billing.charge")
+    amount = _money(amount, "amount")
+    if item.project_id != unit.project_id:
+        raise InvalidInput("item", _("The charge item belongs to another project."))
+    _lock(unit)
+    bill = Bill(project_id=unit.project_id, unit=unit, item=item, period=period, amount=amount, due_on=due_on,
+                description=description[:200])
+    if source is not None:
+        bill.source_type, bill.source_id = ContentType.objects.get_for_model(source), source.pk
+    try:
+        with transaction.atomic():
+            bill.save()
+    except IntegrityError:
+        raise Conflict(_("This has already been billed.")) from None
+    LedgerEntry.objects.create(project_id=unit.project_id, unit=unit, kind=EntryKind.CHARGE, amount=amount,
+                               bill=bill, actor=getattr(actor, "user", None), memo=description[:200])
+    record_event(bill, "billing.charged", actor=getattr(actor, "user", None),
+                 data={"unit": unit.label, "item": item.code, "amount": str(amount)})
+    return bill
+
+
+def _next_receipt_number(project_id: int) -> int:
+    counter, _created = ReceiptCounter.objects.select_for_update().get_or_create(project_id=project_id)
+    counter.last_number += 1
+    counter.save(update_fields=["last_number"])
+    return counter.last_number
+
+
+def pay(actor: Actor, unit, amount, *, channel: str, idempotency_key: str, allow_prepayment: bool = False,
+        now=None) -> tuple[Payment, bool]:
+    """Record a payment once per idempotency key, allocate it to the oldest open bills, issue a receipt.
+
+    Returns (payment, created). A repeated request with the same key — also many at once — returns the first
+    payment; the same key with a different unit or amount is a conflict.
+    """
+    require(actor, "billing.pay_own" if actor.is_owner else "billing.collect")
+    amount = _money(amount, "amount")
+    if not idempotency_key or len(idempotency_key) > 100:
+        raise InvalidInput("Idempotency-Key", _("Send an Idempotency-Key header (at most 100 characters)."))
+    try:
+        payment, created = _pay(actor, unit, amount, channel, idempotency_key, allow_prepayment,
+                                now or timezone.now())
+    except IntegrityError:
+        # A concurrent request with the same key (on another unit's lock) committed first.
+        payment, created = Payment.objects.get(project_id=unit.project_id, idempotency_key=idempotency_key), False
+    if not created and (payment.unit_id != unit.pk or payment.amount != amount):
+        raise Conflict(_("This Idempotency-Key was used for a different payment."))
+    return payment, created
+
+
+@transaction.atomic
+def _pay(actor, unit, amount, channel, key, allow_prepayment, now) -> tuple[Payment, bool]:
+    _lock(unit)
+    # Checked under the unit's lock: a request with the same key that held the lock before us is visible now.
+    existing = Payment.objects.filter(project_id=unit.project_id, idempotency_key=key).first()
+    if existing is not None:
+        return existing, False
+    owed = balance(unit)
+    if amount > max(owed, ZERO) and not allow_prepayment:
+        raise InvalidInput("amount", _("The amount is more than the %(owed)s owed; allow prepayment to keep the "
+                                       "rest as credit.") % {"owed": max(owed, ZERO)})
+    payment = Payment.objects.create(project_id=unit.project_id, unit=unit, channel=channel, amount=amount,
+                                     idempotency_key=key, received_at=now, received_by=actor.user)
+    left = amount
+    for bill in bills_with_outstanding(unit):
+        outstanding = bill.amount - bill.paid
+        if left <= ZERO:
+            break
+        if outstanding <= ZERO:
+            continue
+        share = min(left, outstanding)
+        Allocation.objects.create(payment=payment, bill=bill, amount=share, created_at=now)
+        left -= share
+    LedgerEntry.objects.create(project_id=unit.project_id, unit=unit, kind=EntryKind.PAYMENT, amount=-amount,
+                               payment=payment, created_at=now, actor=actor.user,
+                               memo=_("prepayment %(credit)s") % {"credit": left} if left else "")
+    Receipt.objects.create(project_id=unit.project_id, number=_next_receipt_number(unit.project_id),
+                           payment=payment, issued_at=now)
+    record_event(payment, "billing.paid", actor=actor.user,
+                 data={"unit": unit.label, "amount": str(amount), "channel": channel, "prepaid": str(left)})
+    return payment, True
+
+
+def refunded(payment: Payment) -> Decimal:
+    return _sum(payment.entries.filter(kind=EntryKind.REFUND))
+
+
+@transaction.atomic
+def refund(actor: Actor, payment: Payment, amount, *, reason: str) -> LedgerEntry:
+    """Give money back (finance only): first the payment's unallocated credit, then its newest allocations."""
+    require(actor, "billing.refund")
+    amount = _money(amount, "amount")
+    if not (reason or "").strip():
+        raise InvalidInput("reason", _("Say why the money is refunded."))
+    unit = _lock(payment.unit)
+    available = payment.amount - refunded(payment)
+    if amount > available:
+        raise InvalidInput("amount", _("At most %(available)s of this payment can be refunded.") % {
+            "available": available})
+    allocated = _sum(payment.allocations.all())
+    credit = payment.amount - allocated - refunded(payment)
+    to_unallocate = max(amount - max(credit, ZERO), ZERO)
+    for allocation in payment.allocations.filter(amount__gt=0).order_by("-bill__due_on", "-id"):
+        if to_unallocate <= ZERO:
+            break
+        still = _sum(payment.allocations.filter(bill=allocation.bill))
+        take = min(still, to_unallocate)
+        if take > ZERO:
+            Allocation.objects.create(payment=payment, bill=allocation.bill, amount=-take)
+            to_unallocate -= take
+    entry = LedgerEntry.objects.create(project_id=unit.project_id, unit=unit, kind=EntryKind.REFUND, amount=amount,
+                                       payment=payment, actor=actor.user, memo=reason.strip()[:200])
+    record_event(payment, "billing.refunded", actor=actor.user, data={"amount": str(amount), "reason": reason[:200]})
+    return entry
+
+
+def open_bills_total(unit) -> Decimal:
+    return sum((b.amount - b.paid for b in bills_with_outstanding(unit) if b.amount > b.paid), ZERO)
+
+
+__all__ = ["balance", "bills_with_outstanding", "open_bills_total", "pay", "post_charge", "refund"]

@@ -29,7 +29,9 @@ _MONEY = DecimalField(max_digits=14, decimal_places=2)
 
 
 def _sum(queryset, field="amount") -> Decimal:
-    return queryset.aggregate(total=Coalesce(Sum(field), Value(ZERO), output_field=_MONEY))["total"]
+    total = queryset.aggregate(total=Coalesce(Sum(field), Value(ZERO), output_field=_MONEY))["total"]
+    # SQLite sums decimals in binary floating point (…4.53000000001); PostgreSQL sums exactly. Fen is exact.
+    return to_money(total)
 
 
 def balance(unit) -> Decimal:
@@ -43,6 +45,10 @@ def bills_with_outstanding(unit):
     return (Bill.objects.filter(unit=unit)
             .annotate(paid=Coalesce(Subquery(paid, output_field=_MONEY), Value(ZERO), output_field=_MONEY))
             .order_by("due_on", "id"))
+
+
+def _paid(bill) -> Decimal:
+    return to_money(bill.paid)
 
 
 def _lock(unit) -> Unit:
@@ -131,7 +137,7 @@ def _pay(actor, unit, amount, channel, key, allow_prepayment, now) -> tuple[Paym
                                      idempotency_key=key, received_at=now, received_by=actor.user)
     left = amount
     for bill in bills_with_outstanding(unit):
-        outstanding = bill.amount - bill.paid
+        outstanding = bill.amount - _paid(bill)
         if left <= ZERO:
             break
         if outstanding <= ZERO:
@@ -183,7 +189,7 @@ def refund(actor: Actor, payment: Payment, amount, *, reason: str) -> LedgerEntr
 
 
 def open_bills_total(unit) -> Decimal:
-    return sum((b.amount - b.paid for b in bills_with_outstanding(unit) if b.amount > b.paid), ZERO)
+    return sum((b.amount - _paid(b) for b in bills_with_outstanding(unit) if b.amount > _paid(b)), ZERO)
 
 
 __all__ = ["balance", "bills_with_outstanding", "open_bills_total", "pay", "post_charge", "refund"]

@@ -1,6 +1,7 @@
 """The ledger: balances are sums of movements, payments go to the oldest bills, receipts never skip a number,
 one idempotency key pays once — also fifty times at once."""
 
+import uuid
 from datetime import date
 from decimal import Decimal
 
@@ -12,6 +13,7 @@ from hypothesis import strategies as st
 from wuye.billing.models import Allocation, Bill, ChargeItem, EntryKind, LedgerEntry, Payment, Receipt
 from wuye.billing.services import balance, bills_with_outstanding, pay, post_charge, refund, refunded
 from wuye.core.errors import InvalidInput, NotAllowed
+from wuye.core.money import to_money
 from wuye.core.testing import run_concurrently
 from wuye.people.access import actor_for
 
@@ -36,7 +38,7 @@ def test_payments_settle_the_oldest_bills_first_and_number_receipts(world, unit,
     november = post_charge(caiwu, unit, fee, "320.50", period=date(2026, 11, 1), due_on=date(2026, 11, 15))
     _, created = pay(caiwu, unit, "400.00", channel="cash", idempotency_key="k1")
     assert created
-    paid = {bill.pk: bill.paid for bill in bills_with_outstanding(unit)}
+    paid = {bill.pk: to_money(bill.paid) for bill in bills_with_outstanding(unit)}
     assert paid == {october.pk: Decimal("320.50"), november.pk: Decimal("79.50")}
     pay(caiwu, unit, "241.00", channel="wechat", idempotency_key="k2")
     assert balance(unit) == Decimal("0.00")
@@ -80,7 +82,7 @@ def test_refunds_only_by_finance_and_never_above_what_was_paid(world, unit, fee,
     refund(caiwu, payment, "80.00", reason="多缴退还")  # 50 of credit, then 30 taken back from the bill
     assert refunded(payment) == Decimal("80.00")
     assert balance(unit) == Decimal("30.00")
-    assert [b.amount - b.paid for b in bills_with_outstanding(unit)] == [Decimal("30.00")]
+    assert [b.amount - to_money(b.paid) for b in bills_with_outstanding(unit)] == [Decimal("30.00")]
 
 
 def test_ledger_entries_are_append_only(unit, fee, caiwu):
@@ -108,14 +110,14 @@ operations = st.lists(
 def test_any_sequence_keeps_the_books_straight(unit, fee, caiwu, ops):
     start = balance(unit)  # the world is shared across examples: compare deltas
     charges = payments = refunds = Decimal("0")
-    for index, op in enumerate(ops):
+    for op in ops:
         try:
             if op[0] == "charge":
                 post_charge(caiwu, unit, fee, op[1], due_on=date(2026, 11, 15))
                 charges += op[1]
             elif op[0] == "pay":
                 payment, created = pay(caiwu, unit, op[1], channel="cash", allow_prepayment=op[2],
-                                       idempotency_key=f"{id(ops)}-{index}")
+                                       idempotency_key=uuid.uuid4().hex)
                 payments += op[1] if created else 0
             else:
                 payment = Payment.objects.filter(unit=unit).order_by("-id").first()
@@ -126,7 +128,7 @@ def test_any_sequence_keeps_the_books_straight(unit, fee, caiwu, ops):
             pass  # refused input changes nothing
     assert balance(unit) - start == charges - payments + refunds
     for bill in bills_with_outstanding(unit):
-        assert Decimal("0") <= bill.paid <= bill.amount  # never paid twice
+        assert Decimal("0") <= to_money(bill.paid) <= bill.amount  # never paid twice
     for payment in Payment.objects.filter(unit=unit):
         allocated = sum((a.amount for a in Allocation.objects.filter(payment=payment)), Decimal("0"))
         assert allocated <= payment.amount - refunded(payment)

@@ -44,6 +44,17 @@ class World:
                            unit=unit, **fields)
         return create_ticket(actor_for(receiver), project=project, data=data)
 
+    def bill(self, unit, amount="320.50", period=None):
+        """A property-fee bill for `unit`, posted by the system."""
+        from datetime import date
+
+        from wuye.billing.models import ChargeItem
+        from wuye.billing.services import post_charge
+
+        item, _ = ChargeItem.objects.get_or_create(project_id=unit.project_id, code="property-fee",
+                                                   defaults={"name": "物业费", "kind": "property_fee"})
+        return post_charge(None, unit, item, amount, period=period, due_on=date(2026, 11, 15))
+
     def owner_unit(self, username):
         from wuye.people.models import Residency
 

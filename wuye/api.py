@@ -2,6 +2,7 @@
 
 from ninja import NinjaAPI
 
+from wuye.billing.api import router as billing_router
 from wuye.core.api import API_AUTH, LocalTimeRenderer, install_error_handlers
 from wuye.core.api import router as core_router
 from wuye.people.api import router as people_router
@@ -26,3 +27,4 @@ api.add_router("/v1/", core_router)
 api.add_router("/v1/", tenancy_router)
 api.add_router("/v1/", people_router)
 api.add_router("/v1/", workorders_router)
+api.add_router("/v1/", billing_router)

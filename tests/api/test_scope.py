@@ -7,6 +7,7 @@ project 1 — for every endpoint. Records outside scope answer 404, so their exi
 import pytest
 
 from wuye.api import api as ninja_api
+from wuye.billing.models import Bill
 from wuye.people.models import Resident, Vehicle
 from wuye.tenancy.models import Building, Unit
 from wuye.workorders.models import Ticket
@@ -17,6 +18,7 @@ DETAIL_ROUTES = {
     "/api/v1/units/{unit_id}": lambda world, project: Unit.objects.filter(project=project).first().pk,
     "/api/v1/owners/{resident_id}": lambda world, project: Resident.objects.filter(project=project).first().pk,
     "/api/v1/tickets/{ticket_id}": lambda world, project: world.ticket(project).pk,
+    "/api/v1/units/{unit_id}/ledger": lambda world, project: Unit.objects.filter(project=project).first().pk,
 }
 WRITE_ROUTES_ON_RECORDS = {
     "/api/v1/owners/{resident_id}/vehicles": lambda world, project: Resident.objects.filter(project=project).first().pk,
@@ -31,10 +33,12 @@ LIST_ROUTES = {
     "/api/v1/owners": "project_id",
     "/api/v1/vehicles": None,
     "/api/v1/tickets": "project_id",
+    "/api/v1/bills": None,
 }
 OWN_ROUTES = {"/api/v1/me", "/api/v1/me/notifications", "/api/v1/me/notifications/{notification_id}/read",
               "/api/v1/auth/token", "/api/v1/me/tickets"}
-CREATE_ROUTES = {"/api/v1/projects", "/api/v1/buildings", "/api/v1/units", "/api/v1/owners", "/api/v1/tickets"}
+CREATE_ROUTES = {"/api/v1/projects", "/api/v1/buildings", "/api/v1/units", "/api/v1/owners", "/api/v1/tickets",
+                 "/api/v1/payments"}
 
 
 def test_every_route_is_covered():
@@ -61,6 +65,8 @@ def test_yezhu_gets_404_for_records_of_other_owners(world, api, route):
         .exclude(residencies__unit=own_unit).first().pk,
         "/api/v1/tickets/{ticket_id}": world.ticket(world.project1, unit=Unit.objects.filter(
             project=world.project1).exclude(pk=own_unit.pk).first()).pk,
+        "/api/v1/units/{unit_id}/ledger": Unit.objects.filter(project=world.project1).exclude(pk=own_unit.pk)
+        .first().pk,
     }[route]
     url = route.replace(route[route.index("{"):route.index("}") + 1], str(foreign))
     assert api("yezhu").get(url).status_code == 404
@@ -79,7 +85,9 @@ def test_yezhu_reads_own_unit_and_record(world, api):
 def test_lists_hold_nothing_from_outside_scope(world, api, route):
     for project in (world.project1, world.project2):
         world.ticket(project)
+        world.bill(Unit.objects.filter(project=project).last())
     world.ticket(world.project1, unit=world.owner_unit("yezhu"))
+    world.bill(world.owner_unit("yezhu"))
     kefu2 = api("kefu2").get(route, page_size=200).json()["items"]
     assert kefu2, "kefu2 sees project 2's records"
     field = LIST_ROUTES[route]
@@ -97,6 +105,7 @@ def test_lists_hold_nothing_from_outside_scope(world, api, route):
             Vehicle.objects.filter(resident__residencies__unit=own_unit).values_list("pk", flat=True)
         ),
         "/api/v1/tickets": set(Ticket.objects.filter(unit=own_unit).values_list("pk", flat=True)),
+        "/api/v1/bills": set(Bill.objects.filter(unit=own_unit).values_list("pk", flat=True)),
     }[route]
     assert {item["id"] for item in yezhu_items} <= allowed
 

@@ -39,12 +39,16 @@ def balance(unit) -> Decimal:
     return _sum(LedgerEntry.objects.filter(unit=unit))
 
 
-def bills_with_outstanding(unit):
-    """The unit's bills, oldest due first, each annotated with `paid` and `outstanding`."""
+def bills_with_outstanding_in(bills):
+    """`bills` annotated with `paid` (what allocations settled), oldest due first."""
     paid = Allocation.objects.filter(bill=OuterRef("pk")).values("bill").annotate(total=Sum("amount")).values("total")
-    return (Bill.objects.filter(unit=unit)
-            .annotate(paid=Coalesce(Subquery(paid, output_field=_MONEY), Value(ZERO), output_field=_MONEY))
+    return (bills.annotate(paid=Coalesce(Subquery(paid, output_field=_MONEY), Value(ZERO), output_field=_MONEY))
             .order_by("due_on", "id"))
+
+
+def bills_with_outstanding(unit):
+    """The unit's bills, oldest due first, each annotated with `paid`."""
+    return bills_with_outstanding_in(Bill.objects.filter(unit=unit))
 
 
 def _paid(bill) -> Decimal:
@@ -192,4 +196,4 @@ def open_bills_total(unit) -> Decimal:
     return sum((b.amount - _paid(b) for b in bills_with_outstanding(unit) if b.amount > _paid(b)), ZERO)
 
 
-__all__ = ["balance", "bills_with_outstanding", "open_bills_total", "pay", "post_charge", "refund"]
+__all__ = ["Bill", "balance", "bills_with_outstanding", "open_bills_total", "pay", "post_charge", "refund"]

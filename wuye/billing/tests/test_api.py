@@ -1,0 +1,54 @@
+"""Payments through the API: Idempotency-Key required and honoured, owners see only their own bills."""
+
+from decimal import Decimal
+
+from wuye.billing.models import Payment
+
+
+def pay(client, unit, amount, key, **extra):
+    return client.post("/api/v1/payments", {"unit_id": unit.pk, "amount": amount, **extra},
+                       HTTP_IDEMPOTENCY_KEY=key) if key else client.post(
+        "/api/v1/payments", {"unit_id": unit.pk, "amount": amount, **extra})
+
+
+def test_a_repeated_request_pays_once(world, api):
+    unit = world.owner_unit("yezhu")
+    world.bill(unit)
+    caiwu = api("caiwu")
+    first = pay(caiwu, unit, "320.50", "abc-1")
+    again = pay(caiwu, unit, "320.50", "abc-1")
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert first.json()["id"] == again.json()["id"] and first.json()["receipt_number"] == 1
+    assert Payment.objects.count() == 1
+    ledger = caiwu.get(f"/api/v1/units/{unit.pk}/ledger").json()
+    assert Decimal(ledger["balance"]) == 0 and [e["kind"] for e in ledger["entries"]] == ["charge", "payment"]
+
+
+def test_missing_key_and_overpayment_name_the_field(world, api):
+    unit = world.owner_unit("yezhu")
+    world.bill(unit)
+    caiwu = api("caiwu")
+    missing = pay(caiwu, unit, "10.00", None)
+    assert missing.status_code == 422 and missing.json()["errors"][0]["field"] == "Idempotency-Key"
+    over = pay(caiwu, unit, "999.00", "k-over")
+    assert over.status_code == 422 and over.json()["errors"][0]["field"] == "amount"
+    negative = pay(caiwu, unit, "-5", "k-neg")
+    assert negative.status_code == 422 and negative.json()["errors"][0]["field"] == "amount"
+    assert not Payment.objects.exists()
+
+
+def test_owners_pay_their_own_bills_online_only(world, api):
+    unit = world.owner_unit("yezhu")
+    world.bill(unit)
+    yezhu = api("yezhu")
+    assert pay(yezhu, unit, "320.50", "o-1").status_code == 422  # cash is for the front desk
+    assert pay(yezhu, unit, "320.50", "o-2", channel="simulated").status_code == 201
+    other = world.owner_unit("yezhu2")
+    world.bill(other)
+    assert pay(yezhu, other, "320.50", "o-3", channel="simulated").json()["errors"][0]["field"] == "unit_id"
+    assert [b["unit_id"] for b in yezhu.get("/api/v1/bills").json()["items"]] == [unit.pk]
+
+
+def test_engineering_does_not_read_the_books(world, api):
+    unit = world.owner_unit("yezhu")
+    assert api("gongcheng").get(f"/api/v1/units/{unit.pk}/ledger").status_code == 403

@@ -38,6 +38,61 @@ class ChargeItem(models.Model):
         return self.name
 
 
+class Basis(models.TextChoices):
+    PER_M2_MONTH = "per_m2_month", _("Per m² per month")
+    PER_UNIT_MONTH = "per_unit_month", _("Per unit per month")
+
+
+class Tariff(models.Model):
+    """The price of an item from a date on (a later row changes the price; history stays correct)."""
+
+    item = models.ForeignKey(ChargeItem, on_delete=models.CASCADE, related_name="tariffs")
+    unit_kind = models.CharField(_("unit type"), max_length=16, blank=True, help_text=_("Empty: every unit type."))
+    basis = models.CharField(_("basis"), max_length=16, choices=Basis.choices)
+    rate = models.DecimalField(_("rate"), max_digits=10, decimal_places=4)
+    effective_from = models.DateField(_("effective from"))
+
+    class Meta:
+        verbose_name = _("tariff")
+        verbose_name_plural = _("tariffs")
+        ordering = ["item_id", "unit_kind", "-effective_from"]
+        constraints = [
+            models.UniqueConstraint(fields=["item", "unit_kind", "effective_from"], name="tariff_once_per_date"),
+            models.CheckConstraint(condition=models.Q(rate__gte=0), name="tariff_rate_not_negative"),
+        ]
+
+    def __str__(self):
+        return f"{self.item} {self.rate} {self.basis} from {self.effective_from}"
+
+
+class BillingRun(models.Model):
+    """Billing of one project for one period; rerunning or resuming continues it and bills nothing twice."""
+
+    class Status(models.TextChoices):
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+
+    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="billing_runs")
+    period = models.DateField(_("period (first day)"))
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.RUNNING)
+    started_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    units_total = models.PositiveIntegerField(default=0)
+    units_done = models.PositiveIntegerField(default=0)
+    bills_created = models.PositiveIntegerField(default=0)
+    amount_billed = MoneyField(default=0)
+
+    scope_project_path = "project"
+
+    class Meta:
+        verbose_name = _("billing run")
+        verbose_name_plural = _("billing runs")
+        constraints = [models.UniqueConstraint(fields=["project", "period"], name="billing_run_once_per_period")]
+
+    def __str__(self):
+        return f"{self.project} {self.period:%Y-%m}"
+
+
 class Bill(models.Model):
     """An amount a unit owes for one item and period (or one source, such as a repair's charge line)."""
 
@@ -51,6 +106,7 @@ class Bill(models.Model):
     source_type = models.ForeignKey(ContentType, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     source_id = models.BigIntegerField(null=True, blank=True)
     description = models.CharField(_("description"), max_length=200, blank=True)
+    run = models.ForeignKey(BillingRun, null=True, blank=True, on_delete=models.PROTECT, related_name="bills")
 
     scope_project_path = "project"
     scope_unit_path = "unit"

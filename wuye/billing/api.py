@@ -11,10 +11,11 @@ from wuye.core.access import get_scoped_or_404, get_scoped_or_invalid, require, 
 from wuye.core.api import PagePagination
 from wuye.core.errors import InvalidInput
 from wuye.core.money import to_money
-from wuye.tenancy.models import Unit
+from wuye.tenancy.models import Project, Unit
 
 from . import services
 from .models import Channel, LedgerEntry, Payment
+from .runs import run_billing
 
 router = Router(tags=["fees"])
 
@@ -111,3 +112,26 @@ def unit_ledger(request, unit_id: int):
     unit = get_scoped_or_404(Unit.objects.all(), request.actor, pk=unit_id)
     return {"unit_id": unit.pk, "balance": services.balance(unit),
             "entries": list(LedgerEntry.objects.filter(unit=unit).order_by("created_at", "id")[:500])}
+
+
+class RunIn(Schema):
+    project_id: int
+    period: date = Field(..., description="First day of the billed month, e.g. 2026-11-01")
+
+
+class RunOut(Schema):
+    id: int
+    project_id: int
+    period: date
+    status: str
+    units_total: int
+    units_done: int
+    bills_created: int
+    amount_billed: Decimal
+
+
+@router.post("/billing/runs", response=RunOut)
+def start_billing_run(request, payload: RunIn):
+    """Bill every unit of a project for a month (rerunning continues; nothing is billed twice)."""
+    project = get_scoped_or_invalid(Project.objects, request.actor, payload.project_id, "project_id")
+    return run_billing(request.actor, project, payload.period)

@@ -69,3 +69,12 @@ def test_the_rate_helper_prefers_the_unit_types_own_tariff(world, property_fee):
                           effective_from=date(2026, 1, 1))
     assert runs.tariff_for(property_fee, "commercial", date(2026, 11, 1)).rate == Decimal("5.00")
     assert runs.tariff_for(property_fee, "residential", date(2026, 11, 1)).rate == Decimal("2.35")
+
+
+def test_runs_through_the_api_for_finance_only_and_in_scope(world, api, property_fee):
+    body = {"project_id": world.project1.pk, "period": "2026-11-01"}
+    assert api("gongcheng").post("/api/v1/billing/runs", body).status_code == 403
+    assert api("kefu2").post("/api/v1/billing/runs", body).json()["errors"][0]["field"] == "project_id"
+    run = api("caiwu").post("/api/v1/billing/runs", body).json()
+    assert run["status"] == "done" and run["bills_created"] == Unit.objects.filter(project=world.project1).count()
+    assert api("caiwu").post("/api/v1/billing/runs", {**body, "period": "2026-13-01"}).status_code == 422

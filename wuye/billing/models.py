@@ -8,6 +8,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from wuye.core.models import AppendOnly
 from wuye.core.money import MoneyField
 from wuye.tenancy.models import Project, Unit
 
@@ -210,7 +211,7 @@ class EntryKind(models.TextChoices):
     WRITE_OFF = "write_off", _("Write-off")
 
 
-class LedgerEntry(models.Model):
+class LedgerEntry(AppendOnly):
     """One money movement on a unit's account. Append-only: a correction is a new entry."""
 
     project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="+")
@@ -236,11 +237,3 @@ class LedgerEntry(models.Model):
 
     def __str__(self):
         return f"{self.kind} {self.amount}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise ValueError("Ledger entries are append-only; post a correcting entry instead.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValueError("Ledger entries are append-only and cannot be deleted.")

@@ -54,6 +54,22 @@ class CalendarOverride(models.Model):
         return f"{self.date} {'+' if self.is_working_day else '-'}"
 
 
+class AppendOnly(models.Model):
+    """Rows that are history (events, ledger entries): written once, never changed or deleted — a correction is a
+    new row. (Bulk inserts are fine; an update or delete through the model raises.)"""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not self._state.adding:
+            raise ValueError(f"{type(self).__name__} rows are append-only; add a new row instead of changing one.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError(f"{type(self).__name__} rows are append-only and cannot be deleted.")
+
+
 class EventQuerySet(models.QuerySet):
     def for_subject(self, subject):
         return self.filter(
@@ -61,7 +77,7 @@ class EventQuerySet(models.QuerySet):
         ).order_by("created_at", "id")
 
 
-class Event(models.Model):
+class Event(AppendOnly):
     """One step on record: who did what to which subject, when. Append-only."""
 
     created_at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
@@ -87,13 +103,6 @@ class Event(models.Model):
     def __str__(self):
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.verb}"
 
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise ValueError("Events are append-only; record a new event instead of changing one.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValueError("Events are append-only and cannot be deleted.")
 
 
 class Channel(models.TextChoices):

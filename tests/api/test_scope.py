@@ -93,6 +93,10 @@ def test_lists_hold_nothing_from_outside_scope(world, api, route):
     field = LIST_ROUTES[route]
     if field:
         assert {item.get(field, item.get("id")) for item in kefu2} == {world.project2.pk}
+    else:  # rows that carry no project id: every id must belong to project 2
+        model = {"/api/v1/vehicles": Vehicle, "/api/v1/bills": Bill}[route]
+        assert {item["id"] for item in kefu2} <= set(
+            model.objects.filter(project=world.project2).values_list("pk", flat=True))
 
     yezhu_items = api("yezhu").get(route, page_size=200).json()["items"]
     own_unit = world.owner_unit("yezhu")

@@ -3,6 +3,7 @@
 from datetime import date, datetime
 from decimal import Decimal
 
+from django.db.models import F
 from django.utils.translation import gettext as _
 from ninja import Field, Header, Router, Schema, Status
 from ninja.pagination import paginate
@@ -14,7 +15,7 @@ from wuye.core.money import to_money
 from wuye.tenancy.models import Project, Unit
 
 from . import services
-from .models import Channel, LedgerEntry, Payment
+from .models import Bill, Channel, LedgerEntry, Payment
 from .runs import run_billing
 
 router = Router(tags=["fees"])
@@ -86,11 +87,11 @@ def list_bills(request, unit: int | None = None, open: bool = False):
     """Bills in scope (an owner: their own), oldest due first, with what is paid and outstanding."""
     if not request.actor.is_owner:
         require(request.actor, "billing.view")
-    bills = scoped(services.Bill.objects.all(), request.actor)
+    bills = scoped(Bill.objects.all(), request.actor)
     if unit is not None:
         bills = bills.filter(unit_id=unit)
     annotated = services.bills_with_outstanding_in(bills).select_related("item")
-    return [b for b in annotated if b.amount > to_money(b.paid)] if open else annotated
+    return annotated.filter(amount__gt=F("paid")) if open else annotated
 
 
 @router.post("/payments", response={201: PaymentOut, 200: PaymentOut})

@@ -52,7 +52,7 @@ def bills_with_outstanding(unit):
 
 
 def _paid(bill) -> Decimal:
-    return to_money(bill.paid)
+    return to_money(bill.paid)  # the annotation is a float sum on SQLite
 
 
 def _lock(unit) -> Unit:
@@ -171,29 +171,24 @@ def refund(actor: Actor, payment: Payment, amount, *, reason: str) -> LedgerEntr
     if not (reason or "").strip():
         raise InvalidInput("reason", _("Say why the money is refunded."))
     unit = _lock(payment.unit)
-    available = payment.amount - refunded(payment)
+    already = refunded(payment)
+    available = payment.amount - already
     if amount > available:
         raise InvalidInput("amount", _("At most %(available)s of this payment can be refunded.") % {
             "available": available})
-    allocated = _sum(payment.allocations.all())
-    credit = payment.amount - allocated - refunded(payment)
+    # What this payment still covers on each bill, newest bill first: one query.
+    per_bill = (payment.allocations.values("bill_id", "bill__due_on").annotate(total=Sum("amount"))
+                .order_by("-bill__due_on", "-bill_id"))
+    credit = available - sum((to_money(row["total"]) for row in per_bill), ZERO)
     to_unallocate = max(amount - max(credit, ZERO), ZERO)
-    for allocation in payment.allocations.filter(amount__gt=0).order_by("-bill__due_on", "-id"):
-        if to_unallocate <= ZERO:
-            break
-        still = _sum(payment.allocations.filter(bill=allocation.bill))
-        take = min(still, to_unallocate)
+    reversals = []
+    for row in per_bill:
+        take = min(to_money(row["total"]), to_unallocate)
         if take > ZERO:
-            Allocation.objects.create(payment=payment, bill=allocation.bill, amount=-take)
+            reversals.append(Allocation(payment=payment, bill_id=row["bill_id"], amount=-take))
             to_unallocate -= take
+    Allocation.objects.bulk_create(reversals)
     entry = LedgerEntry.objects.create(project_id=unit.project_id, unit=unit, kind=EntryKind.REFUND, amount=amount,
                                        payment=payment, actor=actor.user, memo=reason.strip()[:200])
     record_event(payment, "billing.refunded", actor=actor.user, data={"amount": str(amount), "reason": reason[:200]})
     return entry
-
-
-def open_bills_total(unit) -> Decimal:
-    return sum((b.amount - _paid(b) for b in bills_with_outstanding(unit) if b.amount > _paid(b)), ZERO)
-
-
-__all__ = ["Bill", "balance", "bills_with_outstanding", "open_bills_total", "pay", "post_charge", "refund"]

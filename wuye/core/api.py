@@ -196,7 +196,11 @@ class NotificationOut(Schema):
     subject_line: str
     body: str
     link: str
-    read: bool = Field(..., alias="is_read")
+    read: bool
+
+    @staticmethod
+    def resolve_read(message):
+        return message.read_at is not None
 
 
 @router.get("/me/notifications", response=list[NotificationOut])
@@ -205,11 +209,7 @@ def my_notifications(request, unread: bool = False):
     inbox = Notification.objects.inbox(request.user)
     if unread:
         inbox = inbox.unread()
-    return [
-        {"id": n.pk, "created_at": n.created_at, "subject_line": n.subject_line, "body": n.body, "link": n.link,
-         "is_read": n.read_at is not None}
-        for n in inbox[:100]
-    ]
+    return inbox[:100]
 
 
 @router.post("/me/notifications/{notification_id}/read", response=NotificationOut)
@@ -218,9 +218,7 @@ def read_notification(request, notification_id: int):
         message = Notification.objects.inbox(request.user).get(pk=notification_id)
     except Notification.DoesNotExist:
         raise Http404 from None
-    mark_read(message)
-    return {"id": message.pk, "created_at": message.created_at, "subject_line": message.subject_line,
-            "body": message.body, "link": message.link, "is_read": True}
+    return mark_read(message)
 
 
 def healthz(request):

@@ -121,14 +121,6 @@ class WorkingCalendar:
             day += timedelta(days=1)
         return total
 
-    def next_working_day(self, day: date) -> date:
-        """The first working day strictly after `day`."""
-        for _ in range(_MAX_DAYS):
-            day += timedelta(days=1)
-            if self.is_working_day(day):
-                return day
-        raise ValueError("No working day found within ten years; check the calendar's overrides.")
-
 
 def calendar_for(project=None) -> WorkingCalendar:
     """The working calendar of a project (anything with a `work_calendar` attribute), or the default one."""

@@ -27,13 +27,6 @@ def mask_id_number(id_number: str | None) -> str:
     return id_number[:6] + "*" * (len(id_number) - 10) + id_number[-4:]
 
 
-def mask_name(name: str | None) -> str:
-    """`张三丰` → `张**`: used where a list is shown to people who need not know the full name."""
-    if not name:
-        return ""
-    return name[0] + "*" * (len(name) - 1)
-
-
 def mask_text(text: str) -> str:
     """Mask every mobile number and 18-digit ID number inside free text."""
     text = _ID_IN_TEXT.sub(lambda m: m.group(1) + "********" + m.group(3)[-4:], text)

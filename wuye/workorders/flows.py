@@ -18,7 +18,7 @@ CS, ENG, SEC, ENV, FIN, PM, QA, ADMIN, OWNER = (
     Role.QUALITY, Role.COMPANY_ADMIN, Role.OWNER,
 )
 MANAGERS = frozenset({PM, ADMIN})
-DEPARTMENTS = frozenset({ENG, SEC, ENV, FIN, QA})  # a complaint is handled by the department it concerns
+HANDLING_DEPARTMENTS = frozenset({ENG, SEC, ENV, FIN, QA})  # a complaint is handled by the department it concerns
 
 
 @dataclass(frozen=True)
@@ -52,7 +52,7 @@ REPAIR_FLOW: dict[str, Transition] = {
 COMPLAINT_FLOW: dict[str, Transition] = {
     "assign": t({S.NEW}, S.ASSIGNED, CS, *MANAGERS),
     "reassign": t({S.ASSIGNED}, None, CS, *MANAGERS),
-    "resolve": t({S.ASSIGNED}, S.RESOLVED, CS, *DEPARTMENTS, *MANAGERS),  # major → PENDING_APPROVAL
+    "resolve": t({S.ASSIGNED}, S.RESOLVED, CS, *HANDLING_DEPARTMENTS, *MANAGERS),  # major → PENDING_APPROVAL
     "approve": t({S.PENDING_APPROVAL}, S.RESOLVED, *MANAGERS),
     "reject": t({S.PENDING_APPROVAL}, S.ASSIGNED, *MANAGERS),
     "reply": t({S.RESOLVED}, S.REPLIED, CS, *MANAGERS),

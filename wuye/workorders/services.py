@@ -23,7 +23,7 @@ from wuye.core.validators import normalize_phone
 from wuye.people.services import staff_users
 from wuye.sla import engine as sla
 
-from .flows import OWNER_ACTIONS, available_actions, transition_for
+from .flows import HANDLING_DEPARTMENTS, OWNER_ACTIONS, available_actions, transition_for
 from .models import (
     URGENCIES_BY_KIND,
     Category,
@@ -365,7 +365,6 @@ def _reply(actor, ticket, change: ActionInput, now):
 
 # Steps an engineer takes on a job sent to someone else only as a supervisor.
 ASSIGNEE_ACTIONS = frozenset({"accept", "arrive", "pause", "resume", "complete"})
-HANDLING_DEPARTMENTS = frozenset({Role.ENGINEERING, Role.SECURITY, Role.ENVIRONMENT, Role.FINANCE, Role.QUALITY})
 
 
 def _refusal(actor: Actor, ticket: Ticket, action: str) -> str | None:

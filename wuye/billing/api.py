@@ -3,7 +3,6 @@
 from datetime import date, datetime
 from decimal import Decimal
 
-from django.db.models import F
 from django.utils.translation import gettext as _
 from ninja import Field, Header, Router, Schema, Status
 from ninja.pagination import paginate
@@ -11,7 +10,6 @@ from ninja.pagination import paginate
 from wuye.core.access import get_scoped_or_404, get_scoped_or_invalid, require, scoped
 from wuye.core.api import PagePagination
 from wuye.core.errors import InvalidInput
-from wuye.core.money import to_money
 from wuye.tenancy.models import Project, Unit
 
 from . import services
@@ -36,13 +34,6 @@ class BillOut(Schema):
     def resolve_item(bill):
         return bill.item.name
 
-    @staticmethod
-    def resolve_paid(bill):
-        return to_money(bill.paid)
-
-    @staticmethod
-    def resolve_outstanding(bill):
-        return bill.amount - to_money(bill.paid)
 
 
 class PaymentIn(Schema):
@@ -90,8 +81,8 @@ def list_bills(request, unit: int | None = None, open: bool = False):
     bills = scoped(Bill.objects.all(), request.actor)
     if unit is not None:
         bills = bills.filter(unit_id=unit)
-    annotated = services.bills_with_outstanding_in(bills).select_related("item")
-    return annotated.filter(amount__gt=F("paid")) if open else annotated
+    bills = bills.select_related("item").order_by("due_on", "id")
+    return services.open_bills(bills) if open else bills
 
 
 @router.post("/payments", response={201: PaymentOut, 200: PaymentOut})

@@ -18,8 +18,22 @@ class ChargeKind(models.TextChoices):
     PARKING_PASS = "parking_pass", _("Parking monthly pass")
     PARKING_TEMPORARY = "parking_temporary", _("Temporary parking")
     SHARED_UTILITY = "shared_utility", _("Shared utilities")
+    METERED = "metered", _("Metered utility")
     ONE_OFF = "one_off", _("One-off charge")
     PAID_SERVICE = "paid_service", _("Paid service")
+
+
+class MeterKind(models.TextChoices):
+    WATER = "water", _("Water")
+    ELECTRICITY = "electricity", _("Electricity")
+    GAS = "gas", _("Gas")
+
+
+class SharingMethod(models.TextChoices):
+    """How a shared cost (公摊) is divided among the units that share it."""
+
+    BY_AREA = "by_area", _("By floor area")
+    PER_HOUSEHOLD = "per_household", _("Per household")
 
 
 class ChargeItem(models.Model):
@@ -27,6 +41,10 @@ class ChargeItem(models.Model):
     code = models.SlugField(_("code"), max_length=40)
     name = models.CharField(_("name"), max_length=100)
     kind = models.CharField(_("kind"), max_length=24, choices=ChargeKind.choices)
+    # Metered and shared-utility items: which meters they read; shared utilities: how the cost is divided.
+    meter_kind = models.CharField(_("meter type"), max_length=16, choices=MeterKind.choices, blank=True)
+    sharing = models.CharField(_("allocation method"), max_length=16, choices=SharingMethod.choices, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
 
     scope_project_path = "project"
 
@@ -42,6 +60,9 @@ class ChargeItem(models.Model):
 class Basis(models.TextChoices):
     PER_M2_MONTH = "per_m2_month", _("Per m² per month")
     PER_UNIT_MONTH = "per_unit_month", _("Per unit per month")
+    PER_CONSUMPTION = "per_consumption", _("Per unit of consumption (m³, kWh)")
+    PER_HOUR = "per_hour", _("Per hour")
+    FIXED = "fixed", _("Fixed amount")
 
 
 class Tariff(models.Model):
@@ -80,8 +101,14 @@ class BillingRun(models.Model):
     finished_at = models.DateTimeField(null=True, blank=True)
     units_total = models.PositiveIntegerField(default=0)
     units_done = models.PositiveIntegerField(default=0)
+    # Units are billed in id order, a chunk per transaction; a resumed run goes on after the last committed one.
+    last_unit_id = models.BigIntegerField(default=0)
     bills_created = models.PositiveIntegerField(default=0)
     amount_billed = MoneyField(default=0)
+    # Per charge item: {"<item code>": {"name", "bills", "amount"}} — the run's summary page reads this.
+    summary = models.JSONField(default=dict, blank=True)
+    started_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+")
 
     scope_project_path = "project"
 
@@ -102,6 +129,10 @@ class Bill(models.Model):
     item = models.ForeignKey(ChargeItem, verbose_name=_("charge item"), on_delete=models.PROTECT, related_name="+")
     period = models.DateField(_("period (first day)"), null=True, blank=True)
     amount = MoneyField(_("amount"))
+    # What allocations and write-offs settled: kept in step with them under the unit's lock (the allocation rows
+    # stay the record; a test checks the two agree) so open bills and arrears are one indexed scan.
+    paid = MoneyField(_("paid"), default=0)
+    written_off = MoneyField(_("written off"), default=0)
     due_on = models.DateField(_("due"))
     issued_at = models.DateTimeField(_("issued"), default=timezone.now)
     source_type = models.ForeignKey(ContentType, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
@@ -118,16 +149,39 @@ class Bill(models.Model):
         ordering = ["due_on", "id"]
         constraints = [
             # A billing run rerun (or resumed) never bills a unit twice for an item and period.
-            models.UniqueConstraint(fields=["unit", "item", "period"], condition=models.Q(period__isnull=False),
+            models.UniqueConstraint(fields=["unit", "item", "period"],
+                                    condition=models.Q(period__isnull=False, source_id__isnull=True),
                                     name="bill_once_per_unit_item_period"),
-            models.UniqueConstraint(fields=["source_type", "source_id"], condition=models.Q(source_id__isnull=False),
+            # A source billed once (a repair's charge line), or once per period (a parking pass, a shared cost).
+            models.UniqueConstraint(fields=["source_type", "source_id"],
+                                    condition=models.Q(source_id__isnull=False, period__isnull=True),
                                     name="bill_once_per_source"),
+            models.UniqueConstraint(fields=["unit", "source_type", "source_id", "period"],
+                                    condition=models.Q(source_id__isnull=False, period__isnull=False),
+                                    name="bill_once_per_source_period"),
             models.CheckConstraint(condition=models.Q(amount__gt=0), name="bill_amount_positive"),
+            models.CheckConstraint(condition=models.Q(paid__gte=0, written_off__gte=0,
+                                                      amount__gte=models.F("paid") + models.F("written_off")),
+                                   name="bill_settled_within_amount"),
         ]
-        indexes = [models.Index(fields=["unit", "due_on"], name="bill_unit_due")]
+        indexes = [
+            models.Index(fields=["unit", "due_on"], name="bill_unit_due"),
+            # Arrears: only open bills are in this index, so aging reads the debt, not the history.
+            models.Index(fields=["project", "due_on"], name="bill_open_due",
+                         condition=models.Q(amount__gt=models.F("paid") + models.F("written_off"))),
+            models.Index(fields=["project", "period"], name="bill_project_period"),
+        ]
 
     def __str__(self):
         return f"{self.item} {self.period or ''} ¥{self.amount}"
+
+    @property
+    def outstanding(self):
+        return self.amount - self.paid - self.written_off
+
+    @property
+    def is_settled(self) -> bool:
+        return self.outstanding <= 0
 
 
 class Channel(models.TextChoices):
@@ -209,6 +263,8 @@ class EntryKind(models.TextChoices):
     PAYMENT = "payment", _("Payment")
     REFUND = "refund", _("Refund")
     WRITE_OFF = "write_off", _("Write-off")
+    # Prepaid credit settling a later bill: no money moves (amount 0.00), the memo says how much was applied.
+    CREDIT_APPLIED = "credit_applied", _("Prepayment applied")
 
 
 class LedgerEntry(AppendOnly):
@@ -237,3 +293,224 @@ class LedgerEntry(AppendOnly):
 
     def __str__(self):
         return f"{self.kind} {self.amount}"
+
+
+class ParkingPass(models.Model):
+    """A monthly parking pass (月卡) held by a unit: billed every period it covers."""
+
+    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="parking_passes")
+    unit = models.ForeignKey(Unit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="parking_passes")
+    item = models.ForeignKey(ChargeItem, verbose_name=_("charge item"), on_delete=models.PROTECT, related_name="+")
+    plate = models.CharField(_("plate"), max_length=10)
+    space = models.CharField(_("parking space"), max_length=20, blank=True)
+    starts_on = models.DateField(_("from"))
+    ends_on = models.DateField(_("until"), null=True, blank=True)
+
+    scope_project_path = "project"
+    scope_unit_path = "unit"
+
+    class Meta:
+        verbose_name = _("parking pass")
+        verbose_name_plural = _("parking passes")
+        ordering = ["unit_id", "starts_on"]
+
+    def __str__(self):
+        return f"{self.plate} {self.space}".strip()
+
+
+class Meter(models.Model):
+    """A water, electricity or gas meter: a unit's own, or a public meter (unit empty) whose consumption is
+    shared among the units of its building (or of the project when the building is empty)."""
+
+    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="meters")
+    unit = models.ForeignKey(Unit, verbose_name=_("unit"), null=True, blank=True, on_delete=models.PROTECT,
+                             related_name="meters")
+    building = models.ForeignKey("tenancy.Building", verbose_name=_("building"), null=True, blank=True,
+                                 on_delete=models.PROTECT, related_name="meters")
+    kind = models.CharField(_("meter type"), max_length=16, choices=MeterKind.choices)
+    code = models.CharField(_("meter number"), max_length=40)
+    label = models.CharField(_("name"), max_length=100, blank=True, help_text=_("Public meters: e.g. 1号楼电梯"))
+    is_active = models.BooleanField(_("active"), default=True)
+
+    scope_project_path = "project"
+    scope_unit_path = "unit"
+
+    class Meta:
+        verbose_name = _("meter")
+        verbose_name_plural = _("meters")
+        ordering = ["project_id", "code"]
+        constraints = [models.UniqueConstraint(fields=["project", "code"], name="meter_code_unique")]
+
+    def __str__(self):
+        return self.label or self.code
+
+    @property
+    def is_public(self) -> bool:
+        return self.unit_id is None
+
+
+class MeterReading(models.Model):
+    """One reading of a meter; consumption is against the meter's previous reading."""
+
+    class Anomaly(models.TextChoices):
+        NONE = "", _("None")
+        SPIKE = "spike", _("Far above the usual consumption")
+        ZERO = "zero", _("No consumption")
+
+    meter = models.ForeignKey(Meter, verbose_name=_("meter"), on_delete=models.PROTECT, related_name="readings")
+    read_on = models.DateField(_("read on"))
+    value = models.DecimalField(_("reading"), max_digits=14, decimal_places=2)
+    consumption = models.DecimalField(_("consumption"), max_digits=14, decimal_places=2, null=True, blank=True)
+    anomaly = models.CharField(_("anomaly"), max_length=16, choices=Anomaly.choices, blank=True)
+    anomaly_note = models.CharField(_("anomaly note"), max_length=200, blank=True)
+    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+")
+    entered_at = models.DateTimeField(default=timezone.now)
+    source = models.CharField(max_length=16, default="console")
+
+    scope_project_path = "meter__project"
+    scope_unit_path = "meter__unit"
+
+    class Meta:
+        verbose_name = _("meter reading")
+        verbose_name_plural = _("meter readings")
+        ordering = ["meter_id", "read_on"]
+        constraints = [
+            models.UniqueConstraint(fields=["meter", "read_on"], name="reading_once_per_day"),
+            models.CheckConstraint(condition=models.Q(value__gte=0), name="reading_not_negative"),
+        ]
+
+    def __str__(self):
+        return f"{self.meter} {self.read_on} {self.value}"
+
+
+class SharedCost(models.Model):
+    """A month's shared utility cost (公摊) from public meters, divided among units; published (公示)."""
+
+    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="shared_costs")
+    building = models.ForeignKey("tenancy.Building", verbose_name=_("building"), null=True, blank=True,
+                                 on_delete=models.PROTECT, related_name="+")
+    item = models.ForeignKey(ChargeItem, verbose_name=_("charge item"), on_delete=models.PROTECT, related_name="+")
+    period = models.DateField(_("period (first day)"))
+    consumption = models.DecimalField(_("consumption"), max_digits=14, decimal_places=2)
+    rate = models.DecimalField(_("rate"), max_digits=10, decimal_places=4)
+    amount = MoneyField(_("total cost"))
+    method = models.CharField(_("allocation method"), max_length=16, choices=SharingMethod.choices)
+    units_count = models.PositiveIntegerField(_("units sharing"))
+    total_area = models.DecimalField(_("total floor area"), max_digits=14, decimal_places=2)
+    readings = models.ManyToManyField(MeterReading, related_name="+", blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    scope_project_path = "project"
+
+    class Meta:
+        verbose_name = _("shared cost")
+        verbose_name_plural = _("shared costs")
+        ordering = ["-period", "item_id"]
+        constraints = [models.UniqueConstraint(fields=["project", "building", "item", "period"],
+                                               name="shared_cost_once_per_period", nulls_distinct=False)]
+
+    def __str__(self):
+        return f"{self.item} {self.period:%Y-%m} ¥{self.amount}"
+
+
+class NoticeStage(models.TextChoices):
+    PAYMENT_NOTICE = "payment_notice", _("Payment notice")
+    REMINDER = "reminder", _("Reminder notice")
+    LAWYER_LETTER = "lawyer_letter", _("Lawyer's letter")
+
+
+class BillingNotice(models.Model):
+    """A document sent to a unit's owners: payment notice (缴费通知单), reminder (催缴通知书) or lawyer's letter
+    (律师函). `lines` is what it said when issued, so the PDF prints the same text whenever it is opened."""
+
+    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="+")
+    unit = models.ForeignKey(Unit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="billing_notices")
+    stage = models.CharField(_("stage"), max_length=16, choices=NoticeStage.choices)
+    issued_on = models.DateField(_("issued on"))
+    issued_at = models.DateTimeField(default=timezone.now)
+    due_on = models.DateField(_("pay by"), null=True, blank=True)
+    total = MoneyField(_("amount"))
+    lines = models.JSONField(default=list)
+    bills = models.ManyToManyField(Bill, related_name="notices", blank=True)
+
+    scope_project_path = "project"
+    scope_unit_path = "unit"
+
+    class Meta:
+        verbose_name = _("billing notice")
+        verbose_name_plural = _("billing notices")
+        ordering = ["-issued_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["unit", "stage", "issued_on"], name="notice_once_per_day")]
+
+    def __str__(self):
+        return f"{self.get_stage_display()} {self.unit} {self.issued_on}"
+
+
+class RefundRequest(models.Model):
+    """A refund asked for by finance and carried out only when a second person (finance supervisor or the project
+    manager) approves it."""
+
+    class State(models.TextChoices):
+        REQUESTED = "requested", _("Awaiting approval")
+        APPROVED = "approved", _("Approved and refunded")
+        REJECTED = "rejected", _("Rejected")
+
+    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="+")
+    payment = models.ForeignKey(Payment, verbose_name=_("payment"), on_delete=models.PROTECT,
+                                related_name="refund_requests")
+    amount = MoneyField(_("amount"))
+    reason = models.CharField(_("reason"), max_length=200)
+    state = models.CharField(_("state"), max_length=16, choices=State.choices, default=State.REQUESTED)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(default=timezone.now)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.CharField(_("note"), max_length=200, blank=True)
+    entry = models.OneToOneField(LedgerEntry, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+
+    scope_project_path = "project"
+    scope_unit_path = "payment__unit"
+
+    class Meta:
+        verbose_name = _("refund request")
+        verbose_name_plural = _("refund requests")
+        ordering = ["-requested_at", "-id"]
+        constraints = [models.CheckConstraint(condition=models.Q(amount__gt=0), name="refund_amount_positive")]
+
+    def __str__(self):
+        return f"{self.payment} −¥{self.amount}"
+
+
+class PaymentIntent(models.Model):
+    """An online payment started by an owner: the channel's gateway confirms it with a signed callback, which
+    records the `Payment` (idempotency key = the intent's reference, so a repeated callback pays once)."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Waiting for payment")
+        PAID = "paid", _("Paid")
+        FAILED = "failed", _("Failed")
+        EXPIRED = "expired", _("Expired")
+
+    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="+")
+    unit = models.ForeignKey(Unit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="+")
+    channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices)
+    amount = MoneyField(_("amount"))
+    reference = models.CharField(max_length=40, unique=True)
+    state = models.CharField(_("state"), max_length=16, choices=State.choices, default=State.PENDING)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    payment = models.OneToOneField(Payment, null=True, blank=True, on_delete=models.PROTECT, related_name="intent")
+
+    scope_project_path = "project"
+    scope_unit_path = "unit"
+
+    class Meta:
+        verbose_name = _("online payment")
+        verbose_name_plural = _("online payments")
+        constraints = [models.CheckConstraint(condition=models.Q(amount__gt=0), name="intent_amount_positive")]
+
+    def __str__(self):
+        return self.reference

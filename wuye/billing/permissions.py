@@ -6,4 +6,6 @@ grant({
     "billing.collect": {Role.FINANCE, Role.CUSTOMER_SERVICE, Role.COMPANY_ADMIN},
     "billing.pay_own": {Role.OWNER},
     "billing.refund": {Role.FINANCE},
+    "billing.write_off": {Role.FINANCE, Role.PROJECT_MANAGER},
+    "billing.read_meters": {Role.FINANCE, Role.ENGINEERING, Role.CUSTOMER_SERVICE, Role.PROJECT_MANAGER},
 })

@@ -1,14 +1,23 @@
-"""Billing runs: every unit of a project billed for a period from the tariffs in force — in bulk, in chunks, each
-chunk committed with its ledger entries. A rerun (or a run resumed after a crash) bills only the units still
-unbilled, so the result is always exactly one bill per unit, item and period."""
+"""Billing runs: every unit of a project billed for a period from the tariffs in force — in bulk, units in id
+order, a chunk per transaction with its ledger entries and payment deadlines. A run killed midway resumes after
+its last committed chunk; a rerun scans again and bills only what is missing, so the result is always exactly
+one bill per unit, item (or source) and period.
+
+What a kind of charge item bills is a *biller*: `biller(item, period, units, context) -> [Charge]` for a chunk of
+units. `BILLERS` maps each periodic `ChargeKind` to its biller; one-off charges go through `post_charge`.
+"""
 
 from __future__ import annotations
 
+import calendar
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import date, timedelta
+from decimal import Decimal
 
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -18,9 +27,40 @@ from wuye.core.events import record_event
 from wuye.core.money import to_money
 from wuye.tenancy.models import Unit
 
+from . import dunning
 from .models import Basis, Bill, BillingRun, ChargeItem, ChargeKind, EntryKind, LedgerEntry, Tariff
 
-MONTHLY_KINDS = (ChargeKind.PROPERTY_FEE,)
+# The payment notice goes out when bills are issued and must reach owners at least this long before they are due.
+NOTICE_LEAD = timedelta(days=15)
+
+
+@dataclass
+class Charge:
+    """One bill a biller asks for: a unit, an amount and, for per-source bills, the record it comes from."""
+
+    unit_id: int
+    amount: Decimal
+    description: str
+    source: object | None = None
+
+
+@dataclass
+class RunContext:
+    """What billers of one run share: the run, its period and due date, and a cache for per-run lookups."""
+
+    run: BillingRun
+    period: date
+    due_on: date
+    cache: dict = field(default_factory=dict)
+
+
+def period_end(period: date) -> date:
+    return period.replace(day=calendar.monthrange(period.year, period.month)[1])
+
+
+def due_date(period: date, today: date) -> date:
+    """Bills of a period are due at its end, and never sooner than `NOTICE_LEAD` after they are issued."""
+    return max(period_end(period), today + NOTICE_LEAD)
 
 
 def tariff_for(item: ChargeItem, unit_kind: str, on: date) -> Tariff | None:
@@ -29,48 +69,116 @@ def tariff_for(item: ChargeItem, unit_kind: str, on: date) -> Tariff | None:
     return tariffs.order_by("-effective_from", "-unit_kind").first()
 
 
-def monthly_amount(tariff: Tariff, unit: Unit):
+def monthly_amount(tariff: Tariff, unit: Unit) -> Decimal:
     return to_money(tariff.rate * unit.area) if tariff.basis == Basis.PER_M2_MONTH else to_money(tariff.rate)
 
 
+def property_fee_charges(item: ChargeItem, period: date, units: list[Unit], context: RunContext) -> list[Charge]:
+    """Property fee: rate × floor area (or a flat rate) per month, by unit type; types without a tariff are free."""
+    tariffs = context.cache.setdefault(("tariffs", item.pk), {})
+    description = f"{item.name} {period:%Y-%m}"
+    charges = []
+    for unit in units:
+        if unit.kind not in tariffs:
+            tariffs[unit.kind] = tariff_for(item, unit.kind, period)
+        tariff = tariffs[unit.kind]
+        if tariff is not None and (amount := monthly_amount(tariff, unit)) > 0:
+            charges.append(Charge(unit.pk, amount, description))
+    return charges
+
+
+Biller = Callable[[ChargeItem, date, list, RunContext], list[Charge]]
+BILLERS: dict[str, Biller] = {ChargeKind.PROPERTY_FEE: property_fee_charges}
+
+
+def register_biller(kind: str):
+    """Decorator: the biller of a periodic charge kind (parking passes, metered and shared utilities)."""
+
+    def register(biller: Biller) -> Biller:
+        BILLERS[kind] = biller
+        return biller
+
+    return register
+
+
+def _already_billed(items, period: date, unit_ids: list[int]) -> set[tuple]:
+    """(unit, item, source type, source id) of the bills this chunk already has (a resumed or repeated run)."""
+    rows = Bill.objects.filter(unit_id__in=unit_ids, period=period, item__in=items).values_list(
+        "unit_id", "item_id", "source_type_id", "source_id")
+    return set(rows)
+
+
+def _bill_chunk(run: BillingRun, items, units: list[Unit], context: RunContext, now) -> list[Bill]:
+    unit_ids = [unit.pk for unit in units]
+    existing = _already_billed(items, run.period, unit_ids)
+    bills = []
+    for item in items:
+        for charge in BILLERS[item.kind](item, run.period, units, context):
+            source_type = ContentType.objects.get_for_model(charge.source) if charge.source is not None else None
+            source_id = charge.source.pk if charge.source is not None else None
+            if (charge.unit_id, item.pk, getattr(source_type, "pk", None), source_id) in existing:
+                continue
+            bills.append(Bill(project_id=run.project_id, unit_id=charge.unit_id, item=item, period=run.period,
+                              amount=charge.amount, due_on=context.due_on, run=run, issued_at=now,
+                              description=charge.description[:200], source_type=source_type, source_id=source_id))
+    if not bills:
+        return bills
+    # Units that had prepaid credit before this run's charges: it settles the new bills right away.
+    credit_units = [row["unit_id"] for row in LedgerEntry.objects.filter(unit_id__in={b.unit_id for b in bills})
+                    .values("unit_id").annotate(total=Sum("amount")).filter(total__lt=0)]
+    Bill.objects.bulk_create(bills, batch_size=2000)
+    LedgerEntry.objects.bulk_create(
+        (LedgerEntry(project_id=run.project_id, unit_id=bill.unit_id, kind=EntryKind.CHARGE, amount=bill.amount,
+                     bill=bill, memo=bill.description, created_at=now) for bill in bills), batch_size=2000)
+    dunning.start_payment_deadlines(run.project, bills, at=now)
+    if credit_units:
+        from .services import apply_credit  # services imports runs' neighbours; keep the import local
+
+        for unit in Unit.objects.filter(pk__in=credit_units):
+            apply_credit(unit, now=now)
+    return bills
+
+
+def _add_to_summary(run: BillingRun, bills: list[Bill]) -> None:
+    for bill in bills:
+        line = run.summary.setdefault(bill.item.code, {"name": bill.item.name, "bills": 0, "amount": "0.00"})
+        line["bills"] += 1
+        line["amount"] = str(to_money(Decimal(line["amount"]) + bill.amount))
+
+
 def run_billing(actor: Actor | None, project, period: date, *, chunk: int = 2000,
-                progress: Callable[[BillingRun], None] | None = None) -> BillingRun:
+                progress: Callable[[BillingRun], None] | None = None, now=None) -> BillingRun:
     """Bill every unit of `project` for the month starting `period` (idempotent, resumable, with progress)."""
     if actor is not None:
         require(actor, "billing.charge")
     if period.day != 1:
         raise InvalidInput("period", _("A period starts on the first day of a month."))
-    run, _created = BillingRun.objects.get_or_create(project=project, period=period)
-    due_on = (period + timedelta(days=32)).replace(day=1) - timedelta(days=1)  # end of the billed month
-    items = list(ChargeItem.objects.filter(project=project, kind__in=MONTHLY_KINDS))
+    now = now or timezone.now()
+    run, created = BillingRun.objects.get_or_create(
+        project=project, period=period, defaults={"started_by": getattr(actor, "user", None)})
+    if not created and run.status == BillingRun.Status.DONE:
+        # A rerun of a finished period: scan every unit again; only what is missing gets billed.
+        run.last_unit_id, run.units_done = 0, 0
+    items = list(ChargeItem.objects.filter(project=project, is_active=True, kind__in=list(BILLERS)))
     units = Unit.objects.filter(project=project).order_by("id")
     run.units_total = units.count()
     run.status = BillingRun.Status.RUNNING
-    run.save(update_fields=["units_total", "status"])
-    for item in items:
-        tariffs = {kind: tariff_for(item, kind, period) for kind in units.values_list("kind", flat=True).distinct()}
-        billed = Bill.objects.filter(unit=OuterRef("pk"), item=item, period=period)
-        # Units of a type without a tariff for this item are not billed for it.
-        payable = units.filter(kind__in=[kind for kind, tariff in tariffs.items() if tariff is not None])
-        description = f"{item.name} {period:%Y-%m}"
-        while True:
-            batch = list(payable.filter(~Exists(billed))[:chunk])
-            if not batch:
-                break
-            with transaction.atomic():
-                bills = [Bill(project_id=project.pk, unit=unit, item=item, period=period, due_on=due_on, run=run,
-                              amount=monthly_amount(tariffs[unit.kind], unit), description=description)
-                         for unit in batch]
-                Bill.objects.bulk_create(bills)
-                LedgerEntry.objects.bulk_create(
-                    LedgerEntry(project_id=project.pk, unit_id=bill.unit_id, kind=EntryKind.CHARGE, amount=bill.amount,
-                                bill=bill, memo=bill.description) for bill in bills)
-                run.bills_created += len(bills)
-                run.amount_billed += sum((bill.amount for bill in bills), to_money(0))
-                run.units_done = min(run.units_total, run.units_done + len(batch))
-                run.save(update_fields=["bills_created", "amount_billed", "units_done"])
-            if progress:
-                progress(run)
+    run.save(update_fields=["units_total", "status", "last_unit_id", "units_done"])
+    context = RunContext(run=run, period=period, due_on=due_date(period, timezone.localdate(now)))
+    while True:
+        batch = list(units.filter(Q(pk__gt=run.last_unit_id))[:chunk])
+        if not batch:
+            break
+        with transaction.atomic():
+            bills = _bill_chunk(run, items, batch, context, now)
+            run.bills_created += len(bills)
+            run.amount_billed += sum((bill.amount for bill in bills), to_money(0))
+            _add_to_summary(run, bills)
+            run.units_done = min(run.units_total, run.units_done + len(batch))
+            run.last_unit_id = batch[-1].pk
+            run.save(update_fields=["bills_created", "amount_billed", "summary", "units_done", "last_unit_id"])
+        if progress:
+            progress(run)
     run.status, run.finished_at, run.units_done = BillingRun.Status.DONE, timezone.now(), run.units_total
     run.save(update_fields=["status", "finished_at", "units_done"])
     record_event(run, "billing.run_finished", actor=getattr(actor, "user", None),

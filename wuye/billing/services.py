@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
-from django.db.models import DecimalField, OuterRef, Subquery, Sum, Value
+from django.db.models import DecimalField, F, Q, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,6 +22,7 @@ from wuye.core.events import record_event
 from wuye.core.money import to_money
 from wuye.tenancy.models import Unit
 
+from . import dunning
 from .models import Allocation, Bill, ChargeItem, EntryKind, LedgerEntry, Payment, Receipt, ReceiptCounter
 
 ZERO = Decimal("0.00")
@@ -39,20 +40,24 @@ def balance(unit) -> Decimal:
     return _sum(LedgerEntry.objects.filter(unit=unit))
 
 
-def bills_with_outstanding_in(bills):
-    """`bills` annotated with `paid` (what allocations settled), oldest due first."""
-    paid = Allocation.objects.filter(bill=OuterRef("pk")).values("bill").annotate(total=Sum("amount")).values("total")
-    return (bills.annotate(paid=Coalesce(Subquery(paid, output_field=_MONEY), Value(ZERO), output_field=_MONEY))
-            .order_by("due_on", "id"))
+OPEN = Q(amount__gt=F("paid") + F("written_off"))
+
+
+def open_bills(bills=None):
+    """Bills with something still to pay, oldest due first."""
+    return (Bill.objects.all() if bills is None else bills).filter(OPEN).order_by("due_on", "id")
 
 
 def bills_with_outstanding(unit):
-    """The unit's bills, oldest due first, each annotated with `paid`."""
-    return bills_with_outstanding_in(Bill.objects.filter(unit=unit))
+    """The unit's open bills, oldest due first."""
+    return open_bills(Bill.objects.filter(unit=unit))
 
 
-def _paid(bill) -> Decimal:
-    return to_money(bill.paid)  # the annotation is a float sum on SQLite
+def _settle(bill: Bill, amount: Decimal) -> None:
+    """Keep `Bill.paid` in step with an allocation row of `amount` (negative: a refund's reversal). Computed in
+    Python from the row read under the unit's lock: SQLite would add decimals as floats (…0000001)."""
+    bill.paid = to_money(bill.paid + amount)
+    Bill.objects.filter(pk=bill.pk).update(paid=bill.paid)
 
 
 def _lock(unit) -> Unit:
@@ -90,10 +95,14 @@ def post_charge(actor: Actor | None, unit, item: ChargeItem, amount, *, due_on: 
             bill.save()
     except IntegrityError:
         raise Conflict(_("This has already been billed.")) from None
+    credit = -balance(unit)  # before this charge: prepaid money waiting for a bill
     LedgerEntry.objects.create(project_id=unit.project_id, unit=unit, kind=EntryKind.CHARGE, amount=amount,
                                bill=bill, actor=getattr(actor, "user", None), memo=description[:200])
     record_event(bill, "billing.charged", actor=getattr(actor, "user", None),
                  data={"unit": unit.label, "item": item.code, "amount": str(amount)})
+    dunning.start_payment_deadlines(unit.project, [bill])
+    if credit > ZERO:
+        apply_credit(unit)
     return bill
 
 
@@ -139,16 +148,7 @@ def _pay(actor, unit, amount, channel, key, allow_prepayment, now) -> tuple[Paym
                                        "rest as credit.") % {"owed": max(owed, ZERO)})
     payment = Payment.objects.create(project_id=unit.project_id, unit=unit, channel=channel, amount=amount,
                                      idempotency_key=key, received_at=now, received_by=actor.user)
-    left = amount
-    for bill in bills_with_outstanding(unit):
-        outstanding = bill.amount - _paid(bill)
-        if left <= ZERO:
-            break
-        if outstanding <= ZERO:
-            continue
-        share = min(left, outstanding)
-        Allocation.objects.create(payment=payment, bill=bill, amount=share, created_at=now)
-        left -= share
+    left = _allocate(payment, amount, unit, now)
     LedgerEntry.objects.create(project_id=unit.project_id, unit=unit, kind=EntryKind.PAYMENT, amount=-amount,
                                payment=payment, created_at=now, actor=actor.user,
                                memo=_("prepayment %(credit)s") % {"credit": left} if left else "")
@@ -157,6 +157,79 @@ def _pay(actor, unit, amount, channel, key, allow_prepayment, now) -> tuple[Paym
     record_event(payment, "billing.paid", actor=actor.user,
                  data={"unit": unit.label, "amount": str(amount), "channel": channel, "prepaid": str(left)})
     return payment, True
+
+
+def _allocate(payment: Payment, money: Decimal, unit, now) -> Decimal:
+    """Settle the unit's open bills oldest first with `money` of `payment` (caller holds the unit's lock);
+    stops the payment deadline of every bill it settles. Returns what is left over (prepaid credit)."""
+    left, settled = money, []
+    for bill in bills_with_outstanding(unit):
+        if left <= ZERO:
+            break
+        share = min(left, bill.outstanding)
+        Allocation.objects.create(payment=payment, bill=bill, amount=share, created_at=now)
+        _settle(bill, share)
+        left -= share
+        if share == bill.outstanding:
+            settled.append(bill.pk)
+    dunning.bills_settled(settled, at=now)
+    return left
+
+
+def unapplied_credit(payment: Payment) -> Decimal:
+    """What of `payment` is neither allocated to a bill nor refunded."""
+    return payment.amount - _sum(payment.allocations.all()) - refunded(payment)
+
+
+@transaction.atomic
+def apply_credit(unit, *, now=None) -> Decimal:
+    """Use the unit's prepaid credit on its open bills (oldest payment first, oldest bill first). The ledger gets
+    a `credit_applied` entry of 0.00 per payment used — the balance already counted the money when it came in."""
+    _lock(unit)
+    now = now or timezone.now()
+    applied_total = ZERO
+    payments = Payment.objects.filter(unit=unit)
+    unapplied = (_sum(payments) - _sum(Allocation.objects.filter(payment__unit=unit))
+                 - _sum(LedgerEntry.objects.filter(unit=unit, kind=EntryKind.REFUND)))
+    if unapplied <= ZERO or not bills_with_outstanding(unit).exists():
+        return ZERO
+    for payment in payments.order_by("received_at", "id"):
+        credit = unapplied_credit(payment)
+        if credit <= ZERO:
+            continue
+        if not bills_with_outstanding(unit).exists():
+            break
+        applied = credit - _allocate(payment, credit, unit, now)
+        if applied > ZERO:
+            applied_total += applied
+            LedgerEntry.objects.create(project_id=unit.project_id, unit=unit, kind=EntryKind.CREDIT_APPLIED,
+                                       amount=ZERO, payment=payment, created_at=now,
+                                       memo=_("prepayment %(credit)s applied") % {"credit": applied})
+    if applied_total:
+        record_event(unit, "billing.credit_applied", data={"amount": str(applied_total)})
+    return applied_total
+
+
+@transaction.atomic
+def write_off(actor: Actor, bill: Bill, amount, *, reason: str) -> LedgerEntry:
+    """Forgive part or all of what a bill still owes (finance supervisor or project manager)."""
+    require(actor, "billing.write_off")
+    amount = _money(amount, "amount")
+    if not (reason or "").strip():
+        raise InvalidInput("reason", _("Say why the debt is written off."))
+    unit = _lock(bill.unit)
+    bill.refresh_from_db()
+    if amount > bill.outstanding:
+        raise InvalidInput("amount", _("At most %(outstanding)s of this bill is still owed.") % {
+            "outstanding": bill.outstanding})
+    bill.written_off = to_money(bill.written_off + amount)
+    Bill.objects.filter(pk=bill.pk).update(written_off=bill.written_off)
+    entry = LedgerEntry.objects.create(project_id=unit.project_id, unit=unit, kind=EntryKind.WRITE_OFF,
+                                       amount=-amount, bill=bill, actor=actor.user, memo=reason.strip()[:200])
+    if bill.is_settled:
+        dunning.bills_settled([bill.pk])
+    record_event(bill, "billing.written_off", actor=actor.user, data={"amount": str(amount), "reason": reason[:200]})
+    return entry
 
 
 def refunded(payment: Payment) -> Decimal:
@@ -181,13 +254,19 @@ def refund(actor: Actor, payment: Payment, amount, *, reason: str) -> LedgerEntr
                 .order_by("-bill__due_on", "-bill_id"))
     credit = available - sum((to_money(row["total"]) for row in per_bill), ZERO)
     to_unallocate = max(amount - max(credit, ZERO), ZERO)
-    reversals = []
+    reversals, reopened = [], []
+    bills = Bill.objects.in_bulk([row["bill_id"] for row in per_bill]) if to_unallocate > ZERO else {}
     for row in per_bill:
         take = min(to_money(row["total"]), to_unallocate)
         if take > ZERO:
-            reversals.append(Allocation(payment=payment, bill_id=row["bill_id"], amount=-take))
+            bill = bills[row["bill_id"]]
+            reversals.append(Allocation(payment=payment, bill=bill, amount=-take))
+            _settle(bill, -take)
+            reopened.append(bill)
             to_unallocate -= take
     Allocation.objects.bulk_create(reversals)
+    # Bills that owe again get their payment deadline back (already overdue ones go straight to the sweep).
+    dunning.bills_reopened(unit.project, reopened)
     entry = LedgerEntry.objects.create(project_id=unit.project_id, unit=unit, kind=EntryKind.REFUND, amount=amount,
                                        payment=payment, actor=actor.user, memo=reason.strip()[:200])
     record_event(payment, "billing.refunded", actor=actor.user, data={"amount": str(amount), "reason": reason[:200]})

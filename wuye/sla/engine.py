@@ -15,8 +15,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from django.contrib.contenttypes.models import ContentType
 from django.db import connection, transaction
-from django.db.models import F, Q, prefetch_related_objects
+from django.db.models import DateTimeField, F, Q, Value, prefetch_related_objects
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -129,6 +131,49 @@ def start_clock(subject, key: str, *, project, at: datetime | None = None, due_a
     return clock
 
 
+def start_clocks(subjects_due: list[tuple[object, datetime]], key: str, *, project, at: datetime | None = None) -> int:
+    """Start the `key` time limit on many subjects at once, each with its own deadline (a billing run starts one
+    per bill): one policy lookup and one bulk insert. No per-clock `sla.started` event — the caller records one
+    event for the batch (the run). Subjects that already have the clock open are skipped."""
+    if not subjects_due:
+        return 0
+    policy = policy_for(project, key)
+    at = at or timezone.now()
+    calendar = _calendar(policy, project)
+    subject_type = ContentType.objects.get_for_model(subjects_due[0][0])
+    already = set(Clock.objects.open().filter(subject_type=subject_type, key=key,
+                                              subject_id__in=[subject.pk for subject, _due in subjects_due])
+                  .values_list("subject_id", flat=True))
+    clocks = []
+    for subject, due_at in subjects_due:
+        if subject.pk in already:
+            continue
+        span = between_measured(policy, calendar, at, due_at)
+        warn_at = add_measured(policy, calendar, at, span * policy.warn_percent / 100) if span > timedelta(0) \
+            else due_at
+        clock = Clock(subject_type=subject_type, subject_id=subject.pk, project=project, policy=policy, key=key,
+                      started_at=at, due_at=due_at, warn_at=warn_at)
+        clock.next_check_at = next_check(clock, policy)
+        clocks.append(clock)
+    Clock.objects.bulk_create(clocks, batch_size=2000)
+    return len(clocks)
+
+
+def stop_clocks(subject_model, subject_ids, key: str, *, at: datetime | None = None) -> int:
+    """Stop the open `key` clocks of many subjects (bills paid in one payment): met or breached, with the overrun,
+    in two UPDATEs; the caller records the event that stopped them."""
+    at = at or timezone.now()
+    clocks = Clock.objects.open().filter(subject_type=ContentType.objects.get_for_model(subject_model),
+                                         subject_id__in=list(subject_ids), key=key)
+    overrun = Value(at, output_field=DateTimeField()) - F("due_at")
+    met = clocks.filter(due_at__gte=at).update(state=ClockState.MET, stopped_at=at, next_check_at=None,
+                                               overrun=overrun, version=F("version") + 1)
+    late = clocks.filter(due_at__lt=at).update(state=ClockState.BREACHED, stopped_at=at, next_check_at=None,
+                                               breached_at=Coalesce("breached_at", "due_at"), overrun=overrun,
+                                               version=F("version") + 1)
+    return met + late
+
+
 @transaction.atomic
 def stop_clock(subject, key: str, *, at: datetime | None = None, actor=None) -> Clock | None:
     """Stop the open `key` clock: met if stopped by its deadline, else breached, with the overrun recorded."""
@@ -216,6 +261,29 @@ def clocks_for(subject):
 
 
 # -- the sweep -----------------------------------------------------------------------------------------------
+# Processes that act when one of their clocks reaches a rung (billing sends its reminder notice and lawyer's
+# letter) register here by key prefix; the engine stays ignorant of them. Called inside the sweep's transaction
+# with [(clock, level, rung), …] for the batch.
+_STEP_HANDLERS: dict[str, object] = {}
+
+
+def on_escalation(key_prefix: str):
+    """Decorator: call `handler(steps)` for the escalation steps of clocks whose key starts with `key_prefix`."""
+
+    def register(handler):
+        _STEP_HANDLERS[key_prefix] = handler
+        return handler
+
+    return register
+
+
+def _run_step_handlers(steps: list[tuple[Clock, int, dict]]) -> None:
+    for prefix, handler in _STEP_HANDLERS.items():
+        mine = [step for step in steps if step[0].key.startswith(prefix)]
+        if mine:
+            handler(mine)
+
+
 @dataclass
 class SweepResult:
     warned: list[int] = field(default_factory=list)
@@ -263,6 +331,8 @@ def _warning(clock: Clock, audience: _Audience) -> list:
 
 def _escalation(clock: Clock, level: int, audience: _Audience) -> list:
     rung = clock.policy.rung(level) or {}
+    if rung.get("quiet"):  # the process's own handler says what happens (e.g. a letter to the owner)
+        return []
     role = rung.get("role", clock.policy.responsible_role)
     recipients = audience(clock, role, supervisors_only=rung.get("supervisor", False))
     label, link = _subject_label(clock)
@@ -272,7 +342,7 @@ def _escalation(clock: Clock, level: int, audience: _Audience) -> list:
 
 
 def _advance(clock: Clock, now: datetime, result: SweepResult, audience: _Audience, messages: list,
-             events: list) -> None:
+             events: list, steps: list) -> None:
     """Take every step of `clock` that is due by `now` (warning, breach, rungs), in memory; the caller writes."""
     while clock.next_check_at is not None and clock.next_check_at <= now:
         warn = clock.warned_at is None and clock.breached_at is None and clock.warn_at < clock.due_at
@@ -290,6 +360,7 @@ def _advance(clock: Clock, now: datetime, result: SweepResult, audience: _Audien
             if clock.policy.rung(level) is not None:
                 clock.escalation_level = level
                 messages += _escalation(clock, level, audience)
+                steps.append((clock, level, clock.policy.rung(level)))
                 result.escalated.append((clock.pk, level))
         clock.next_check_at = next_check(clock, clock.policy)
 
@@ -336,12 +407,13 @@ def sweep(now: datetime | None = None, limit: int = 5000, batch_size: int = 500)
             if not clocks:
                 break
             prefetch_related_objects(clocks, "subject")
-            messages, events = [], []
+            messages, events, steps = [], [], []
             for clock in clocks:
-                _advance(clock, now, result, audience, messages, events)
+                _advance(clock, now, result, audience, messages, events, steps)
                 clock.version += 1
             _write_steps(clocks)
             post(messages)
             record_events(events)
+            _run_step_handlers(steps)
             done += len(clocks)
     return result

@@ -19,7 +19,16 @@ def ladder(first_role: str, *minutes: int) -> list[dict]:
             for after, (role, supervisor) in zip(minutes, steps, strict=False)]
 
 
-ENG, CS = Role.ENGINEERING.value, Role.CUSTOMER_SERVICE.value
+ENG, CS, FIN = Role.ENGINEERING.value, Role.CUSTOMER_SERVICE.value, Role.FINANCE.value
+DAY = 24 * 60  # minutes
+
+# A bill's payment deadline (§3): started with the bill's due date; 30 days overdue → reminder notice, 60 days →
+# lawyer's letter. "quiet" rungs send no staff message per bill; billing's handler issues the owner's letter.
+BILL_LADDER = [
+    {"after_minutes": 30 * DAY, "role": FIN, "supervisor": True, "quiet": True, "stage": "reminder"},
+    {"after_minutes": 60 * DAY, "role": Role.PROJECT_MANAGER.value, "supervisor": False, "quiet": True,
+     "stage": "lawyer_letter"},
+]
 
 # key: (name, target, measure, responsible role, ladder)
 SPEC_DEFAULT = {
@@ -37,7 +46,10 @@ SPEC_DEFAULT = {
     "complaint.reply": ("投诉答复业主", 24 * H, "calendar", CS, ladder(CS, 0, 240, 1440)),
     "complaint.return_visit": ("投诉回访", 24 * H, "calendar", CS, ladder(CS, 0, 480)),
     "feedback.reply": ("咨询建议答复", 24 * H, "calendar", CS, ladder(CS, 0, 480)),
+    "billing.payment": ("费用缴纳期限", 30 * 24 * H, "calendar", FIN, BILL_LADDER),
 }
+# No warning before a payment deadline: the payment notice (≥ 15 days ahead) is the owner's warning.
+NO_WARNING = {"billing.payment"}
 FIVE_STAR = {
     **SPEC_DEFAULT,
     "repair.emergency.arrive": ("紧急报修15分钟到场", 15 * M, "calendar", ENG, ladder(ENG, 0, 10, 30)),
@@ -61,4 +73,4 @@ def install_standards(standard_model=None, policy_model=None) -> None:
         for key, (label, target, measure, role, steps) in policies.items():
             policy_model.objects.update_or_create(standard=standard, key=key, defaults={
                 "name": label, "target": target, "measure": measure, "responsible_role": role, "escalation": steps,
-                "warn_percent": 80})
+                "warn_percent": 100 if key in NO_WARNING else 80})

@@ -11,9 +11,16 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from wuye.billing.models import Allocation, Bill, ChargeItem, EntryKind, LedgerEntry, Payment, Receipt
-from wuye.billing.services import balance, bills_with_outstanding, pay, post_charge, refund, refunded
+from wuye.billing.services import (
+    balance,
+    bills_with_outstanding,
+    pay,
+    post_charge,
+    refund,
+    refunded,
+    unapplied_credit,
+)
 from wuye.core.errors import InvalidInput, NotAllowed
-from wuye.core.money import to_money
 from wuye.core.testing import run_concurrently
 from wuye.people.access import actor_for
 
@@ -38,7 +45,7 @@ def test_payments_settle_the_oldest_bills_first_and_number_receipts(world, unit,
     november = post_charge(caiwu, unit, fee, "320.50", period=date(2026, 11, 1), due_on=date(2026, 11, 15))
     _, created = pay(caiwu, unit, "400.00", channel="cash", idempotency_key="k1")
     assert created
-    paid = {bill.pk: to_money(bill.paid) for bill in bills_with_outstanding(unit)}
+    paid = {bill.pk: bill.paid for bill in Bill.objects.filter(unit=unit)}
     assert paid == {october.pk: Decimal("320.50"), november.pk: Decimal("79.50")}
     pay(caiwu, unit, "241.00", channel="wechat", idempotency_key="k2")
     assert balance(unit) == Decimal("0.00")
@@ -82,7 +89,7 @@ def test_refunds_only_by_finance_and_never_above_what_was_paid(world, unit, fee,
     refund(caiwu, payment, "80.00", reason="多缴退还")  # 50 of credit, then 30 taken back from the bill
     assert refunded(payment) == Decimal("80.00")
     assert balance(unit) == Decimal("30.00")
-    assert [b.amount - to_money(b.paid) for b in bills_with_outstanding(unit)] == [Decimal("30.00")]
+    assert [b.outstanding for b in bills_with_outstanding(unit)] == [Decimal("30.00")]
 
 
 def test_ledger_entries_are_append_only(unit, fee, caiwu):
@@ -127,8 +134,13 @@ def test_any_sequence_keeps_the_books_straight(unit, fee, caiwu, ops):
         except InvalidInput:
             pass  # refused input changes nothing
     assert balance(unit) - start == charges - payments + refunds
-    for bill in bills_with_outstanding(unit):
-        assert Decimal("0") <= to_money(bill.paid) <= bill.amount  # never paid twice
+    for bill in Bill.objects.filter(unit=unit):
+        assert Decimal("0") <= bill.paid <= bill.amount  # never paid twice
+        # The kept `paid` is exactly what the allocation rows say.
+        assert bill.paid == sum((a.amount for a in bill.allocations.all()), Decimal("0.00"))
+    # Prepaid credit never waits beside an open bill: it is applied as soon as a bill arrives.
+    if bills_with_outstanding(unit).exists():
+        assert all(unapplied_credit(payment) == 0 for payment in Payment.objects.filter(unit=unit))
     for payment in Payment.objects.filter(unit=unit):
         allocated = sum((a.amount for a in Allocation.objects.filter(payment=payment)), Decimal("0"))
         assert allocated <= payment.amount - refunded(payment)

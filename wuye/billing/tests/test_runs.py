@@ -1,9 +1,10 @@
 """Billing runs: one bill per unit and period however often a run is repeated or resumed; prices by date."""
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from wuye.billing import runs
 from wuye.billing.models import Bill, BillingRun, ChargeItem, LedgerEntry, Tariff
@@ -21,14 +22,16 @@ def property_fee(world):
 
 
 def test_each_unit_is_billed_its_area_times_the_rate_in_force(world, property_fee):
-    run = run_billing(None, world.project1, date(2026, 11, 1))
+    run = run_billing(None, world.project1, date(2026, 11, 1), now=timezone.make_aware(datetime(2026, 11, 1, 9)))
     units = Unit.objects.filter(project=world.project1)
     assert run.bills_created == units.count() == Bill.objects.count()
     unit = units.first()
     bill = Bill.objects.get(unit=unit)
     assert bill.amount == (unit.area * Decimal("2.35")).quantize(Decimal("0.01"))
     assert bill.due_on == date(2026, 11, 30)
-    december = run_billing(None, world.project1, date(2026, 12, 1))
+    # Billed late (12-20), December's bills are due no sooner than 15 days after the notice: 2027-01-04.
+    december = run_billing(None, world.project1, date(2026, 12, 1), now=timezone.make_aware(datetime(2026, 12, 20, 9)))
+    assert {bill.due_on for bill in december.bills.all()} == {date(2027, 1, 4)}
     assert Bill.objects.get(unit=unit, run=december).amount == (unit.area * Decimal("2.60")).quantize(Decimal("0.01"))
     assert LedgerEntry.objects.count() == Bill.objects.count()
 

@@ -12,5 +12,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("wuye.workorders.urls")),
+    path("", include("wuye.billing.urls")),
     path("", include("wuye.web.urls")),
 ]

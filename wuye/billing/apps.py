@@ -6,3 +6,8 @@ class BillingConfig(AppConfig):
     name = "wuye.billing"
     label = "billing"
     verbose_name = _("Fees and payments")
+
+    def ready(self):
+        from .registry import register
+
+        register()

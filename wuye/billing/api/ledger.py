@@ -1,4 +1,4 @@
-"""JSON API for bills, payments and the unit ledger (§9). Issue 4 adds billing runs, meters and reports."""
+"""Bills, payments recorded by staff, the unit ledger and billing runs (§9)."""
 
 from datetime import date, datetime
 from decimal import Decimal
@@ -12,9 +12,9 @@ from wuye.core.api import PagePagination
 from wuye.core.errors import InvalidInput
 from wuye.tenancy.models import Project, Unit
 
-from . import services
-from .models import Bill, Channel, LedgerEntry, Payment
-from .runs import run_billing
+from .. import services
+from ..models import Bill, Channel, LedgerEntry, Payment
+from ..runs import run_billing
 
 router = Router(tags=["fees"])
 

@@ -1,0 +1,9 @@
+"""The fees API (§3, §9): one router per topic, mounted together under /api/v1."""
+
+from ninja import Router
+
+from . import ledger, meters, notices, payments, reports, sharing
+
+router = Router(tags=["fees"])
+for module in (ledger, meters, sharing, notices, payments, reports):
+    router.add_router("", module.router)

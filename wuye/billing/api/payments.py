@@ -1,0 +1,5 @@
+"""payments API (issue 4)."""
+
+from ninja import Router
+
+router = Router(tags=["fees"])

@@ -1,0 +1,5 @@
+"""reports API (issue 4)."""
+
+from ninja import Router
+
+router = Router(tags=["fees"])

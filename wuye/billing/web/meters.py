@@ -1,0 +1,3 @@
+"""meters pages of the console / owner portal (issue 4)."""
+
+urlpatterns = []

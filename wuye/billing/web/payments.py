@@ -1,0 +1,3 @@
+"""payments pages of the console / owner portal (issue 4)."""
+
+urlpatterns = []

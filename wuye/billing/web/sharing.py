@@ -1,0 +1,3 @@
+"""sharing pages of the console / owner portal (issue 4)."""
+
+urlpatterns = []

@@ -175,12 +175,13 @@ def _populate_households(project, units, people: PeopleGenerator, occupancy: flo
 
 @transaction.atomic
 def build_demo_company(progress: bool = False, plans: tuple[ProjectPlan, ...] = DEMO_PROJECTS,
-                       tickets: int = 0) -> Company:
+                       tickets: int = 0, billing: bool = False) -> Company:
     """The §10 demo: one company, two projects, ~2,000 units with households, staff and owner logins.
 
     Tests pass smaller `plans` to get the same people and logins over a handful of units. `tickets` adds about
     that many work orders of the last 30 days through the real services (demo.tickets; `seed_demo` and so
     `make run` ask for DEMO_TICKETS); the default is none, so fixtures stay fast and make their own tickets.
+    `billing` adds four months of fees, meters, payments and arrears (demo.billing; `seed_demo` asks for it).
     """
     people = PeopleGenerator(seed=2026)
     calendar, _ = WorkCalendar.objects.get_or_create(name="标准工作时间")
@@ -220,7 +221,16 @@ def build_demo_company(progress: bool = False, plans: tuple[ProjectPlan, ...] = 
                  data={"projects": [p.code for p in projects], "units": Unit.objects.count()})
     if tickets:
         add_demo_tickets(company, tickets, progress=progress)
+    if billing:
+        add_demo_billing(company)
     return company
+
+
+def add_demo_billing(company: Company) -> dict:
+    """Charge items, tariffs, meters and four months of bills and payments (see wuye.demo.billing)."""
+    from .billing import build_demo_billing
+
+    return build_demo_billing(company)
 
 
 def add_demo_tickets(company: Company, count: int, progress: bool = False):

@@ -3,10 +3,12 @@ import time
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 
+from wuye.billing.models import ChargeItem
 from wuye.demo.builders import (
     COMPANY_NAME,
     DEMO_PASSWORD,
     LOGINS,
+    add_demo_billing,
     add_demo_tickets,
     build_demo_company,
     build_scale_project,
@@ -25,20 +27,26 @@ class Command(BaseCommand):
         parser.add_argument("--tickets", type=int, default=DEMO_TICKETS,
                             help=f"about N work orders of the last 30 days in the demo (default {DEMO_TICKETS}; "
                                  "0 = none); added to an existing demo that has none")
+        parser.add_argument("--no-billing", action="store_true", help="no demo fees, meters and payments")
         parser.add_argument("--no-progress", action="store_true")
         parser.add_argument("--quiet-logins", action="store_true", help="do not print the demo logins")
 
-    def handle(self, *args, scale, tickets, no_progress, quiet_logins, **options):
+    def handle(self, *args, scale, tickets, no_billing, no_progress, quiet_logins, **options):
         started = time.monotonic()
         if demo_exists():
             company = Company.objects.filter(name=COMPANY_NAME).order_by("id").first()
             if tickets > 0 and not Ticket.objects.filter(project__company=company).exists():
                 add_demo_tickets(company, tickets, progress=not no_progress)
                 self.stdout.write(f"Demo tickets added in {time.monotonic() - started:.1f} s.")
-            else:
+            elif no_billing or ChargeItem.objects.filter(project__company=company).exists():
                 self.stdout.write("Demo company already present — nothing to do.")
+            if not no_billing and not ChargeItem.objects.filter(project__company=company).exists():
+                started = time.monotonic()
+                counts = add_demo_billing(company)
+                self.stdout.write(f"Demo fees added: {counts['bills']:,} bills, {counts['payments']:,} payments "
+                                  f"in {time.monotonic() - started:.1f} s.")
         else:
-            build_demo_company(progress=not no_progress, tickets=max(tickets, 0))
+            build_demo_company(progress=not no_progress, tickets=max(tickets, 0), billing=not no_billing)
             self.stdout.write(f"Demo company built in {time.monotonic() - started:.1f} s.")
         if scale:
             started = time.monotonic()

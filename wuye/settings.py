@@ -167,6 +167,10 @@ WUYE_CHANNEL_ADAPTERS = {
     "wechat": "wuye.core.outbox.LoggingWeChatAdapter",
 }
 WUYE_OUTBOX_MAX_ATTEMPTS = envint("WUYE_OUTBOX_MAX_ATTEMPTS", 6)
+
+# Key of the simulated online payment channel: its gateway signs callbacks with it (HMAC-SHA256) and
+# POST /api/v1/payments/callbacks/simulated verifies them. Set your own outside development; empty disables it.
+PAYMENT_CALLBACK_SECRET = os.environ.get("PAYMENT_CALLBACK_SECRET", "wuye-simulated-gateway-development-secret")
 WUYE_API_TOKEN_DAYS = envint("WUYE_API_TOKEN_DAYS", 30)
 
 LOGGING = {

@@ -4,13 +4,68 @@ project 1 — for every endpoint. Records outside scope answer 404, so their exi
 `ENDPOINTS` must list every route of the API; `test_every_route_is_covered` fails when a new one is missing.
 """
 
+from datetime import date
+
 import pytest
 
 from wuye.api import api as ninja_api
-from wuye.billing.models import Bill
+from wuye.billing.models import Bill, BillingNotice, BillingRun, Meter, MeterReading
 from wuye.people.models import Resident, Vehicle
 from wuye.tenancy.models import Building, Unit
 from wuye.workorders.models import Ticket
+
+
+def unit_meter(unit):
+    """A water meter of `unit` with one reading (the demo world has no meters)."""
+    meter, _ = Meter.objects.get_or_create(project_id=unit.project_id, code=f"W-{unit.pk}",
+                                           defaults={"unit": unit, "kind": "water"})
+    MeterReading.objects.get_or_create(meter=meter, read_on=date(2026, 1, 1), defaults={"value": 1})
+    return meter
+
+
+def _desk(world, project):
+    from wuye.people.access import actor_for
+
+    return actor_for(world.user("kefu" if project == world.project1 else "kefu2"))
+
+
+def unit_payment(world, project, unit=None):
+    """A cash payment taken at the project's front desk (first unit of the project unless one is given)."""
+    from wuye.billing.services import pay
+
+    unit = unit or Unit.objects.filter(project=project).first()
+    count = unit.payments.count()
+    payment, _ = pay(_desk(world, project), unit, "10.00", channel="cash", idempotency_key=f"scope-{unit.pk}-{count}",
+                     allow_prepayment=True)
+    return payment
+
+
+def unit_intent(world, project, unit=None):
+    """An online payment started at the front desk for a unit (the first of the project unless given)."""
+    from wuye.billing.channels import start_online_payment
+
+    unit = unit or Unit.objects.filter(project=project).first()
+    return start_online_payment(_desk(world, project), unit, "10.00", allow_prepayment=True)
+
+
+def refund_request(world, project):
+    """A pending refund request on a payment of `project` (asked by the company administrator)."""
+    from wuye.billing.refunds import request_refund
+    from wuye.people.access import actor_for
+
+    return request_refund(actor_for(world.user("admin")), unit_payment(world, project), "1.00", "多收")
+
+
+def unit_notice(world, project, unit=None):
+    """The payment notice of a new bill of `unit` (the first of the project unless one is given)."""
+    from django.utils import timezone
+
+    from wuye.billing.dunning import issue_payment_notices
+
+    unit = unit or Unit.objects.filter(project=project).first()
+    issue_payment_notices(project, [world.bill(unit)], timezone.now())
+    return BillingNotice.objects.filter(unit=unit).latest("id")
+
 
 # Each detail route with the record it is asked for: a function of (world, foreign_project) → id.
 DETAIL_ROUTES = {
@@ -19,12 +74,22 @@ DETAIL_ROUTES = {
     "/api/v1/owners/{resident_id}": lambda world, project: Resident.objects.filter(project=project).first().pk,
     "/api/v1/tickets/{ticket_id}": lambda world, project: world.ticket(project).pk,
     "/api/v1/units/{unit_id}/ledger": lambda world, project: Unit.objects.filter(project=project).first().pk,
+    "/api/v1/meters/{meter_id}/readings": lambda world, project: unit_meter(Unit.objects.filter(
+        project=project).first()).pk,
+    "/api/v1/payments/intents/{reference}": lambda world, project: unit_intent(world, project).reference,
+    "/api/v1/payments/{payment_id}/receipt.pdf": lambda world, project: unit_payment(world, project).pk,
+    "/api/v1/notices/{notice_id}/pdf": lambda world, project: unit_notice(world, project).pk,
+    "/api/v1/units/{unit_id}/ledger.xlsx": lambda world, project: Unit.objects.filter(project=project).first().pk,
+    "/api/v1/billing/runs/{run_id}": lambda world, project: BillingRun.objects.get_or_create(
+        project=project, period=date(2026, 11, 1))[0].pk,
 }
 WRITE_ROUTES_ON_RECORDS = {
     "/api/v1/owners/{resident_id}/vehicles": lambda world, project: Resident.objects.filter(project=project).first().pk,
     "/api/v1/tickets/{ticket_id}/actions/{action}": lambda world, project: world.ticket(project).pk,
     "/api/v1/tickets/{ticket_id}/photos": lambda world, project: world.ticket(project).pk,
     "/api/v1/tickets/{ticket_id}/photos/{photo_id}": lambda world, project: world.ticket(project).pk,
+    "/api/v1/refunds/{refund_id}/approve": lambda world, project: refund_request(world, project).pk,
+    "/api/v1/refunds/{refund_id}/reject": lambda world, project: refund_request(world, project).pk,
 }
 LIST_ROUTES = {
     "/api/v1/projects": "project_id",
@@ -34,16 +99,32 @@ LIST_ROUTES = {
     "/api/v1/vehicles": None,
     "/api/v1/tickets": "project_id",
     "/api/v1/bills": None,
+    "/api/v1/meters": "project_id",
+    "/api/v1/meter-readings": "project_id",
+    "/api/v1/notices": "project_id",
 }
 OWN_ROUTES = {"/api/v1/me", "/api/v1/me/notifications", "/api/v1/me/notifications/{notification_id}/read",
               "/api/v1/auth/token", "/api/v1/me/tickets"}
 CREATE_ROUTES = {"/api/v1/projects", "/api/v1/buildings", "/api/v1/units", "/api/v1/owners", "/api/v1/tickets",
-                 "/api/v1/payments", "/api/v1/billing/runs"}
+                 "/api/v1/payments", "/api/v1/billing/runs", "/api/v1/meter-readings/import",
+                 "/api/v1/payments/intents", "/api/v1/refunds"}
+
+
+# Reports about one project (`?project=`): 404 outside the caller's scope, 403 for owners.
+REPORT_ROUTES = {"/api/v1/reports/arrears-aging", "/api/v1/reports/collection-rate"}
+# Called by payment providers without a login: the signature is the proof (test_unsigned_callbacks_are_refused).
+SIGNED_ROUTES = {"/api/v1/payments/callbacks/{channel}"}
+# Shared costs (公示, `?project=&period=`) and the temporary parking quote (test_shared_costs_and_quotes_stay_in_scope);
+# POST /api/v1/shared-costs/allocate names project_id outside scope (wuye/billing/tests/test_sharing.py).
+SHARING_ROUTES = {"/api/v1/shared-costs", "/api/v1/shared-costs/allocate", "/api/v1/parking/temporary-fee"}
 
 
 def test_every_route_is_covered():
     paths = set(ninja_api.get_openapi_schema()["paths"])
     covered = set(DETAIL_ROUTES) | set(WRITE_ROUTES_ON_RECORDS) | set(LIST_ROUTES) | OWN_ROUTES | CREATE_ROUTES
+    covered |= REPORT_ROUTES
+    covered |= SIGNED_ROUTES
+    covered |= SHARING_ROUTES
     assert paths <= covered, f"add scope tests for: {sorted(paths - covered)}"
 
 
@@ -67,7 +148,20 @@ def test_yezhu_gets_404_for_records_of_other_owners(world, api, route):
             project=world.project1).exclude(pk=own_unit.pk).first()).pk,
         "/api/v1/units/{unit_id}/ledger": Unit.objects.filter(project=world.project1).exclude(pk=own_unit.pk)
         .first().pk,
+        "/api/v1/meters/{meter_id}/readings": unit_meter(Unit.objects.filter(project=world.project1)
+                                                         .exclude(pk=own_unit.pk).first()).pk,
+        "/api/v1/payments/intents/{reference}": lambda: unit_intent(world, world.project1, Unit.objects.filter(
+            project=world.project1).exclude(pk=own_unit.pk).first()).reference,
+        "/api/v1/payments/{payment_id}/receipt.pdf": lambda: unit_payment(world, world.project1, Unit.objects.filter(
+            project=world.project1).exclude(pk=own_unit.pk).first()).pk,
+        "/api/v1/notices/{notice_id}/pdf": lambda: unit_notice(world, world.project1, Unit.objects.filter(
+            project=world.project1).exclude(pk=own_unit.pk).first()).pk,
+        "/api/v1/units/{unit_id}/ledger.xlsx": Unit.objects.filter(project=world.project1).exclude(pk=own_unit.pk)
+        .first().pk,
+        "/api/v1/billing/runs/{run_id}": lambda: BillingRun.objects.get_or_create(  # owners see no runs at all
+            project=world.project1, period=date(2026, 11, 1))[0].pk,
     }[route]
+    foreign = foreign() if callable(foreign) else foreign
     url = route.replace(route[route.index("{"):route.index("}") + 1], str(foreign))
     assert api("yezhu").get(url).status_code == 404
 
@@ -88,6 +182,16 @@ def test_lists_hold_nothing_from_outside_scope(world, api, route):
         world.bill(Unit.objects.filter(project=project).last())
     world.ticket(world.project1, unit=world.owner_unit("yezhu"))
     world.bill(world.owner_unit("yezhu"))
+    for unit in (Unit.objects.filter(project=world.project1).last(), Unit.objects.filter(project=world.project2).last(),
+                 world.owner_unit("yezhu")):
+        unit_meter(unit)
+    if route == "/api/v1/notices":  # the payment notices of those bills
+        from django.utils import timezone
+
+        from wuye.billing.dunning import issue_payment_notices
+
+        for project in (world.project1, world.project2):
+            issue_payment_notices(project, list(Bill.objects.filter(project=project)), timezone.now())
     kefu2 = api("kefu2").get(route, page_size=200).json()["items"]
     assert kefu2, "kefu2 sees project 2's records"
     field = LIST_ROUTES[route]
@@ -110,6 +214,9 @@ def test_lists_hold_nothing_from_outside_scope(world, api, route):
         ),
         "/api/v1/tickets": set(Ticket.objects.filter(unit=own_unit).values_list("pk", flat=True)),
         "/api/v1/bills": set(Bill.objects.filter(unit=own_unit).values_list("pk", flat=True)),
+        "/api/v1/meters": set(Meter.objects.filter(unit=own_unit).values_list("pk", flat=True)),
+        "/api/v1/meter-readings": set(MeterReading.objects.filter(meter__unit=own_unit).values_list("pk", flat=True)),
+        "/api/v1/notices": set(BillingNotice.objects.filter(unit=own_unit).values_list("pk", flat=True)),
     }[route]
     assert {item["id"] for item in yezhu_items} <= allowed
 
@@ -153,3 +260,59 @@ def test_anonymous_callers_are_refused(world, api):
         response = anonymous.get(route)
         assert response.status_code == 401
         assert "detail" in response.json()
+
+
+@pytest.mark.parametrize("route", sorted(REPORT_ROUTES))
+def test_reports_about_a_foreign_project_are_404_and_owners_get_403(world, api, route):
+    world.bill(Unit.objects.filter(project=world.project1).first())
+    assert api("kefu2").get(route, project=world.project1.pk).status_code == 404
+    assert api("kefu2").get(route, project=world.project2.pk).status_code == 200
+    assert api("kefu").get(route, project=world.project1.pk).status_code == 200
+    assert api("yezhu").get(route, project=world.project1.pk).status_code == 403
+
+
+def test_unsigned_callbacks_are_refused(world, api):
+    from wuye.billing.models import Payment, PaymentIntent
+
+    intent = unit_intent(world, world.project1)
+    payload = {"reference": intent.reference, "amount": str(intent.amount), "status": "paid", "paid_at": ""}
+    response = api().post("/api/v1/payments/callbacks/simulated", payload, HTTP_X_WUYE_SIGNATURE="0" * 64)
+    assert response.status_code == 403
+    assert PaymentIntent.objects.get().state == "pending" and not Payment.objects.exists()
+
+
+def test_refund_lists_hold_nothing_from_outside_scope(world, api):
+    from wuye.billing.models import RefundRequest
+    from wuye.billing.refunds import request_refund
+    from wuye.people.access import actor_for
+
+    for project in (world.project1, world.project2):
+        refund_request(world, project)
+    own = unit_payment(world, world.project1, world.owner_unit("yezhu"))
+    request_refund(actor_for(world.user("caiwu")), own, "1.00", "多收")
+    kefu2 = api("kefu2").get("/api/v1/refunds", page_size=200).json()["items"]
+    assert kefu2 and {item["id"] for item in kefu2} <= set(
+        RefundRequest.objects.filter(project=world.project2).values_list("pk", flat=True))
+    yezhu = api("yezhu").get("/api/v1/refunds", page_size=200).json()["items"]
+    assert [item["payment_id"] for item in yezhu] == [own.pk]
+
+
+def test_shared_costs_and_quotes_stay_in_scope(world, api):
+    from wuye.billing.models import ChargeItem, SharedCost, Tariff
+
+    for project in (world.project1, world.project2):
+        shared = ChargeItem.objects.create(project=project, code="shared-water", name="公共用水分摊",
+                                           kind="shared_utility", meter_kind="water", sharing="per_household")
+        SharedCost.objects.create(project=project, item=shared, period=date(2026, 11, 1), consumption=10, rate=4,
+                                  amount=40, method="per_household", units_count=6, total_area=600)
+        temporary = ChargeItem.objects.create(project=project, code="parking-temporary", name="临时停车费",
+                                              kind="parking_temporary")
+        Tariff.objects.create(item=temporary, basis="per_hour", rate=2, effective_from=date(2026, 1, 1))
+    kefu2 = api("kefu2").get("/api/v1/shared-costs", page_size=200).json()["items"]
+    assert kefu2 and {item["project_id"] for item in kefu2} == {world.project2.pk}
+    yezhu = api("yezhu").get("/api/v1/shared-costs", page_size=200).json()["items"]
+    assert {item["project_id"] for item in yezhu} == {world.owner_unit("yezhu").project_id}
+    stay = {"entered_at": "2026-11-20T09:00:00+08:00", "left_at": "2026-11-20T10:00:00+08:00"}
+    assert api("kefu2").get("/api/v1/parking/temporary-fee", project=world.project1.pk, **stay).status_code == 404
+    assert api("kefu2").get("/api/v1/parking/temporary-fee", project=world.project2.pk, **stay).status_code == 200
+    assert api("yezhu").get("/api/v1/parking/temporary-fee", project=world.project2.pk, **stay).status_code == 404

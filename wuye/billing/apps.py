@@ -8,6 +8,7 @@ class BillingConfig(AppConfig):
     verbose_name = _("Fees and payments")
 
     def ready(self):
+        from . import billers, dunning  # noqa: F401  (billers and the dunning handler register themselves)
         from .registry import register
 
         register()

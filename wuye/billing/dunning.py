@@ -5,13 +5,31 @@ so nothing more is sent once the debt is settled."""
 
 from __future__ import annotations
 
+import json
+from collections import defaultdict
 from datetime import date, datetime, time, timedelta
+from decimal import Decimal
 
+from django.contrib.auth import get_user_model
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F, Q
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from wuye.core.access import Role
+from wuye.core.events import compose_event, record_events
+from wuye.core.money import to_money
+from wuye.core.outbox import compose, post
+from wuye.people.models import OWNING_RELATIONS
 from wuye.sla import engine
+from wuye.tenancy.models import Unit
 
-from .models import Bill
+from .models import Bill, BillingNotice, ChargeItem, NoticeStage
+
+# What still owes something (the same condition as services.OPEN; services imports this module).
+OPEN = Q(amount__gt=F("paid") + F("written_off"))
 
 PAYMENT_DEADLINE = "billing.payment"
 
@@ -35,3 +53,263 @@ def bills_settled(bill_ids, *, at: datetime | None = None) -> int:
 def bills_reopened(project, bills) -> int:
     """A refund made these bills owe again: their deadlines run again from the original due date."""
     return start_payment_deadlines(project, [bill for bill in bills if not bill.is_settled])
+
+
+# -- notices -------------------------------------------------------------------------------------------------
+# Owners have this long after a reminder notice or a lawyer's letter to pay before the next step.
+GRACE = timedelta(days=7)
+RUNG_STAGES = {"reminder": NoticeStage.REMINDER, "lawyer_letter": NoticeStage.LAWYER_LETTER}
+
+
+def days_overdue(due_on: date, at: datetime | date) -> int:
+    """Whole days since the bill's due moment, the midnight after its due day (0 while it is not overdue) — the
+    count the clock uses. `at` may be given as its local date already (a notice computes it once)."""
+    on = timezone.localdate(at) if isinstance(at, datetime) else at
+    return max((on - due_on).days - 1, 0)
+
+
+def _line(row: dict, item_names: dict[int, str], at: date) -> dict:
+    """The snapshot of one bill as a notice prints it."""
+    outstanding = to_money(row["amount"] - row["paid"] - row["written_off"])
+    return {"bill": row["id"], "item": item_names.get(row["item_id"], ""),
+            "period": row["period"].strftime("%Y-%m") if row["period"] else "",
+            "description": row["description"], "amount": str(to_money(row["amount"])),
+            "outstanding": str(outstanding), "due_on": row["due_on"].isoformat(),
+            "days_overdue": days_overdue(row["due_on"], at)}
+
+
+def _open_rows(unit_ids) -> dict[int, list[dict]]:
+    """The open bills of these units, oldest due first, as plain rows grouped by unit (one query)."""
+    bills = Bill.objects.filter(unit_id__in=list(unit_ids)).filter(OPEN)
+    per_unit: dict[int, list[dict]] = defaultdict(list)
+    for row in bills.order_by("due_on", "id").values("id", "unit_id", "item_id", "period", "description", "amount",
+                                                       "paid", "written_off", "due_on"):
+        per_unit[row["unit_id"]].append(row)
+    return per_unit
+
+
+def _item_names(rows) -> dict[int, str]:
+    return dict(ChargeItem.objects.filter(pk__in={row["item_id"] for row in rows}).values_list("pk", "name"))
+
+
+def _already_issued(drafts: list[BillingNotice]) -> set[tuple]:
+    """(unit, stage, day) of the drafts that are issued already (one query per stage and day, usually one)."""
+    existing = set()
+    for stage, issued_on in {(draft.stage, draft.issued_on) for draft in drafts}:
+        already = BillingNotice.objects.filter(unit_id__in=[d.unit_id for d in drafts], stage=stage,
+                                               issued_on=issued_on).values_list("unit_id", flat=True)
+        existing |= {(unit_id, stage, issued_on) for unit_id in already}
+    return existing
+
+
+def _save_notices(drafts: list[BillingNotice]) -> list[BillingNotice]:
+    """Insert the drafts that are not there yet (one per unit, stage and day) with the bills their lines list;
+    returns the notices written now. A notice already issued that day — a rerun, a repeated sweep, a concurrent
+    writer — stays as it was."""
+    if not drafts:
+        return []
+    if connection.vendor == "postgresql":
+        notices = _insert_unnest(drafts)
+    else:
+        existing = _already_issued(drafts)
+        notices = _insert_orm([d for d in drafts if (d.unit_id, d.stage, d.issued_on) not in existing])
+    links = [(notice.pk, bill_id) for notice in notices for bill_id in sorted({line["bill"] for line in notice.lines})]
+    through = BillingNotice.bills.through
+    if connection.vendor == "postgresql" and links:
+        with connection.cursor() as cursor:
+            cursor.execute(f"""INSERT INTO {through._meta.db_table} (billingnotice_id, bill_id)
+                               SELECT * FROM unnest(%s::bigint[], %s::bigint[]) ON CONFLICT DO NOTHING""",
+                           [[notice_id for notice_id, _bill in links], [bill_id for _notice, bill_id in links]])
+    else:
+        through.objects.bulk_create([through(billingnotice_id=notice_id, bill_id=bill_id)
+                                     for notice_id, bill_id in links], batch_size=2000, ignore_conflicts=True)
+    return notices
+
+
+def _insert_unnest(drafts: list[BillingNotice]) -> list[BillingNotice]:
+    """PostgreSQL: one INSERT … SELECT FROM jsonb_to_recordset(one JSON document) ON CONFLICT DO NOTHING RETURNING —
+    rows that exist already are skipped by the unique (unit, stage, day) and only those written now come back.
+    (Django's bulk_create spends ~0.3 s of Python adapting 2,000 notices with their JSON lines; this, ~0.02 s.)"""
+    rows = [{"project_id": d.project_id, "unit_id": d.unit_id, "stage": d.stage, "issued_on": d.issued_on.isoformat(),
+             "issued_at": d.issued_at.isoformat(), "due_on": d.due_on.isoformat() if d.due_on else None,
+             "total": str(d.total), "lines": d.lines} for d in drafts]
+    with connection.cursor() as cursor:
+        cursor.execute(f"""
+            INSERT INTO {BillingNotice._meta.db_table}
+                   (project_id, unit_id, stage, issued_on, issued_at, due_on, total, lines)
+            SELECT project_id, unit_id, stage, issued_on, issued_at, due_on, total, lines
+            FROM jsonb_to_recordset(%s::jsonb) AS draft(project_id bigint, unit_id bigint, stage text, issued_on date,
+                                                        issued_at timestamptz, due_on date, total numeric, lines jsonb)
+            ON CONFLICT DO NOTHING RETURNING id, unit_id, stage, issued_on""", [json.dumps(rows, ensure_ascii=False)])
+        written = {(unit_id, stage, issued_on): pk for pk, unit_id, stage, issued_on in cursor.fetchall()}
+    notices = []
+    for draft in drafts:
+        if (pk := written.get((draft.unit_id, draft.stage, draft.issued_on))) is not None:
+            draft.pk, draft._state.adding = pk, False
+            notices.append(draft)
+    return notices
+
+
+def _insert_orm(drafts: list[BillingNotice]) -> list[BillingNotice]:
+    if not drafts:
+        return []
+    try:
+        with transaction.atomic():  # ids come back from the insert (SQLite ≥ 3.35)
+            return BillingNotice.objects.bulk_create(drafts, batch_size=500)
+    except IntegrityError:
+        # A concurrent writer issued some of these between the check and the insert: its notices win; ours are
+        # the rows that carry our issue time.
+        BillingNotice.objects.bulk_create(drafts, batch_size=500, ignore_conflicts=True)
+        ours = {(d.unit_id, d.stage, d.issued_on, d.issued_at): d for d in drafts}
+        rows = BillingNotice.objects.filter(unit_id__in=[d.unit_id for d in drafts],
+                                            stage__in={d.stage for d in drafts},
+                                            issued_on__in={d.issued_on for d in drafts})
+        notices = []
+        for pk, *key in rows.values_list("pk", "unit_id", "stage", "issued_on", "issued_at"):
+            if (draft := ours.get(tuple(key))) is not None:
+                draft.pk = pk
+                notices.append(draft)
+        return notices
+
+
+def _owner_users(unit_ids) -> dict[int, list]:
+    """The portal logins of each unit's current owners and co-owners (one query)."""
+    owners: dict[int, list] = defaultdict(list)
+    users = (get_user_model().objects.filter(
+        is_active=True, resident__residencies__unit_id__in=list(unit_ids),
+        resident__residencies__relation__in=OWNING_RELATIONS, resident__residencies__ended_on__isnull=True)
+        .annotate(owned_unit_id=F("resident__residencies__unit_id")).order_by("resident__residencies__id"))
+    for user in users:
+        owners[user.owned_unit_id].append(user)
+    return owners
+
+
+SUBJECT_LINES = {
+    NoticeStage.PAYMENT_NOTICE: gettext_lazy("Payment notice for %(unit)s: %(total)s yuan due by %(due)s"),
+    NoticeStage.REMINDER: gettext_lazy("Reminder: %(unit)s has %(total)s yuan overdue; please pay by %(due)s"),
+    NoticeStage.LAWYER_LETTER: gettext_lazy("Lawyer's letter stage: %(unit)s owes %(total)s yuan; "
+                                            "pay by %(due)s to avoid legal action"),
+}
+
+
+def _notify_owners(notices: list[BillingNotice], unit_labels: dict[int, str]) -> int:
+    """One in-app message per notice to each owner with a portal login, linking to the PDF (dedupe per notice)."""
+    owners = _owner_users({notice.unit_id for notice in notices})
+    messages = []
+    for notice in notices:
+        if not owners.get(notice.unit_id):
+            continue
+        subject = SUBJECT_LINES[notice.stage] % {"unit": unit_labels.get(notice.unit_id, ""), "total": notice.total,
+                                                 "due": notice.due_on.isoformat() if notice.due_on else ""}
+        messages += compose(owners[notice.unit_id], str(subject), link=reverse("billing:h5_notice_pdf",
+                                                                              args=[notice.pk]),
+                            source=notice, dedupe_key=f"billing:notice:{notice.pk}")
+    return len(post(messages)) if messages else 0
+
+
+def _record(notices: list[BillingNotice], unit_labels: dict[int, str]) -> None:
+    record_events([compose_event(notice, "billing.notice_issued", project_id=notice.project_id, data={
+        "stage": notice.stage, "unit": unit_labels.get(notice.unit_id, ""), "total": str(notice.total),
+        "bills": len(notice.lines), "due_on": notice.due_on.isoformat() if notice.due_on else None})
+        for notice in notices])
+
+
+def _unit_labels(unit_ids) -> dict[int, str]:
+    units = Unit.objects.filter(pk__in=list(unit_ids)).select_related("building").only("number", "building__number")
+    return {unit.pk: unit.label for unit in units}
+
+
+def issue_payment_notices(run_or_project, bills, now: datetime | None = None) -> list[BillingNotice]:
+    """The payment notice (缴费通知单) of each unit that got new bills: those bills and, as arrears, the unit's
+    earlier open bills; due by the new bills' due date. Bulk for a billing run's chunk (a few queries whatever
+    its size); a unit already noticed today gets no second notice. Owners with a portal login are told."""
+    project = getattr(run_or_project, "project", run_or_project)
+    now = now or timezone.now()
+    new_ids = {bill.pk for bill in bills}
+    if not new_ids:
+        return []
+    issued_on = timezone.localdate(now)
+    # Read back from the database: prepaid credit may already have settled some of the new bills.
+    per_unit = _open_rows({bill.unit_id for bill in bills})
+    item_names = _item_names([row for rows in per_unit.values() for row in rows])
+    drafts = []
+    for unit_id, rows in per_unit.items():
+        new_rows = [row for row in rows if row["id"] in new_ids]
+        if not new_rows:
+            continue  # nothing new to pay: no notice
+        lines = [_line(row, item_names, issued_on) for row in rows]
+        drafts.append(BillingNotice(project_id=project.pk, unit_id=unit_id, stage=NoticeStage.PAYMENT_NOTICE,
+                                    issued_on=issued_on, issued_at=now, due_on=min(r["due_on"] for r in new_rows),
+                                    total=sum((Decimal(line["outstanding"]) for line in lines), Decimal("0.00")),
+                                    lines=lines))
+    notices = _save_notices(drafts)
+    if notices:
+        # No event per notice: the notices are the record, and the billing run records one event for all.
+        _notify_owners(notices, _unit_labels({notice.unit_id for notice in notices}))
+    return notices
+
+
+@engine.on_escalation(PAYMENT_DEADLINE)
+def issue_dunning_notices(steps) -> list[BillingNotice]:
+    """The sweep reached a quiet rung of bills' payment deadlines: a reminder notice (催缴通知书, 30 days overdue)
+    or a lawyer's letter (律师函, 60 days) per unit, stage and day, listing all the unit's open overdue bills.
+    Dated at the rung's moment, not when the sweep happened to run (but never before the clock started: a bill
+    re-opened by a refund is not sent a back-dated letter). Finance gets one summary per project."""
+    moments: dict[tuple[int, str, date], datetime] = {}
+    projects: dict[tuple[int, str, date], int] = {}
+    for clock, _level, rung in steps:
+        stage = RUNG_STAGES.get(rung.get("stage"))
+        bill = clock.subject
+        if stage is None or bill is None or bill.is_settled:
+            continue
+        moment = max(clock.due_at + timedelta(minutes=rung.get("after_minutes", 0)), clock.started_at)
+        key = (bill.unit_id, stage, timezone.localdate(moment))
+        moments[key] = max(moments.get(key, moment), moment)
+        projects[key] = clock.project_id
+    if not moments:
+        return []
+    per_unit = _open_rows({unit_id for unit_id, _stage, _day in moments})
+    item_names = _item_names([row for rows in per_unit.values() for row in rows])
+    drafts = []
+    for (unit_id, stage, issued_on), moment in moments.items():
+        rows = [row for row in per_unit.get(unit_id, []) if row["due_on"] < issued_on]
+        if not rows:
+            continue
+        lines = [_line(row, item_names, issued_on) for row in rows]
+        drafts.append(BillingNotice(project_id=projects[(unit_id, stage, issued_on)], unit_id=unit_id, stage=stage,
+                                    issued_on=issued_on, issued_at=moment, due_on=issued_on + GRACE,
+                                    total=sum((Decimal(line["outstanding"]) for line in lines), Decimal("0.00")),
+                                    lines=lines))
+    notices = _save_notices(drafts)
+    if notices:
+        labels = _unit_labels({notice.unit_id for notice in notices})
+        _record(notices, labels)
+        _notify_owners(notices, labels)
+        _tell_finance(notices)
+    return notices
+
+
+def _tell_finance(notices: list[BillingNotice]) -> None:
+    """One message per project to its finance staff (and project managers for lawyer's letters) for the batch."""
+    from wuye.people.services import staff_users
+
+    by_project: dict[int, list[BillingNotice]] = defaultdict(list)
+    for notice in notices:
+        by_project[notice.project_id].append(notice)
+    messages = []
+    for project_id, issued in by_project.items():
+        reminders = sum(1 for notice in issued if notice.stage == NoticeStage.REMINDER)
+        letters = len(issued) - reminders
+        recipients = staff_users(project_id, Role.FINANCE)
+        if letters:
+            recipients += staff_users(project_id, Role.PROJECT_MANAGER)
+        owed: dict[int, Decimal] = {}  # per unit (a unit may get both letters in one batch after a pause)
+        for notice in issued:
+            owed[notice.unit_id] = max(owed.get(notice.unit_id, notice.total), notice.total)
+        subject = _("Dunning issued — reminder notices: %(reminders)s, lawyer's letters: %(letters)s; "
+                    "%(total)s yuan overdue") % {"reminders": reminders, "letters": letters,
+                                                 "total": sum(owed.values(), Decimal("0.00"))}
+        first = min(notice.pk for notice in issued)
+        messages += compose(recipients, subject, link=reverse("billing:notices") + f"?project={project_id}",
+                            dedupe_key=f"billing:dunning:{project_id}:{first}")
+    post(messages)

@@ -41,6 +41,7 @@ def register() -> None:
     register_nav(NavItem("billing", _("Billing"), "billing:accounts", permission="billing.view", icon="yen",
                          order=40, url_names=console_names))
     register_tile(Tile("payment", _("Pay fees"), "billing:h5_bills", icon="yen", order=30))
+    register_tile(Tile("disclosure", _("Shared-cost disclosure"), "billing:h5_disclosure", icon="layers", order=35))
     verbs = {
         "billing.charged": _("Charged"),
         "billing.paid": _("Payment received"),

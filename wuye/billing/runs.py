@@ -10,6 +10,7 @@ units. `BILLERS` maps each periodic `ChargeKind` to its biller; one-off charges 
 from __future__ import annotations
 
 import calendar
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -29,6 +30,8 @@ from wuye.tenancy.models import Unit
 
 from . import dunning
 from .models import Basis, Bill, BillingRun, ChargeItem, ChargeKind, EntryKind, LedgerEntry, Tariff
+
+logger = logging.getLogger(__name__)
 
 # The payment notice goes out when bills are issued and must reach owners at least this long before they are due.
 NOTICE_LEAD = timedelta(days=15)
@@ -136,6 +139,8 @@ def _bill_chunk(run: BillingRun, items, units: list[Unit], context: RunContext, 
 
         for unit in Unit.objects.filter(pk__in=credit_units):
             apply_credit(unit, now=now)
+    # After the credit: the payment notices list only what is still to pay.
+    dunning.issue_payment_notices(run, bills, now)
     return bills
 
 
@@ -146,30 +151,59 @@ def _add_to_summary(run: BillingRun, bills: list[Bill]) -> None:
         line["amount"] = str(to_money(Decimal(line["amount"]) + bill.amount))
 
 
-def run_billing(actor: Actor | None, project, period: date, *, chunk: int = 2000,
-                progress: Callable[[BillingRun], None] | None = None, now=None) -> BillingRun:
-    """Bill every unit of `project` for the month starting `period` (idempotent, resumable, with progress)."""
-    if actor is not None:
-        require(actor, "billing.charge")
+def _check_period(period: date) -> None:
     if period.day != 1:
         raise InvalidInput("period", _("A period starts on the first day of a month."))
+
+
+def _claim(run: BillingRun) -> bool:
+    """Lock the run's row for this chunk's transaction if it is still running where this runner left it.
+
+    A runner whose chunk is in flight holds the row: the lock waits for it (PostgreSQL re-reads the row once it
+    is free; SQLite's IMMEDIATE transactions serialise writers). A cursor moved on meanwhile means another runner
+    billed: this one leaves the run to it, so two runners never bill the same run at once.
+    """
+    claimed = BillingRun.objects.select_for_update().filter(
+        pk=run.pk, status=BillingRun.Status.RUNNING, last_unit_id=run.last_unit_id)
+    return bool(list(claimed.values_list("pk", flat=True)[:1]))
+
+
+def run_billing(actor: Actor | None, project, period: date, *, chunk: int = 2000,
+                progress: Callable[[BillingRun], None] | None = None, now=None) -> BillingRun:
+    """Bill every unit of `project` for the month starting `period` (idempotent, resumable, with progress).
+
+    Synchronous: the background job (`continue_runs`) calls it for every running run; tests and the benchmark
+    call it directly. Returns the run — still running when another runner took it over midway.
+    """
+    if actor is not None:
+        require(actor, "billing.charge")
+    _check_period(period)
     now = now or timezone.now()
     run, created = BillingRun.objects.get_or_create(
         project=project, period=period, defaults={"started_by": getattr(actor, "user", None)})
+    fields = ["units_total", "status"]
     if not created and run.status == BillingRun.Status.DONE:
         # A rerun of a finished period: scan every unit again; only what is missing gets billed.
-        run.last_unit_id, run.units_done = 0, 0
+        run.last_unit_id, run.units_done, run.finished_at = 0, 0, None
+        fields += ["last_unit_id", "units_done", "finished_at"]
     items = list(ChargeItem.objects.filter(project=project, is_active=True, kind__in=list(BILLERS)))
     units = Unit.objects.filter(project=project).order_by("id")
     run.units_total = units.count()
     run.status = BillingRun.Status.RUNNING
-    run.save(update_fields=["units_total", "status", "last_unit_id", "units_done"])
+    run.save(update_fields=fields)  # never the cursor of a running run: another runner may be moving it
     context = RunContext(run=run, period=period, due_on=due_date(period, timezone.localdate(now)))
     while True:
-        batch = list(units.filter(Q(pk__gt=run.last_unit_id))[:chunk])
-        if not batch:
-            break
         with transaction.atomic():
+            if not _claim(run):
+                return run
+            batch = list(units.filter(Q(pk__gt=run.last_unit_id))[:chunk])
+            if not batch:
+                run.status, run.finished_at, run.units_done = BillingRun.Status.DONE, timezone.now(), run.units_total
+                run.save(update_fields=["status", "finished_at", "units_done"])
+                record_event(run, "billing.run_finished", actor=getattr(actor, "user", None),
+                             data={"period": period.strftime("%Y-%m"), "bills": run.bills_created,
+                                   "amount": str(run.amount_billed)})
+                return run
             bills = _bill_chunk(run, items, batch, context, now)
             run.bills_created += len(bills)
             run.amount_billed += sum((bill.amount for bill in bills), to_money(0))
@@ -179,9 +213,42 @@ def run_billing(actor: Actor | None, project, period: date, *, chunk: int = 2000
             run.save(update_fields=["bills_created", "amount_billed", "summary", "units_done", "last_unit_id"])
         if progress:
             progress(run)
-    run.status, run.finished_at, run.units_done = BillingRun.Status.DONE, timezone.now(), run.units_total
-    run.save(update_fields=["status", "finished_at", "units_done"])
-    record_event(run, "billing.run_finished", actor=getattr(actor, "user", None),
-                 data={"period": period.strftime("%Y-%m"), "bills": run.bills_created,
-                       "amount": str(run.amount_billed)})
+
+
+def run_percent(run: BillingRun) -> int:
+    """How far a run is, 0–100 (a finished run is 100 even for a project without units)."""
+    if run.status == BillingRun.Status.DONE:
+        return 100
+    return min(99, run.units_done * 100 // run.units_total) if run.units_total else 0
+
+
+def start_run(actor: Actor, project, period: date) -> BillingRun:
+    """Queue the billing of `project` for `period` and return at once; the `billing.continue_billing_runs` job
+    bills it in the background. A finished period is queued again (only what is missing gets billed); a running
+    one is returned as it is."""
+    require(actor, "billing.charge")
+    _check_period(period)
+    with transaction.atomic():
+        run, created = BillingRun.objects.select_for_update().get_or_create(
+            project=project, period=period, defaults={"started_by": actor.user})
+        if not created and run.status == BillingRun.Status.RUNNING:
+            return run
+        if not created:
+            run.status, run.last_unit_id, run.units_done, run.finished_at = BillingRun.Status.RUNNING, 0, 0, None
+            run.started_at, run.started_by = timezone.now(), actor.user
+        run.units_total = Unit.objects.filter(project=project).count()
+        run.save()
+        record_event(run, "billing.run_started", actor=actor.user, data={"period": period.strftime("%Y-%m")})
     return run
+
+
+def continue_runs(*, chunk: int = 2000) -> list[BillingRun]:
+    """Bill on every running run — queued by `start_run`, or left midway by a process that died (it resumes
+    after its last committed chunk). One failing run is logged and does not hold up the others."""
+    runs = []
+    for run in BillingRun.objects.filter(status=BillingRun.Status.RUNNING).select_related("project").order_by("id"):
+        try:
+            runs.append(run_billing(None, run.project, run.period, chunk=chunk))
+        except Exception:
+            logger.exception("Billing run %s (%s) failed; the next job run resumes it", run.pk, run)
+    return runs

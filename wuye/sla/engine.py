@@ -357,7 +357,9 @@ def _advance(clock: Clock, now: datetime, result: SweepResult, audience: _Audien
                                             data={"key": clock.key}))
                 result.breached.append(clock.pk)
             level = clock.escalation_level + 1
-            if clock.policy.rung(level) is not None:
+            rung = clock.policy.rung(level)
+            # A rung is taken `after_minutes` past the deadline — also the first (billing's is 30 days late).
+            if rung is not None and clock.due_at + timedelta(minutes=rung.get("after_minutes", 0)) <= now:
                 clock.escalation_level = level
                 messages += _escalation(clock, level, audience)
                 steps.append((clock, level, clock.policy.rung(level)))

@@ -12,9 +12,9 @@ from wuye.core.api import PagePagination
 from wuye.core.errors import InvalidInput
 from wuye.tenancy.models import Project, Unit
 
-from .. import services
-from ..models import Bill, Channel, LedgerEntry, Payment
-from ..runs import run_billing
+from .. import exports, services
+from ..models import Bill, BillingRun, Channel, LedgerEntry, Payment
+from ..runs import run_percent, start_run
 
 router = Router(tags=["fees"])
 
@@ -106,9 +106,25 @@ def unit_ledger(request, unit_id: int):
             "entries": list(LedgerEntry.objects.filter(unit=unit).order_by("created_at", "id")[:500])}
 
 
+@router.get("/units/{unit_id}/ledger.xlsx", response={200: None})
+def unit_ledger_xlsx(request, unit_id: int):
+    """The unit's ledger as an Excel workbook: every movement with the running balance, and a totals row."""
+    if not request.actor.is_owner:
+        require(request.actor, "billing.view")
+    unit = get_scoped_or_404(Unit.objects.with_places(), request.actor, pk=unit_id)
+    return exports.unit_ledger_response(unit)
+
+
 class RunIn(Schema):
     project_id: int
     period: date = Field(..., description="First day of the billed month, e.g. 2026-11-01")
+
+
+class RunItemOut(Schema):
+    code: str
+    name: str
+    bills: int
+    amount: Decimal
 
 
 class RunOut(Schema):
@@ -118,12 +134,54 @@ class RunOut(Schema):
     status: str
     units_total: int
     units_done: int
+    percent: int = Field(..., description="units_done of units_total, 0–100")
     bills_created: int
     amount_billed: Decimal
+    summary: list[RunItemOut] = Field(..., description="What the run billed per charge item")
+    started_at: datetime
+    finished_at: datetime | None
+    started_by: str | None
+
+    @staticmethod
+    def resolve_percent(run):
+        return run_percent(run)
+
+    @staticmethod
+    def resolve_summary(run):
+        return [{"code": code, "name": line["name"], "bills": line["bills"], "amount": Decimal(line["amount"])}
+                for code, line in sorted(run.summary.items())]
+
+    @staticmethod
+    def resolve_started_by(run):
+        return run.started_by.get_username() if run.started_by_id else None
 
 
-@router.post("/billing/runs", response=RunOut)
+def _runs(request):
+    if not request.actor.is_owner:
+        require(request.actor, "billing.view")
+    return scoped(BillingRun.objects.select_related("started_by"), request.actor)
+
+
+@router.post("/billing/runs", response={202: RunOut})
 def start_billing_run(request, payload: RunIn):
-    """Bill every unit of a project for a month (rerunning continues; nothing is billed twice)."""
+    """Start billing every unit of a project for a month; answers at once (202) while a background job bills.
+    Poll GET /billing/runs/{id} for progress. Starting a finished period again bills only what is missing."""
     project = get_scoped_or_invalid(Project.objects, request.actor, payload.project_id, "project_id")
-    return run_billing(request.actor, project, payload.period)
+    run = start_run(request.actor, project, payload.period)
+    return Status(202, BillingRun.objects.select_related("started_by").get(pk=run.pk))
+
+
+@router.get("/billing/runs", response=list[RunOut])
+@paginate(PagePagination)
+def list_billing_runs(request, project: int | None = None):
+    """Billing runs in scope, newest period first."""
+    runs = _runs(request)
+    if project is not None:
+        runs = runs.filter(project_id=project)
+    return runs.order_by("-period", "-id")
+
+
+@router.get("/billing/runs/{run_id}", response=RunOut)
+def get_billing_run(request, run_id: int):
+    """A billing run with its progress and, per charge item, what it billed."""
+    return get_scoped_or_404(_runs(request), request.actor, pk=run_id)

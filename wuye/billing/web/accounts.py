@@ -1,14 +1,308 @@
-"""Bills and unit accounts in the console (issue 4)."""
+"""Unit accounts in the console — the billing menu's landing page: units with balance, open amount and how long
+their oldest bill is overdue (aggregated in SQL); one unit's bills, payments and ledger, a front-desk payment form
+(idempotent: a double submit pays once) and write-offs; the ledger as Excel, per unit or per project."""
 
-from django.shortcuts import redirect
-from django.urls import path
+from __future__ import annotations
 
+import uuid
+from datetime import date
+from decimal import Decimal
+
+from django import forms
+from django.contrib import messages
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import DecimalField, F, Min, OuterRef, Prefetch, Q, Subquery, Sum, Value, prefetch_related_objects
+from django.db.models.functions import Coalesce
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, path, reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from wuye.core.access import get_scoped_or_404, scoped
+from wuye.core.errors import DomainError
+from wuye.core.models import Event
+from wuye.core.money import to_money
+from wuye.people.models import OWNING_RELATIONS, Residency
+from wuye.tenancy.models import Project, Unit
+from wuye.web.forms import ScopedFilterForm
 from wuye.web.guards import staff_view
+from wuye.web.htmx import render_page
+from wuye.web.paging import paginate
+
+from .. import exports, services
+from ..models import Bill, Channel, LedgerEntry, Payment
+from ..receipts import receipt_number
+
+EVENT_VERBS = {"billing.service_billed": gettext_lazy("Paid service billed")}
+
+_MONEY = DecimalField(max_digits=14, decimal_places=2)
+ZERO = Decimal("0.00")
+TIMELINE_LIMIT = 30
+
+
+def show_problems(form: forms.Form, error: DomainError, fields: dict[str, str] | None = None) -> None:
+    """Put a service's refusal on `form`: each named field on its form field, anything else on top."""
+    fields = fields or {}
+    if not error.problems:
+        form.add_error(None, error.message)
+        return
+    for problem in error.problems:
+        name = fields.get(problem.field, problem.field)
+        form.add_error(name if name in form.fields and name not in form.errors else None, problem.message)
+
+
+# -- the accounts list --------------------------------------------------------------------------------------------
+class AccountFilterForm(ScopedFilterForm):
+    arrears = forms.BooleanField(required=False)
+    field_order = ["project", "q", "arrears"]
+
+    def __init__(self, data, *, actor):
+        super().__init__(data, actor=actor)
+        self.fields["q"].widget.attrs.update(placeholder=_("Unit (e.g. 1-101) or owner name"))
+
+    def filter(self, units, actor):
+        self.is_valid()
+        data = self.cleaned_data  # the valid filters only: a stale or foreign id drops just that filter
+        if data.get("project"):
+            units = units.filter(project=data["project"])
+        if query := (data.get("q") or "").strip():
+            # "3-1201" is building 3, unit 1201; anything else: a unit number or a current resident's name.
+            building, _sep, number = query.partition("-")
+            condition = Q(number__icontains=query)
+            if number:
+                condition |= Q(building__number=building, number__istartswith=number)
+            residents = scoped(Residency.objects.current(), actor).filter(resident__name__icontains=query)
+            units = units.filter(condition | Q(pk__in=residents.values("unit_id")))
+        if data.get("arrears"):
+            units = units.filter(oldest_overdue__isnull=False).order_by("oldest_overdue", "id")
+        return units
+
+
+def with_account(units, today: date):
+    """Each unit annotated with its balance, open amount and oldest overdue due date — subqueries, one query."""
+    entries = (LedgerEntry.objects.filter(unit=OuterRef("pk")).order_by().values("unit")
+               .annotate(total=Sum("amount")).values("total"))
+    open_bills = Bill.objects.filter(services.OPEN, unit=OuterRef("pk")).order_by().values("unit")
+    owed = open_bills.annotate(total=Sum(F("amount") - F("paid") - F("written_off"))).values("total")
+    overdue = open_bills.filter(due_on__lt=today).annotate(oldest=Min("due_on")).values("oldest")
+    return units.annotate(
+        balance=Coalesce(Subquery(entries, output_field=_MONEY), Value(ZERO), output_field=_MONEY),
+        open_amount=Coalesce(Subquery(owed, output_field=_MONEY), Value(ZERO), output_field=_MONEY),
+        oldest_overdue=Subquery(overdue),
+    )
+
+
+def _owners_prefetch(actor):
+    return Prefetch("residencies", to_attr="owners", queryset=scoped(
+        Residency.objects.current().filter(relation__in=OWNING_RELATIONS), actor).select_related("resident")
+        .order_by("relation", "id"))
+
+
+class LedgerExportForm(forms.Form):
+    """?project=&from=&to= of the project ledger export (local days, both included)."""
+
+    project = forms.ModelChoiceField(label=gettext_lazy("Project"), queryset=Project.objects.none())
+
+    def __init__(self, data=None, *, actor):
+        today = timezone.localdate()
+        super().__init__(data, initial={"from": today.replace(day=1), "to": today})
+        self.fields["project"].queryset = scoped(Project.objects.all(), actor).only("id", "name")
+        # "from" is a Python keyword, so these two are added here rather than declared.
+        self.fields["from"] = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
+        self.fields["to"] = forms.DateField(label=_("To"), widget=forms.DateInput(attrs={"type": "date"}))
+
+    def clean(self):
+        data = super().clean()
+        if data.get("from") and data.get("to") and data["from"] > data["to"]:
+            self.add_error("to", _("The end date is before the start date."))
+        return data
+
+
+def _accounts_page(request, *, export_form=None, status=None):
+    actor, today = request.actor, timezone.localdate()
+    form = AccountFilterForm(request.GET, actor=actor)
+    units = form.filter(with_account(scoped(Unit.objects.with_places(), actor), today), actor)
+    page = paginate(request, units)
+    rows = list(page.object_list)
+    for unit in rows:
+        # SQLite sums decimals as floats: back to fen.
+        unit.balance, unit.open_amount = to_money(unit.balance), to_money(unit.open_amount)
+        unit.overdue_days = (today - unit.oldest_overdue).days if unit.oldest_overdue else None
+    prefetch_related_objects(rows, _owners_prefetch(actor))
+    return render_page(request, "billing/accounts/list.html", "billing/accounts/_list.html", {
+        "form": form, "page": page, "rows": rows, "export_form": export_form or LedgerExportForm(actor=actor),
+    }, status=status)
 
 
 @staff_view("billing.view")
 def accounts(request):
-    return redirect("web:console_soon", "billing")  # placeholder until the accounts page lands
+    """Units with balance, open amount and the age of their oldest overdue bill; search and an arrears filter."""
+    return _accounts_page(request)
 
 
-urlpatterns = [path("console/billing/", accounts, name="accounts")]
+# -- one unit's account ---------------------------------------------------------------------------------------
+class PaymentForm(forms.Form):
+    amount = forms.DecimalField(label=gettext_lazy("Amount (yuan)"), max_digits=12, decimal_places=2,
+                                min_value=Decimal("0.01"))
+    channel = forms.ChoiceField(label=gettext_lazy("Payment method"),
+                                choices=[(Channel.CASH, Channel.CASH.label),
+                                         (Channel.BANK_TRANSFER, Channel.BANK_TRANSFER.label)])
+    allow_prepayment = forms.BooleanField(label=gettext_lazy("Keep any excess as prepayment"), required=False)
+    # Made when the form is shown: submitting the same form twice (a double click, a resent POST) pays once.
+    idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=100)
+
+    @classmethod
+    def fresh(cls):
+        return cls(initial={"idempotency_key": f"desk-{uuid.uuid4().hex}"})
+
+
+class WriteOffForm(forms.Form):
+    bill = forms.ModelChoiceField(label=gettext_lazy("Bill"), queryset=Bill.objects.none())
+    amount = forms.DecimalField(label=gettext_lazy("Amount (yuan)"), max_digits=12, decimal_places=2,
+                                min_value=Decimal("0.01"))
+    reason = forms.CharField(label=gettext_lazy("Reason"), max_length=200)
+
+    def __init__(self, data=None, *, unit):
+        super().__init__(data, auto_id="write_off_%s")  # beside the payment form: ids must differ
+        field = self.fields["bill"]
+        field.queryset = services.bills_with_outstanding(unit).select_related("item")
+        field.label_from_instance = lambda bill: _("%(item)s %(period)s — %(outstanding)s owed") % {
+            "item": bill.item.name,
+            "period": f"{bill.period:%Y-%m}" if bill.period else (bill.description or f"{bill.due_on:%Y-%m-%d}"),
+            "outstanding": bill.outstanding}
+
+
+def receipt_url(payment_id: int) -> str | None:
+    """The receipt PDF's address, when that page exists (it is built separately)."""
+    try:
+        return reverse("billing:receipt_pdf", args=[payment_id])
+    except NoReverseMatch:
+        return None
+
+
+def _account_events(unit, bill_ids, payment_ids):
+    """The newest events of the unit, its bills and its payments (three subject sets, one indexed query)."""
+    types = ContentType.objects.get_for_models(Unit, Bill, Payment)
+    subjects = (Q(subject_type=types[Unit], subject_id=unit.pk)
+                | Q(subject_type=types[Bill], subject_id__in=bill_ids)
+                | Q(subject_type=types[Payment], subject_id__in=payment_ids))
+    return list(Event.objects.filter(subjects).select_related("actor").order_by("-created_at", "-id")[:TIMELINE_LIMIT])
+
+
+def _account_page(request, unit_id, *, payment_form=None, write_off_form=None, status=None):
+    actor, today = request.actor, timezone.localdate()
+    unit = get_scoped_or_404(Unit.objects.with_places(), actor, pk=unit_id)
+    bills = Bill.objects.filter(unit=unit).select_related("item")
+    open_bills = list(services.open_bills(bills))
+    for bill in open_bills:
+        bill.overdue_days = max((today - bill.due_on).days, 0)
+    payments = list(Payment.objects.filter(unit=unit).select_related("receipt", "received_by", "project")
+                    .order_by("-received_at", "-id"))
+    for payment in payments:
+        payment.receipt_number, payment.receipt_url = receipt_number(payment), receipt_url(payment.pk)
+    entries = list(LedgerEntry.objects.filter(unit=unit)
+                   .select_related("bill__item", "payment__receipt", "payment__project", "actor")
+                   .order_by("created_at", "id"))
+    running = ZERO
+    for entry in entries:
+        running += entry.amount
+        entry.running_balance = running
+        entry.receipt_number = receipt_number(entry.payment) if entry.payment_id else ""
+    entries.reverse()  # newest first on the page
+    owners = list(scoped(Residency.objects.current().filter(unit=unit, relation__in=OWNING_RELATIONS), actor)
+                  .select_related("resident").order_by("relation", "id"))
+    may_collect, may_write_off = actor.may("billing.collect"), actor.may("billing.write_off")
+    return render(request, "billing/accounts/unit.html", {
+        "unit": unit,
+        "owners": owners,
+        "balance": running,
+        "open_total": sum((bill.outstanding for bill in open_bills), ZERO),
+        "open_bills": open_bills,
+        "bills": paginate(request, bills.order_by("-due_on", "-id")),
+        "payments": payments,
+        "entries": entries,
+        "events": _account_events(unit, bills.values("pk"), [p.pk for p in payments]),
+        "payment_form": (payment_form or PaymentForm.fresh()) if may_collect else None,
+        "write_off_form": (write_off_form or WriteOffForm(unit=unit)) if may_write_off and open_bills else None,
+    }, status=status)
+
+
+@staff_view("billing.view")
+def unit_account(request, unit_id: int):
+    """One unit's account: balance, open bills with their age, all bills, payments, ledger and timeline."""
+    return _account_page(request, unit_id)
+
+
+@require_POST
+@staff_view("billing.collect")
+def record_payment(request, unit_id: int):
+    """A payment at the front desk (cash or bank transfer), once per form shown."""
+    actor = request.actor
+    unit = get_scoped_or_404(Unit.objects.all(), actor, pk=unit_id)
+    form = PaymentForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            payment, created = services.pay(actor, unit, data["amount"], channel=data["channel"],
+                                            idempotency_key=data["idempotency_key"],
+                                            allow_prepayment=data["allow_prepayment"])
+        except DomainError as error:
+            show_problems(form, error, {"Idempotency-Key": "amount"})
+        else:
+            receipt = receipt_number(payment)
+            if created:
+                messages.success(request, _("Payment of %(amount)s recorded; receipt %(receipt)s.") % {
+                    "amount": payment.amount, "receipt": receipt})
+            else:
+                messages.info(request, _("This payment was already recorded (receipt %(receipt)s); nothing was "
+                                         "paid twice.") % {"receipt": receipt})
+            return redirect("billing:unit_account", unit.pk)
+    return _account_page(request, unit_id, payment_form=form, status=422)
+
+
+@require_POST
+@staff_view("billing.write_off")
+def write_off(request, unit_id: int):
+    """Forgive part or all of what one of the unit's bills still owes."""
+    actor = request.actor
+    unit = get_scoped_or_404(Unit.objects.all(), actor, pk=unit_id)
+    form = WriteOffForm(request.POST, unit=unit)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.write_off(actor, data["bill"], data["amount"], reason=data["reason"])
+        except DomainError as error:
+            show_problems(form, error)
+        else:
+            messages.success(request, _("%(amount)s written off.") % {"amount": data["amount"]})
+            return redirect("billing:unit_account", unit.pk)
+    return _account_page(request, unit_id, write_off_form=form, status=422)
+
+
+# -- Excel ----------------------------------------------------------------------------------------------------
+@staff_view("billing.view")
+def unit_ledger_xlsx(request, unit_id: int):
+    unit = get_scoped_or_404(Unit.objects.with_places(), request.actor, pk=unit_id)
+    return exports.unit_ledger_response(unit)
+
+
+@staff_view("billing.view")
+def ledger_xlsx(request):
+    """A project's ledger for the local days ?from=…&to= (both included); bad dates: the accounts page, 422."""
+    form = LedgerExportForm(request.GET, actor=request.actor)
+    if not form.is_valid():
+        return _accounts_page(request, export_form=form, status=422)
+    data = form.cleaned_data
+    return exports.project_ledger_response(data["project"], data["from"], data["to"])
+
+
+urlpatterns = [
+    path("console/billing/", accounts, name="accounts"),
+    path("console/billing/units/<int:unit_id>/", unit_account, name="unit_account"),
+    path("console/billing/units/<int:unit_id>/payments/", record_payment, name="record_payment"),
+    path("console/billing/units/<int:unit_id>/write-offs/", write_off, name="write_off"),
+    path("console/billing/units/<int:unit_id>/ledger.xlsx", unit_ledger_xlsx, name="unit_ledger_xlsx"),
+    path("console/billing/ledger.xlsx", ledger_xlsx, name="ledger_xlsx"),
+]

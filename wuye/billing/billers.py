@@ -1,0 +1,164 @@
+"""Billers of the periodic charge kinds beyond the property fee: parking passes, metered utilities, shared
+utilities (registered into runs.BILLERS on import; imported from BillingConfig.ready) — and the temporary parking
+fee, which is quoted at the gate rather than billed by a run.
+
+Each biller gets a chunk of units and does a fixed number of queries for it, whatever its size; what holds for the
+whole run (tariffs, shared costs and their shares) is looked up once and kept in `context.cache`.
+"""
+
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from wuye.core.errors import InvalidInput
+from wuye.core.money import to_money
+from wuye.tenancy.models import Project
+
+from . import sharing
+from .meters import consumption_between
+from .models import ChargeItem, ChargeKind, Meter, MeterKind, ParkingPass
+from .runs import Charge, RunContext, period_end, register_biller, tariff_for
+
+# What a unit of consumption is called on a bill, by meter type.
+MEASURES = {MeterKind.WATER: gettext_lazy("m³"), MeterKind.ELECTRICITY: gettext_lazy("kWh"),
+            MeterKind.GAS: gettext_lazy("m³")}
+
+# Temporary parking: a stay up to this long is free (dropping off, turning round); a longer one pays every started
+# hour from entry — the usual rule of Shanghai estates ("15分钟内免费，超时按小时计费，不足1小时按1小时计").
+TEMPORARY_PARKING_GRACE = timedelta(minutes=15)
+
+
+def _tariffs(item: ChargeItem, period: date, unit_kind: str, context: RunContext):
+    """The item's tariff in force for the period and unit type, looked up once per run."""
+    tariffs = context.cache.setdefault(("tariffs", item.pk), {})
+    if unit_kind not in tariffs:
+        tariffs[unit_kind] = tariff_for(item, unit_kind, period)
+    return tariffs[unit_kind]
+
+
+# -- parking passes ---------------------------------------------------------------------------------------------
+def days_active(parking_pass: ParkingPass, period: date) -> int:
+    """Days of the month starting `period` that the pass covers (0 if none)."""
+    first = max(period, parking_pass.starts_on)
+    last = min(period_end(period), parking_pass.ends_on or date.max)
+    return max(0, (last - first).days + 1)
+
+
+@register_biller(ChargeKind.PARKING_PASS)
+def parking_pass_charges(item: ChargeItem, period: date, units: list, context: RunContext) -> list[Charge]:
+    """One bill per pass and month: the monthly rate, pro-rated by the days the pass covers (a full month pays the
+    full rate)."""
+    kinds = {unit.pk: unit.kind for unit in units}
+    month_days = calendar.monthrange(period.year, period.month)[1]
+    passes = ParkingPass.objects.filter(item=item, unit_id__in=list(kinds), starts_on__lte=period_end(period)).filter(
+        Q(ends_on__isnull=True) | Q(ends_on__gte=period)).order_by("unit_id", "id")
+    charges = []
+    for parking_pass in passes:
+        tariff = _tariffs(item, period, kinds[parking_pass.unit_id], context)
+        days = days_active(parking_pass, period)
+        if tariff is None or days == 0:
+            continue
+        amount = to_money(tariff.rate * days / month_days)
+        if amount <= 0:
+            continue
+        if days == month_days:
+            description = _("%(item)s %(plate)s %(period)s") % {
+                "item": item.name, "plate": parking_pass.plate, "period": f"{period:%Y-%m}"}
+        else:
+            description = _("%(item)s %(plate)s %(period)s (%(days)s of %(month_days)s days)") % {
+                "item": item.name, "plate": parking_pass.plate, "period": f"{period:%Y-%m}", "days": days,
+                "month_days": month_days}
+        charges.append(Charge(parking_pass.unit_id, amount, description, source=parking_pass))
+    return charges
+
+
+# -- metered utilities ------------------------------------------------------------------------------------------
+@register_biller(ChargeKind.METERED)
+def metered_charges(item: ChargeItem, period: date, units: list, context: RunContext) -> list[Charge]:
+    """Each unit's own active meters of the item's type: consumption in the month × the rate; none → no bill."""
+    if not item.meter_kind:
+        return []
+    kinds = {unit.pk: unit.kind for unit in units}
+    meters = list(Meter.objects.filter(unit_id__in=list(kinds), kind=item.meter_kind, is_active=True)
+                  .order_by("unit_id", "id"))
+    used = consumption_between([meter.pk for meter in meters], period, period_end(period))
+    measure = MEASURES.get(item.meter_kind, "")
+    charges = []
+    for meter in meters:
+        consumption = used.get(meter.pk, Decimal(0))
+        tariff = _tariffs(item, period, kinds[meter.unit_id], context)
+        if consumption <= 0 or tariff is None:
+            continue
+        amount = to_money(consumption * tariff.rate)
+        if amount <= 0:
+            continue
+        description = _("%(item)s %(period)s %(consumption)s %(measure)s") % {
+            "item": item.name, "period": f"{period:%Y-%m}", "consumption": consumption, "measure": measure}
+        charges.append(Charge(meter.unit_id, amount, description, source=meter))
+    return charges
+
+
+# -- shared utilities -------------------------------------------------------------------------------------------
+@register_biller(ChargeKind.SHARED_UTILITY)
+def shared_utility_charges(item: ChargeItem, period: date, units: list, context: RunContext) -> list[Charge]:
+    """Each unit's share of the month's shared costs of its building and of the whole estate; a cost not yet on
+    record is computed from the public meters the first time the run needs it."""
+    key = ("shared_shares", item.pk)
+    if key not in context.cache:
+        rows = context.cache.get(("sharing_units", item.project_id))
+        if rows is None:
+            rows = context.cache[("sharing_units", item.project_id)] = sharing.sharing_units(item.project_id)
+        context.cache[key] = [(cost, sharing.shares_from_rows(cost, rows))
+                              for cost in sharing.costs_for_run(item, period)]
+    charges = []
+    for cost, cost_shares in context.cache[key]:
+        description = _("%(item)s %(period)s (%(method)s)") % {
+            "item": item.name, "period": f"{period:%Y-%m}", "method": cost.get_method_display()}
+        for unit in units:
+            amount = cost_shares.get(unit.pk)
+            if amount:
+                charges.append(Charge(unit.pk, amount, description, source=cost))
+    return charges
+
+
+# -- temporary parking ------------------------------------------------------------------------------------------
+@dataclass
+class ParkingQuote:
+    minutes: int
+    hours_charged: int
+    rate: Decimal
+    amount: Decimal
+
+
+def temporary_parking_quote(project: Project, entered_at: datetime, left_at: datetime) -> ParkingQuote:
+    """What a stay from `entered_at` to `left_at` costs at the project's temporary parking tariff (per hour):
+    free within `TEMPORARY_PARKING_GRACE`, else every started hour from entry."""
+    if timezone.is_naive(entered_at):
+        entered_at = timezone.make_aware(entered_at)
+    if timezone.is_naive(left_at):
+        left_at = timezone.make_aware(left_at)
+    if left_at < entered_at:
+        raise InvalidInput("left_at", _("The car cannot leave before it entered."))
+    item = ChargeItem.objects.filter(project=project, kind=ChargeKind.PARKING_TEMPORARY, is_active=True)
+    tariff = None
+    if (item := item.order_by("id").first()) is not None:
+        tariff = tariff_for(item, "", timezone.localdate(entered_at))
+    if tariff is None:
+        raise InvalidInput("project", _("This project has no temporary parking tariff."))
+    stay = left_at - entered_at
+    hours = 0 if stay <= TEMPORARY_PARKING_GRACE else -(-stay // timedelta(hours=1))
+    return ParkingQuote(minutes=int(stay.total_seconds() // 60), hours_charged=hours, rate=tariff.rate,
+                        amount=to_money(tariff.rate * hours))
+
+
+def temporary_parking_fee(project: Project, entered_at: datetime, left_at: datetime) -> Decimal:
+    """The fee of a temporary stay (see `temporary_parking_quote`)."""
+    return temporary_parking_quote(project, entered_at, left_at).amount

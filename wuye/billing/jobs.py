@@ -1,0 +1,20 @@
+"""Periodic jobs of billing (run by the embedded scheduler or Celery beat, see wuye/core/scheduling.py)."""
+
+from datetime import timedelta
+
+from wuye.core.scheduling import periodic
+
+from .charges import bill_charge_lines
+from .runs import continue_runs
+
+
+@periodic(every=timedelta(seconds=5))
+def continue_billing_runs():
+    """Bill on every running billing run (started in the console or the API, or resumed after a crash)."""
+    return [(run.pk, run.status, run.units_done) for run in continue_runs()]
+
+
+@periodic(every=timedelta(minutes=5))
+def bill_paid_services():
+    """Post the settled charge lines of repairs (paid services) as bills."""
+    return len(bill_charge_lines())

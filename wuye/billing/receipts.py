@@ -1,0 +1,95 @@
+"""The receipt (收款收据) of a payment as a PDF: printed for owners, so the text is Chinese whatever the UI language.
+
+It shows the receipt as issued — the bills the payment settled when it came in and what it left as prepaid
+credit — plus every refund of the payment so far.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.db.models import Sum
+from django.utils import timezone
+
+from wuye.core.pdf import Document
+
+from .documents import amount_in_words, money
+from .models import Channel, EntryKind, Payment
+
+ZERO = Decimal("0.00")
+CHANNEL_NAMES = {
+    Channel.CASH: "现金",
+    Channel.BANK_TRANSFER: "银行转账",
+    Channel.WECHAT: "微信支付",
+    Channel.ALIPAY: "支付宝",
+    Channel.SIMULATED: "在线支付（模拟通道）",
+}
+
+
+def receipt_number(payment: Payment) -> str:
+    """The printed number: project code and the gapless per-project number, e.g. jinhua-garden-00000042."""
+    return f"{payment.project.code}-{payment.receipt.number:08d}"
+
+
+def _payer(payment: Payment) -> str:
+    from wuye.people.models import Relation, Residency  # people sits beside billing; imported late
+
+    payer = payment.received_by
+    if payer is not None and getattr(payer, "resident", None) is not None:
+        return payer.get_full_name() or payer.username
+    owners = Residency.objects.current().filter(unit_id=payment.unit_id, relation=Relation.OWNER)
+    names = [r.resident.name for r in owners.select_related("resident").order_by("id")]
+    return "、".join(names) or "—"
+
+
+def _period(row) -> str:
+    if row["bill__period"]:
+        return f"{row['bill__period']:%Y年%m月}"
+    return row["bill__description"] or "—"
+
+
+def receipt_pdf(payment: Payment) -> Document:
+    """The 收款收据 of `payment` (its `receipt` row is issued with the payment)."""
+    payment = Payment.objects.select_related("project__company", "unit__building", "receipt", "received_by").get(
+        pk=payment.pk)
+    number = receipt_number(payment)
+    # Allocations written with the payment carry its own time; later ones are its credit applied to new bills
+    # and reversals by refunds — those are not what was receipted.
+    settled = list(payment.allocations.filter(amount__gt=0, created_at__lte=payment.received_at)
+                   .values("bill_id", "bill__item__name", "bill__period", "bill__description")
+                   .annotate(applied=Sum("amount")).order_by("bill__due_on", "bill_id"))
+    applied = sum((Decimal(row["applied"]).quantize(Decimal("0.01")) for row in settled), ZERO)
+    credit = payment.amount - applied
+    refunds = list(payment.entries.filter(kind=EntryKind.REFUND).order_by("created_at", "id"))
+
+    doc = Document(title=f"收款收据 {number}")
+    doc.heading("收款收据")
+    doc.fields([
+        ("收据编号", number),
+        ("收款日期", f"{timezone.localtime(payment.receipt.issued_at):%Y年%m月%d日 %H:%M}"),
+        ("小区", payment.project.name),
+        ("房屋", payment.unit.label),
+        ("交款人", _payer(payment)),
+        ("支付方式", CHANNEL_NAMES.get(payment.channel, payment.channel)),
+    ])
+    rows = [[row["bill__item__name"], _period(row), money(row["applied"])] for row in settled]
+    if credit > ZERO:
+        rows.append(["预存款（计入余额，抵扣以后的账单）", "—", money(credit)])
+    rows.append(["合计", "", money(payment.amount)])
+    doc.table(["收费项目", "所属期间", "本次实收（元）"], rows, widths=[85, 40, 45], align_right={2})
+    doc.paragraph(f"金额（大写）：人民币{amount_in_words(payment.amount)}")
+    doc.paragraph(f"金额（小写）：{money(payment.amount)}")
+    if refunds:
+        refunded = sum((entry.amount for entry in refunds), ZERO)
+        doc.table(["退款日期", "退款金额（元）", "退款原因"],
+                  [[f"{timezone.localtime(e.created_at):%Y-%m-%d}", money(e.amount), e.memo[:40]] for e in refunds],
+                  widths=[35, 40, 95], align_right={1})
+        doc.paragraph(f"截至打印日已退款合计：{money(refunded)}（人民币{amount_in_words(refunded)}）")
+    receiver = payment.received_by.get_full_name() if payment.received_by else ""
+    doc.signature([
+        f"收款单位：{payment.project.company.name}（{payment.project.name}）",
+        f"经办人：{receiver or '—'}",
+        f"打印日期：{timezone.localdate():%Y年%m月%d日}",
+    ])
+    doc.paragraph("本收据由物业服务平台生成，收据编号在本小区内连续不重号。", size=9)
+    return doc

@@ -9,12 +9,16 @@
    rounds that alternate between the targets; each figure is the median over the rounds;
 5. gunicorn stopped, `wuye.sla.engine.sweep()` timed in-process with BENCH_SWEEP_CLOCKS clocks due, and the
    tickets the create target made deleted again;
-6. `name value unit` lines on stdout (progress goes to stderr), merged into var/bench/latest.json; machine and
+6. (bench.billing) a billing project of BENCH_BILLING_UNITS units with BENCH_BILLING_MONTHS months of bill history,
+   generated once; arrears aging timed over that history, then a billing run of every unit for the next month in
+   a fresh process (time and peak RSS), the month's earlier bench bills deleted first;
+7. `name value unit` lines on stdout (progress goes to stderr), merged into var/bench/latest.json; machine and
    run details in var/bench/latest.meta.json. Any failed request fails the run (exit 1, latest.json untouched).
 
 Settings (environment): BENCH_DATABASE_URL, BENCH_SCALE, BENCH_TICKETS, BENCH_SECONDS, BENCH_ROUNDS,
 BENCH_WARMUP_SECONDS, BENCH_CONCURRENCY, BENCH_WORKERS, BENCH_WORKER_CLASS, BENCH_THREADS, BENCH_SWEEP_CLOCKS,
-BENCH_SWEEP_REPEATS, BENCH_RESET (defaults: docs/benchmarks.md).
+BENCH_SWEEP_REPEATS, BENCH_RESET, BENCH_ONLY (http | billing), BENCH_BILLING_UNITS, BENCH_BILLING_MONTHS,
+BENCH_AGING_REPEATS (defaults: docs/benchmarks.md).
 """
 
 from __future__ import annotations
@@ -58,6 +62,9 @@ TARGETS = {  # what the figures should reach (docs/benchmarks.md); a miss is rep
     "tickets.create.rps_vs_bare": (">=", 0.40),
     "tickets.inbox.p95_ms": ("<", 100.0),
     "sla.sweep.seconds": ("<", 1.0),
+    "billing.run.seconds": ("<", 60.0),
+    "billing.run.peak_rss_mb": ("<", 500.0),
+    "billing.aging.seconds": ("<", 1.0),
 }
 
 
@@ -98,12 +105,19 @@ class Config:
     tickets: int
     sweep_clocks: int
     sweep_repeats: int
+    only: str  # "" (everything), "http" (HTTP targets and the sweep) or "billing"
+    billing_units: int
+    billing_months: int
+    aging_repeats: int
 
     @classmethod
     def from_env(cls) -> Config:
         worker_class = os.environ.get("BENCH_WORKER_CLASS") or "sync"
         if worker_class not in {"sync", "gthread"}:
             raise BenchError("BENCH_WORKER_CLASS must be sync or gthread")
+        only = (os.environ.get("BENCH_ONLY") or "").strip().lower()
+        if only not in {"", "http", "billing"}:
+            raise BenchError("BENCH_ONLY must be http or billing (or empty for everything)")
         return cls(
             database_url=os.environ.get("BENCH_DATABASE_URL") or DEFAULT_DATABASE_URL,
             scale=env_int("BENCH_SCALE", 100_000, 1, 5_000_000),
@@ -118,6 +132,10 @@ class Config:
             tickets=env_int("BENCH_TICKETS", 1_000_000, 10_000, 10_000_000),
             sweep_clocks=env_int("BENCH_SWEEP_CLOCKS", 1000, 10, 5000),
             sweep_repeats=env_int("BENCH_SWEEP_REPEATS", 3, 1, 20),
+            only=only,
+            billing_units=env_int("BENCH_BILLING_UNITS", 100_000, 1_000, 1_000_000),
+            billing_months=env_int("BENCH_BILLING_MONTHS", 12, 1, 36),
+            aging_repeats=env_int("BENCH_AGING_REPEATS", 5, 1, 50),
         )
 
     @property
@@ -585,15 +603,8 @@ def postgres_version(config: Config) -> str | None:
         return None
 
 
-def main() -> int:
-    def terminated(*_):
-        log("terminated")
-        sys.exit(143)  # unwinds through the `finally` that stops gunicorn
-
-    signal.signal(signal.SIGTERM, terminated)
-    config = Config.from_env()
-    OUT_DIR.mkdir(parents=True, exist_ok=True)
-    log(f"database {config.redacted_url()}")
+def http_bench(config: Config, meta: dict) -> tuple[dict[str, tuple[float, str]], bool]:
+    """The HTTP targets and the SLA sweep: (figures, whether every request succeeded); fills meta["http"]."""
     project_id, unit_count, tickets = prepare_database(config)
 
     server = Server(config, free_port(), OUT_DIR / "gunicorn.log")
@@ -635,20 +646,11 @@ def main() -> int:
     summaries = {target.name: summarise(target, rounds[target.name]) for target in targets}
     metrics = metrics_for(summaries)
     metrics["sla.sweep.seconds"] = (sweep["seconds"], "s")
-    for name, (value, unit) in metrics.items():
-        print(f"{name} {value} {unit}", flush=True)
-    for miss in target_misses(metrics):
-        log(f"target missed: {miss} (see docs/benchmarks.md)")
 
     busy = max((r.other_cores or 0.0) for rs in rounds.values() for r in rs)
     if busy >= 0.25:
         log(f"note: something else used up to {busy:.2f} cores during a round; figures are noisier than usual")
     errors = {name: summary["errors"] for name, summary in summaries.items() if summary["errors"]}
-    meta = read_json(OUT_DIR / "latest.meta.json")
-    meta["machine"] = {
-        "hostname": platform.node(), "cpus": os.cpu_count(), "platform": platform.platform(),
-        "python": platform.python_version(), "postgres": postgres_version(config),
-    }
     meta["http"] = {
         "finished_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "ok": not errors,
@@ -666,15 +668,102 @@ def main() -> int:
         "tickets": {key: value for key, value in tickets.items() if key not in ("units_sample", "repair_categories")}
         | {"created_by_benchmark_and_deleted": created},
         "sla_sweep": sweep,
-        "goals": {name: f"{op} {goal}" for name, (op, goal) in TARGETS.items()},
+        "goals": {name: f"{op} {goal}" for name, (op, goal) in TARGETS.items() if name in metrics},
         "goals_missed": target_misses(metrics),
     }
     if tickets.get("generated"):  # kept from the run that generated them
         meta["ticket_generation"] = {key: tickets.get(key) for key in (
             "generated", "clocks_generated", "generation_seconds", "anchor")}
-    write_json(OUT_DIR / "latest.meta.json", meta)
     if errors:
         log(f"FAILED: requests failed {errors}; var/bench/latest.json left as it was (see var/bench/gunicorn.log)")
+    return metrics, not errors
+
+
+# -- billing ----------------------------------------------------------------------------------------------------------
+
+def run_billing_bench(config: Config, command: str) -> dict:
+    """`python -m bench.billing <command>` in its own process; its last stdout line is a JSON result."""
+    env = django_env(config, BENCH_BILLING_UNITS=str(config.billing_units),
+                     BENCH_BILLING_MONTHS=str(config.billing_months), BENCH_AGING_REPEATS=str(config.aging_repeats))
+    result = subprocess.run([sys.executable, "-m", "bench.billing", command], cwd=ROOT, env=env,
+                            stdout=subprocess.PIPE, text=True, check=False)
+    if result.returncode:
+        raise BenchError(f"`python -m bench.billing {command}` failed with exit code {result.returncode}")
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def billing_bench(config: Config, meta: dict) -> dict[str, tuple[float, str]]:
+    """A billing run of every unit of the billing project (its own process: time and peak RSS) and arrears aging
+    over its bill history; fills meta["billing"]."""
+    prepared = run_billing_bench(config, "prepare")
+    log(f"billing project id {prepared['project_id']}: {prepared['units']:,} units, {prepared['bills']:,} bills "
+        f"({prepared['open_bills']:,} open), history {prepared['history'][0]} … {prepared['history'][1]}")
+    log(f"timing arrears aging ({config.aging_repeats} times after a warm-up)")
+    started, machine_before = time.monotonic(), machine_cpu()
+    aging = run_billing_bench(config, "aging")
+    log(f"timing a billing run of {prepared['units']:,} units for {prepared['measured_period'][:7]} "
+        "in a fresh process")
+    run = run_billing_bench(config, "run")
+    machine_after = machine_cpu()
+    metrics = {
+        "billing.run.seconds": (run["seconds"], "s"),
+        "billing.run.peak_rss_mb": (run["peak_rss_mb"], "MB"),
+        "billing.aging.seconds": (aging["seconds"], "s"),
+    }
+    busy = None  # cores busy on average while measuring, the benchmark's own process and PostgreSQL included
+    if machine_before and machine_after:
+        busy = round((machine_after[0] - machine_before[0]) / max(time.monotonic() - started, 1e-6), 2)
+    meta["billing"] = {
+        "finished_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "git": git_state(),
+        "database": config.redacted_url(),
+        "project": prepared,
+        "aging": aging,
+        "run": run,
+        "machine_busy_cores_while_measuring": busy,
+        "goals": {name: f"{op} {goal}" for name, (op, goal) in TARGETS.items() if name in metrics},
+        "goals_missed": target_misses(metrics),
+    }
+    if prepared.get("generated_bills"):  # kept from the run that generated the history
+        meta["billing_generation"] = {key: prepared.get(key) for key in ("generated_bills", "generation_seconds")}
+    return metrics
+
+
+def main() -> int:
+    def terminated(*_):
+        log("terminated")
+        sys.exit(143)  # unwinds through the `finally` that stops gunicorn
+
+    signal.signal(signal.SIGTERM, terminated)
+    config = Config.from_env()
+    OUT_DIR.mkdir(parents=True, exist_ok=True)
+    log(f"database {config.redacted_url()}" + (f" (BENCH_ONLY={config.only})" if config.only else ""))
+    meta = read_json(OUT_DIR / "latest.meta.json")
+    metrics: dict[str, tuple[float, str]] = {}
+    ok = True
+    if config.only in ("", "http"):
+        http_metrics, ok = http_bench(config, meta)
+        metrics.update(http_metrics)
+    if ok and config.only in ("", "billing"):
+        if config.only == "billing":  # the HTTP part did not set the database up
+            ensure_database(config)
+            log("migrating")
+            manage(config, "migrate", "--no-input", "-v", "0")
+            # The demo company first (nothing to do when present): the billing project joins it, and a later
+            # full run, seeing the company, must still find the demo logins it needs.
+            manage(config, "seed_demo", "--tickets", "0", "--quiet-logins", "--no-progress")
+        metrics.update(billing_bench(config, meta))
+
+    for name, (value, unit) in metrics.items():
+        print(f"{name} {value} {unit}", flush=True)
+    for miss in target_misses(metrics):
+        log(f"target missed: {miss} (see docs/benchmarks.md)")
+    meta["machine"] = {
+        "hostname": platform.node(), "cpus": os.cpu_count(), "platform": platform.platform(),
+        "python": platform.python_version(), "postgres": postgres_version(config),
+    }
+    write_json(OUT_DIR / "latest.meta.json", meta)
+    if not ok:
         return 1
     if any(math.isnan(value) for value, _ in metrics.values()):
         log("FAILED: a target completed no request")

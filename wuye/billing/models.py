@@ -407,8 +407,13 @@ class SharedCost(models.Model):
         verbose_name = _("shared cost")
         verbose_name_plural = _("shared costs")
         ordering = ["-period", "item_id"]
-        constraints = [models.UniqueConstraint(fields=["project", "building", "item", "period"],
-                                               name="shared_cost_once_per_period", nulls_distinct=False)]
+        # Two partial constraints rather than nulls_distinct=False, which SQLite does not support.
+        constraints = [
+            models.UniqueConstraint(fields=["project", "building", "item", "period"],
+                                    condition=models.Q(building__isnull=False), name="shared_cost_once_per_period"),
+            models.UniqueConstraint(fields=["project", "item", "period"], condition=models.Q(building__isnull=True),
+                                    name="shared_cost_estate_once_per_period"),
+        ]
 
     def __str__(self):
         return f"{self.item} {self.period:%Y-%m} ¥{self.amount}"

@@ -131,8 +131,9 @@ def _install_meters(project: Project, today: date, rng: random.Random) -> None:
     MeterReading.objects.bulk_create(readings, batch_size=2000)
 
 
-# Households settle quarterly in the demo (two payments per household instead of six keeps the seed fast).
-PAYMENT_MONTHS = (3, 1)
+# Households settle once, in the last billed month (one payment per household keeps the seed fast); those behind
+# leave their latest months open, so every arrears bucket has debtors.
+PAYMENT_MONTHS = (1,)
 
 
 def _collect(caiwu, units, habits, today: date, period: date, rng: random.Random) -> int:

@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection, transaction
-from django.db.models import DateTimeField, F, Q, Value, prefetch_related_objects
+from django.db.models import Case, DateTimeField, F, Q, Value, When, prefetch_related_objects
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -161,17 +161,16 @@ def start_clocks(subjects_due: list[tuple[object, datetime]], key: str, *, proje
 
 def stop_clocks(subject_model, subject_ids, key: str, *, at: datetime | None = None) -> int:
     """Stop the open `key` clocks of many subjects (bills paid in one payment): met or breached, with the overrun,
-    in two UPDATEs; the caller records the event that stopped them."""
+    in one UPDATE; the caller records the event that stopped them."""
     at = at or timezone.now()
     clocks = Clock.objects.open().filter(subject_type=ContentType.objects.get_for_model(subject_model),
                                          subject_id__in=list(subject_ids), key=key)
-    overrun = Value(at, output_field=DateTimeField()) - F("due_at")
-    met = clocks.filter(due_at__gte=at).update(state=ClockState.MET, stopped_at=at, next_check_at=None,
-                                               overrun=overrun, version=F("version") + 1)
-    late = clocks.filter(due_at__lt=at).update(state=ClockState.BREACHED, stopped_at=at, next_check_at=None,
-                                               breached_at=Coalesce("breached_at", "due_at"), overrun=overrun,
-                                               version=F("version") + 1)
-    return met + late
+    on_time = Q(due_at__gte=at)
+    return clocks.update(
+        state=Case(When(on_time, then=Value(ClockState.MET)), default=Value(ClockState.BREACHED)),
+        breached_at=Case(When(on_time, then=F("breached_at")), default=Coalesce("breached_at", "due_at")),
+        overrun=Value(at, output_field=DateTimeField()) - F("due_at"),
+        stopped_at=at, next_check_at=None, version=F("version") + 1)
 
 
 @transaction.atomic

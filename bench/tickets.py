@@ -36,6 +36,7 @@ from django.db import connection, transaction  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from wuye.core.access import Role  # noqa: E402
+from wuye.core.bulk import insert_rows  # noqa: E402
 from wuye.core.models import Event, Notification  # noqa: E402
 from wuye.demo.builders import DEMO_PASSWORD  # noqa: E402
 from wuye.people.models import StaffProfile  # noqa: E402
@@ -226,28 +227,6 @@ def clock_for(ticket_id, kind, status, urgency, created, assignee_id, anchor, po
     return clock
 
 
-def copy_rows(model, rows: list[dict]) -> None:
-    """COPY `rows` into the model's table; columns missing from a row get the field's default or '' / NULL."""
-    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
-    columns = [f.column for f in fields]
-    defaults = {}
-    for f in fields:
-        if f.has_default():
-            defaults[f.column] = f.get_default()
-        elif f.null:
-            defaults[f.column] = None
-        elif f.get_internal_type() in ("CharField", "TextField", "SlugField"):
-            defaults[f.column] = ""
-        elif f.get_internal_type() == "BooleanField":
-            defaults[f.column] = False
-        else:
-            defaults[f.column] = None
-    statement = f"COPY {model._meta.db_table} ({', '.join(columns)}) FROM STDIN"
-    with connection.cursor() as cursor, cursor.cursor.copy(statement) as copy:
-        for row in rows:
-            copy.write_row(tuple(row.get(c, defaults[c]) for c in columns))
-
-
 def prepare() -> dict:
     if connection.vendor != "postgresql":
         raise SystemExit("bench: the ticket benchmarks need PostgreSQL")
@@ -272,7 +251,7 @@ def prepare() -> dict:
         for begin in range(present, target, CHUNK):
             end = min(begin + CHUNK, target)
             with transaction.atomic():
-                copy_rows(Ticket, (generator.row(n) for n in range(begin, end)))
+                insert_rows(Ticket, (generator.row(n) for n in range(begin, end)))
             elapsed = time.monotonic() - started
             log(f"  tickets {end:,}/{target:,} ({(end - present) / elapsed:,.0f}/s, {elapsed:.0f} s)")
         result["generated"] = target - present
@@ -316,7 +295,7 @@ def generate_clocks(project: Project, users) -> int:
         if clock is not None:
             clock.update(subject_type_id=ticket_type.pk, project_id=project.pk)
             rows.append(clock)
-    copy_rows(Clock, rows)
+    insert_rows(Clock, rows)
     return len(rows)
 
 

@@ -91,7 +91,7 @@ class BillingRun(models.Model):
     """Billing of one project for one period; rerunning or resuming continues it and bills nothing twice."""
 
     class Status(models.TextChoices):
-        RUNNING = "running", _("Running")
+        RUNNING = "running", _("In progress")
         DONE = "done", _("Done")
 
     project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="billing_runs")
@@ -303,8 +303,8 @@ class ParkingPass(models.Model):
     item = models.ForeignKey(ChargeItem, verbose_name=_("charge item"), on_delete=models.PROTECT, related_name="+")
     plate = models.CharField(_("plate"), max_length=10)
     space = models.CharField(_("parking space"), max_length=20, blank=True)
-    starts_on = models.DateField(_("from"))
-    ends_on = models.DateField(_("until"), null=True, blank=True)
+    starts_on = models.DateField(_("valid from"))
+    ends_on = models.DateField(_("valid until"), null=True, blank=True)
 
     scope_project_path = "project"
     scope_unit_path = "unit"
@@ -495,7 +495,7 @@ class PaymentIntent(models.Model):
     class State(models.TextChoices):
         PENDING = "pending", _("Waiting for payment")
         PAID = "paid", _("Paid")
-        FAILED = "failed", _("Failed")
+        FAILED = "failed", _("Payment failed")
         EXPIRED = "expired", _("Expired")
 
     project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="+")

@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from wuye.core.access import Actor, require
+from wuye.core.bulk import insert_rows
 from wuye.core.errors import InvalidInput
 from wuye.core.events import record_event
 from wuye.core.money import to_money
@@ -130,9 +131,9 @@ def _bill_chunk(run: BillingRun, items, units: list[Unit], context: RunContext, 
     credit_units = [row["unit_id"] for row in LedgerEntry.objects.filter(unit_id__in={b.unit_id for b in bills})
                     .values("unit_id").annotate(total=Sum("amount")).filter(total__lt=0)]
     Bill.objects.bulk_create(bills, batch_size=2000)
-    LedgerEntry.objects.bulk_create(
-        (LedgerEntry(project_id=run.project_id, unit_id=bill.unit_id, kind=EntryKind.CHARGE, amount=bill.amount,
-                     bill=bill, memo=bill.description, created_at=now) for bill in bills), batch_size=2000)
+    insert_rows(LedgerEntry, ({"project_id": run.project_id, "unit_id": bill.unit_id, "kind": EntryKind.CHARGE,
+                               "amount": bill.amount, "bill_id": bill.pk, "memo": bill.description, "created_at": now}
+                              for bill in bills))
     dunning.start_payment_deadlines(run.project, bills, at=now)
     if credit_units:
         from .services import apply_credit  # services imports runs' neighbours; keep the import local

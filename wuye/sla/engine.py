@@ -22,6 +22,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from wuye.core.bulk import insert_rows
 from wuye.core.calendar import WorkingCalendar, calendar_for
 from wuye.core.errors import Conflict
 from wuye.core.events import compose_event, record_event, record_events
@@ -133,8 +134,8 @@ def start_clock(subject, key: str, *, project, at: datetime | None = None, due_a
 
 def start_clocks(subjects_due: list[tuple[object, datetime]], key: str, *, project, at: datetime | None = None) -> int:
     """Start the `key` time limit on many subjects at once, each with its own deadline (a billing run starts one
-    per bill): one policy lookup and one bulk insert. No per-clock `sla.started` event — the caller records one
-    event for the batch (the run). Subjects that already have the clock open are skipped."""
+    per bill): one policy lookup and one COPY / executemany (wuye.core.bulk). No per-clock `sla.started` event —
+    the caller records one event for the batch (the run). Subjects that already have the clock open are skipped."""
     if not subjects_due:
         return 0
     policy = policy_for(project, key)
@@ -144,19 +145,23 @@ def start_clocks(subjects_due: list[tuple[object, datetime]], key: str, *, proje
     already = set(Clock.objects.open().filter(subject_type=subject_type, key=key,
                                               subject_id__in=[subject.pk for subject, _due in subjects_due])
                   .values_list("subject_id", flat=True))
-    clocks = []
+    # Subjects of one batch share few deadlines (a run's bills are all due the same day): compute each once.
+    schedule: dict[datetime, tuple[datetime, datetime | None]] = {}
+    rows = []
     for subject, due_at in subjects_due:
         if subject.pk in already:
             continue
-        span = between_measured(policy, calendar, at, due_at)
-        warn_at = add_measured(policy, calendar, at, span * policy.warn_percent / 100) if span > timedelta(0) \
-            else due_at
-        clock = Clock(subject_type=subject_type, subject_id=subject.pk, project=project, policy=policy, key=key,
-                      started_at=at, due_at=due_at, warn_at=warn_at)
-        clock.next_check_at = next_check(clock, policy)
-        clocks.append(clock)
-    Clock.objects.bulk_create(clocks, batch_size=2000)
-    return len(clocks)
+        if due_at not in schedule:
+            span = between_measured(policy, calendar, at, due_at)
+            warn_at = add_measured(policy, calendar, at, span * policy.warn_percent / 100) \
+                if span > timedelta(0) else due_at
+            probe = Clock(state=ClockState.RUNNING, due_at=due_at, warn_at=warn_at)
+            schedule[due_at] = (warn_at, next_check(probe, policy))
+        warn_at, next_check_at = schedule[due_at]
+        rows.append({"subject_type_id": subject_type.pk, "subject_id": subject.pk, "project_id": project.pk,
+                     "policy_id": policy.pk, "key": key, "state": ClockState.RUNNING, "started_at": at,
+                     "due_at": due_at, "warn_at": warn_at, "next_check_at": next_check_at})
+    return insert_rows(Clock, rows)
 
 
 def stop_clocks(subject_model, subject_ids, key: str, *, at: datetime | None = None) -> int:

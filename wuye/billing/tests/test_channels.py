@@ -71,7 +71,7 @@ def test_intent_input_is_checked(world, api, unit):
         response = client.post("/api/v1/payments/intents", {"unit_id": unit.pk, "channel": channel})
         assert response.status_code == 422 and response.json()["errors"][0]["field"] == "channel"
     assert "not configured" in client.post("/api/v1/payments/intents", {
-        "unit_id": unit.pk, "channel": "wechat"}).json()["detail"]
+        "unit_id": unit.pk, "channel": "wechat"}, HTTP_ACCEPT_LANGUAGE="en").json()["detail"]
     assert PaymentIntent.objects.count() == 1  # only the prepayment
 
 

@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
-from django.db.models import DecimalField, F, Q, Sum, Value
+from django.db.models import DecimalField, F, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -26,6 +26,7 @@ from . import dunning
 from .models import Allocation, Bill, ChargeItem, EntryKind, LedgerEntry, Payment, Receipt, ReceiptCounter
 
 ZERO = Decimal("0.00")
+MAX_AMOUNT = Decimal("999999999999.99")  # what MoneyField (14 digits, 2 decimals) holds
 _MONEY = DecimalField(max_digits=14, decimal_places=2)
 
 
@@ -74,6 +75,8 @@ def _money(value, field: str, *, positive: bool = True) -> Decimal:
         raise InvalidInput(field, _("Amounts have at most two decimals (fen)."))
     if positive and amount <= ZERO:
         raise InvalidInput(field, _("The amount must be greater than 0."))
+    if abs(amount) > MAX_AMOUNT:
+        raise InvalidInput(field, _("The amount is too large."))
     return amount
 
 
@@ -114,14 +117,15 @@ def _next_receipt_number(project_id: int) -> int:
     return counter.last_number
 
 
-def pay(actor: Actor, unit, amount, *, channel: str, idempotency_key: str, allow_prepayment: bool = False,
+def pay(actor: Actor | None, unit, amount, *, channel: str, idempotency_key: str, allow_prepayment: bool = False,
         now=None) -> tuple[Payment, bool]:
     """Record a payment once per idempotency key, allocate it to the oldest open bills, issue a receipt.
 
     Returns (payment, created). A repeated request with the same key — also many at once — returns the first
     payment; the same key with a different unit or amount is a conflict.
     """
-    require(actor, "billing.pay_own" if actor.is_owner else "billing.collect")
+    if actor is not None:  # None: a provider's verified callback — the signature is the authority
+        require(actor, "billing.pay_own" if actor.is_owner else "billing.collect")
     amount = _money(amount, "amount")
     if not idempotency_key or len(idempotency_key) > 100:
         raise InvalidInput("Idempotency-Key", _("Send an Idempotency-Key header (at most 100 characters)."))
@@ -148,14 +152,14 @@ def _pay(actor, unit, amount, channel, key, allow_prepayment, now) -> tuple[Paym
         raise InvalidInput("amount", _("The amount is more than the %(owed)s owed; allow prepayment to keep the "
                                        "rest as credit.") % {"owed": max(owed, ZERO)})
     payment = Payment.objects.create(project_id=unit.project_id, unit=unit, channel=channel, amount=amount,
-                                     idempotency_key=key, received_at=now, received_by=actor.user)
+                                     idempotency_key=key, received_at=now, received_by=getattr(actor, "user", None))
     left = _allocate(payment, amount, unit, now)
     LedgerEntry.objects.create(project_id=unit.project_id, unit=unit, kind=EntryKind.PAYMENT, amount=-amount,
-                               payment=payment, created_at=now, actor=actor.user,
+                               payment=payment, created_at=now, actor=getattr(actor, "user", None),
                                memo=_("prepayment %(credit)s") % {"credit": left} if left else "")
     Receipt.objects.create(project_id=unit.project_id, number=_next_receipt_number(unit.project_id),
                            payment=payment, issued_at=now)
-    record_event(payment, "billing.paid", actor=actor.user,
+    record_event(payment, "billing.paid", actor=getattr(actor, "user", None),
                  data={"unit": unit.label, "amount": str(amount), "channel": channel, "prepaid": str(left)})
     return payment, True
 
@@ -187,27 +191,33 @@ def unapplied_credit(payment: Payment) -> Decimal:
 @transaction.atomic
 def apply_credit(unit, *, now=None) -> Decimal:
     """Use the unit's prepaid credit on its open bills (oldest payment first, oldest bill first). The ledger gets
-    a `credit_applied` entry of 0.00 per payment used — the balance already counted the money when it came in."""
+    a `credit_applied` entry of 0.00 per payment used — the balance already counted the money when it came in.
+    Two queries find the payments with credit, whatever the unit's history."""
     unit = _lock(unit)
     now = now or timezone.now()
-    applied_total = ZERO
-    payments = Payment.objects.filter(unit=unit)
-    unapplied = (_sum(payments) - _sum(Allocation.objects.filter(payment__unit=unit))
-                 - _sum(LedgerEntry.objects.filter(unit=unit, kind=EntryKind.REFUND)))
-    if unapplied <= ZERO or not bills_with_outstanding(unit).exists():
+    if not bills_with_outstanding(unit).exists():
         return ZERO
-    for payment in payments.order_by("received_at", "id"):
-        credit = unapplied_credit(payment)
+    allocated = (Allocation.objects.filter(payment=OuterRef("pk")).values("payment")
+                 .annotate(total=Sum("amount")).values("total"))
+    refunded_ = (LedgerEntry.objects.filter(payment=OuterRef("pk"), kind=EntryKind.REFUND).values("payment")
+                 .annotate(total=Sum("amount")).values("total"))
+    def total(subquery):
+        return Coalesce(Subquery(subquery, output_field=_MONEY), Value(ZERO), output_field=_MONEY)
+
+    payments = (Payment.objects.filter(unit=unit).annotate(allocated=total(allocated), refunded=total(refunded_))
+                .order_by("received_at", "id"))
+    applied_total = ZERO
+    for payment in payments:
+        credit = payment.amount - to_money(payment.allocated) - to_money(payment.refunded)
         if credit <= ZERO:
             continue
-        if not bills_with_outstanding(unit).exists():
-            break
         applied = credit - _allocate(payment, credit, unit, now)
-        if applied > ZERO:
-            applied_total += applied
-            LedgerEntry.objects.create(project_id=unit.project_id, unit=unit, kind=EntryKind.CREDIT_APPLIED,
-                                       amount=ZERO, payment=payment, created_at=now,
-                                       memo=_("prepayment %(credit)s applied") % {"credit": applied})
+        if applied <= ZERO:
+            break  # nothing left open
+        applied_total += applied
+        LedgerEntry.objects.create(project_id=unit.project_id, unit=unit, kind=EntryKind.CREDIT_APPLIED,
+                                   amount=ZERO, payment=payment, created_at=now,
+                                   memo=_("prepayment %(credit)s applied") % {"credit": applied})
     if applied_total:
         record_event(unit, "billing.credit_applied", data={"amount": str(applied_total)})
     return applied_total
@@ -268,9 +278,11 @@ def refund(actor: Actor, payment: Payment, amount, *, reason: str) -> LedgerEntr
             reopened.append(bill)
             to_unallocate -= take
     Allocation.objects.bulk_create(reversals)
-    # Bills that owe again get their payment deadline back (already overdue ones go straight to the sweep).
-    dunning.bills_reopened(unit.project, reopened)
     entry = LedgerEntry.objects.create(project_id=unit.project_id, unit=unit, kind=EntryKind.REFUND, amount=amount,
                                        payment=payment, actor=actor.user, memo=reason.strip()[:200])
+    if reopened:
+        apply_credit(unit)  # other prepaid money settles what the refund reopened
+        # Bills that still owe get their payment deadline back (already overdue ones go straight to the sweep).
+        dunning.bills_reopened(unit.project, Bill.objects.filter(pk__in=[bill.pk for bill in reopened]))
     record_event(payment, "billing.refunded", actor=actor.user, data={"amount": str(amount), "reason": reason[:200]})
     return entry

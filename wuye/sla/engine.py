@@ -12,6 +12,7 @@ running it twice at once warns and escalates exactly once.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -31,6 +32,7 @@ from wuye.core.outbox import compose, post
 from .models import Clock, ClockState, Measure, Policy, ProjectStandard, ServiceStandard
 
 DEFAULT_STANDARD = "spec-default"
+logger = logging.getLogger(__name__)
 
 
 class NoPolicy(LookupError):
@@ -284,8 +286,13 @@ def on_escalation(key_prefix: str):
 def _run_step_handlers(steps: list[tuple[Clock, int, dict]]) -> None:
     for prefix, handler in _STEP_HANDLERS.items():
         mine = [step for step in steps if step[0].key.startswith(prefix)]
-        if mine:
-            handler(mine)
+        if not mine:
+            continue
+        try:
+            with transaction.atomic():  # a savepoint: a failing process handler must not stop every escalation
+                handler(mine)
+        except Exception:
+            logger.exception("SLA step handler for %s failed on %d steps", prefix, len(mine))
 
 
 @dataclass

@@ -13,6 +13,7 @@ from wuye.core.errors import InvalidInput
 from wuye.tenancy.models import Project, Unit
 
 from .. import exports, services
+from ..channels import adapter_for
 from ..models import Bill, BillingRun, Channel, LedgerEntry, Payment
 from ..runs import run_percent, start_run
 
@@ -88,9 +89,13 @@ def list_bills(request, unit: int | None = None, open: bool = False):
 @router.post("/payments", response={201: PaymentOut, 200: PaymentOut})
 def create_payment(request, payload: PaymentIn, idempotency_key: str = Header(..., alias="Idempotency-Key")):
     """Record a payment once per `Idempotency-Key`; a repeat returns the first payment with 200."""
+    # The front desk's route: staff record money they hold. Owners pay online through /payments/intents, where
+    # the provider's signed callback — not the payer — says the money arrived.
+    require(request.actor, "billing.collect")
     unit = get_scoped_or_invalid(Unit.objects.all(), request.actor, payload.unit_id, "unit_id")
-    if request.actor.is_owner and payload.channel != Channel.SIMULATED:
-        raise InvalidInput("channel", _("Owners pay online."))
+    if adapter_for(payload.channel).online:
+        raise InvalidInput("channel", _("Online payments are confirmed by the provider's callback, not recorded "
+                                        "here."))
     payment, created = services.pay(request.actor, unit, payload.amount, channel=payload.channel,
                                     idempotency_key=idempotency_key, allow_prepayment=payload.allow_prepayment)
     return Status(201 if created else 200, Payment.objects.select_related("receipt").get(pk=payment.pk))

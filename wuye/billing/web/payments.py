@@ -11,13 +11,14 @@ from decimal import Decimal
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.db.models import Case, IntegerField, Value, When
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from wuye.core.access import get_scoped_or_404, scoped
+from wuye.core.access import get_scoped_or_404, require, scoped
 from wuye.core.errors import DomainError
 from wuye.web.guards import staff_view
 from wuye.web.paging import paginate
@@ -129,6 +130,10 @@ def gateway(request, reference: str):
     """The simulated provider's checkout page: the intent's owner (or staff in scope) confirms or cancels."""
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
+    if not channels.adapter_for(Channel.SIMULATED).configured(None):
+        raise Http404  # the demo channel is off where no callback secret is set
+    if not request.actor.is_owner:
+        require(request.actor, "billing.collect")
     intent = get_scoped_or_404(PaymentIntent.objects.select_related("project__company", "unit"), request.actor,
                                reference=reference, channel=Channel.SIMULATED)
     if request.method == "POST" and intent.state == PaymentIntent.State.PENDING:

@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F, Q
+from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -26,10 +26,7 @@ from wuye.people.models import OWNING_RELATIONS
 from wuye.sla import engine
 from wuye.tenancy.models import Unit
 
-from .models import Bill, BillingNotice, ChargeItem, NoticeStage
-
-# What still owes something (the same condition as services.OPEN; services imports this module).
-OPEN = Q(amount__gt=F("paid") + F("written_off"))
+from .models import OPEN, Bill, BillingNotice, ChargeItem, NoticeStage, days_overdue
 
 PAYMENT_DEADLINE = "billing.payment"
 
@@ -61,11 +58,9 @@ GRACE = timedelta(days=7)
 RUNG_STAGES = {"reminder": NoticeStage.REMINDER, "lawyer_letter": NoticeStage.LAWYER_LETTER}
 
 
-def days_overdue(due_on: date, at: datetime | date) -> int:
-    """Whole days since the bill's due moment, the midnight after its due day (0 while it is not overdue) — the
-    count the clock uses. `at` may be given as its local date already (a notice computes it once)."""
-    on = timezone.localdate(at) if isinstance(at, datetime) else at
-    return max((on - due_on).days - 1, 0)
+def _days_overdue(due_on: date, at: datetime | date) -> int:
+    """`models.days_overdue` at a moment or a local date (a notice computes its date once)."""
+    return days_overdue(due_on, timezone.localdate(at) if isinstance(at, datetime) else at)
 
 
 def _line(row: dict, item_names: dict[int, str], at: date) -> dict:
@@ -75,7 +70,7 @@ def _line(row: dict, item_names: dict[int, str], at: date) -> dict:
             "period": row["period"].strftime("%Y-%m") if row["period"] else "",
             "description": row["description"], "amount": str(to_money(row["amount"])),
             "outstanding": str(outstanding), "due_on": row["due_on"].isoformat(),
-            "days_overdue": days_overdue(row["due_on"], at)}
+            "days_overdue": _days_overdue(row["due_on"], at)}
 
 
 def _open_rows(unit_ids) -> dict[int, list[dict]]:

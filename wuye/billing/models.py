@@ -2,6 +2,8 @@
 (charges +, payments −, refunds +, write-offs −) and are append-only; a unit's balance is the sum of its entries,
 never a stored counter. Money is Decimal yuan with fen precision."""
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
@@ -121,6 +123,18 @@ class BillingRun(models.Model):
         return f"{self.project} {self.period:%Y-%m}"
 
 
+# A bill still owes when more than half a fen is outstanding: exact on PostgreSQL; on SQLite, which adds decimals
+# as floats (0.7 + 0.1 = 0.7999999999999999), it keeps a settled bill from looking open (or over-settled).
+HALF_FEN = Decimal("0.005")
+OPEN = models.Q(amount__gt=models.F("paid") + models.F("written_off") + models.Value(HALF_FEN))
+
+
+def days_overdue(due_on, on) -> int:
+    """Days a bill is overdue on the local date `on`: it is due until the end of its due day, so the next day is
+    day 1 (0 on or before the due day). Reports, pages and printed notices all count this way."""
+    return max((on - due_on).days, 0)
+
+
 class Bill(models.Model):
     """An amount a unit owes for one item and period (or one source, such as a repair's charge line)."""
 
@@ -160,15 +174,15 @@ class Bill(models.Model):
                                     condition=models.Q(source_id__isnull=False, period__isnull=False),
                                     name="bill_once_per_source_period"),
             models.CheckConstraint(condition=models.Q(amount__gt=0), name="bill_amount_positive"),
-            models.CheckConstraint(condition=models.Q(paid__gte=0, written_off__gte=0,
-                                                      amount__gte=models.F("paid") + models.F("written_off")),
-                                   name="bill_settled_within_amount"),
+            models.CheckConstraint(
+                condition=models.Q(paid__gte=0, written_off__gte=0,
+                                   amount__gt=models.F("paid") + models.F("written_off") - models.Value(HALF_FEN)),
+                name="bill_settled_within_amount"),
         ]
         indexes = [
             models.Index(fields=["unit", "due_on"], name="bill_unit_due"),
             # Arrears: only open bills are in this index, so aging reads the debt, not the history.
-            models.Index(fields=["project", "due_on"], name="bill_open_due",
-                         condition=models.Q(amount__gt=models.F("paid") + models.F("written_off"))),
+            models.Index(fields=["project", "due_on"], name="bill_open_due", condition=OPEN),
             models.Index(fields=["project", "period"], name="bill_project_period"),
         ]
 

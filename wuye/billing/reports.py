@@ -20,14 +20,13 @@ from wuye.core.errors import InvalidInput
 from wuye.core.money import to_money
 from wuye.tenancy.models import Building, Project
 
-from .models import Allocation, Bill
+from .models import OPEN, Allocation, Bill
 
 ZERO = Decimal("0.00")
 _MONEY = DecimalField(max_digits=14, decimal_places=2)
 
 # Exactly the predicate of the partial index `bill_open_due` (project, due_on) WHERE amount > paid + written_off, so
 # the planner can answer aging from the open bills alone (PostgreSQL matches the predicate textually).
-OPEN = Q(amount__gt=F("paid") + F("written_off"))
 OUTSTANDING = ExpressionWrapper(F("amount") - F("paid") - F("written_off"), output_field=_MONEY)
 
 # (key, label, fewest days overdue, most days overdue or None): days overdue = as_of − due_on.

@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
-from django.db.models import DecimalField, F, OuterRef, Q, Subquery, Sum, Value
+from django.db.models import DecimalField, OuterRef, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,7 +23,7 @@ from wuye.core.money import to_money
 from wuye.tenancy.models import Unit
 
 from . import dunning
-from .models import Allocation, Bill, ChargeItem, EntryKind, LedgerEntry, Payment, Receipt, ReceiptCounter
+from .models import OPEN, Allocation, Bill, ChargeItem, EntryKind, LedgerEntry, Payment, Receipt, ReceiptCounter
 
 ZERO = Decimal("0.00")
 MAX_AMOUNT = Decimal("999999999999.99")  # what MoneyField (14 digits, 2 decimals) holds
@@ -41,7 +41,6 @@ def balance(unit) -> Decimal:
     return _sum(LedgerEntry.objects.filter(unit=unit))
 
 
-OPEN = Q(amount__gt=F("paid") + F("written_off"))
 
 
 def open_bills(bills=None):
@@ -172,6 +171,8 @@ def _allocate(payment: Payment, money: Decimal, unit, now) -> Decimal:
     for bill in bills_with_outstanding(unit):
         if left <= ZERO:
             break
+        if bill.outstanding <= ZERO:  # SQLite's float comparison can let a settled bill through
+            continue
         share = min(left, bill.outstanding)
         allocations.append(Allocation(payment=payment, bill=bill, amount=share, created_at=now))
         bill.paid = to_money(bill.paid + share)

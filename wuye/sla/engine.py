@@ -86,6 +86,11 @@ def next_check(clock: Clock, policy: Policy) -> datetime | None:
     if clock.warned_at is None and clock.breached_at is None and clock.warn_at < clock.due_at:
         return clock.warn_at
     if clock.breached_at is None:
+        first = policy.rung(1)
+        if first is not None and first.get("quiet"):
+            # A quiet ladder (bills) first acts at its rung: no sweep visit at the deadline itself, where a
+            # month's bills falling due at one midnight would queue ahead of urgent repair escalations.
+            return clock.due_at + timedelta(minutes=first.get("after_minutes", 0))
         return clock.due_at
     rung = policy.rung(clock.escalation_level + 1)
     if rung is None:

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from wuye.billing import dunning
 from wuye.billing.documents import amount_in_words, notice_pdf
-from wuye.billing.models import Bill, BillingNotice, ChargeItem, NoticeStage, Tariff
+from wuye.billing.models import Bill, BillingNotice, ChargeItem, NoticeStage, Tariff, days_overdue
 from wuye.billing.runs import NOTICE_LEAD, run_billing
 from wuye.billing.services import open_bills, pay, post_charge, refund
 from wuye.core.events import timeline
@@ -86,7 +86,7 @@ def test_the_next_months_notice_lists_unpaid_bills_as_arrears(world, billed):
     notice = notices(NoticeStage.PAYMENT_NOTICE, unit=unit, issued_on=timezone.localdate(later)).get()
     bills = list(Bill.objects.filter(unit=unit).order_by("due_on"))
     assert len(bills) == 2 and [line["bill"] for line in notice.lines] == [bill.pk for bill in bills]
-    assert notice.lines[0]["days_overdue"] == dunning.days_overdue(bills[0].due_on, later) > 0
+    assert notice.lines[0]["days_overdue"] == days_overdue(bills[0].due_on, timezone.localdate(later)) > 0
     assert notice.due_on == bills[1].due_on
     assert notice.total == bills[0].outstanding + bills[1].outstanding
 
@@ -112,14 +112,14 @@ def test_a_chunk_costs_the_same_few_queries_whatever_its_size(world):
 
 # -- dunning ---------------------------------------------------------------------------------------------------
 def test_reminder_notice_at_30_days_overdue_not_at_29(world, billed):
-    sweep(now=billed + 30 * DAY - timedelta(minutes=1))
+    sweep(now=billed + 29 * DAY - timedelta(minutes=1))
     assert not notices(NoticeStage.REMINDER).exists()
-    sweep(now=billed + 30 * DAY + timedelta(hours=3))
+    sweep(now=billed + 29 * DAY + timedelta(hours=3))
     owing = Unit.objects.filter(project=world.project1)
     reminders = notices(NoticeStage.REMINDER)
     assert reminders.count() == owing.count()
     for notice in reminders:
-        assert notice.issued_on == timezone.localdate(billed + 30 * DAY)  # the rung's day, not the sweep's
+        assert notice.issued_on == timezone.localdate(billed + 29 * DAY)  # the rung's day, not the sweep's
         assert notice.due_on == notice.issued_on + dunning.GRACE
         assert [line["days_overdue"] for line in notice.lines] == [30]
     notice = reminders.get(unit=world.owner_unit("yezhu"))
@@ -135,25 +135,25 @@ def test_reminder_notice_at_30_days_overdue_not_at_29(world, billed):
 
 
 def test_lawyers_letter_at_60_days_and_a_second_sweep_sends_nothing_again(world, billed):
-    sweep(now=billed + 30 * DAY)
-    sweep(now=billed + 60 * DAY - timedelta(minutes=1))
+    sweep(now=billed + 29 * DAY)
+    sweep(now=billed + 59 * DAY - timedelta(minutes=1))
     assert not notices(NoticeStage.LAWYER_LETTER).exists()
-    sweep(now=billed + 60 * DAY)
+    sweep(now=billed + 59 * DAY)
     letters = notices(NoticeStage.LAWYER_LETTER)
     assert letters.count() == Unit.objects.filter(project=world.project1).count()
     counts = (BillingNotice.objects.count(), Notification.objects.count())
-    sweep(now=billed + 60 * DAY)
-    sweep(now=billed + 90 * DAY)
+    sweep(now=billed + 59 * DAY)
+    sweep(now=billed + 89 * DAY)
     assert (BillingNotice.objects.count(), Notification.objects.count()) == counts
 
 
 def test_paid_at_day_40_gets_the_reminder_but_no_lawyers_letter(world, billed):
     unit = world.owner_unit("yezhu")
-    sweep(now=billed + 30 * DAY)
+    sweep(now=billed + 29 * DAY)
     assert notices(NoticeStage.REMINDER, unit=unit).exists()
     owed = sum(bill.outstanding for bill in open_bills(Bill.objects.filter(unit=unit)))
     pay(actor_for(world.user("caiwu")), unit, owed, channel="cash", idempotency_key="day-40", now=billed + 40 * DAY)
-    sweep(now=billed + 61 * DAY)
+    sweep(now=billed + 60 * DAY)
     assert not notices(NoticeStage.LAWYER_LETTER, unit=unit).exists()
     others = Unit.objects.filter(project=world.project1).exclude(pk=unit.pk)
     assert notices(NoticeStage.LAWYER_LETTER).count() == others.count()
@@ -162,11 +162,11 @@ def test_paid_at_day_40_gets_the_reminder_but_no_lawyers_letter(world, billed):
 def test_a_refund_reopening_the_bill_starts_its_deadline_again(world, billed):
     unit = world.owner_unit("yezhu")
     caiwu = actor_for(world.user("caiwu"))
-    sweep(now=billed + 30 * DAY)
+    sweep(now=billed + 29 * DAY)
     owed = sum(bill.outstanding for bill in open_bills(Bill.objects.filter(unit=unit)))
     payment, _ = pay(caiwu, unit, owed, channel="cash", idempotency_key="day-40", now=billed + 40 * DAY)
     refund(caiwu, payment, owed, reason="转账退回")
-    sweep(now=billed + 60 * DAY)
+    sweep(now=billed + 59 * DAY)
     letter = notices(NoticeStage.LAWYER_LETTER, unit=unit).get()
     assert letter.total == owed
     assert notices(NoticeStage.REMINDER, unit=unit).count() == 1  # not sent again for the same day
@@ -177,21 +177,21 @@ def test_a_reminder_lists_every_open_overdue_bill_of_the_unit(world, billed):
     item = ChargeItem.objects.get(project=world.project1, code="property-fee")
     current = Bill.objects.get(unit=unit)
     older = post_charge(None, unit, item, "88.80", due_on=current.due_on - 20 * DAY, description="装修垃圾清运费")
-    first_moment = dunning.due_moment(older.due_on) + 30 * DAY
+    first_moment = dunning.due_moment(older.due_on) + 29 * DAY
     sweep(now=first_moment)  # the older bill reaches 30 days first; the current one is overdue too by then
     notice = notices(NoticeStage.REMINDER, unit=unit).get()
     assert [(line["bill"], line["days_overdue"]) for line in notice.lines] == [(older.pk, 30), (current.pk, 10)]
     assert notice.total == older.outstanding + current.outstanding
-    sweep(now=billed + 30 * DAY)
+    sweep(now=billed + 29 * DAY)
     latest = notices(NoticeStage.REMINDER, unit=unit).order_by("-issued_on").first()
-    assert latest != notice and latest.issued_on == timezone.localdate(billed + 30 * DAY)
+    assert latest != notice and latest.issued_on == timezone.localdate(billed + 29 * DAY)
     assert [(line["bill"], line["days_overdue"]) for line in latest.lines] == [(older.pk, 50), (current.pk, 30)]
 
 
 # -- PDFs --------------------------------------------------------------------------------------------------------
 def test_the_pdfs_say_what_is_owed_in_chinese(world, billed):
     unit = world.owner_unit("yezhu")
-    sweep(now=billed + 60 * DAY)
+    sweep(now=billed + 59 * DAY)
     owed = sum(bill.outstanding for bill in Bill.objects.filter(unit=unit))
     payment_notice = notices(NoticeStage.PAYMENT_NOTICE, unit=unit).get()
     text = pdf_text(payment_notice)

@@ -32,7 +32,7 @@ from wuye.web.htmx import render_page
 from wuye.web.paging import paginate
 
 from .. import exports, services
-from ..models import Bill, Channel, LedgerEntry, Payment
+from ..models import Bill, Channel, LedgerEntry, Payment, days_overdue
 from ..receipts import receipt_number
 
 EVENT_VERBS = {"billing.service_billed": gettext_lazy("Paid service billed")}
@@ -129,7 +129,7 @@ def _accounts_page(request, *, export_form=None, status=None):
     for unit in rows:
         # SQLite sums decimals as floats: back to fen.
         unit.balance, unit.open_amount = to_money(unit.balance), to_money(unit.open_amount)
-        unit.overdue_days = (today - unit.oldest_overdue).days if unit.oldest_overdue else None
+        unit.overdue_days = days_overdue(unit.oldest_overdue, today) if unit.oldest_overdue else None
     prefetch_related_objects(rows, _owners_prefetch(actor))
     return render_page(request, "billing/accounts/list.html", "billing/accounts/_list.html", {
         "form": form, "page": page, "rows": rows, "export_form": export_form or LedgerExportForm(actor=actor),
@@ -197,7 +197,7 @@ def _account_page(request, unit_id, *, payment_form=None, write_off_form=None, s
     bills = Bill.objects.filter(unit=unit).select_related("item")
     open_bills = list(services.open_bills(bills))
     for bill in open_bills:
-        bill.overdue_days = max((today - bill.due_on).days, 0)
+        bill.overdue_days = days_overdue(bill.due_on, today)
     payments = list(Payment.objects.filter(unit=unit).select_related("receipt", "received_by", "project")
                     .order_by("-received_at", "-id"))
     for payment in payments:

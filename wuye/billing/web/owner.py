@@ -21,7 +21,7 @@ from wuye.web.guards import owner_view
 from wuye.web.paging import paginate
 
 from .. import channels, services
-from ..models import Bill, EntryKind, LedgerEntry, Payment, PaymentIntent
+from ..models import Bill, EntryKind, LedgerEntry, Payment, PaymentIntent, days_overdue
 from ..receipts import receipt_number, receipt_pdf
 
 ZERO = Decimal("0.00")
@@ -45,7 +45,7 @@ def h5_bills(request):
         balance = to_money(balances.get(unit.pk, ZERO))
         bills = bills_by_unit.get(unit.pk, [])
         for bill in bills:
-            bill.days_overdue = (today - bill.due_on).days if bill.due_on < today else 0
+            bill.days_overdue = days_overdue(bill.due_on, today)
         accounts.append({"unit": unit, "due": max(balance, ZERO), "credit": max(-balance, ZERO), "bills": bills,
                          "overdue": sum((b.outstanding for b in bills if b.days_overdue), ZERO)})
     return render(request, "billing/h5/bills.html", {"accounts": accounts})

@@ -14,7 +14,7 @@ from wuye.tenancy.models import Project, Unit
 
 from .. import exports, services
 from ..channels import adapter_for
-from ..models import Bill, BillingRun, Channel, LedgerEntry, Payment
+from ..models import Bill, BillingRun, Channel, ChargeItem, ChargeKind, LedgerEntry, Payment
 from ..runs import run_percent, start_run
 
 router = Router(tags=["fees"])
@@ -35,6 +35,14 @@ class BillOut(Schema):
     def resolve_item(bill):
         return bill.item.name
 
+
+
+class ChargeIn(Schema):
+    unit_id: int
+    item_id: int
+    amount: Decimal = Field(..., gt=0, max_digits=12, decimal_places=2)
+    due_on: date
+    description: str = Field("", max_length=200)
 
 
 class PaymentIn(Schema):
@@ -71,6 +79,20 @@ class LedgerOut(Schema):
     unit_id: int
     balance: Decimal
     entries: list[EntryOut]
+
+
+@router.post("/bills", response={201: BillOut})
+def create_charge(request, payload: ChargeIn):
+    """A one-off charge on a unit (decoration deposit or fee, a paid service): a bill and its ledger entry."""
+    require(request.actor, "billing.charge")
+    unit = get_scoped_or_invalid(Unit.objects.all(), request.actor, payload.unit_id, "unit_id")
+    item = ChargeItem.objects.filter(pk=payload.item_id, project_id=unit.project_id,
+                                     kind__in=(ChargeKind.ONE_OFF, ChargeKind.PAID_SERVICE)).first()
+    if item is None:
+        raise InvalidInput("item_id", _("Choose a one-off charge item of the unit's project."))
+    bill = services.post_charge(request.actor, unit, item, payload.amount, due_on=payload.due_on,
+                                description=payload.description or item.name)
+    return Status(201, bill)
 
 
 @router.get("/bills", response=list[BillOut])

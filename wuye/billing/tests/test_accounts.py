@@ -143,3 +143,22 @@ def test_other_projects_accounts_are_not_found(world, login, fee):
     assert reverse("billing:unit_account", args=[unit.pk]) not in listing
     assert login("gongcheng").get(reverse("billing:accounts")).status_code == 403
     assert login("yezhu").get(reverse("billing:unit_account", args=[unit.pk])).status_code == 302  # to the portal
+
+
+def test_the_desk_bills_a_decoration_deposit_at_its_fixed_price(world, login):
+    from wuye.billing.models import Tariff
+
+    unit = world.owner_unit("yezhu")
+    deposit = ChargeItem.objects.create(project=world.project1, code="deposit", name="装修保证金", kind="one_off")
+    Tariff.objects.create(item=deposit, basis="fixed", rate=Decimal("3000.00"), effective_from=timezone.localdate())
+    cleaning = ChargeItem.objects.create(project=world.project1, code="cleaning", name="装修垃圾清运", kind="one_off")
+    client = login("caiwu")
+    url = reverse("billing:add_charge", args=[unit.pk])
+    due = (timezone.localdate() + timedelta(days=20)).isoformat()
+    assert client.post(url, {"item": deposit.pk, "due_on": due}).status_code == 302
+    bill = Bill.objects.get(unit=unit, item=deposit)
+    assert bill.amount == Decimal("3000.00") and services.balance(unit) == Decimal("3000.00")
+    # No fixed price: the amount must be given, nothing is billed without it.
+    response = client.post(url, {"item": cleaning.pk, "due_on": due})
+    assert response.status_code == 422 and not Bill.objects.filter(item=cleaning).exists()
+    assert login("gongcheng").post(url, {"item": deposit.pk, "due_on": due}).status_code == 403

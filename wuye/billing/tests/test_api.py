@@ -2,7 +2,7 @@
 
 from decimal import Decimal
 
-from wuye.billing.models import Payment
+from wuye.billing.models import Bill, ChargeItem, LedgerEntry, Payment
 
 
 def pay(client, unit, amount, key, **extra):
@@ -52,3 +52,22 @@ def test_owners_cannot_record_payments_themselves(world, api):
 def test_engineering_does_not_read_the_books(world, api):
     unit = world.owner_unit("yezhu")
     assert api("gongcheng").get(f"/api/v1/units/{unit.pk}/ledger").status_code == 403
+
+
+def test_one_off_charges_through_the_api(world, api):
+    unit = world.owner_unit("yezhu")
+    deposit = ChargeItem.objects.create(project=world.project1, code="deposit", name="装修保证金", kind="one_off")
+    caiwu = api("caiwu")
+    body = {"unit_id": unit.pk, "item_id": deposit.pk, "amount": "3000.00", "due_on": "2026-12-20"}
+    response = caiwu.post("/api/v1/bills", body)
+    assert response.status_code == 201 and response.json()["outstanding"] == "3000.00"
+    assert LedgerEntry.objects.get(bill_id=response.json()["id"]).amount == Decimal("3000.00")
+    assert caiwu.post("/api/v1/bills", {**body, "amount": "-5"}).json()["errors"][0]["field"] == "amount"
+    fee = ChargeItem.objects.create(project=world.project1, code="fee", name="物业费", kind="property_fee")
+    assert caiwu.post("/api/v1/bills", {**body, "item_id": fee.pk}).json()["errors"][0]["field"] == "item_id"
+    foreign = world.owner_unit("yezhu2")
+    assert api("kefu2").post("/api/v1/bills", body).json()["errors"][0]["field"] == "unit_id"
+    assert caiwu.post("/api/v1/bills", {**body, "unit_id": foreign.pk}).json()["errors"][0]["field"] == "unit_id"
+    assert api("yezhu").post("/api/v1/bills", body).status_code == 403
+    assert api("gongcheng").post("/api/v1/bills", body).status_code == 403
+    assert Bill.objects.count() == 1

@@ -32,8 +32,9 @@ from wuye.web.htmx import render_page
 from wuye.web.paging import paginate
 
 from .. import exports, services
-from ..models import Bill, Channel, LedgerEntry, Payment, days_overdue
+from ..models import Basis, Bill, Channel, ChargeItem, ChargeKind, LedgerEntry, Payment, days_overdue
 from ..receipts import receipt_number
+from ..runs import NOTICE_LEAD, tariff_for
 
 EVENT_VERBS = {"billing.service_billed": gettext_lazy("Paid service billed")}
 
@@ -100,6 +101,9 @@ def _owners_prefetch(actor):
         .order_by("relation", "id"))
 
 
+MAX_EXPORT_DAYS = 366
+
+
 class LedgerExportForm(forms.Form):
     """?project=&from=&to= of the project ledger export (local days, both included)."""
 
@@ -117,6 +121,9 @@ class LedgerExportForm(forms.Form):
         data = super().clean()
         if data.get("from") and data.get("to") and data["from"] > data["to"]:
             self.add_error("to", _("The end date is before the start date."))
+        elif data.get("from") and data.get("to") and (data["to"] - data["from"]).days >= MAX_EXPORT_DAYS:
+            # The file is written while the request waits: a year of a large project is the most we stream.
+            self.add_error("to", _("Export at most %(days)s days at a time.") % {"days": MAX_EXPORT_DAYS})
         return data
 
 
@@ -174,6 +181,38 @@ class WriteOffForm(forms.Form):
             "outstanding": bill.outstanding}
 
 
+# What the desk bills by hand; periodic kinds come from billing runs only.
+ONE_OFF_KINDS = (ChargeKind.ONE_OFF, ChargeKind.PAID_SERVICE)
+
+
+class ChargeForm(forms.Form):
+    """A one-off charge on the unit: a decoration deposit or fee, a paid service agreed at the desk."""
+
+    item = forms.ModelChoiceField(label=gettext_lazy("Charge item"), queryset=ChargeItem.objects.none())
+    amount = forms.DecimalField(label=gettext_lazy("Amount (yuan)"), max_digits=12, decimal_places=2,
+                                min_value=Decimal("0.01"), required=False,
+                                help_text=gettext_lazy("Empty: the item's fixed price in force today."))
+    due_on = forms.DateField(label=gettext_lazy("Due date"), widget=forms.DateInput(attrs={"type": "date"}))
+    description = forms.CharField(label=gettext_lazy("Description"), max_length=200, required=False)
+
+    def __init__(self, data=None, *, unit):
+        today = timezone.localdate()
+        super().__init__(data, auto_id="charge_%s", initial={"due_on": today + NOTICE_LEAD})
+        self.fields["item"].queryset = ChargeItem.objects.filter(
+            project_id=unit.project_id, is_active=True, kind__in=ONE_OFF_KINDS).order_by("name")
+
+    def clean(self):
+        data = super().clean()
+        item = data.get("item")
+        if item is not None and data.get("amount") is None:
+            tariff = tariff_for(item, "", timezone.localdate())
+            if tariff is None or tariff.basis != Basis.FIXED:
+                self.add_error("amount", _("This item has no fixed price: enter the amount."))
+            else:
+                data["amount"] = tariff.rate
+        return data
+
+
 def receipt_url(payment_id: int) -> str | None:
     """The receipt PDF's address, when that page exists (it is built separately)."""
     try:
@@ -191,7 +230,7 @@ def _account_events(unit, bill_ids, payment_ids):
     return list(Event.objects.filter(subjects).select_related("actor").order_by("-created_at", "-id")[:TIMELINE_LIMIT])
 
 
-def _account_page(request, unit_id, *, payment_form=None, write_off_form=None, status=None):
+def _account_page(request, unit_id, *, payment_form=None, write_off_form=None, charge_form=None, status=None):
     actor, today = request.actor, timezone.localdate()
     unit = get_scoped_or_404(Unit.objects.with_places(), actor, pk=unit_id)
     bills = Bill.objects.filter(unit=unit).select_related("item")
@@ -214,6 +253,7 @@ def _account_page(request, unit_id, *, payment_form=None, write_off_form=None, s
     owners = list(scoped(Residency.objects.current().filter(unit=unit, relation__in=OWNING_RELATIONS), actor)
                   .select_related("resident").order_by("relation", "id"))
     may_collect, may_write_off = actor.may("billing.collect"), actor.may("billing.write_off")
+    charge_form = (charge_form or ChargeForm(unit=unit)) if actor.may("billing.charge") else None
     return render(request, "billing/accounts/unit.html", {
         "unit": unit,
         "owners": owners,
@@ -226,6 +266,7 @@ def _account_page(request, unit_id, *, payment_form=None, write_off_form=None, s
         "events": _account_events(unit, bills.values("pk"), [p.pk for p in payments]),
         "payment_form": (payment_form or PaymentForm.fresh()) if may_collect else None,
         "write_off_form": (write_off_form or WriteOffForm(unit=unit)) if may_write_off and open_bills else None,
+        "charge_form": charge_form if charge_form and charge_form.fields["item"].queryset.exists() else None,
     }, status=status)
 
 
@@ -281,6 +322,27 @@ def write_off(request, unit_id: int):
     return _account_page(request, unit_id, write_off_form=form, status=422)
 
 
+@require_POST
+@staff_view("billing.charge")
+def add_charge(request, unit_id: int):
+    """A one-off charge (decoration deposit or fee, a paid service) billed to the unit through the ledger."""
+    actor = request.actor
+    unit = get_scoped_or_404(Unit.objects.all(), actor, pk=unit_id)
+    form = ChargeForm(request.POST, unit=unit)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            bill = services.post_charge(actor, unit, data["item"], data["amount"], due_on=data["due_on"],
+                                        description=data["description"] or data["item"].name)
+        except DomainError as error:
+            show_problems(form, error)
+        else:
+            messages.success(request, _("%(item)s of %(amount)s billed.") % {"item": bill.item.name,
+                                                                              "amount": bill.amount})
+            return redirect("billing:unit_account", unit.pk)
+    return _account_page(request, unit_id, charge_form=form, status=422)
+
+
 # -- Excel ----------------------------------------------------------------------------------------------------
 @staff_view("billing.view")
 def unit_ledger_xlsx(request, unit_id: int):
@@ -303,6 +365,7 @@ urlpatterns = [
     path("console/billing/units/<int:unit_id>/", unit_account, name="unit_account"),
     path("console/billing/units/<int:unit_id>/payments/", record_payment, name="record_payment"),
     path("console/billing/units/<int:unit_id>/write-offs/", write_off, name="write_off"),
+    path("console/billing/units/<int:unit_id>/charges/", add_charge, name="add_charge"),
     path("console/billing/units/<int:unit_id>/ledger.xlsx", unit_ledger_xlsx, name="unit_ledger_xlsx"),
     path("console/billing/ledger.xlsx", ledger_xlsx, name="ledger_xlsx"),
 ]

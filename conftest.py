@@ -92,6 +92,18 @@ class ApiClient:
 
 
 @pytest.fixture
+def login(world):
+    """`login("caiwu")` → a Django test client with that demo user's session, as the browser has it."""
+
+    def make(username: str) -> Client:
+        client = Client()
+        client.force_login(world.user(username))
+        return client
+
+    return make
+
+
+@pytest.fixture
 def api(world):
     """`api("kefu")` → an ApiClient logged in as that demo user."""
     return ApiClient

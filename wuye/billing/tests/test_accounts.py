@@ -7,7 +7,6 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -17,15 +16,6 @@ from wuye.billing.models import Bill, ChargeItem, Payment
 from wuye.billing.receipts import receipt_number
 from wuye.people.models import Residency
 from wuye.tenancy.models import Unit
-
-
-@pytest.fixture
-def login(world):
-    def make(username):
-        client = Client()
-        client.force_login(world.user(username))
-        return client
-    return make
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ from decimal import Decimal
 
 import openpyxl
 import pytest
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -18,15 +17,6 @@ from wuye.people.access import actor_for
 from wuye.tenancy.models import Unit
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-@pytest.fixture
-def login(world):
-    def make(username):
-        client = Client()
-        client.force_login(world.user(username))
-        return client
-    return make
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ from decimal import Decimal
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from openpyxl import Workbook, load_workbook
@@ -19,15 +18,6 @@ from wuye.people.access import actor_for
 from wuye.tenancy.models import Unit
 
 TODAY = timezone.localdate()
-
-
-@pytest.fixture
-def login(world):
-    def make(username):
-        client = Client()
-        client.force_login(world.user(username))
-        return client
-    return make
 
 
 @pytest.fixture

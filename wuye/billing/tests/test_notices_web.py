@@ -5,23 +5,12 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from django.test import Client
 from django.utils import timezone
 
 from wuye.billing.dunning import issue_payment_notices
 from wuye.billing.models import Bill, BillingNotice, ChargeItem, NoticeStage, Tariff
 from wuye.billing.runs import run_billing
 from wuye.tenancy.models import Unit
-
-
-@pytest.fixture
-def login(world):
-    def client_for(username):
-        client = Client()
-        client.force_login(world.user(username))
-        return client
-
-    return client_for
 
 
 @pytest.fixture

@@ -6,21 +6,11 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 
 from wuye.billing import jobs
 from wuye.billing.models import Bill, BillingRun, ChargeItem, Tariff
 from wuye.tenancy.models import Unit
-
-
-@pytest.fixture
-def login(world):
-    def make(username):
-        client = Client()
-        client.force_login(world.user(username))
-        return client
-    return make
 
 
 @pytest.fixture

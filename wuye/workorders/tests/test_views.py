@@ -7,7 +7,6 @@ import re
 from datetime import timedelta
 
 import pytest
-from django.test import Client
 from django.utils import timezone
 
 from wuye.people.access import actor_for
@@ -17,15 +16,6 @@ from wuye.workorders.services import ActionInput, TicketInput, create_ticket, pe
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 64
-
-
-@pytest.fixture
-def login(world):
-    def make(username):
-        client = Client()
-        client.force_login(world.user(username))
-        return client
-    return make
 
 
 @pytest.fixture(autouse=True)

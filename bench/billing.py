@@ -59,7 +59,8 @@ from wuye.billing.models import (  # noqa: E402  # noqa: E402
     ReceiptCounter,
     Tariff,
 )
-from wuye.billing.reports import OPEN, add_months, arrears_aging  # noqa: E402
+from wuye.billing.periods import add_months  # noqa: E402
+from wuye.billing.reports import OPEN, arrears_aging  # noqa: E402
 from wuye.billing.runs import run_billing  # noqa: E402
 from wuye.core.models import Event, Notification  # noqa: E402
 from wuye.demo.builders import build_scale_project  # noqa: E402

@@ -25,7 +25,8 @@ from wuye.tenancy.models import Project
 from . import sharing
 from .meters import consumption_between
 from .models import ChargeItem, ChargeKind, Meter, MeterKind, ParkingPass
-from .runs import Charge, RunContext, period_end, register_biller, tariff_for
+from .periods import period_end
+from .runs import Charge, RunContext, register_biller, tariff_for
 
 # What a unit of consumption is called on a bill, by meter type.
 MEASURES = {MeterKind.WATER: gettext_lazy("m³"), MeterKind.ELECTRICITY: gettext_lazy("kWh"),
@@ -34,14 +35,6 @@ MEASURES = {MeterKind.WATER: gettext_lazy("m³"), MeterKind.ELECTRICITY: gettext
 # Temporary parking: a stay up to this long is free (dropping off, turning round); a longer one pays every started
 # hour from entry — the usual rule of Shanghai estates ("15分钟内免费，超时按小时计费，不足1小时按1小时计").
 TEMPORARY_PARKING_GRACE = timedelta(minutes=15)
-
-
-def _tariffs(item: ChargeItem, period: date, unit_kind: str, context: RunContext):
-    """The item's tariff in force for the period and unit type, looked up once per run."""
-    tariffs = context.cache.setdefault(("tariffs", item.pk), {})
-    if unit_kind not in tariffs:
-        tariffs[unit_kind] = tariff_for(item, unit_kind, period)
-    return tariffs[unit_kind]
 
 
 # -- parking passes ---------------------------------------------------------------------------------------------
@@ -62,7 +55,7 @@ def parking_pass_charges(item: ChargeItem, period: date, units: list, context: R
         Q(ends_on__isnull=True) | Q(ends_on__gte=period)).order_by("unit_id", "id")
     charges = []
     for parking_pass in passes:
-        tariff = _tariffs(item, period, kinds[parking_pass.unit_id], context)
+        tariff = context.tariff(item, kinds[parking_pass.unit_id])
         days = days_active(parking_pass, period)
         if tariff is None or days == 0:
             continue
@@ -94,7 +87,7 @@ def metered_charges(item: ChargeItem, period: date, units: list, context: RunCon
     charges = []
     for meter in meters:
         consumption = used.get(meter.pk, Decimal(0))
-        tariff = _tariffs(item, period, kinds[meter.unit_id], context)
+        tariff = context.tariff(item, kinds[meter.unit_id])
         if consumption <= 0 or tariff is None:
             continue
         amount = to_money(consumption * tariff.rate)

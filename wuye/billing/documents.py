@@ -8,12 +8,11 @@ UI language: it is a formal document addressed to the owner.
 from __future__ import annotations
 
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
-from django.db.models import Q
-
+from wuye.core.money import to_money
 from wuye.core.pdf import Document
-from wuye.people.models import OWNING_RELATIONS, Residency
+from wuye.people.services import owning_residencies
 
 from .models import BillingNotice, NoticeStage
 
@@ -58,7 +57,7 @@ def _yuan_words(yuan: int) -> str:
 def amount_in_words(amount) -> str:
     """The amount in Chinese capitals as cheques and receipts write it: 1234.50 → 壹仟贰佰叁拾肆元伍角整,
     1234.05 → 壹仟贰佰叁拾肆元零伍分, 0 → 零元整; rounded to fen, a negative amount starts with 负."""
-    amount = Decimal(amount).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    amount = to_money(amount)
     sign = "负" if amount < 0 else ""
     fen_total = int(abs(amount) * 100)
     yuan, rest = divmod(fen_total, 100)
@@ -93,10 +92,7 @@ def mask_name(name: str) -> str:
 
 def addressees(notice: BillingNotice) -> str:
     """The owners of the unit on the day the notice was issued (residencies are ended, never deleted)."""
-    residencies = (Residency.objects.filter(unit_id=notice.unit_id, relation__in=OWNING_RELATIONS)
-                   .filter(Q(started_on__isnull=True) | Q(started_on__lte=notice.issued_on))
-                   .filter(Q(ended_on__isnull=True) | Q(ended_on__gte=notice.issued_on))
-                   .select_related("resident").order_by("relation", "id"))
+    residencies = owning_residencies([notice.unit_id], on=notice.issued_on)
     names = list(dict.fromkeys(mask_name(residency.resident.name) for residency in residencies))
     return "、".join(names)
 

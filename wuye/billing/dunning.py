@@ -10,9 +10,7 @@ from collections import defaultdict
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
-from django.contrib.auth import get_user_model
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,7 +20,7 @@ from wuye.core.access import Role
 from wuye.core.events import compose_event, record_events
 from wuye.core.money import to_money
 from wuye.core.outbox import compose, post
-from wuye.people.models import OWNING_RELATIONS
+from wuye.people.services import owning_residencies
 from wuye.sla import engine
 from wuye.tenancy.models import Unit
 
@@ -170,12 +168,10 @@ def _insert_orm(drafts: list[BillingNotice]) -> list[BillingNotice]:
 def _owner_users(unit_ids) -> dict[int, list]:
     """The portal logins of each unit's current owners and co-owners (one query)."""
     owners: dict[int, list] = defaultdict(list)
-    users = (get_user_model().objects.filter(
-        is_active=True, resident__residencies__unit_id__in=list(unit_ids),
-        resident__residencies__relation__in=OWNING_RELATIONS, resident__residencies__ended_on__isnull=True)
-        .annotate(owned_unit_id=F("resident__residencies__unit_id")).order_by("resident__residencies__id"))
-    for user in users:
-        owners[user.owned_unit_id].append(user)
+    residencies = (owning_residencies(unit_ids).filter(resident__user__is_active=True)
+                   .select_related("resident__user").order_by("id"))
+    for residency in residencies:
+        owners[residency.unit_id].append(residency.resident.user)
     return owners
 
 

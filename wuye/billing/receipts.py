@@ -11,7 +11,9 @@ from decimal import Decimal
 from django.db.models import Sum
 from django.utils import timezone
 
+from wuye.core.money import to_money
 from wuye.core.pdf import Document
+from wuye.people.services import owning_residencies
 
 from .documents import amount_in_words, money
 from .models import Channel, EntryKind, Payment
@@ -32,13 +34,11 @@ def receipt_number(payment: Payment) -> str:
 
 
 def _payer(payment: Payment) -> str:
-    from wuye.people.models import Relation, Residency  # people sits beside billing; imported late
-
+    """The owner who paid online, else the unit's current owners and co-owners."""
     payer = payment.received_by
     if payer is not None and getattr(payer, "resident", None) is not None:
         return payer.get_full_name() or payer.username
-    owners = Residency.objects.current().filter(unit_id=payment.unit_id, relation=Relation.OWNER)
-    names = [r.resident.name for r in owners.select_related("resident").order_by("id")]
+    names = [residency.resident.name for residency in owning_residencies([payment.unit_id])]
     return "、".join(names) or "—"
 
 
@@ -58,7 +58,7 @@ def receipt_pdf(payment: Payment) -> Document:
     settled = list(payment.allocations.filter(amount__gt=0, created_at__lte=payment.received_at)
                    .values("bill_id", "bill__item__name", "bill__period", "bill__description")
                    .annotate(applied=Sum("amount")).order_by("bill__due_on", "bill_id"))
-    applied = sum((Decimal(row["applied"]).quantize(Decimal("0.01")) for row in settled), ZERO)
+    applied = sum((to_money(row["applied"]) for row in settled), ZERO)
     credit = payment.amount - applied
     refunds = list(payment.entries.filter(kind=EntryKind.REFUND).order_by("created_at", "id"))
 

@@ -21,6 +21,7 @@ from wuye.core.money import to_money
 from wuye.tenancy.models import Building, Project
 
 from .models import OPEN, Allocation, Bill
+from .periods import add_months
 
 ZERO = Decimal("0.00")
 _MONEY = DecimalField(max_digits=14, decimal_places=2)
@@ -152,19 +153,6 @@ def arrears_aging(actor: Actor | None, *, as_of: date | None = None, project: Pr
 
 
 # -- collection rate ----------------------------------------------------------------------------------------------
-
-def parse_month(value: str, field_name: str) -> date:
-    """'2026-11' → date(2026, 11, 1); anything else → 422 naming the field."""
-    match = re.fullmatch(r"(\d{4})-(\d{1,2})", (value or "").strip())
-    if not match or not 1 <= int(match[2]) <= 12 or int(match[1]) < 1900:
-        raise InvalidInput(field_name, _("Give a month as YYYY-MM, e.g. 2026-11."))
-    return date(int(match[1]), int(match[2]), 1)
-
-
-def add_months(month: date, count: int) -> date:
-    index = month.year * 12 + month.month - 1 + count
-    return date(index // 12, index % 12 + 1, 1)
-
 
 def months_between(first: date, last: date, *, first_field: str = "from", last_field: str = "to") -> list[date]:
     """Every month from `first` to `last` inclusive (at most MAX_PERIODS)."""

@@ -9,7 +9,6 @@ units. `BILLERS` maps each periodic `ChargeKind` to its biller; one-off charges 
 
 from __future__ import annotations
 
-import calendar
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -20,17 +19,16 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.db.models import Q, Sum
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from wuye.core.access import Actor, require
 from wuye.core.bulk import insert_rows
-from wuye.core.errors import InvalidInput
 from wuye.core.events import record_event
 from wuye.core.money import to_money
 from wuye.tenancy.models import Unit
 
 from . import dunning
 from .models import Basis, Bill, BillingRun, ChargeItem, ChargeKind, EntryKind, LedgerEntry, Tariff
+from .periods import check_period, period_end
 
 logger = logging.getLogger(__name__)
 
@@ -57,9 +55,12 @@ class RunContext:
     due_on: date
     cache: dict = field(default_factory=dict)
 
-
-def period_end(period: date) -> date:
-    return period.replace(day=calendar.monthrange(period.year, period.month)[1])
+    def tariff(self, item: ChargeItem, unit_kind: str) -> Tariff | None:
+        """The item's tariff in force for the run's period and the unit type, looked up once per run."""
+        tariffs = self.cache.setdefault(("tariffs", item.pk), {})
+        if unit_kind not in tariffs:
+            tariffs[unit_kind] = tariff_for(item, unit_kind, self.period)
+        return tariffs[unit_kind]
 
 
 def due_date(period: date, today: date) -> date:
@@ -79,13 +80,10 @@ def monthly_amount(tariff: Tariff, unit: Unit) -> Decimal:
 
 def property_fee_charges(item: ChargeItem, period: date, units: list[Unit], context: RunContext) -> list[Charge]:
     """Property fee: rate × floor area (or a flat rate) per month, by unit type; types without a tariff are free."""
-    tariffs = context.cache.setdefault(("tariffs", item.pk), {})
     description = f"{item.name} {period:%Y-%m}"
     charges = []
     for unit in units:
-        if unit.kind not in tariffs:
-            tariffs[unit.kind] = tariff_for(item, unit.kind, period)
-        tariff = tariffs[unit.kind]
+        tariff = context.tariff(item, unit.kind)
         if tariff is not None and (amount := monthly_amount(tariff, unit)) > 0:
             charges.append(Charge(unit.pk, amount, description))
     return charges
@@ -152,11 +150,6 @@ def _add_to_summary(run: BillingRun, bills: list[Bill]) -> None:
         line["amount"] = str(to_money(Decimal(line["amount"]) + bill.amount))
 
 
-def _check_period(period: date) -> None:
-    if period.day != 1:
-        raise InvalidInput("period", _("A period starts on the first day of a month."))
-
-
 def _claim(run: BillingRun) -> bool:
     """Lock the run's row for this chunk's transaction if it is still running where this runner left it.
 
@@ -178,7 +171,7 @@ def run_billing(actor: Actor | None, project, period: date, *, chunk: int = 2000
     """
     if actor is not None:
         require(actor, "billing.charge")
-    _check_period(period)
+    check_period(period)
     now = now or timezone.now()
     run, created = BillingRun.objects.get_or_create(
         project=project, period=period, defaults={"started_by": getattr(actor, "user", None)})
@@ -216,6 +209,12 @@ def run_billing(actor: Actor | None, project, period: date, *, chunk: int = 2000
             progress(run)
 
 
+def run_summary(run: BillingRun) -> list[dict]:
+    """What the run billed per charge item, by item code: `{code, name, bills, amount}`."""
+    return [{"code": code, "name": line["name"], "bills": line["bills"], "amount": Decimal(line["amount"])}
+            for code, line in sorted(run.summary.items())]
+
+
 def run_percent(run: BillingRun) -> int:
     """How far a run is, 0–100 (a finished run is 100 even for a project without units)."""
     if run.status == BillingRun.Status.DONE:
@@ -228,7 +227,7 @@ def start_run(actor: Actor, project, period: date) -> BillingRun:
     bills it in the background. A finished period is queued again (only what is missing gets billed); a running
     one is returned as it is."""
     require(actor, "billing.charge")
-    _check_period(period)
+    check_period(period)
     with transaction.atomic():
         run, created = BillingRun.objects.select_for_update().get_or_create(
             project=project, period=period, defaults={"started_by": actor.user})

@@ -10,7 +10,6 @@ households and their area is not part of the shared area, so they share nothing.
 from __future__ import annotations
 
 import heapq
-import re
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date
@@ -21,30 +20,16 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from wuye.core.access import Actor, require
-from wuye.core.errors import Conflict, InvalidInput
+from wuye.core.errors import Conflict
 from wuye.core.events import record_event
 from wuye.core.money import to_money
 from wuye.tenancy.models import Project, Unit, UnitKind
 
 from .models import Bill, ChargeItem, ChargeKind, Meter, MeterReading, SharedCost, SharingMethod
-from .runs import period_end, tariff_for
+from .periods import check_period, period_end
+from .runs import tariff_for
 
 AREA = Decimal("0.01")
-
-
-def check_period(period: date, field: str = "period") -> date:
-    """A period is a month, given by its first day."""
-    if period.day != 1:
-        raise InvalidInput(field, _("A period starts on the first day of a month."))
-    return period
-
-
-def parse_month(value: str, field: str = "month") -> date:
-    """'2026-11' (or '2026-11-01') → date(2026, 11, 1); anything else names the field."""
-    match = re.fullmatch(r"(\d{4})-(\d{1,2})(?:-01)?", (value or "").strip())
-    if not match or not 1 <= int(match[2]) <= 12:
-        raise InvalidInput(field, _("Give a month as YYYY-MM."))
-    return date(int(match[1]), int(match[2]), 1)
 
 
 # -- dividing a cost --------------------------------------------------------------------------------------------

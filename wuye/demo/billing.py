@@ -28,6 +28,7 @@ from wuye.billing.models import (
     SharingMethod,
     Tariff,
 )
+from wuye.billing.periods import add_months
 from wuye.billing.runs import run_billing
 from wuye.billing.services import bills_with_outstanding, pay
 from wuye.people.access import actor_for
@@ -64,13 +65,6 @@ ITEMS = (
 
 # How households pay: (share, months behind at the end). 0 = up to date; "prepay" pays three months ahead.
 PAYERS = ((0.78, 0), (0.08, 1), (0.05, 2), (0.03, 3), (0.02, 6), (0.04, "prepay"))
-
-
-def _month(today: date, back: int) -> date:
-    year, month = today.year, today.month - back
-    while month <= 0:
-        year, month = year - 1, month + 12
-    return date(year, month, 1)
 
 
 def _at(day: date, hour: int = 10) -> datetime:
@@ -115,7 +109,7 @@ def _install_meters(project: Project, today: date, rng: random.Random) -> None:
                  Decimal("2600") if meter.kind == MeterKind.ELECTRICITY else Decimal("180"))
         value, previous = Decimal(rng.randint(100, 900)), None
         for back in range(MONTHS, -1, -1):
-            read_on = _month(today, back) - timedelta(days=1)  # last day of the month before
+            read_on = add_months(today, -back) - timedelta(days=1)  # last day of the month before
             if previous is not None:
                 value += (usual * Decimal(rng.uniform(0.7, 1.3))).quantize(Decimal("0.01"))
             readings.append(MeterReading(meter=meter, read_on=read_on, value=value, source="demo",
@@ -142,7 +136,7 @@ def _collect(caiwu, units, habits, today: date, period: date, rng: random.Random
     for unit in units:
         habit = habits[unit.pk]
         behind = 0 if habit == "prepay" else habit
-        cutoff = _month(today, behind) if behind else date.max
+        cutoff = add_months(today, -behind) if behind else date.max
         owed = sum((bill.outstanding for bill in bills_with_outstanding(unit) if bill.period < cutoff), Decimal(0))
         if habit == "prepay":
             last = unit.bills.order_by("-period").values_list("amount", flat=True).first() or Decimal(0)
@@ -166,7 +160,7 @@ def build_demo_billing(company, *, today: date | None = None, seed: int = 2026) 
     caiwu = actor_for(get_user_model().objects.get(username="caiwu"))
     counts = {"bills": 0, "payments": 0}
     for project in Project.objects.filter(company=company).order_by("id"):
-        first = _month(today, MONTHS)
+        first = add_months(today, -MONTHS)
         with transaction.atomic():
             items = install_items(project, first)
             _install_passes(project, items["parking-pass"], first)
@@ -174,7 +168,7 @@ def build_demo_billing(company, *, today: date | None = None, seed: int = 2026) 
         units = list(Unit.objects.filter(project=project).order_by("id"))
         habits = {unit.pk: rng.choices([p[1] for p in PAYERS], weights=[p[0] for p in PAYERS])[0] for unit in units}
         for back in range(MONTHS, 0, -1):
-            period = _month(today, back)
+            period = add_months(today, -back)
             run = run_billing(None, project, period, now=_at(period + timedelta(days=1), 9))
             counts["bills"] += run.bills_created
             if back in PAYMENT_MONTHS:

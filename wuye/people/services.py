@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.db.models import Case, Q, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -17,7 +19,7 @@ from wuye.core.pii import mask_id_number, mask_phone
 from wuye.core.validators import normalize_id_number, normalize_phone, normalize_plate
 from wuye.tenancy.models import Project, Unit
 
-from .models import Relation, Residency, Resident, StaffProfile, Vehicle, VehicleKind
+from .models import OWNING_RELATIONS, Relation, Residency, Resident, StaffProfile, Vehicle, VehicleKind
 
 
 @dataclass
@@ -113,6 +115,22 @@ def add_vehicle(actor: Actor, resident: Resident, *, plate: str, kind: str = Veh
     return vehicle
 
 
+def owning_residencies(unit_ids: Iterable[int] | None = None, *, on: date | None = None) -> QuerySet[Residency]:
+    """The residencies of the owners and co-owners of `unit_ids` (of every unit if None), with their residents,
+    owners before co-owners, then by id: the current ones, or with `on` those in force that day (residencies are ended, never
+    deleted, so a past day's owners are still on record)."""
+    residencies = Residency.objects.filter(relation__in=OWNING_RELATIONS)
+    if on is None:
+        residencies = residencies.current()
+    else:
+        residencies = (residencies.filter(Q(started_on__isnull=True) | Q(started_on__lte=on))
+                       .filter(Q(ended_on__isnull=True) | Q(ended_on__gte=on)))
+    if unit_ids is not None:
+        residencies = residencies.filter(unit_id__in=list(unit_ids))
+    owner_first = Case(When(relation=Relation.OWNER, then=Value(0)), default=Value(1))
+    return residencies.select_related("resident").order_by(owner_first, "id")
+
+
 @transaction.atomic
 def end_residency(actor: Actor, residency: Residency, *, on: date | None = None) -> Residency:
     """A resident moves out or sells: the link ends (kept on record); their portal no longer shows the unit."""
@@ -164,8 +182,6 @@ def create_staff(actor: Actor, *, company, username: str, password: str, name: s
 
 def staff_users(project_id: int, role: str, *, supervisors_only: bool = False):
     """Active staff of `role` who see `project_id` (project members and company-wide staff of that role)."""
-    from django.db.models import Q
-
     profiles = StaffProfile.objects.filter(role=role, user__is_active=True).filter(
         Q(projects=project_id) | Q(all_projects=True)
     )

@@ -15,7 +15,7 @@ from wuye.tenancy.models import Project, Unit
 from .. import exports, services
 from ..channels import adapter_for
 from ..models import Bill, BillingRun, Channel, ChargeItem, ChargeKind, LedgerEntry, Payment
-from ..runs import run_percent, start_run
+from ..runs import run_percent, run_summary, start_run
 
 router = Router(tags=["fees"])
 
@@ -175,8 +175,7 @@ class RunOut(Schema):
 
     @staticmethod
     def resolve_summary(run):
-        return [{"code": code, "name": line["name"], "bills": line["bills"], "amount": Decimal(line["amount"])}
-                for code, line in sorted(run.summary.items())]
+        return run_summary(run)
 
     @staticmethod
     def resolve_started_by(run):

@@ -14,6 +14,7 @@ from wuye.core.errors import InvalidInput
 from wuye.tenancy.models import Building, Project
 
 from .. import reports
+from ..periods import add_months, parse_month
 
 router = Router(tags=["fees"])
 
@@ -137,11 +138,11 @@ def collection_rate(request, filters: Query[RateQuery]):
     _staff(request)
     project = get_scoped_or_404(Project.objects, request.actor, pk=filters.project)
     periods = reports.default_periods()
-    first = reports.parse_month(filters.from_, "from") if filters.from_ else None
-    last = reports.parse_month(filters.to, "to") if filters.to else None
+    first = parse_month(filters.from_, "from") if filters.from_ else None
+    last = parse_month(filters.to, "to") if filters.to else None
     if first or last:
         last = last or periods[-1]
-        first = first or reports.add_months(last, 1 - len(periods))
+        first = first or add_months(last, 1 - len(periods))
         periods = reports.months_between(first, last)
     rows = reports.collection_rate(request.actor, project, periods)
     return {"project_id": project.pk, "project": project.name, "rows": rows}

@@ -12,6 +12,7 @@ from wuye.tenancy.models import Project
 from .. import sharing
 from ..billers import TEMPORARY_PARKING_GRACE, temporary_parking_quote
 from ..models import SharedCost
+from ..periods import check_period
 
 router = Router(tags=["fees"])
 
@@ -90,7 +91,7 @@ def list_shared_costs(request, project: int | None = None, period: date | None =
     if project is not None:
         costs = costs.filter(project_id=project)
     if period is not None:
-        costs = costs.filter(period=sharing.check_period(period))
+        costs = costs.filter(period=check_period(period))
     costs = sharing.with_readings(costs.order_by("-period", "project_id", "item_id", "building_id", "id"))
     offset = (page - 1) * page_size
     shown = list(costs[offset:offset + page_size])

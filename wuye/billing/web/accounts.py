@@ -24,7 +24,8 @@ from wuye.core.access import get_scoped_or_404, scoped
 from wuye.core.errors import DomainError
 from wuye.core.models import Event
 from wuye.core.money import to_money
-from wuye.people.models import OWNING_RELATIONS, Residency
+from wuye.people.models import Residency
+from wuye.people.services import owning_residencies
 from wuye.tenancy.models import Project, Unit
 from wuye.web.forms import ScopedFilterForm
 from wuye.web.guards import staff_view
@@ -96,9 +97,7 @@ def with_account(units, today: date):
 
 
 def _owners_prefetch(actor):
-    return Prefetch("residencies", to_attr="owners", queryset=scoped(
-        Residency.objects.current().filter(relation__in=OWNING_RELATIONS), actor).select_related("resident")
-        .order_by("relation", "id"))
+    return Prefetch("residencies", to_attr="owners", queryset=scoped(owning_residencies(), actor))
 
 
 MAX_EXPORT_DAYS = 366
@@ -250,8 +249,7 @@ def _account_page(request, unit_id, *, payment_form=None, write_off_form=None, c
         entry.running_balance = running
         entry.receipt_number = receipt_number(entry.payment) if entry.payment_id else ""
     entries.reverse()  # newest first on the page
-    owners = list(scoped(Residency.objects.current().filter(unit=unit, relation__in=OWNING_RELATIONS), actor)
-                  .select_related("resident").order_by("relation", "id"))
+    owners = list(scoped(owning_residencies([unit.pk]), actor))
     may_collect, may_write_off = actor.may("billing.collect"), actor.may("billing.write_off")
     charge_form = (charge_form or ChargeForm(unit=unit)) if actor.may("billing.charge") else None
     return render(request, "billing/accounts/unit.html", {

@@ -11,6 +11,7 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
 from wuye.core.access import get_scoped_or_404, scoped
+from wuye.core.errors import InvalidInput
 from wuye.tenancy.models import Project
 from wuye.web.guards import owner_view, staff_view
 from wuye.web.htmx import render_page
@@ -18,15 +19,16 @@ from wuye.web.paging import paginate
 
 from ..documents import notice_filename, notice_pdf
 from ..models import BillingNotice, NoticeStage
+from ..periods import parse_month
 
 EVENT_VERBS = {"billing.notice_issued": _("Notice issued")}
 
 
 def _month(value: str) -> date | None:
-    """`2026-11` → 2026-11-01; anything else → None (no month filter)."""
+    """The month filter: `2026-11` → 2026-11-01; empty or anything else → None (no month filter)."""
     try:
-        return date.fromisoformat(f"{value}-01") if value else None
-    except ValueError:
+        return parse_month(value, "month") if value else None
+    except InvalidInput:
         return None
 
 

@@ -6,8 +6,6 @@ same function behind POST /api/v1/payments/callbacks/simulated (`channels.simula
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.db.models import Case, IntegerField, Value, When
@@ -20,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from wuye.core.access import get_scoped_or_404, require, scoped
 from wuye.core.errors import DomainError
+from wuye.core.money import to_money
 from wuye.web.guards import staff_view
 from wuye.web.paging import paginate
 
@@ -147,7 +146,7 @@ def gateway(request, reference: str):
             return redirect("billing:receipt_pdf", payment_id=intent.payment_id)
         return redirect("web:console")
     return render(request, "billing/payments/gateway.html", {
-        "intent": intent, "amount": intent.amount.quantize(Decimal("0.01")),
+        "intent": intent, "amount": to_money(intent.amount),
         "result_url": "billing:h5_pay_result" if request.actor.is_owner else "",
     })
 

@@ -18,6 +18,7 @@ from wuye.tenancy.models import Project
 from wuye.web.guards import staff_view
 
 from .. import reports
+from ..periods import parse_month
 
 # Bucket colours, from recent (amber) to oldest (red); "not due" is only in the table.
 BUCKET_COLOURS = {"b0_30": "#f5c26b", "b31_60": "#ec9a3c", "b61_90": "#d9622b", "b90_plus": "#b42318"}
@@ -116,8 +117,8 @@ def reports_page(request):
 
     periods, problem = reports.default_periods(), None
     try:
-        first = reports.parse_month(request.GET["from"], "from") if request.GET.get("from") else periods[0]
-        last = reports.parse_month(request.GET["to"], "to") if request.GET.get("to") else periods[-1]
+        first = parse_month(request.GET["from"], "from") if request.GET.get("from") else periods[0]
+        last = parse_month(request.GET["to"], "to") if request.GET.get("to") else periods[-1]
         periods = reports.months_between(first, last)
     except InvalidInput as error:
         problem = error.message

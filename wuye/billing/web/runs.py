@@ -3,8 +3,6 @@ progress (the page polls with htmx while it runs), then read what it billed per 
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -22,7 +20,7 @@ from wuye.web.htmx import is_htmx, render_page
 from wuye.web.paging import paginate
 
 from ..models import BillingRun
-from ..runs import run_percent, start_run
+from ..runs import run_percent, run_summary, start_run
 from .accounts import show_problems
 
 EVENT_VERBS = {"billing.run_started": gettext_lazy("Billing run started")}
@@ -97,11 +95,6 @@ def runs(request):
     }, status=status)
 
 
-def _summary(run: BillingRun) -> list[dict]:
-    return [{"code": code, "name": line["name"], "bills": line["bills"], "amount": Decimal(line["amount"])}
-            for code, line in sorted(run.summary.items())]
-
-
 @staff_view("billing.view")
 def run(request, run_id: int):
     """One run: its progress (an htmx request gets only the progress partial, which polls while running) and,
@@ -109,7 +102,7 @@ def run(request, run_id: int):
     billing_run = get_scoped_or_404(BillingRun.objects.select_related("project", "started_by"), request.actor,
                                     pk=run_id)
     billing_run.percent = run_percent(billing_run)
-    context = {"run": billing_run, "summary": _summary(billing_run),
+    context = {"run": billing_run, "summary": run_summary(billing_run),
                "running": billing_run.status == BillingRun.Status.RUNNING}
     if not is_htmx(request):
         bills = billing_run.bills.select_related("unit__building", "item").order_by("unit_id", "id")

@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
@@ -22,6 +20,7 @@ from wuye.web.paging import paginate
 
 from .. import sharing
 from ..models import SharedCost
+from ..periods import add_months, parse_month
 
 EVENT_VERBS = {"billing.shared_cost_computed": gettext_lazy("Shared cost computed")}
 DISCLOSED_MONTHS = 12
@@ -62,7 +61,7 @@ def shared_costs(request):
         project = get_scoped_or_404(Project.objects.all(), request.actor, pk=request.GET["project"])
     if request.GET.get("month"):
         try:
-            month = sharing.parse_month(request.GET["month"])
+            month = parse_month(request.GET["month"], "month")
         except DomainError as error:
             return _page(request, project=project, error=error.message, status=422)
     return _page(request, project=project, month=month)
@@ -74,7 +73,7 @@ def allocate(request):
     """Compute a project's shared costs of a month from its public meters (recomputes while nothing is billed)."""
     try:
         project = get_scoped_or_404(Project.objects.all(), request.actor, pk=request.POST.get("project") or 0)
-        month = sharing.parse_month(request.POST.get("month", ""))
+        month = parse_month(request.POST.get("month", ""), "month")
         costs = sharing.allocate_shared_costs(request.actor, project, month)
     except DomainError as error:
         return _page(request, error=error.message, status=error.status)
@@ -89,20 +88,15 @@ def allocate(request):
     return redirect(f"{reverse('billing:shared_costs')}?{query}")
 
 
-def first_disclosed_month(today: date) -> date:
-    """The first of the last `DISCLOSED_MONTHS` months, this one included."""
-    months = today.year * 12 + today.month - 1 - (DISCLOSED_MONTHS - 1)
-    return date(months // 12, months % 12 + 1, 1)
-
-
 @owner_view
 def h5_disclosure(request):
     """The owner's estate's shared costs of the last twelve months, with the method and what their home pays."""
     actor = request.actor
     units = list(Unit.objects.filter(pk__in=actor.unit_ids).select_related("project", "building").order_by("id"))
+    first_disclosed = add_months(timezone.localdate(), 1 - DISCLOSED_MONTHS)  # this month included
     costs = list(sharing.with_readings(SharedCost.objects.filter(
         project_id__in={unit.project_id for unit in units},
-        period__gte=first_disclosed_month(timezone.localdate()))).order_by("-period", "item_id", "building_id", "id"))
+        period__gte=first_disclosed)).order_by("-period", "item_id", "building_id", "id"))
     own = sharing.owner_shares(costs, [unit.pk for unit in units])
     months = []
     for row in _rows(costs, own):

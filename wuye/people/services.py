@@ -117,8 +117,8 @@ def add_vehicle(actor: Actor, resident: Resident, *, plate: str, kind: str = Veh
 
 def owning_residencies(unit_ids: Iterable[int] | None = None, *, on: date | None = None) -> QuerySet[Residency]:
     """The residencies of the owners and co-owners of `unit_ids` (of every unit if None), with their residents,
-    owners before co-owners, then by id: the current ones, or with `on` those in force that day (residencies are ended, never
-    deleted, so a past day's owners are still on record)."""
+    owners before co-owners, then by id: the current ones, or with `on` those in force that day (residencies are
+    ended, never deleted, so a past day's owners are still on record)."""
     residencies = Residency.objects.filter(relation__in=OWNING_RELATIONS)
     if on is None:
         residencies = residencies.current()

@@ -18,7 +18,7 @@ import hmac
 import json
 import secrets
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
@@ -31,7 +31,7 @@ from django.utils.translation import gettext_lazy
 
 from wuye.core.access import Actor, require
 from wuye.core.errors import InvalidInput, NotAllowed
-from wuye.core.events import record_event
+from wuye.core.events import compose_event, record_event, record_events
 from wuye.core.money import to_money
 
 from . import services
@@ -40,6 +40,8 @@ from .models import Channel, PaymentIntent
 ZERO = Decimal("0.00")
 # What a provider's callback says, and what the signature covers (in this canonical order and form).
 CALLBACK_FIELDS = ("reference", "amount", "status", "paid_at")
+# An owner who leaves the gateway without paying: the intent expires, so the pages stop showing it as in progress.
+INTENT_LIFETIME = timedelta(minutes=30)
 PAID, FAILED = "paid", "failed"
 
 
@@ -202,6 +204,21 @@ def start_online_payment(actor: Actor, unit, amount=None, channel: str = Channel
 
 def pay_url(intent: PaymentIntent) -> str:
     return adapter_for(intent.channel).start(intent)
+
+
+def expire_online_payments(now: datetime | None = None) -> int:
+    """Mark intents still pending `INTENT_LIFETIME` after they started as expired. A provider's "paid" callback
+    that comes later still records the money (handle_callback) — the provider, not the clock, says what was paid."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        stale = list(PaymentIntent.objects.select_for_update(skip_locked=True)
+                     .filter(state=PaymentIntent.State.PENDING, created_at__lt=now - INTENT_LIFETIME))
+        PaymentIntent.objects.filter(pk__in=[intent.pk for intent in stale],
+                                     state=PaymentIntent.State.PENDING).update(
+            state=PaymentIntent.State.EXPIRED, finished_at=now)
+        record_events([compose_event(intent, "billing.payment_expired", project_id=intent.project_id,
+                                     data={"reference": intent.reference}) for intent in stale])
+    return len(stale)
 
 
 def handle_callback(channel: str, payload: dict, signature: str) -> PaymentIntent:

@@ -4,6 +4,7 @@ from datetime import timedelta
 
 from wuye.core.scheduling import periodic
 
+from .channels import expire_online_payments
 from .charges import bill_charge_lines
 from .runs import continue_runs
 
@@ -18,3 +19,9 @@ def continue_billing_runs():
 def bill_paid_services():
     """Post the settled charge lines of repairs (paid services) as bills."""
     return len(bill_charge_lines())
+
+
+@periodic(every=timedelta(minutes=5))
+def expire_abandoned_payments():
+    """Online payments left at the gateway for more than 30 minutes expire."""
+    return expire_online_payments()

@@ -2,6 +2,7 @@
 however concurrently the provider calls back, and channels that are registered but not configured."""
 
 import json
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -167,3 +168,16 @@ def test_twenty_concurrent_callbacks_pay_once(world):
     assert LedgerEntry.objects.filter(unit=unit, kind="payment").count() == 1
     intent.refresh_from_db()
     assert intent.payment == Payment.objects.get() and balance(unit) == Decimal("0.00")
+
+
+def test_abandoned_payments_expire_but_a_late_provider_confirmation_still_counts(world, intent, unit):
+    assert channels.expire_online_payments(now=intent.created_at + timedelta(minutes=29)) == 0
+    assert channels.expire_online_payments(now=intent.created_at + timedelta(minutes=31)) == 1
+    intent.refresh_from_db()
+    assert intent.state == PaymentIntent.State.EXPIRED and not Payment.objects.exists()
+    # The owner left the gateway, but the provider had taken the money: its signed word records it.
+    payload, signature = _signed(intent)
+    assert _post_callback(payload, signature).status_code == 200
+    intent.refresh_from_db()
+    assert intent.state == PaymentIntent.State.PAID and balance(unit) == Decimal("0.00")
+    assert channels.expire_online_payments(now=intent.created_at + timedelta(hours=2)) == 0

@@ -30,6 +30,7 @@ EVENT_VERBS = {
     "billing.payment_started": gettext_lazy("Online payment started"),
     "billing.payment_confirmed": gettext_lazy("Online payment confirmed"),
     "billing.payment_failed": gettext_lazy("Online payment failed"),
+    "billing.payment_expired": gettext_lazy("Online payment expired unpaid"),
     "billing.refund_requested": gettext_lazy("Refund requested"),
     "billing.refund_approved": gettext_lazy("Refund approved"),
     "billing.refund_rejected": gettext_lazy("Refund rejected"),

@@ -8,10 +8,11 @@ FEN = Decimal("0.01")
 
 
 def to_money(value) -> Decimal:
-    """Round to fen, half up (the rounding Chinese receipts use). Floats are refused: they cannot hold fen."""
+    """Round to fen, half up (the rounding Chinese receipts use). Floats are refused: they cannot hold fen.
+    Never "-0.00": a sum that SQLite added in floating point (−1e-13) reads as 0.00."""
     if isinstance(value, float):
         raise TypeError("Money must not be a float; pass a Decimal, an int or a string.")
-    return Decimal(value).quantize(FEN, rounding=ROUND_HALF_UP)
+    return Decimal(value).quantize(FEN, rounding=ROUND_HALF_UP) + 0
 
 
 class MoneyField(models.DecimalField):

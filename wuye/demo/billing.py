@@ -32,7 +32,7 @@ from wuye.billing.periods import add_months
 from wuye.billing.runs import run_billing
 from wuye.billing.services import bills_with_outstanding, pay
 from wuye.people.access import actor_for
-from wuye.people.models import Vehicle
+from wuye.people.models import Residency, Vehicle
 from wuye.tenancy.models import Project, Unit, UnitKind
 
 MONTHS = 4  # billed months before the current one (enough for every arrears bucket)
@@ -167,6 +167,10 @@ def build_demo_billing(company, *, today: date | None = None, seed: int = 2026) 
             _install_meters(project, today, rng)
         units = list(Unit.objects.filter(project=project).order_by("id"))
         habits = {unit.pk: rng.choices([p[1] for p in PAYERS], weights=[p[0] for p in PAYERS])[0] for unit in units}
+        # The demo owners (yezhu, yezhu2) still owe last month, so the portal has a bill to pay online.
+        for unit_id in Residency.objects.current().filter(unit__project=project, resident__user__isnull=False) \
+                .values_list("unit_id", flat=True):
+            habits[unit_id] = 1
         for back in range(MONTHS, 0, -1):
             period = add_months(today, -back)
             run = run_billing(None, project, period, now=_at(period + timedelta(days=1), 9))

@@ -34,6 +34,7 @@ def register() -> None:
     from wuye.core.templatetags.timeline import register_event_labels
     from wuye.web.context import NavItem, Tile, register_nav, register_tile
 
+    from .models import Channel
     from .urls import urlpatterns
     from .web import accounts, meters, notices, owner, payments, reports, runs, sharing
 
@@ -52,4 +53,13 @@ def register() -> None:
     }
     for module in (accounts, runs, meters, sharing, notices, payments, reports, owner):
         verbs.update(getattr(module, "EVENT_VERBS", {}))
-    register_event_labels(verbs=verbs)
+    register_event_labels(verbs=verbs, details={
+        "amount": _("amount"),
+        "prepaid": _("kept as prepayment"),
+        "unit": _("unit"),
+        "item": _("charge item"),
+        "reason": _("reason"),
+        "period": _("period"),
+        "bills": _("bills"),
+        "reference": _("reference"),
+    }, values={"channel": dict(Channel.choices)})

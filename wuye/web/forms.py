@@ -86,3 +86,12 @@ class ResidentFilterForm(ScopedFilterForm):
                 condition |= Q(phone=normalize_phone(query))
             residents = residents.filter(condition)
         return residents
+
+
+class DatePicker(forms.DateInput):
+    """The browser's date picker. Its value must be ISO (YYYY-MM-DD) whatever the page language, or it shows empty."""
+
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")

@@ -16,7 +16,7 @@ from wuye.core.errors import DomainError
 from wuye.people.models import DEPARTMENTS, StaffProfile
 from wuye.people.services import staff_users
 from wuye.tenancy.models import Building, Project, Unit
-from wuye.web.forms import ScopedFilterForm
+from wuye.web.forms import DatePicker, ScopedFilterForm
 
 from . import reports
 from .models import URGENCIES_BY_KIND, Category, Channel, Kind, PriceItem, Status, Urgency
@@ -474,7 +474,7 @@ class ImprovementForm(forms.Form):
                                    empty_label="—")
     title = forms.CharField(max_length=200, label=_("Improvement action"))
     owner = StaffChoiceField(queryset=None, required=False, label=_("Person responsible"), empty_label="—")
-    due_on = forms.DateField(required=False, label=_("Due"), widget=forms.DateInput(attrs={"type": "date"}))
+    due_on = forms.DateField(required=False, label=_("Due"), widget=DatePicker())
 
     SERVICE_FIELDS = {"category_id": "category", "owner_id": "owner"}
 

@@ -18,7 +18,7 @@ from wuye.core.access import get_scoped_or_404, scoped
 from wuye.core.errors import DomainError
 from wuye.core.templatetags.timeline import register_event_labels
 from wuye.tenancy.models import Building, Project
-from wuye.web.forms import ScopedFilterForm
+from wuye.web.forms import DatePicker, ScopedFilterForm
 from wuye.web.guards import staff_view
 from wuye.web.htmx import render_page
 from wuye.web.paging import paginate
@@ -76,7 +76,7 @@ class MeterFilterForm(ScopedFilterForm):
 
 
 class ReadingForm(forms.Form):
-    read_on = forms.DateField(label=gettext_lazy("Read on"), widget=forms.DateInput(attrs={"type": "date"}))
+    read_on = forms.DateField(label=gettext_lazy("Read on"), widget=DatePicker())
     value = forms.DecimalField(label=gettext_lazy("Reading"), min_value=0, max_digits=14, decimal_places=2,
                                widget=forms.NumberInput(attrs={"step": "0.01", "min": "0", "inputmode": "decimal"}))
     note = forms.CharField(label=gettext_lazy("Note"), required=False, max_length=services.MAX_NOTE)

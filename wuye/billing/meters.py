@@ -424,7 +424,8 @@ TEMPLATE_COLUMNS = (COL_CODE, "位置", "类型", "上次抄表日期", "上次�
 
 def with_last_reading(meters):
     """`meters` annotated with their latest reading: last_read_on, last_value, last_consumption, last_anomaly,
-    last_anomaly_note (subqueries on the (meter, read_on) index, so a list page stays one query)."""
+    last_anomaly_note (subqueries on the (meter, read_on) index, so a list page stays one query). On SQLite the
+    decimals of a subquery come back unrounded (11979.7200000000): pages format them with two places."""
     latest = MeterReading.objects.filter(meter=OuterRef("pk")).order_by("-read_on")
     return meters.annotate(**{f"last_{name}": Subquery(latest.values(name)[:1])
                               for name in ("read_on", "value", "consumption", "anomaly", "anomaly_note")})

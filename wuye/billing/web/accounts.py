@@ -260,6 +260,7 @@ def _account_page(request, unit_id, *, payment_form=None, write_off_form=None, c
         "open_bills": open_bills,
         "bills": paginate(request, bills.order_by("-due_on", "-id")),
         "payments": payments,
+        "may_refund": actor.may("billing.refund"),
         "entries": entries,
         "events": _account_events(unit, bills.values("pk"), [p.pk for p in payments]),
         "payment_form": (payment_form or PaymentForm.fresh()) if may_collect else None,

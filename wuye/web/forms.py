@@ -95,3 +95,15 @@ class DatePicker(forms.DateInput):
 
     def __init__(self, attrs=None):
         super().__init__(attrs, format="%Y-%m-%d")
+
+
+def show_problems(form: forms.Form, error, fields: dict[str, str] | None = None) -> None:
+    """Put a service's refusal (a DomainError) on `form`: each problem on the form field it names — through
+    `fields` when the service's name differs (its API name) — anything else on top of the form."""
+    fields = fields or {}
+    if not error.problems:
+        form.add_error(None, error.message)
+        return
+    for problem in error.problems:
+        name = fields.get(problem.field, problem.field)
+        form.add_error(name if name in form.fields and name not in form.errors else None, problem.message)

@@ -17,6 +17,7 @@ from wuye.people.models import DEPARTMENTS, StaffProfile
 from wuye.people.services import staff_users
 from wuye.tenancy.models import Building, Project, Unit
 from wuye.web.forms import DatePicker, ScopedFilterForm
+from wuye.web.forms import show_problems as web_show_problems
 
 from . import reports
 from .models import URGENCIES_BY_KIND, Category, Channel, Kind, PriceItem, Status, Urgency
@@ -28,19 +29,12 @@ PART_ROWS = 4
 
 
 def show_problems(form: forms.Form, error: DomainError, fields: dict[str, str] | None = None) -> None:
-    """Put a service's refusal on `form`: each named field on its form field, anything else on top."""
-    fields = fields or {}
-    if not error.problems:
-        form.add_error(None, error.message)
-        return
+    """`wuye.web.forms.show_problems`, plus the part rows of the completion form (parts[2].quantity → part_qty_2)."""
+    fields = dict(fields or {})
     for problem in error.problems:
-        name = fields.get(problem.field, problem.field)
         if match := re.fullmatch(r"parts\[(\d+)\]\.(item_id|quantity)", problem.field):
-            name = f"part_{'item' if match[2] == 'item_id' else 'qty'}_{match[1]}"
-        if name in form.fields and name not in form.errors:
-            form.add_error(name, problem.message)
-        else:
-            form.add_error(None, problem.message)
+            fields[problem.field] = f"part_{'item' if match[2] == 'item_id' else 'qty'}_{match[1]}"
+    web_show_problems(form, error, fields)
 
 
 class DateTimeLocalField(forms.DateTimeField):

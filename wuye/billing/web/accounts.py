@@ -27,7 +27,7 @@ from wuye.core.money import to_money
 from wuye.people.models import Residency
 from wuye.people.services import owning_residencies
 from wuye.tenancy.models import Project, Unit
-from wuye.web.forms import DatePicker, ScopedFilterForm
+from wuye.web.forms import DatePicker, ScopedFilterForm, show_problems
 from wuye.web.guards import staff_view
 from wuye.web.htmx import render_page
 from wuye.web.paging import paginate
@@ -42,17 +42,6 @@ EVENT_VERBS = {"billing.service_billed": gettext_lazy("Paid service billed")}
 _MONEY = DecimalField(max_digits=14, decimal_places=2)
 ZERO = Decimal("0.00")
 TIMELINE_LIMIT = 30
-
-
-def show_problems(form: forms.Form, error: DomainError, fields: dict[str, str] | None = None) -> None:
-    """Put a service's refusal on `form`: each named field on its form field, anything else on top."""
-    fields = fields or {}
-    if not error.problems:
-        form.add_error(None, error.message)
-        return
-    for problem in error.problems:
-        name = fields.get(problem.field, problem.field)
-        form.add_error(name if name in form.fields and name not in form.errors else None, problem.message)
 
 
 # -- the accounts list --------------------------------------------------------------------------------------------
@@ -158,6 +147,9 @@ class PaymentForm(forms.Form):
     allow_prepayment = forms.BooleanField(label=gettext_lazy("Keep any excess as prepayment"), required=False)
     # Made when the form is shown: submitting the same form twice (a double click, a resent POST) pays once.
     idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=100)
+
+    def __init__(self, data=None, *, unit=None, **kwargs):  # the desk's forms all take the unit
+        super().__init__(data, **kwargs)
 
     @classmethod
     def fresh(cls):
@@ -275,71 +267,65 @@ def unit_account(request, unit_id: int):
     return _account_page(request, unit_id)
 
 
+def _desk_action(request, unit_id: int, form_key: str, form, perform, fields=None):
+    """One of the desk's forms on a unit's account: valid input runs `perform(actor, unit, data)` — a service
+    call returning (message level, text) — and goes back to the account; refused input shows the page again with
+    each problem next to its field (422), nothing written."""
+    unit = get_scoped_or_404(Unit.objects.all(), request.actor, pk=unit_id)
+    form = form(request.POST, unit=unit)
+    if form.is_valid():
+        try:
+            level, text = perform(request.actor, unit, form.cleaned_data)
+        except DomainError as error:
+            show_problems(form, error, fields)
+        else:
+            messages.add_message(request, level, text)
+            return redirect("billing:unit_account", unit.pk)
+    return _account_page(request, unit_id, status=422, **{form_key: form})
+
+
 @require_POST
 @staff_view("billing.collect")
 def record_payment(request, unit_id: int):
     """A payment at the front desk (cash or bank transfer), once per form shown."""
-    actor = request.actor
-    unit = get_scoped_or_404(Unit.objects.all(), actor, pk=unit_id)
-    form = PaymentForm(request.POST)
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            payment, created = services.pay(actor, unit, data["amount"], channel=data["channel"],
-                                            idempotency_key=data["idempotency_key"],
-                                            allow_prepayment=data["allow_prepayment"])
-        except DomainError as error:
-            show_problems(form, error, {"Idempotency-Key": "amount"})
-        else:
-            receipt = receipt_number(payment)
-            if created:
-                messages.success(request, _("Payment of %(amount)s recorded; receipt %(receipt)s.") % {
-                    "amount": payment.amount, "receipt": receipt})
-            else:
-                messages.info(request, _("This payment was already recorded (receipt %(receipt)s); nothing was "
-                                         "paid twice.") % {"receipt": receipt})
-            return redirect("billing:unit_account", unit.pk)
-    return _account_page(request, unit_id, payment_form=form, status=422)
+
+    def perform(actor, unit, data):
+        payment, created = services.pay(actor, unit, data["amount"], channel=data["channel"],
+                                        idempotency_key=data["idempotency_key"],
+                                        allow_prepayment=data["allow_prepayment"])
+        receipt = receipt_number(payment)
+        if created:
+            return messages.SUCCESS, _("Payment of %(amount)s recorded; receipt %(receipt)s.") % {
+                "amount": payment.amount, "receipt": receipt}
+        return messages.INFO, _("This payment was already recorded (receipt %(receipt)s); nothing was paid "
+                                "twice.") % {"receipt": receipt}
+
+    return _desk_action(request, unit_id, "payment_form", PaymentForm, perform, {"Idempotency-Key": "amount"})
 
 
 @require_POST
 @staff_view("billing.write_off")
 def write_off(request, unit_id: int):
     """Forgive part or all of what one of the unit's bills still owes."""
-    actor = request.actor
-    unit = get_scoped_or_404(Unit.objects.all(), actor, pk=unit_id)
-    form = WriteOffForm(request.POST, unit=unit)
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.write_off(actor, data["bill"], data["amount"], reason=data["reason"])
-        except DomainError as error:
-            show_problems(form, error)
-        else:
-            messages.success(request, _("%(amount)s written off.") % {"amount": data["amount"]})
-            return redirect("billing:unit_account", unit.pk)
-    return _account_page(request, unit_id, write_off_form=form, status=422)
+
+    def perform(actor, unit, data):
+        services.write_off(actor, data["bill"], data["amount"], reason=data["reason"])
+        return messages.SUCCESS, _("%(amount)s written off.") % {"amount": data["amount"]}
+
+    return _desk_action(request, unit_id, "write_off_form", WriteOffForm, perform)
 
 
 @require_POST
 @staff_view("billing.charge")
 def add_charge(request, unit_id: int):
     """A one-off charge (decoration deposit or fee, a paid service) billed to the unit through the ledger."""
-    actor = request.actor
-    unit = get_scoped_or_404(Unit.objects.all(), actor, pk=unit_id)
-    form = ChargeForm(request.POST, unit=unit)
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            bill = services.post_charge(actor, unit, data["item"], data["amount"], due_on=data["due_on"],
-                                        description=data["description"] or data["item"].name)
-        except DomainError as error:
-            show_problems(form, error)
-        else:
-            messages.success(request, _("%(item)s of %(amount)s billed.") % {"item": bill.item.name,
-                                                                              "amount": bill.amount})
-            return redirect("billing:unit_account", unit.pk)
-    return _account_page(request, unit_id, charge_form=form, status=422)
+
+    def perform(actor, unit, data):
+        bill = services.post_charge(actor, unit, data["item"], data["amount"], due_on=data["due_on"],
+                                    description=data["description"] or data["item"].name)
+        return messages.SUCCESS, _("%(item)s of %(amount)s billed.") % {"item": bill.item.name, "amount": bill.amount}
+
+    return _desk_action(request, unit_id, "charge_form", ChargeForm, perform)
 
 
 # -- Excel ----------------------------------------------------------------------------------------------------

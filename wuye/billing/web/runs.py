@@ -15,13 +15,13 @@ from django.utils.translation import gettext_lazy
 from wuye.core.access import get_scoped_or_404, scoped
 from wuye.core.errors import DomainError
 from wuye.tenancy.models import Project
+from wuye.web.forms import show_problems
 from wuye.web.guards import staff_view
 from wuye.web.htmx import is_htmx, render_page
 from wuye.web.paging import paginate
 
 from ..models import BillingRun
 from ..runs import run_percent, run_summary, start_run
-from .accounts import show_problems
 
 EVENT_VERBS = {"billing.run_started": gettext_lazy("Billing run started")}
 

@@ -153,6 +153,8 @@ class Bill(models.Model):
     source_id = models.BigIntegerField(null=True, blank=True)
     description = models.CharField(_("description"), max_length=200, blank=True)
     run = models.ForeignKey(BillingRun, null=True, blank=True, on_delete=models.PROTECT, related_name="bills")
+    # A one-off charge entered by hand carries the key of the form or request, so sending it twice bills once.
+    idempotency_key = models.CharField(max_length=100, blank=True)
 
     scope_project_path = "project"
     scope_unit_path = "unit"
@@ -173,6 +175,8 @@ class Bill(models.Model):
             models.UniqueConstraint(fields=["unit", "source_type", "source_id", "period"],
                                     condition=models.Q(source_id__isnull=False, period__isnull=False),
                                     name="bill_once_per_source_period"),
+            models.UniqueConstraint(fields=["project", "idempotency_key"], condition=~models.Q(idempotency_key=""),
+                                    name="bill_idempotency_key_unique"),
             models.CheckConstraint(condition=models.Q(amount__gt=0), name="bill_amount_positive"),
             models.CheckConstraint(
                 condition=models.Q(paid__gte=0, written_off__gte=0,

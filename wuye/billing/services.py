@@ -81,16 +81,26 @@ def _money(value, field: str, *, positive: bool = True) -> Decimal:
 
 @transaction.atomic
 def post_charge(actor: Actor | None, unit, item: ChargeItem, amount, *, due_on: date, period: date | None = None,
-                source=None, description: str = "") -> Bill:
-    """Bill `unit` for `item` (once per period, or once per `source` record) and post the charge to the ledger."""
+                source=None, description: str = "", idempotency_key: str = "") -> Bill:
+    """Bill `unit` for `item` (once per period, once per `source` record, or once per `idempotency_key` — a hand-
+    entered charge sent twice returns the first bill) and post the charge to the ledger."""
     if actor is not None:
         require(actor, "billing.charge")
     amount = _money(amount, "amount")
     if item.project_id != unit.project_id:
         raise InvalidInput("item", _("The charge item belongs to another project."))
+    if len(idempotency_key) > 100:
+        raise InvalidInput("Idempotency-Key", _("Send an Idempotency-Key header (at most 100 characters)."))
     unit = _lock(unit)
+    if idempotency_key:
+        # Checked under the unit's lock: a repeat with the same key waits there and finds the first bill.
+        existing = Bill.objects.filter(project_id=unit.project_id, idempotency_key=idempotency_key).first()
+        if existing is not None:
+            if (existing.unit_id, existing.item_id, existing.amount) != (unit.pk, item.pk, amount):
+                raise Conflict(_("This Idempotency-Key was used for a different charge."))
+            return existing
     bill = Bill(project_id=unit.project_id, unit=unit, item=item, period=period, amount=amount, due_on=due_on,
-                description=description[:200])
+                description=description[:200], idempotency_key=idempotency_key)
     if source is not None:
         bill.source_type, bill.source_id = ContentType.objects.get_for_model(source), source.pk
     try:

@@ -81,18 +81,22 @@ class LedgerOut(Schema):
     entries: list[EntryOut]
 
 
-@router.post("/bills", response={201: BillOut})
-def create_charge(request, payload: ChargeIn):
-    """A one-off charge on a unit (decoration deposit or fee, a paid service): a bill and its ledger entry."""
+@router.post("/bills", response={201: BillOut, 200: BillOut})
+def create_charge(request, payload: ChargeIn,
+                  idempotency_key: str = Header("", alias="Idempotency-Key", max_length=100)):
+    """A one-off charge on a unit (decoration deposit or fee, a paid service): a bill and its ledger entry. With an
+    `Idempotency-Key` a repeat returns the first bill with 200."""
     require(request.actor, "billing.charge")
     unit = get_scoped_or_invalid(Unit.objects.all(), request.actor, payload.unit_id, "unit_id")
     item = ChargeItem.objects.filter(pk=payload.item_id, project_id=unit.project_id,
                                      kind__in=(ChargeKind.ONE_OFF, ChargeKind.PAID_SERVICE)).first()
     if item is None:
         raise InvalidInput("item_id", _("Choose a one-off charge item of the unit's project."))
+    before = Bill.objects.filter(project_id=unit.project_id, idempotency_key=idempotency_key).exists() \
+        if idempotency_key else False
     bill = services.post_charge(request.actor, unit, item, payload.amount, due_on=payload.due_on,
-                                description=payload.description or item.name)
-    return Status(201, bill)
+                                description=payload.description or item.name, idempotency_key=idempotency_key)
+    return Status(200 if before else 201, bill)
 
 
 @router.get("/bills", response=list[BillOut])

@@ -152,3 +152,15 @@ def test_the_desk_bills_a_decoration_deposit_at_its_fixed_price(world, login):
     response = client.post(url, {"item": cleaning.pk, "due_on": due})
     assert response.status_code == 422 and not Bill.objects.filter(item=cleaning).exists()
     assert login("gongcheng").post(url, {"item": deposit.pk, "due_on": due}).status_code == 403
+
+
+def test_submitting_the_charge_form_twice_bills_once(world, login):
+    unit = world.owner_unit("yezhu")
+    deposit = ChargeItem.objects.create(project=world.project1, code="deposit", name="装修保证金", kind="one_off")
+    form = {"item": deposit.pk, "amount": "3000.00", "idempotency_key": "charge-form-1",
+            "due_on": (timezone.localdate() + timedelta(days=20)).isoformat()}
+    client = login("caiwu")
+    url = reverse("billing:add_charge", args=[unit.pk])
+    assert client.post(url, form).status_code == client.post(url, form).status_code == 302
+    assert Bill.objects.filter(unit=unit, item=deposit).count() == 1
+    assert services.balance(unit) == Decimal("3000.00")

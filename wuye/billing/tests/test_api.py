@@ -71,3 +71,16 @@ def test_one_off_charges_through_the_api(world, api):
     assert api("yezhu").post("/api/v1/bills", body).status_code == 403
     assert api("gongcheng").post("/api/v1/bills", body).status_code == 403
     assert Bill.objects.count() == 1
+
+
+def test_a_one_off_charge_sent_twice_with_one_key_bills_once(world, api):
+    unit = world.owner_unit("yezhu")
+    deposit = ChargeItem.objects.create(project=world.project1, code="deposit", name="装修保证金", kind="one_off")
+    caiwu = api("caiwu")
+    body = {"unit_id": unit.pk, "item_id": deposit.pk, "amount": "3000.00", "due_on": "2026-12-20"}
+    first = caiwu.post("/api/v1/bills", body, HTTP_IDEMPOTENCY_KEY="deposit-1")
+    again = caiwu.post("/api/v1/bills", body, HTTP_IDEMPOTENCY_KEY="deposit-1")
+    assert (first.status_code, again.status_code) == (201, 200) and first.json()["id"] == again.json()["id"]
+    other = caiwu.post("/api/v1/bills", {**body, "amount": "2000.00"}, HTTP_IDEMPOTENCY_KEY="deposit-1")
+    assert other.status_code == 409
+    assert Bill.objects.count() == LedgerEntry.objects.count() == 1

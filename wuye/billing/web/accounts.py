@@ -185,10 +185,13 @@ class ChargeForm(forms.Form):
                                 help_text=gettext_lazy("Empty: the item's fixed price in force today."))
     due_on = forms.DateField(label=gettext_lazy("Due date"), widget=DatePicker())
     description = forms.CharField(label=gettext_lazy("Description"), max_length=200, required=False)
+    # Made when the form is shown: submitting it twice bills once.
+    idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=100, required=False)
 
     def __init__(self, data=None, *, unit):
         today = timezone.localdate()
-        super().__init__(data, auto_id="charge_%s", initial={"due_on": today + NOTICE_LEAD})
+        super().__init__(data, auto_id="charge_%s", initial={
+            "due_on": today + NOTICE_LEAD, "idempotency_key": f"charge-{uuid.uuid4().hex}"})
         self.fields["item"].queryset = ChargeItem.objects.filter(
             project_id=unit.project_id, is_active=True, kind__in=ONE_OFF_KINDS).order_by("name")
 
@@ -322,7 +325,8 @@ def add_charge(request, unit_id: int):
 
     def perform(actor, unit, data):
         bill = services.post_charge(actor, unit, data["item"], data["amount"], due_on=data["due_on"],
-                                    description=data["description"] or data["item"].name)
+                                    description=data["description"] or data["item"].name,
+                                    idempotency_key=data["idempotency_key"])
         return messages.SUCCESS, _("%(item)s of %(amount)s billed.") % {"item": bill.item.name, "amount": bill.amount}
 
     return _desk_action(request, unit_id, "charge_form", ChargeForm, perform)

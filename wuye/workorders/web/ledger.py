@@ -1,0 +1,119 @@
+"""The daily complaint ledger (投诉台账): the page and its CSV/Excel export."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import timedelta
+
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.urls import path
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from wuye.core.access import scoped
+from wuye.core.pii import mask_phone, mask_text
+from wuye.people.models import DEPARTMENTS
+from wuye.tenancy.models import Project
+from wuye.web.guards import staff_view
+
+from .. import reports
+from ..models import Status
+from .common import day_param, project_param
+
+LEDGER_HEADER = (
+    gettext_lazy("No."), gettext_lazy("Ticket"), gettext_lazy("Received"), gettext_lazy("Project"),
+    gettext_lazy("Unit or location"), gettext_lazy("Contact"), gettext_lazy("Contact phone"),
+    gettext_lazy("Category"), gettext_lazy("Urgency"), gettext_lazy("Complaint (as recorded)"),
+    gettext_lazy("Responsible department"), gettext_lazy("Status"), gettext_lazy("Handling result"),
+    gettext_lazy("Reply"), gettext_lazy("Improvement measure"), gettext_lazy("Return-visit score"),
+    gettext_lazy("Return-visit comment"),
+)
+
+
+def _ledger_rows(tickets, *, show_pii: bool):
+    """The ledger's cells; exports always mask personal data (§1), the page only for roles without PII access."""
+    for index, ticket in enumerate(tickets, start=1):
+        where = ticket.unit.label if ticket.unit_id else (ticket.location or _("Public area"))
+        description = ticket.description if show_pii else mask_text(ticket.description)
+        yield [
+            index, ticket.number, timezone.localtime(ticket.created_at).strftime("%H:%M"), ticket.project.name,
+            where, ticket.contact_name, ticket.contact_phone if show_pii else mask_phone(ticket.contact_phone),
+            str(ticket.category) if ticket.category_id else "", ticket.get_urgency_display(), description,
+            str(DEPARTMENTS.get(ticket.responsible_role, "")) if ticket.responsible_role else "",
+            ticket.get_status_display(), ticket.resolution, ticket.reply, ticket.improvement,
+            ticket.satisfaction or "", ticket.visit_comment,
+        ]
+
+
+def _ledger_export(day, project, tickets, fmt):
+    header = [str(title) for title in LEDGER_HEADER]
+    rows = list(_ledger_rows(tickets, show_pii=False))
+    filename = f"complaint-ledger-{day.isoformat()}{'-' + project.code if project else ''}"
+    if fmt == "xlsx":
+        from openpyxl import Workbook
+        from openpyxl.styles import Alignment, Font
+
+        book = Workbook()
+        sheet = book.active
+        sheet.title = day.isoformat()
+        sheet.append([_("Complaint ledger %(day)s") % {"day": day.isoformat()}])
+        sheet["A1"].font = Font(bold=True, size=14)
+        sheet.append(header)
+        for cell in sheet[2]:
+            cell.font = Font(bold=True)
+        for row in rows:
+            sheet.append(row)
+        widths = (5, 20, 8, 12, 14, 10, 14, 16, 8, 40, 14, 10, 30, 30, 30, 8, 24)
+        for column, width in zip("ABCDEFGHIJKLMNOPQ", widths, strict=True):
+            sheet.column_dimensions[column].width = width
+        for row in sheet.iter_rows(min_row=3):
+            for cell in row:
+                cell.alignment = Alignment(wrap_text=True, vertical="top")
+        sheet.freeze_panes = "A3"
+        buffer = io.BytesIO()
+        book.save(buffer)
+        response = HttpResponse(buffer.getvalue(), content_type=(
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))
+        response["Content-Disposition"] = f'attachment; filename="{filename}.xlsx"'
+        return response
+    buffer = io.StringIO()
+    buffer.write("\ufeff")  # so that Excel opens the Chinese text as UTF-8
+    writer = csv.writer(buffer)
+    writer.writerow(header)
+    writer.writerows(rows)
+    response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
+    return response
+
+
+@staff_view("workorders.view")
+def ledger(request):
+    actor = request.actor
+    today = timezone.localdate()
+    day = day_param(request.GET.get("date"), today)
+    project = project_param(request)
+    tickets = list(reports.complaint_ledger(actor, day, project))
+    fmt = request.GET.get("format")
+    if fmt in ("csv", "xlsx"):
+        return _ledger_export(day, project, tickets, fmt)
+    show_pii = actor.may("people.view_pii")
+    closed = sum(1 for t in tickets if t.status == Status.CLOSED)
+    scores = [t.satisfaction for t in tickets if t.satisfaction]
+    return render(request, "workorders/ledger.html", {
+        "day": day, "previous": day - timedelta(days=1), "next": day + timedelta(days=1) if day < today else None,
+        "project": project, "projects": scoped(Project.objects.active(), actor).only("id", "name"),
+        "rows": list(zip(tickets, _ledger_rows(tickets, show_pii=show_pii), strict=True)),
+        "summary": {"total": len(tickets), "closed": closed, "open": len(tickets) - closed,
+                    "major": sum(1 for t in tickets if t.is_major),
+                    "average": round(sum(scores) / len(scores), 1) if scores else None},
+        "query": urlencode({"date": day.isoformat(), **({"project": project.pk} if project else {})}),
+    })
+
+
+urlpatterns = [
+    path("console/complaints/ledger/", ledger, name="ledger"),
+]

@@ -1,0 +1,211 @@
+"""The console's ticket pages: the inbox with its filters, the new-ticket form, one ticket with its clocks and
+action forms."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+
+from django.contrib import messages
+from django.db.models import Case, F, IntegerField, When
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from wuye.core.access import Role, get_scoped_or_404, scoped
+from wuye.core.errors import DomainError
+from wuye.people.models import DEPARTMENTS
+from wuye.sla.engine import clocks_for
+from wuye.sla.models import ClockState
+from wuye.web.guards import staff_view
+from wuye.web.htmx import render_page
+from wuye.web.paging import paginate
+
+from .. import reports, services
+from ..flows import transition_for
+from ..forms import NewTicketForm, TicketFilterForm, action_form, show_problems
+from ..models import Kind, Ticket
+from .common import mark_due, with_details
+
+ACTION_LABELS = {
+    "dispatch": gettext_lazy("Dispatch"),
+    "reassign": gettext_lazy("Reassign"),
+    "accept": gettext_lazy("Accept"),
+    "arrive": gettext_lazy("Arrived on site"),
+    "pause": gettext_lazy("Pause"),
+    "resume": gettext_lazy("Resume"),
+    "complete": gettext_lazy("Complete"),
+    "verify": gettext_lazy("Verify the contractor's work"),
+    "confirm": gettext_lazy("Owner signed off"),
+    "settle": gettext_lazy("Fee settled"),
+    "return_visit": gettext_lazy("Return visit"),
+    "close": gettext_lazy("Close"),
+    "reopen": gettext_lazy("Reopen"),
+    "cancel": gettext_lazy("Cancel ticket"),
+    "assign": gettext_lazy("Assign to a department"),
+    "resolve": gettext_lazy("Record the handling"),
+    "approve": gettext_lazy("Approve the resolution"),
+    "reject": gettext_lazy("Reject the resolution"),
+    "reply": gettext_lazy("Reply"),
+}
+PRIMARY_ACTIONS = {"dispatch", "accept", "arrive", "complete", "confirm", "return_visit", "assign", "resolve",
+                   "approve", "reply", "close"}
+STALE_MESSAGE = gettext_lazy("Someone else changed this ticket meanwhile, so nothing was done. The page now shows "
+                             "its current state — reload and check before acting again.")
+
+
+def _minutes_text(minutes: float) -> str:
+    minutes = round(abs(minutes))
+    if minutes >= 60:
+        return _("%(hours)s h %(minutes)s min") % {"hours": minutes // 60, "minutes": minutes % 60}
+    return _("%(minutes)s min") % {"minutes": minutes}
+
+
+def _clock_rows(ticket, now):
+    """Each clock of the ticket with how it stands: met / breached / overdue / at risk / running / paused."""
+    rows = []
+    for clock in clocks_for(ticket):
+        overrun = clock.overrun_minutes()
+        if clock.state == ClockState.MET:
+            css, label = "green", _("Met")
+            note = _("%(time)s early") % {"time": _minutes_text(overrun)} if overrun and overrun < 0 else ""
+        elif clock.state == ClockState.BREACHED:
+            css, label = "red", _("Breached")
+            note = _("%(time)s late") % {"time": _minutes_text(overrun)} if overrun else ""
+        elif clock.state == ClockState.CANCELLED:
+            css, label, note = "muted", _("Cancelled"), ""
+        elif clock.state == ClockState.PAUSED:
+            css, label, note = "muted", _("Paused"), ""
+        elif clock.due_at < now:
+            css, label = "red", _("Overdue")
+            note = _("%(time)s late") % {"time": _minutes_text((now - clock.due_at) / timedelta(minutes=1))}
+        elif clock.warn_at <= now:
+            css, label = "amber", _("At risk")
+            note = _("%(time)s left") % {"time": _minutes_text((clock.due_at - now) / timedelta(minutes=1))}
+        else:
+            css, label = "blue", _("Running")
+            note = _("%(time)s left") % {"time": _minutes_text((clock.due_at - now) / timedelta(minutes=1))}
+        rows.append({"clock": clock, "css": css, "label": label, "note": note})
+    return rows
+
+
+def _staff_actions(actor, ticket) -> list[str]:
+    return services.allowed_actions(actor, ticket)
+
+
+# -- console: the inbox ---------------------------------------------------------------------------------------
+@staff_view("workorders.view")
+def inbox(request):
+    actor, now = request.actor, timezone.now()
+    data = request.GET
+    defaulted = False
+    if not data and actor.role == Role.ENGINEERING:
+        data, defaulted = {"kind": Kind.REPAIR, "open": "on"}, True  # engineering starts with open repairs
+    form = TicketFilterForm(data, actor=actor)
+    tickets = reports.with_deadlines(form.filter(with_details(scoped(Ticket.objects.all(), actor)),
+                                                 user=request.user, now=now))
+    if form.cleaned_data.get("sort") == "due":
+        tickets = tickets.order_by(F("next_due_at").asc(nulls_last=True), "-created_at", "-id")
+    elif actor.role == Role.ENGINEERING:  # one's own repairs first
+        tickets = tickets.order_by(Case(When(assignee=request.user, then=0), default=1, output_field=IntegerField()),
+                                   "-created_at", "-id")
+    page = paginate(request, tickets)
+    return render_page(request, "workorders/inbox.html", "workorders/partials/inbox_results.html", {
+        "form": form, "page": page, "rows": mark_due(list(page.object_list), now), "defaulted": defaulted,
+        "may_create": actor.may("workorders.create"),
+    })
+
+
+@staff_view("workorders.create")
+def new_ticket(request):
+    actor = request.actor
+    refresh_url = reverse("workorders:new")
+    if request.method == "POST":
+        form = NewTicketForm(request.POST, actor=actor, refresh_url=refresh_url)
+        if form.is_valid():
+            project, data = form.ticket_input()
+            try:
+                ticket = services.create_ticket(actor, project=project, data=data)
+            except DomainError as error:
+                show_problems(form, error, form.SERVICE_FIELDS)
+            else:
+                messages.success(request, _("Ticket %(number)s received.") % {"number": ticket.number})
+                return redirect(ticket)
+        return render(request, "workorders/new.html", {"form": form}, status=422)
+    # A GET with `refresh` re-renders the choices that depend on project, kind and building (htmx).
+    form = NewTicketForm(actor=actor, initial=request.GET.dict(), refresh_url=refresh_url)
+    return render(request, "workorders/new.html", {"form": form})
+
+
+# -- console: one ticket ----------------------------------------------------------------------------------------
+def _ticket_page(request, ticket_id, *, failed=None, page_error="", status=None):
+    actor, now = request.actor, timezone.now()
+    ticket = get_scoped_or_404(with_details(Ticket.objects.select_related("reporter", "approved_by", "repeat_of")),
+                               actor, pk=ticket_id)
+    charges = list(ticket.charge_lines.order_by("id"))
+    opened = failed[0] if failed else request.GET.get("action", "")  # ?action=dispatch opens that form
+    actions = []
+    for name in _staff_actions(actor, ticket):
+        form = failed[1] if failed and failed[0] == name else action_form(name, ticket, actor)
+        actions.append({"name": name, "label": ACTION_LABELS.get(name, name), "form": form,
+                        "open": opened == name, "primary": name in PRIMARY_ACTIONS})
+    return render(request, "workorders/ticket_detail.html", {
+        "ticket": ticket,
+        "clocks": _clock_rows(ticket, now),
+        "charges": charges,
+        "charge_total": sum((line.amount for line in charges), Decimal("0.00")),
+        "photos": list(ticket.photos.order_by("id")),
+        "actions": actions,
+        "show_pii": actor.may("people.view_pii") or ticket.reporter_id == request.user.pk,
+        "may_see_units": actor.may("tenancy.view_places"),
+        "department": DEPARTMENTS.get(ticket.responsible_role, "") if ticket.responsible_role else "",
+        "page_error": page_error,
+    }, status=status)
+
+
+def ticket_detail(request, ticket_id: int):
+    # Notifications link owners here too (`Ticket.get_absolute_url`): send them to their portal's page.
+    if request.user.is_authenticated and request.actor.is_owner:
+        return redirect("workorders:h5_ticket", ticket_id=ticket_id)
+    return _staff_ticket_detail(request, ticket_id)
+
+
+@staff_view("workorders.view")
+def _staff_ticket_detail(request, ticket_id: int):
+    return _ticket_page(request, ticket_id)
+
+
+@staff_view("workorders.view")
+def ticket_action(request, ticket_id: int, action: str):
+    if request.method != "POST":
+        return redirect("workorders:ticket", ticket_id=ticket_id)
+    actor = request.actor
+    ticket = get_scoped_or_404(Ticket.objects.all(), actor, pk=ticket_id)
+    if transition_for(ticket.kind, action) is None:
+        raise Http404
+    form = action_form(action, ticket, actor, data=request.POST)
+    if not form.is_valid():
+        return _ticket_page(request, ticket_id, failed=(action, form), status=422)
+    try:
+        services.perform(actor, ticket, action, form.action_input())
+    except services.StaleTicket as error:
+        stale = error.message if form.cleaned_data.get("version") == error.current["version"] else STALE_MESSAGE
+        return _ticket_page(request, ticket_id, page_error=stale, status=409)
+    except DomainError as error:
+        if error.problems:
+            show_problems(form, error, form.SERVICE_FIELDS)
+            return _ticket_page(request, ticket_id, failed=(action, form), status=error.status)
+        return _ticket_page(request, ticket_id, page_error=error.message, status=error.status)
+    messages.success(request, _("%(action)s: done.") % {"action": ACTION_LABELS.get(action, action)})
+    return redirect("workorders:ticket", ticket_id=ticket_id)
+
+
+urlpatterns = [
+    path("console/tickets/", inbox, name="inbox"),
+    path("console/tickets/new/", new_ticket, name="new"),
+    path("console/tickets/<int:ticket_id>/", ticket_detail, name="ticket"),
+    path("console/tickets/<int:ticket_id>/actions/<slug:action>/", ticket_action, name="action"),
+]

@@ -20,6 +20,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
 from wuye.core.money import to_money
+from wuye.core.spreadsheets import xlsx_row
 
 from .models import EntryKind, LedgerEntry
 from .receipts import receipt_number
@@ -103,7 +104,8 @@ def write_ledger(entries, opening: dict[int, Decimal] | None = None, *, title: s
         running = balances.get(entry.unit_id, opening.get(entry.unit_id, ZERO)) + entry.amount
         balances[entry.unit_id] = running
         total += entry.amount
-        sheet.append([
+        # Bill descriptions and memos are people's input: a leading "=" stays text (core.spreadsheets).
+        sheet.append(xlsx_row(sheet, [
             cell(timezone.localtime(entry.created_at).replace(tzinfo=None), TIME_FORMAT),
             entry.unit.label,
             kinds.get(entry.kind, entry.kind),
@@ -112,7 +114,7 @@ def write_ledger(entries, opening: dict[int, Decimal] | None = None, *, title: s
             cell(entry.amount, MONEY_FORMAT),
             entry.memo,
             cell(running, MONEY_FORMAT),
-        ])
+        ]))
     # Totals: the movements listed, and the closing balance of the units listed.
     sheet.append([cell(_("Total"), font=bold), None, None, None, None, cell(total, MONEY_FORMAT, bold), None,
                   cell(sum(balances.values(), ZERO), MONEY_FORMAT, bold)])

@@ -444,6 +444,8 @@ def reading_template(project) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Font, PatternFill
 
+    from wuye.core.spreadsheets import xlsx_row  # meter names are typed by people: a leading "=" stays text
+
     meters = with_last_reading(Meter.objects.filter(project=project, is_active=True)
                                .select_related("unit__building", "building")).order_by("code")
     kinds = dict(Meter._meta.get_field("kind").choices)
@@ -455,8 +457,8 @@ def reading_template(project) -> bytes:
         cell.font = Font(bold=True)
     hint = PatternFill("solid", fgColor="EEEEEE")
     for row, meter in enumerate(meters, start=2):
-        sheet.append([meter.code, meter_place(meter), str(kinds.get(meter.kind, meter.kind)), meter.last_read_on,
-                      meter.last_value, None, None, None])
+        sheet.append(xlsx_row(sheet, [meter.code, meter_place(meter), str(kinds.get(meter.kind, meter.kind)),
+                                      meter.last_read_on, meter.last_value, None, None, None]))
         for column in range(2, 6):  # the hint columns, shaded (by position: max_row would rescan the sheet)
             sheet.cell(row, column).fill = hint
         sheet.cell(row, 4).number_format = "yyyy-mm-dd"

@@ -114,3 +114,21 @@ def test_exports_keep_to_scope(world, api, login, fee):
     refused = kefu2.get(reverse("billing:ledger_xlsx"), {"project": world.project1.pk, "from": "2026-11-01",
                                                          "to": "2026-11-30"})
     assert refused.status_code == 422 and refused["Content-Type"] != XLSX
+
+
+def test_a_bill_description_that_looks_like_a_formula_is_exported_as_text(world, login, fee):
+    """A description typed at the desk as "=1+1" (or a hyperlink) must not become a live formula in Excel."""
+    unit = world.owner_unit("yezhu")
+    services.post_charge(None, unit, fee, "12.00", due_on=date(2026, 11, 30), description="=1+1")
+    services.post_charge(None, unit, fee, "8.00", due_on=date(2026, 11, 30), description='=HYPERLINK("http://x","y")')
+    services.write_off(actor_for(world.user("jingli")), unit.bills.get(description="=1+1"), "2.00",
+                       reason="-2 减免")
+    _header, *lines, _totals = workbook_rows(login("caiwu").get(reverse("billing:unit_ledger_xlsx", args=[unit.pk])))
+    bills = [row[3] for row in lines]
+    assert [(cell.value, cell.data_type) for cell in bills] == [
+        ("=1+1", "s"), ('=HYPERLINK("http://x","y")', "s"), ("=1+1", "s")]
+    assert all(cell.quotePrefix for cell in bills)
+    memo = lines[-1][6]
+    assert memo.data_type == "s" and memo.value.startswith("-2") and memo.quotePrefix
+    # Numbers stay numbers, also negative ones.
+    assert lines[-1][5].data_type == "n" and lines[-1][5].value == -2

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 
 class WorkCalendar(models.Model):
-    """Working hours of a service standard; projects point at one. Statutory holidays come from chinesecalendar."""
+    """Working hours of a service standard; projects point at one. Statutory holidays: see wuye.core.calendar."""
 
     name = models.CharField(_("name"), max_length=100, unique=True)
     morning_start = models.TimeField(_("morning start"), default=time(8, 0))
@@ -49,6 +49,42 @@ class CalendarOverride(models.Model):
         verbose_name = _("calendar override")
         verbose_name_plural = _("calendar overrides")
         constraints = [models.UniqueConstraint(fields=["calendar", "date"], name="calendar_override_unique_date")]
+
+    def __str__(self):
+        return f"{self.date} {'+' if self.is_working_day else '-'}"
+
+
+class StatutoryYear(models.Model):
+    """A year whose State Council holiday schedule (放假安排) an administrator imported: the year is confirmed, and
+    its days below replace every library's guess for it (see wuye.core.calendar)."""
+
+    year = models.PositiveSmallIntegerField(_("year"), unique=True)
+    confirmed_at = models.DateTimeField(_("imported at"), default=timezone.now)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("imported by"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("statutory holiday schedule")
+        verbose_name_plural = _("statutory holiday schedules")
+
+    def __str__(self):
+        return str(self.year)
+
+
+class StatutoryDay(models.Model):
+    """A day listed in an imported schedule: off (放假), or worked (调休上班). Days not listed follow Monday–Friday."""
+
+    schedule = models.ForeignKey(StatutoryYear, on_delete=models.CASCADE, related_name="days")
+    date = models.DateField(_("date"), unique=True)
+    is_working_day = models.BooleanField(_("is a working day"))
+    name = models.CharField(_("name"), max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("statutory day")
+        verbose_name_plural = _("statutory days")
+        ordering = ["date"]
 
     def __str__(self):
         return f"{self.date} {'+' if self.is_working_day else '-'}"

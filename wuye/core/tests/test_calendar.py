@@ -1,4 +1,5 @@
-"""The working calendar: statutory holidays and 调休 from chinesecalendar, per-project hours and overrides."""
+"""The working calendar: statutory holidays and 调休 from chinesecalendar, per-project hours and overrides.
+(Later years, python-holidays and imported schedules: test_calendar_schedule.py.)"""
 
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -12,6 +13,7 @@ from wuye.core.calendar import (
     add_working_time,
     calendar_for,
     is_working_day,
+    invalidate_statutory_cache,
     statutory_calendar_covers,
     working_time_between,
 )
@@ -27,6 +29,14 @@ def at(*args):
 STANDARD = WorkingCalendar()
 
 
+@pytest.fixture(autouse=True)
+def _fresh_statutory_cache():
+    invalidate_statutory_cache()
+    yield
+    invalidate_statutory_cache()
+
+
+@pytest.mark.django_db  # the module functions read imported schedules (none here)
 class TestWorkingDays:
     def test_national_day_week_is_off_and_the_adjusted_saturday_is_worked(self):
         assert not is_working_day(date(2026, 10, 1))
@@ -38,10 +48,10 @@ class TestWorkingDays:
         assert not is_working_day(date(2026, 11, 21))
         assert is_working_day(date(2026, 11, 23))
 
-    def test_year_the_package_does_not_know_falls_back_to_weekdays(self):
-        assert not statutory_calendar_covers(2031)
-        assert is_working_day(date(2031, 10, 1))  # a Wednesday: no holiday data, so a working day
-        assert not is_working_day(date(2031, 10, 4))  # Saturday
+    def test_year_no_library_knows_falls_back_to_weekdays(self):
+        assert not statutory_calendar_covers(2101)
+        assert is_working_day(date(2101, 10, 3))  # a Monday: no holiday data at all, so a working day
+        assert not is_working_day(date(2101, 10, 1))  # Saturday
 
     @pytest.mark.django_db
     def test_project_overrides_win_over_the_statutory_calendar(self):
@@ -57,6 +67,7 @@ class TestWorkingDays:
         assert is_working_day(date(2026, 11, 23))  # other projects unaffected
 
 
+@pytest.mark.django_db
 class TestAddingWorkingTime:
     def test_friday_afternoon_before_national_day_continues_after_the_holiday(self):
         # 2026-09-30 is a Wednesday before the 10-01..10-07 holiday; 16:50 leaves 10 minutes that day.
@@ -70,9 +81,9 @@ class TestAddingWorkingTime:
         assert add_working_time(at(2026, 11, 23, 19, 0), timedelta(minutes=30)) == at(2026, 11, 24, 8, 30)
 
     def test_three_working_days_over_an_unknown_year_use_weekdays(self):
-        # 2031-12-31 is a Wednesday; 24 working hours later is Monday 2032-01-05 17:00 (weekend skipped).
-        assert add_working_time(at(2031, 12, 31, 8, 0), timedelta(hours=24)) == at(2032, 1, 2, 17, 0)
-        assert add_working_time(at(2032, 1, 2, 9, 0), timedelta(hours=8)) == at(2032, 1, 5, 9, 0)
+        # 2101-12-30 is a Friday, 2102-01-01 a Sunday (no data for either year): the weekend is skipped.
+        assert add_working_time(at(2101, 12, 30, 8, 0), timedelta(hours=24)) == at(2102, 1, 3, 17, 0)
+        assert add_working_time(at(2102, 1, 6, 9, 0), timedelta(hours=8)) == at(2102, 1, 9, 9, 0)
 
     def test_result_may_be_the_end_of_a_period(self):
         assert add_working_time(at(2026, 11, 23, 8, 0), timedelta(hours=4)) == at(2026, 11, 23, 12, 0)
@@ -90,6 +101,7 @@ class TestAddingWorkingTime:
         assert add_working_time(utc_start, timedelta(minutes=30)) == at(2026, 11, 23, 9, 0)
 
 
+@pytest.mark.django_db
 class TestMeasuringWorkingTime:
     def test_over_a_holiday(self):
         assert working_time_between(at(2026, 9, 30, 16, 0), at(2026, 10, 8, 9, 0)) == timedelta(hours=2)

@@ -1,0 +1,6 @@
+from wuye.core.access import Role, grant
+
+grant({
+    # The State Council's holiday schedule is one for the whole platform: the company administration imports it.
+    "core.manage_calendar": {Role.COMPANY_ADMIN},
+})

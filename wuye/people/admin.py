@@ -1,11 +1,13 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from wuye.core.admin import RecordedAdmin
+
 from .models import Residency, Resident, StaffProfile, Vehicle
 
 
 @admin.register(StaffProfile)
-class StaffProfileAdmin(admin.ModelAdmin):
+class StaffProfileAdmin(RecordedAdmin):
     list_display = ("user", "company", "role", "is_supervisor", "all_projects")
     list_filter = ("role", "company", "is_supervisor")
     filter_horizontal = ("projects",)
@@ -25,7 +27,7 @@ class VehicleInline(admin.TabularInline):
 
 
 @admin.register(Resident)
-class ResidentAdmin(admin.ModelAdmin):
+class ResidentAdmin(RecordedAdmin):
     """Lists show masked phones and ID numbers (§1); the change form shows them in full to the administrator."""
 
     list_display = ("name", "project", "phone_masked", "id_number_masked", "user")
@@ -54,7 +56,7 @@ class ResidentAdmin(admin.ModelAdmin):
 
 
 @admin.register(Vehicle)
-class VehicleAdmin(admin.ModelAdmin):
+class VehicleAdmin(RecordedAdmin):
     list_display = ("plate", "kind", "resident", "project")
     list_filter = ("project", "kind")
     search_fields = ("plate",)

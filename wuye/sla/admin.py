@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from wuye.core.admin import ReadOnlyAdmin, RecordedAdmin
+
 from .models import Clock, Policy, ProjectStandard, ServiceStandard
 
 
@@ -10,21 +12,19 @@ class PolicyInline(admin.TabularInline):
 
 
 @admin.register(ServiceStandard)
-class ServiceStandardAdmin(admin.ModelAdmin):
+class ServiceStandardAdmin(RecordedAdmin):
     list_display = ("name", "code")
     inlines = [PolicyInline]
 
 
 @admin.register(ProjectStandard)
-class ProjectStandardAdmin(admin.ModelAdmin):
+class ProjectStandardAdmin(RecordedAdmin):
     list_display = ("project", "standard")
 
 
 @admin.register(Clock)
-class ClockAdmin(admin.ModelAdmin):
+class ClockAdmin(ReadOnlyAdmin):
+    """Clocks start, stop and escalate only through the engine (`sla.engine`), on their subjects' events."""
+
     list_display = ("key", "subject_type", "subject_id", "project", "state", "due_at", "escalation_level", "overrun")
     list_filter = ("state", "key", "project")
-    readonly_fields = [f.name for f in Clock._meta.fields]
-
-    def has_add_permission(self, request):
-        return False

@@ -1,10 +1,12 @@
 from django.contrib import admin
 
+from wuye.core.admin import RecordedAdmin
+
 from .models import Building, Company, Project, Unit
 
 
 @admin.register(Company)
-class CompanyAdmin(admin.ModelAdmin):
+class CompanyAdmin(RecordedAdmin):
     list_display = ("name", "credit_code", "created_at")
 
 
@@ -15,22 +17,25 @@ class BuildingInline(admin.TabularInline):
 
 
 @admin.register(Project)
-class ProjectAdmin(admin.ModelAdmin):
+class ProjectAdmin(RecordedAdmin):
     list_display = ("name", "code", "company", "address", "work_calendar", "is_active")
     list_filter = ("company", "is_active")
     search_fields = ("name", "code")
     inlines = [BuildingInline]
 
+    def event_project_id(self, obj):
+        return obj.pk
+
 
 @admin.register(Building)
-class BuildingAdmin(admin.ModelAdmin):
+class BuildingAdmin(RecordedAdmin):
     list_display = ("__str__", "project", "number", "floors", "has_elevator")
     list_filter = ("project",)
     list_select_related = ("project",)
 
 
 @admin.register(Unit)
-class UnitAdmin(admin.ModelAdmin):
+class UnitAdmin(RecordedAdmin):
     list_display = ("label", "project", "floor", "area", "kind")
     list_filter = ("project", "kind", "building")
     search_fields = ("number",)

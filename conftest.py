@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import secrets
 from dataclasses import dataclass
 
 import pytest
@@ -16,9 +17,27 @@ SMALL_WORLD = (
 )
 
 
+def pytest_configure(config):
+    """Tests run with DEBUG off, as production does, so they need the keys production needs (random per run, never a
+    default) and they switch the simulated payment channel on, as `make run` does."""
+    from django.conf import settings
+
+    settings.SECRET_KEY = secrets.token_urlsafe(50)
+    settings.PAYMENT_CALLBACK_SECRET = secrets.token_urlsafe(32)
+    settings.WUYE_SIMULATED_PAYMENTS = True
+
+
 @pytest.fixture(autouse=True)
 def _fast_passwords(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """The sign-in throttle counts in the cache: one test's failed sign-ins must not lock the next test out."""
+    from django.core.cache import cache
+
+    cache.clear()
 
 
 @dataclass

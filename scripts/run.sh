@@ -3,6 +3,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export DEBUG="${DEBUG:-1}"
+# The demo pays online through the simulated gateway (its "pay" button moves no money: never in production).
+export WUYE_SIMULATED_PAYMENTS="${WUYE_SIMULATED_PAYMENTS:-1}"
 PY=.venv/bin/python
 
 $PY manage.py migrate --no-input -v 0

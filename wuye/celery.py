@@ -11,7 +11,10 @@ from celery import Celery
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "wuye.settings")
 django.setup()
 
+from wuye.core.checks import require_production_secrets  # noqa: E402
 from wuye.core.scheduling import REGISTRY, run_job  # noqa: E402  (needs Django set up)
+
+require_production_secrets("Celery")  # worker and beat alike: outside DEBUG, no default secrets
 
 app = Celery("wuye")
 app.config_from_object("django.conf:settings", namespace="CELERY")

@@ -26,8 +26,15 @@ def envlist(name: str, default: str = "") -> list[str]:
 
 
 DEBUG = envbool("DEBUG")
-# A fixed development key is only acceptable while DEBUG is on; the system check in core refuses it otherwise.
-SECRET_KEY = os.environ.get("SECRET_KEY", "wuye-insecure-development-key-change-me")
+# Keys that were ever defaults in this source: known to anyone who read it, so never accepted outside DEBUG (the
+# deploy checks and the start-up guard in wuye.core.checks refuse them, also when set explicitly).
+KNOWN_DEFAULT_SECRETS = frozenset({
+    "wuye-insecure-development-key-change-me",
+    "wuye-simulated-gateway-development-secret",
+})
+# Only DEBUG falls back to the development key. Outside DEBUG an unset key stays empty: Django refuses to sign
+# anything with it, and the web server, the scheduler and Celery refuse to start (wuye.core.checks).
+SECRET_KEY = os.environ.get("SECRET_KEY", "").strip() or ("wuye-insecure-development-key-change-me" if DEBUG else "")
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS")
 
@@ -115,8 +122,35 @@ LOGIN_URL = "web:login"
 LOGIN_REDIRECT_URL = "web:home"
 LOGOUT_REDIRECT_URL = "web:login"
 SESSION_COOKIE_HTTPONLY = True
+
+# HTTPS in production (all off by default: `make run` and the bench serve plain HTTP on 127.0.0.1).
 SESSION_COOKIE_SECURE = envbool("SESSION_COOKIE_SECURE")
 CSRF_COOKIE_SECURE = envbool("CSRF_COOKIE_SECURE")
+SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT")
+SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("SECURE_HSTS_INCLUDE_SUBDOMAINS")
+SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD")
+# Behind a TLS-terminating proxy that sets X-Forwarded-Proto (and appends the client to X-Forwarded-For): trust
+# those headers. Opt-in, because without such a proxy any client could claim HTTPS or another address.
+WUYE_BEHIND_PROXY = envbool("WUYE_BEHIND_PROXY")
+if WUYE_BEHIND_PROXY:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Sign-in throttling (wuye.core.throttle): failed sign-ins per account and per client address within the window;
+# beyond either limit the console login and POST /api/v1/auth/token answer 429 until the window ends.
+WUYE_LOGIN_FAILURES_PER_ACCOUNT = envint("WUYE_LOGIN_FAILURES_PER_ACCOUNT", 5)
+WUYE_LOGIN_FAILURES_PER_ADDRESS = envint("WUYE_LOGIN_FAILURES_PER_ADDRESS", 20)
+WUYE_LOGIN_WINDOW_MINUTES = envint("WUYE_LOGIN_WINDOW_MINUTES", 15)
+# The throttle counts in the cache. The default is per process (LocMem): each gunicorn worker counts on its own,
+# so the effective limit is N × workers. CACHE_URL=redis://host:6379/1 shares one count between all processes.
+_cache_url = os.environ.get("CACHE_URL", "").strip()
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _cache_url}
+    if _cache_url.startswith(("redis://", "rediss://")) else
+    {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "wuye"}
+}
+# Django's ModelBackend, refusing every sign-in while the account or the address is locked.
+AUTHENTICATION_BACKENDS = ["wuye.core.throttle.ThrottledModelBackend"]
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]
@@ -168,21 +202,36 @@ WUYE_CHANNEL_ADAPTERS = {
 }
 WUYE_OUTBOX_MAX_ATTEMPTS = envint("WUYE_OUTBOX_MAX_ATTEMPTS", 6)
 
-# Key of the simulated online payment channel: its gateway signs callbacks with it (HMAC-SHA256) and
-# POST /api/v1/payments/callbacks/simulated verifies them. Set your own outside development; empty disables it.
-PAYMENT_CALLBACK_SECRET = os.environ.get("PAYMENT_CALLBACK_SECRET", "wuye-simulated-gateway-development-secret")
+# The simulated online payment channel (its gateway page /pay/simulated/<ref>/ and its signed callbacks) exists only
+# when switched on: its "pay" button confirms payments with no money moving. `make run` and the tests switch it on;
+# a production site never should (the deploy check warns). Having a secret alone never enables it.
+WUYE_SIMULATED_PAYMENTS = envbool("WUYE_SIMULATED_PAYMENTS")
+# Key of the simulated channel: its gateway signs callbacks with it (HMAC-SHA256) and
+# POST /api/v1/payments/callbacks/simulated verifies them. No default: under DEBUG an unset key is replaced by a
+# random one per process (wuye.billing.channels); outside DEBUG the channel refuses to start without one.
+PAYMENT_CALLBACK_SECRET = os.environ.get("PAYMENT_CALLBACK_SECRET", "").strip()
 WUYE_API_TOKEN_DAYS = envint("WUYE_API_TOKEN_DAYS", 30)
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {"mask_pii": {"()": "wuye.core.pii.MaskPIIFilter"}},
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "django.server": {"()": "django.utils.log.ServerFormatter", "format": "[{server_time}] {message}",
+                          "style": "{"},
+    },
     "handlers": {
         "console": {"class": "logging.StreamHandler", "filters": ["mask_pii"], "formatter": "plain"},
+        "django.server": {"class": "logging.StreamHandler", "filters": ["mask_pii"], "formatter": "django.server"},
     },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # runserver's access log prints request lines (`GET /console/?q=13812345678`): masked like every other
+        # line. (gunicorn's access log: gunicorn.conf.py installs wuye.core.gunicorn.MaskedLogger.)
+        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
+    },
 }
 
 if envbool("WUYE_FAST_PASSWORDS"):

@@ -6,7 +6,8 @@
   `services.pay` with the intent's reference as idempotency key — a repeated or concurrent callback pays once.
 * `simulated` is a complete online channel for the demo and tests: its "provider" is our own gateway page
   (billing:gateway), which signs its callback with settings.PAYMENT_CALLBACK_SECRET exactly as a real provider
-  would sign with the merchant key, and hands it to the same `handle_callback` the callback endpoint uses.
+  would sign with the merchant key, and hands it to the same `handle_callback` the callback endpoint uses. It exists
+  only where settings.WUYE_SIMULATED_PAYMENTS is on (`make run`, the tests): its "pay" button moves no money.
 * WeChat Pay and Alipay are registered but not configured (no merchant credentials on this machine): starting a
   payment on them answers 422 naming `channel`. A real adapter implements `configured`, `start`, `verify`, `parse`.
 """
@@ -114,6 +115,15 @@ class UnconfiguredOnlineChannel(ChannelAdapter):
                            % {"channel": self.label})
 
 
+_DEVELOPMENT_SECRET = secrets.token_urlsafe(32)
+
+
+def simulated_payments_enabled() -> bool:
+    """The simulated channel is on only where WUYE_SIMULATED_PAYMENTS says so, and only with a key to sign with.
+    A key alone never switches it on."""
+    return bool(settings.WUYE_SIMULATED_PAYMENTS) and bool(SimulatedChannel.secret())
+
+
 class SimulatedChannel(ChannelAdapter):
     """The demo's online channel: HMAC-SHA256 over the canonical JSON of the callback fields."""
 
@@ -122,10 +132,16 @@ class SimulatedChannel(ChannelAdapter):
     online = True
 
     def configured(self, project) -> bool:
-        return bool(settings.PAYMENT_CALLBACK_SECRET)
+        return simulated_payments_enabled()
 
     def start(self, intent):
         return reverse("billing:gateway", args=[intent.reference])
+
+    @staticmethod
+    def secret() -> bytes:
+        """The callback key: the site's own; under DEBUG without one, a random key of this process (the gateway page
+        signs and verifies in the same process), never a value from the source."""
+        return (settings.PAYMENT_CALLBACK_SECRET or (_DEVELOPMENT_SECRET if settings.DEBUG else "")).encode()
 
     @staticmethod
     def canonical(payload: dict) -> bytes:
@@ -134,11 +150,10 @@ class SimulatedChannel(ChannelAdapter):
         return json.dumps(fields, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
 
     def sign(self, payload: dict) -> str:
-        secret = settings.PAYMENT_CALLBACK_SECRET.encode()
-        return hmac.new(secret, self.canonical(payload), hashlib.sha256).hexdigest()
+        return hmac.new(self.secret(), self.canonical(payload), hashlib.sha256).hexdigest()
 
     def verify(self, payload, signature):
-        if not settings.PAYMENT_CALLBACK_SECRET or not signature or not isinstance(payload, dict):
+        if not self.configured(None) or not signature or not isinstance(payload, dict):
             return False
         return hmac.compare_digest(self.sign(payload), str(signature).strip().lower())
 
@@ -230,6 +245,8 @@ def handle_callback(channel: str, payload: dict, signature: str) -> PaymentInten
     adapter = adapter_for(channel)
     if not adapter.online:
         raise InvalidInput("channel", _("This channel has no online callbacks."))
+    if not adapter.configured(None):
+        raise NotAllowed(_("This payment channel is not enabled here."))
     if not adapter.verify(payload, signature):
         raise NotAllowed(_("The callback's signature does not verify."))
     data = adapter.parse(payload)

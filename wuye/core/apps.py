@@ -9,7 +9,12 @@ class CoreConfig(AppConfig):
     verbose_name = _("Platform")
 
     def ready(self):
+        from django.contrib.auth.signals import user_login_failed
+
         from . import checks  # noqa: F401  (registers system checks)
+        from .throttle import count_failure
+
+        user_login_failed.connect(count_failure, dispatch_uid="wuye.core.throttle")
 
         # Each app declares what its roles may do in permissions.py and its periodic work in jobs.py.
         autodiscover_modules("permissions")

@@ -181,3 +181,43 @@ def test_abandoned_payments_expire_but_a_late_provider_confirmation_still_counts
     intent.refresh_from_db()
     assert intent.state == PaymentIntent.State.PAID and balance(unit) == Decimal("0.00")
     assert channels.expire_online_payments(now=intent.created_at + timedelta(hours=2)) == 0
+
+
+def _forged(intent, secret: str):
+    import hashlib
+    import hmac
+
+    payload = {"reference": intent.reference, "amount": str(intent.amount), "status": "paid",
+               "paid_at": "2026-11-20T10:00:00+08:00"}
+    return payload, hmac.new(secret.encode(), channels.SimulatedChannel.canonical(payload), hashlib.sha256).hexdigest()
+
+
+def test_a_callback_forged_with_the_former_default_secret_is_refused(intent, unit):
+    owed = balance(unit)
+    response = _post_callback(*_forged(intent, "wuye-simulated-gateway-development-secret"))
+    assert response.status_code == 403
+    assert _nothing_written(intent) and balance(unit) == owed
+
+
+def test_the_simulated_channel_exists_only_when_switched_on(settings, world, api, intent, unit):
+    settings.WUYE_SIMULATED_PAYMENTS = False  # the secret is still set: a secret alone enables nothing
+    url = f"/pay/simulated/{intent.reference}/"
+    assert Client().get(url).status_code == 404
+    owner = Client()
+    owner.force_login(world.user("yezhu"))
+    assert owner.get(url).status_code == 404 and owner.post(url, {"action": "pay"}).status_code == 404
+    response = _post_callback(*_signed(intent))  # signed with the right key, still refused
+    assert response.status_code == 403
+    started = api("yezhu").post("/api/v1/payments/intents", {"unit_id": unit.pk})
+    assert started.status_code == 422 and started.json()["errors"][0]["field"] == "channel"
+    assert _nothing_written(intent) and PaymentIntent.objects.count() == 1
+
+
+def test_without_a_secret_the_channel_is_off_outside_debug_and_keyed_per_process_under_debug(settings, intent):
+    settings.PAYMENT_CALLBACK_SECRET = ""
+    assert not channels.simulated_payments_enabled()
+    assert _post_callback(*_forged(intent, "")).status_code == 403
+    settings.DEBUG = True  # `make run` without PAYMENT_CALLBACK_SECRET: a random key of this process
+    assert channels.simulated_payments_enabled()
+    assert channels.SimulatedChannel.secret() not in (b"", b"wuye-simulated-gateway-development-secret")
+    assert channels.simulate_provider(intent, succeed=True).state == PaymentIntent.State.PAID

@@ -3,6 +3,7 @@ import time
 
 from django.core.management.base import BaseCommand
 
+from wuye.core.checks import require_production_secrets
 from wuye.core.scheduling import REGISTRY, EmbeddedScheduler, run_due_jobs
 
 
@@ -14,6 +15,7 @@ class Command(BaseCommand):
         parser.add_argument("--once", action="store_true", help="run what is due now and exit")
 
     def handle(self, *args, tick, once, **options):
+        require_production_secrets("The scheduler")  # the same rule as the web server: no default secrets
         if once:
             for name in run_due_jobs():
                 self.stdout.write(f"ran {name}")

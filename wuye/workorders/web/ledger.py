@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy
 
 from wuye.core.access import scoped
 from wuye.core.pii import mask_phone, mask_text
+from wuye.core.spreadsheets import safe_row, xlsx_row
 from wuye.people.models import DEPARTMENTS
 from wuye.tenancy.models import Project
 from wuye.web.guards import staff_view
@@ -66,7 +67,7 @@ def _ledger_export(day, project, tickets, fmt):
         for cell in sheet[2]:
             cell.font = Font(bold=True)
         for row in rows:
-            sheet.append(row)
+            sheet.append(xlsx_row(sheet, row))  # complaints are owners' words: "=HYPERLINK(…)" stays text
         widths = (5, 20, 8, 12, 14, 10, 14, 16, 8, 40, 14, 10, 30, 30, 30, 8, 24)
         for column, width in zip("ABCDEFGHIJKLMNOPQ", widths, strict=True):
             sheet.column_dimensions[column].width = width
@@ -84,7 +85,7 @@ def _ledger_export(day, project, tickets, fmt):
     buffer.write("\ufeff")  # so that Excel opens the Chinese text as UTF-8
     writer = csv.writer(buffer)
     writer.writerow(header)
-    writer.writerows(rows)
+    writer.writerows(safe_row(row) for row in rows)
     response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
     return response

@@ -23,8 +23,18 @@ from wuye.core.money import to_money
 from wuye.tenancy.models import Project
 
 from . import sharing
-from .meters import consumption_between
-from .models import ChargeItem, ChargeKind, Meter, MeterKind, ParkingPass
+from .meters import consumption_between, held_by_meter
+from .models import (
+    HELD,
+    BillingRunSkip,
+    ChargeItem,
+    ChargeKind,
+    Meter,
+    MeterKind,
+    MeterReading,
+    ParkingPass,
+    SharedCost,
+)
 from .periods import period_end
 from .runs import Charge, RunContext, register_biller, tariff_for
 
@@ -74,18 +84,33 @@ def parking_pass_charges(item: ChargeItem, period: date, units: list, context: R
 
 
 # -- metered utilities ------------------------------------------------------------------------------------------
+def held_message(reading: MeterReading, meter: Meter) -> str:
+    """Why a charge waits: the held reading as a sentence (meter, date, value, what was odd about it)."""
+    return _("The reading %(value)s of meter %(code)s on %(date)s waits for review (%(anomaly)s); the charge is "
+             "billed when the month is run again after someone confirms or corrects it.") % {
+        "value": reading.value, "code": meter.code, "date": reading.read_on.isoformat(),
+        "anomaly": reading.get_anomaly_display()}
+
+
 @register_biller(ChargeKind.METERED)
 def metered_charges(item: ChargeItem, period: date, units: list, context: RunContext) -> list[Charge]:
-    """Each unit's own active meters of the item's type: consumption in the month × the rate; none → no bill."""
+    """Each unit's own active meters of the item's type: consumption in the month × the rate; none → no bill. A
+    meter with a reading of the month held for review is left out and reported (`context.skip`)."""
     if not item.meter_kind:
         return []
     kinds = {unit.pk: unit.kind for unit in units}
     meters = list(Meter.objects.filter(unit_id__in=list(kinds), kind=item.meter_kind, is_active=True)
                   .order_by("unit_id", "id"))
-    used = consumption_between([meter.pk for meter in meters], period, period_end(period))
+    meter_ids = [meter.pk for meter in meters]
+    held_ids = set()
+    used = consumption_between(meter_ids, period, period_end(period), held=held_ids)
+    held = held_by_meter(held_ids, period, period_end(period)) if held_ids else {}  # a query only when some are
     measure = MEASURES.get(item.meter_kind, "")
     charges = []
     for meter in meters:
+        if meter.pk in held:
+            context.skip(meter.unit_id, item, BillingRunSkip.Reason.HELD_READING, held_message(held[meter.pk], meter))
+            continue
         consumption = used.get(meter.pk, Decimal(0))
         tariff = context.tariff(item, kinds[meter.unit_id])
         if consumption <= 0 or tariff is None:
@@ -109,15 +134,25 @@ def shared_utility_charges(item: ChargeItem, period: date, units: list, context:
         rows = context.cache.get(("sharing_units", item.project_id))
         if rows is None:
             rows = context.cache[("sharing_units", item.project_id)] = sharing.sharing_units(item.project_id)
-        context.cache[key] = [(cost, sharing.shares_from_rows(cost, rows))
-                              for cost in sharing.costs_for_run(item, period)]
+        costs = sharing.costs_for_run(item, period)
+        # A cost computed from a public meter's reading held for review is not billed until it is reviewed.
+        held = {}
+        links = (SharedCost.readings.through.objects
+                 .filter(sharedcost_id__in=[cost.pk for cost in costs],
+                         meterreading_id__in=MeterReading.objects.filter(HELD).values("pk"))
+                 .select_related("meterreading__meter").order_by("meterreading__read_on", "id"))
+        for link in links:
+            held.setdefault(link.sharedcost_id, held_message(link.meterreading, link.meterreading.meter))
+        context.cache[key] = [(cost, sharing.shares_from_rows(cost, rows), held.get(cost.pk)) for cost in costs]
     charges = []
-    for cost, cost_shares in context.cache[key]:
+    for cost, cost_shares, held in context.cache[key]:
         description = _("%(item)s %(period)s (%(method)s)") % {
             "item": item.name, "period": f"{period:%Y-%m}", "method": cost.get_method_display()}
         for unit in units:
             amount = cost_shares.get(unit.pk)
-            if amount:
+            if amount and held:
+                context.skip(unit.pk, item, BillingRunSkip.Reason.HELD_READING, held)
+            elif amount:
                 charges.append(Charge(unit.pk, amount, description, source=cost))
     return charges
 

@@ -3,8 +3,10 @@ anomaly checks, the meter reader's template, and consumption for the billers of 
 
 Readings of a meter are entered in date order; each one's consumption is against the meter's previous reading.
 A value lower than the last is refused: meter replacement and rollover are out of scope (a replaced meter is a
-new `Meter` with its own code). Anomalies — consumption far above the meter's own history, or none at all on a
-unit's meter — are saved on the reading for staff to review, never refused.
+new `Meter` with its own code). A reading beyond the bounds of its meter type (`meter_limits`: the largest value the
+register shows, the most a unit's or a public meter can use a day) is refused. Anomalies — consumption far above
+the meter's own history, or none at all on a unit's meter — are saved on the reading and *held*: billing leaves
+the reading out until a person with `billing.review_readings` confirms it or corrects its value.
 
 The import file's columns are named in Chinese whatever the UI language (it is a file format the meter readers
 fill in): 表号, 抄表日期, 读数 and an optional 备注; other columns (the template's hints) are ignored.
@@ -16,23 +18,25 @@ import io
 import itertools
 import re
 import statistics
+import zipfile
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import DecimalField, OuterRef, Subquery, Sum, Value, Window
+from django.db.models import Count, DecimalField, OuterRef, Subquery, Sum, Value, Window
 from django.db.models.functions import Coalesce, RowNumber
 from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
-from wuye.core.access import Actor, require
+from wuye.core.access import Actor, require, scoped
 from wuye.core.errors import Conflict, FieldProblem, InvalidInput
 from wuye.core.events import compose_event, record_event, record_events
 
-from .models import Meter, MeterReading
+from .models import HELD, Meter, MeterKind, MeterReading, Review
 
 TWO_PLACES = Decimal("0.01")
 MAX_VALUE = Decimal("999999999999.99")  # what the column holds (14 digits, 2 decimals)
@@ -50,6 +54,48 @@ MAX_ROWS = 20_000
 MAX_FILE_BYTES = 10 * 1024 * 1024
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SOURCE_IMPORT = "import"
+
+# Bounds of a plausible reading per meter type; settings.WUYE_METER_LIMITS overrides any of them (a dict of the
+# same shape, partial entries allowed). max_value: the largest number the register shows (8 digits and 2
+# decimals). unit_daily / public_daily: the most a unit's / a public meter can use a day on average since the
+# previous reading (so 30 days allow 30× that). Far above anything real, so a reading beyond them is a typo or a
+# misread register — refused, unlike a spike, which is held for a person to judge.
+DEFAULT_METER_LIMITS = {
+    MeterKind.WATER: {"max_value": "99999999.99", "unit_daily": "10", "public_daily": "2000"},  # m³
+    MeterKind.ELECTRICITY: {"max_value": "99999999.99", "unit_daily": "1000", "public_daily": "50000"},  # kWh
+    MeterKind.GAS: {"max_value": "99999999.99", "unit_daily": "50", "public_daily": "5000"},  # m³
+    "default": {"max_value": "99999999.99", "unit_daily": "1000", "public_daily": "50000"},  # a type added later
+}
+# The Excel import is bounded before any parsing (settings.WUYE_METER_IMPORT_LIMITS overrides): the unpacked
+# size of the whole workbook (what the zip members declare; zipfile never inflates beyond it), the rows of the
+# sheet read and the shared strings — openpyxl holds every shared string in memory, so a 2 MB file of repeated
+# text would otherwise unpack to a gigabyte.
+DEFAULT_IMPORT_LIMITS = {"max_unpacked_bytes": 50 * 1024 * 1024, "max_rows": MAX_ROWS,
+                         "max_shared_strings": 100_000}
+MAX_ZIP_MEMBERS = 1000
+
+
+@dataclass(frozen=True)
+class MeterLimits:
+    max_value: Decimal
+    unit_daily: Decimal
+    public_daily: Decimal
+
+    def daily(self, meter: Meter) -> Decimal:
+        return self.public_daily if meter.is_public else self.unit_daily
+
+
+def meter_limits(kind: str) -> MeterLimits:
+    """The bounds of a reading of a meter of type `kind`: the defaults above, overridden by WUYE_METER_LIMITS."""
+    overrides = getattr(settings, "WUYE_METER_LIMITS", {}) or {}
+    merged = {**DEFAULT_METER_LIMITS["default"], **DEFAULT_METER_LIMITS.get(kind, {}),
+              **overrides.get("default", {}), **overrides.get(kind, {})}
+    return MeterLimits(*(Decimal(str(merged[name])) for name in ("max_value", "unit_daily", "public_daily")))
+
+
+def import_limits() -> dict:
+    """The bounds of an import file: DEFAULT_IMPORT_LIMITS overridden by WUYE_METER_IMPORT_LIMITS."""
+    return {**DEFAULT_IMPORT_LIMITS, **(getattr(settings, "WUYE_METER_IMPORT_LIMITS", {}) or {})}
 
 
 class _Refused(Exception):
@@ -120,11 +166,35 @@ def _fmt(number: Decimal) -> str:
 
 
 # -- the rules, shared by one reading and an import --------------------------------------------------------------
+def _kind_name(meter: Meter) -> str:
+    return str(dict(MeterKind.choices).get(meter.kind, meter.kind)).lower()
+
+
+def _consumption_refusal(meter: Meter, consumption: Decimal, days: int) -> str | None:
+    """Why `consumption` over `days` is beyond the bounds of the meter's type (None when within them)."""
+    limits = meter_limits(meter.kind)
+    daily = limits.daily(meter)
+    most = daily * max(days, 1)
+    if consumption <= most:
+        return None
+    whose = (_("a public %(kind)s meter") if meter.is_public else _("a unit's %(kind)s meter")) % {
+        "kind": _kind_name(meter)}
+    return _("%(consumption)s in %(days)s days is more than %(whose)s can use (at most %(daily)s a day, %(most)s "
+             "over this interval); check the reading.") % {
+        "consumption": _fmt(consumption), "days": days, "whose": whose, "daily": _fmt(daily), "most": _fmt(most)}
+
+
 def _assess(meter: Meter, history: list[_Past], read_on: date, value: Decimal, today: date) -> _Assessment:
-    """Check a new reading against the meter's earlier ones (`history`, oldest first, at least the last
-    HISTORY_INTERVALS + 1) and work out its consumption and anomaly. Raises _Refused."""
+    """Check a new reading against the bounds of its meter type and the meter's earlier readings (`history`,
+    oldest first, at least the last HISTORY_INTERVALS + 1), and work out its consumption and anomaly. The one
+    validation of a reading, whether it is typed in, sent to the API, imported or corrected. Raises _Refused."""
     if read_on > today:
         raise _Refused("read_on", _("The reading date cannot be in the future."))
+    limits = meter_limits(meter.kind)
+    if value > limits.max_value:
+        raise _Refused("value", _("%(value)s is more than a %(kind)s meter's register can show (at most "
+                                  "%(max)s); check the reading.")
+                       % {"value": _fmt(value), "kind": _kind_name(meter), "max": _fmt(limits.max_value)})
     if not history:
         return _Assessment(None, "", "")
     last = history[-1]
@@ -137,6 +207,8 @@ def _assess(meter: Meter, history: list[_Past], read_on: date, value: Decimal, t
                        % {"value": _fmt(value), "last": _fmt(last.value), "date": last.read_on.isoformat()})
     consumption = value - last.value
     days = (read_on - last.read_on).days
+    if (refusal := _consumption_refusal(meter, consumption, days)) is not None:
+        raise _Refused("value", refusal)
     intervals = [(later.value - earlier.value, (later.read_on - earlier.read_on).days)
                  for earlier, later in itertools.pairwise(history)][-HISTORY_INTERVALS:]
     if len(intervals) >= MIN_INTERVALS:
@@ -172,6 +244,7 @@ def _event_data(reading: MeterReading, note: str) -> dict:
             "consumption": None if reading.consumption is None else str(reading.consumption)}
     if reading.anomaly:
         data["anomaly"] = reading.anomaly_note
+        data["held"] = reading.is_held
     if note:
         data["note"] = note  # MeterReading has no note column: the note lives on the event (the meter's timeline)
     return data
@@ -184,13 +257,14 @@ def record_reading(actor: Actor, meter: Meter, read_on, value, *, source: str = 
 
     Refused (InvalidInput, nothing written): an inactive meter ("meter"); a value below 0, with more than two
     decimals or lower than the meter's last reading ("value" — the message names the last reading and its date;
-    meter replacement and rollover are out of scope); a date in the future, or not after the last reading's date
-    ("read_on" — readings are entered in order, one a day).
+    meter replacement and rollover are out of scope); a value beyond the bounds of the meter type — more than its
+    register shows, or more consumption a day than such a meter can use (`meter_limits`, "value"); a date in the
+    future, or not after the last reading's date ("read_on" — readings are entered in order, one a day).
 
-    Consumption is value − the previous value (None for a meter's first reading). Flagged, not refused:
-    "spike" when the consumption is more than 3× the meter's usual for this interval — the median daily
-    consumption of its last 6 intervals × this interval's days, judged only once there are ≥ 3 earlier
-    intervals (the note gives the figures); "zero" when a unit's meter used nothing.
+    Consumption is value − the previous value (None for a meter's first reading). Flagged and held for review
+    (not billed until confirmed or corrected): "spike" when the consumption is more than 3× the meter's usual
+    for this interval — the median daily consumption of its last 6 intervals × this interval's days, judged only
+    once there are ≥ 3 earlier intervals (the note gives the figures); "zero" when a unit's meter used nothing.
     """
     require(actor, "billing.read_meters")
     note = (note or "").strip()
@@ -225,6 +299,112 @@ def record_reading(actor: Actor, meter: Meter, read_on, value, *, source: str = 
     return reading
 
 
+# -- review of held readings ------------------------------------------------------------------------------------
+def held_readings(actor: Actor, project=None):
+    """The flagged readings waiting for review that `actor` may see (of `project`), oldest first."""
+    readings = scoped(MeterReading.objects.filter(HELD), actor)
+    if project is not None:
+        readings = readings.filter(meter__project=project)
+    return readings.select_related("meter__unit__building", "meter__building", "meter__project",
+                                   "entered_by").order_by("read_on", "meter__code", "id")
+
+
+def _lock_held(reading: MeterReading) -> tuple[Meter, MeterReading]:
+    """The meter's row lock (the lock order of record_reading), then the reading; Conflict unless still held."""
+    meter = Meter.objects.select_for_update().get(pk=reading.meter_id)
+    reading = MeterReading.objects.select_for_update().get(pk=reading.pk)
+    if not reading.is_held:
+        raise Conflict(_("This reading is not waiting for review (it was confirmed or corrected meanwhile)."))
+    reading.meter = meter
+    return meter, reading
+
+
+def _check_note(note: str) -> str:
+    note = (note or "").strip()
+    if len(note) > MAX_NOTE:
+        raise InvalidInput("note", _("At most %(count)s characters.") % {"count": MAX_NOTE})
+    return note
+
+
+@transaction.atomic
+def confirm_reading(actor: Actor, reading: MeterReading, *, note: str = "") -> MeterReading:
+    """Confirm a held reading as read: from now on billing uses its consumption (a rerun of its month bills what
+    the run skipped). Needs `billing.review_readings`; a reading not held is a Conflict."""
+    require(actor, "billing.review_readings")
+    note = _check_note(note)
+    meter, reading = _lock_held(reading)
+    reading.review, reading.reviewed_at = Review.CONFIRMED, timezone.now()
+    reading.reviewed_by = actor.user if getattr(actor.user, "pk", None) else None
+    reading.save(update_fields=["review", "reviewed_at", "reviewed_by"])
+    data = {"read_on": reading.read_on.isoformat(), "reading": str(reading.value), "anomaly": reading.anomaly_note}
+    if note:
+        data["note"] = note
+    record_event(meter, "billing.reading_confirmed", actor=actor.user, data=data)
+    return reading
+
+
+@transaction.atomic
+def correct_reading(actor: Actor, reading: MeterReading, value, *, note: str = "") -> MeterReading:
+    """Replace the value of a held reading (a misread register) and release it for billing.
+
+    The new value is checked by the rules of `record_reading` against the readings before it (InvalidInput
+    "value": lower than the previous reading, beyond the bounds of the meter type) and must not exceed the next
+    reading, if any, whose consumption is then recomputed within the same bounds. Its consumption and anomaly
+    flag are worked out again and kept for the record; the reading is no longer held — the reviewer entered it.
+    The event keeps the old and the new value. Needs `billing.review_readings`.
+    """
+    require(actor, "billing.review_readings")
+    note = _check_note(note)
+    try:
+        value = parse_value(value)
+    except ValueError as error:
+        raise InvalidInput("value", str(error)) from None
+    meter, reading = _lock_held(reading)
+    earlier = list(meter.readings.filter(read_on__lt=reading.read_on).order_by("-read_on")
+                   .values_list("read_on", "value")[:HISTORY_INTERVALS + 1])
+    history = [_Past(read_on, past_value) for read_on, past_value in reversed(earlier)]
+    try:
+        assessment = _assess(meter, history, reading.read_on, value, max(reading.read_on, timezone.localdate()))
+    except _Refused as refusal:
+        raise InvalidInput(refusal.field, refusal.message) from None
+    following = meter.readings.filter(read_on__gt=reading.read_on).order_by("read_on").first()
+    if following is not None:
+        if value > following.value:
+            raise InvalidInput("value", _("The corrected reading %(value)s is higher than the next reading %(next)s "
+                                          "of %(date)s.") % {"value": _fmt(value), "next": _fmt(following.value),
+                                                             "date": following.read_on.isoformat()})
+        used = following.value - value
+        refusal = _consumption_refusal(meter, used, (following.read_on - reading.read_on).days)
+        if refusal is not None:
+            raise InvalidInput("value", _("With this value, the next reading of %(date)s would show: %(refusal)s")
+                               % {"date": following.read_on.isoformat(), "refusal": refusal})
+        following.consumption = used
+        following.save(update_fields=["consumption"])
+    before = reading.value
+    reading.value, reading.consumption = value, assessment.consumption
+    reading.anomaly, reading.anomaly_note = assessment.anomaly, assessment.anomaly_note
+    reading.review, reading.reviewed_at = Review.CORRECTED, timezone.now()
+    reading.reviewed_by = actor.user if getattr(actor.user, "pk", None) else None
+    reading.save(update_fields=["value", "consumption", "anomaly", "anomaly_note", "review", "reviewed_at",
+                                "reviewed_by"])
+    data = {"read_on": reading.read_on.isoformat(), "corrected_from": str(before), "reading": str(value),
+            "consumption": None if reading.consumption is None else str(reading.consumption)}
+    if note:
+        data["note"] = note
+    record_event(meter, "billing.reading_corrected", actor=actor.user, data=data)
+    return reading
+
+
+def held_by_meter(meter_ids, start: date, end: date) -> dict[int, MeterReading]:
+    """{meter id: its earliest held reading} among the readings with read_on in [start, end] (one query): the
+    meters whose consumption in the window is not settled yet."""
+    held = {}
+    for reading in (MeterReading.objects.filter(HELD, meter_id__in=list(meter_ids), read_on__gte=start,
+                                                read_on__lte=end).order_by("meter_id", "read_on")):
+        held.setdefault(reading.meter_id, reading)
+    return held
+
+
 # -- Excel import ------------------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class RowError:
@@ -243,7 +423,8 @@ class FlaggedRow:
 
 @dataclass
 class ImportReport:
-    """What an import did. With any error nothing was written (`created` is 0) and `errors` lists every one."""
+    """What an import did: the rows without errors were recorded (`created`); `errors` lists every row that was
+    not, with its column and the reason."""
 
     rows: int = 0
     created: int = 0
@@ -260,9 +441,93 @@ class ImportReport:
     def ok(self) -> bool:
         return not self.errors
 
+    @property
+    def rows_with_errors(self) -> int:
+        return len({error.row for error in self.errors})
+
     def problems(self) -> list[FieldProblem]:
         """The errors as fields of the standard error answer: "row 5: 读数"."""
         return [FieldProblem(f"row {error.row}: {error.column}", error.message) for error in self.errors]
+
+
+_ROW_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row[\s>/]")
+_SHARED_STRING_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?si[\s>/]")
+_FIRST_SHEET = re.compile(rb"<(?:[\w.-]+:)?sheet\b[^>]*?\b(?:[\w.-]+:)?id=\"([^\"]+)\"")
+_RELATIONSHIP = re.compile(rb"<(?:[\w.-]+:)?Relationship\b[^>]*>")
+
+
+def _count_tags(archive: zipfile.ZipFile, name: str, pattern: re.Pattern, stop_after: int) -> int:
+    """How many `pattern` tags the member holds, read in 1 MB pieces (never the whole member in memory);
+    counting stops once past `stop_after`."""
+    count, tail = 0, b""
+    with archive.open(name) as member:
+        while piece := member.read(1 << 20):
+            buffer = tail + piece
+            # A tag wholly inside the kept tail was counted with the previous piece.
+            count += sum(1 for match in pattern.finditer(buffer) if match.end() > len(tail))
+            if count > stop_after:
+                break
+            tail = buffer[-64:]
+    return count
+
+
+def _first_sheet_member(archive: zipfile.ZipFile, names: set[str]) -> str | None:
+    """The member holding the workbook's first sheet (the one openpyxl reads), from workbook.xml and its rels."""
+    try:
+        if archive.getinfo("xl/workbook.xml").file_size > 1 << 20:
+            return None
+        sheet = _FIRST_SHEET.search(archive.read("xl/workbook.xml"))
+        rels = archive.read("xl/_rels/workbook.xml.rels")
+    except KeyError:
+        return None
+    if sheet is None:
+        return None
+    for tag in _RELATIONSHIP.findall(rels):
+        attributes = dict(re.findall(rb'(\w+)="([^"]*)"', tag))
+        if attributes.get(b"Id") == sheet.group(1):
+            target = attributes.get(b"Target", b"").decode(errors="replace")
+            target = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+            return target if target in names else None
+    return None
+
+
+def check_workbook(data: bytes) -> None:
+    """Refuse (InvalidInput "file") an upload that is not an .xlsx or is too big once unpacked — before openpyxl
+    parses anything: the sum of the zip members' declared sizes (zipfile never inflates a member past its
+    declared size, so a lying header cannot get round it), the rows of the first sheet and the shared strings
+    (counted in a streamed pass). The bounds are `import_limits()`."""
+    limits = import_limits()
+    if not data.startswith(b"PK"):
+        raise InvalidInput("file", _("Upload an Excel workbook (.xlsx)."))
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        members = archive.infolist()
+    except (zipfile.BadZipFile, ValueError, OSError):
+        raise InvalidInput("file", _("The file could not be read as an Excel workbook (.xlsx).")) from None
+    unpacked = sum(member.file_size for member in members)
+    if len(members) > MAX_ZIP_MEMBERS or unpacked > limits["max_unpacked_bytes"]:
+        raise InvalidInput("file", _("Unpacked, this workbook would take %(size)s MB; at most %(max)s MB are "
+                                     "accepted. Save only the readings sheet, or split the file.") % {
+            "size": f"{unpacked / 1048576:,.1f}", "max": f"{limits['max_unpacked_bytes'] / 1048576:,.0f}"})
+    names = {member.filename for member in members}
+    try:
+        sheet = _first_sheet_member(archive, names)
+        sheets = [sheet] if sheet else [name for name in names if name.startswith("xl/worksheets/")
+                                        and name.endswith(".xml")]
+        for name in sheets:
+            # The header row and at most max_rows readings (empty rows count: they are rows in the file).
+            if _count_tags(archive, name, _ROW_TAG, limits["max_rows"] + 1) > limits["max_rows"] + 1:
+                raise InvalidInput("file", _("A file may hold at most %(count)s readings; split it into several "
+                                             "files.") % {"count": f"{limits['max_rows']:,}"})
+        for name in names:
+            if name.lower().endswith("sharedstrings.xml") and _count_tags(
+                    archive, name, _SHARED_STRING_TAG, limits["max_shared_strings"]) > limits["max_shared_strings"]:
+                raise InvalidInput("file", _("The workbook holds more than %(count)s different texts; save only "
+                                             "the readings sheet, or split the file.")
+                                   % {"count": f"{limits['max_shared_strings']:,}"})
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, NotImplementedError):
+        # A damaged member, a bad CRC, an unsupported compression: the same to the user as a foreign file.
+        raise InvalidInput("file", _("The file could not be read as an Excel workbook (.xlsx).")) from None
 
 
 def _open_sheet(upload):
@@ -271,9 +536,10 @@ def _open_sheet(upload):
     size = getattr(upload, "size", None)
     if size is not None and size > MAX_FILE_BYTES:
         raise InvalidInput("file", _("The file may be at most 10 MB."))
-    data = upload.read() if hasattr(upload, "read") else bytes(upload)
-    if not data.startswith(b"PK"):
-        raise InvalidInput("file", _("Upload an Excel workbook (.xlsx)."))
+    data = upload.read(MAX_FILE_BYTES + 1) if hasattr(upload, "read") else bytes(upload)
+    if len(data) > MAX_FILE_BYTES:
+        raise InvalidInput("file", _("The file may be at most 10 MB."))
+    check_workbook(data)
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         return book, book.worksheets[0]
@@ -283,6 +549,7 @@ def _open_sheet(upload):
 
 def _read_rows(sheet) -> tuple[dict[str, int], list[tuple[int, tuple]]]:
     """The header's column positions and the non-empty data rows with their sheet row numbers."""
+    max_rows = min(MAX_ROWS, import_limits()["max_rows"])
     rows = sheet.iter_rows(values_only=True)
     try:
         header = next(rows)
@@ -300,9 +567,9 @@ def _read_rows(sheet) -> tuple[dict[str, int], list[tuple[int, tuple]]]:
     for number, row in enumerate(rows, start=2):
         if all(cell is None or (isinstance(cell, str) and not cell.strip()) for cell in row):
             continue
-        if len(data) >= MAX_ROWS:
+        if len(data) >= max_rows:
             raise InvalidInput("file", _("A file may hold at most %(count)s readings; split it into several files.")
-                               % {"count": f"{MAX_ROWS:,}"})
+                               % {"count": f"{max_rows:,}"})
         data.append((number, row))
     return columns, data
 
@@ -318,12 +585,14 @@ def _cell(row: tuple, columns: dict[str, int], name: str):
 def import_readings(actor: Actor, project, file) -> ImportReport:
     """Import the readings of an .xlsx file (columns 表号, 抄表日期, 读数, optional 备注) into `project`.
 
-    Every row is checked with the rules of `record_reading`, rows of one meter in file order after its recorded
-    readings; a row with neither date nor reading (a template row left empty) is passed over. All or nothing:
-    with any error, nothing is written and the report lists every error as (row number, column, message). A row
-    identical to a recorded reading (meter, date and value) is skipped, so uploading a file twice is harmless. A
-    file that is not an .xlsx, lacks a header column or has more than 20,000 rows is refused as a whole
-    (InvalidInput "file").
+    Every row is checked with the rules of `record_reading` (bounds of the meter type included), rows of one
+    meter in file order after its recorded readings; a row with neither date nor reading (a template row left
+    empty) is passed over. The rows without errors are recorded; each row with an error is not, and the report
+    lists it as (row number, column, message) — so are the later rows of a meter with a bad row, which would
+    otherwise be judged against the wrong previous reading. A row identical to a recorded reading (meter, date and
+    value) is skipped, so uploading the corrected file again records just the rows that were refused. A file that
+    is not an .xlsx, lacks a header column or is beyond `import_limits()` (unpacked size, rows, shared strings —
+    checked before it is parsed) is refused as a whole (InvalidInput "file"), nothing written.
     """
     require(actor, "billing.read_meters")
     book, sheet = _open_sheet(file)
@@ -336,13 +605,13 @@ def import_readings(actor: Actor, project, file) -> ImportReport:
     meters = {meter.code: meter for meter in Meter.objects.filter(project=project)}
 
     parsed = []  # (row number, meter, read_on, value, note) of the rows whose cells are each valid
+    first_bad_row = {}  # meter code → its first refused row: the meter's later rows wait for it
     for number, row in rows:
         if _cell(row, columns, COL_DATE) in (None, "") and _cell(row, columns, COL_VALUE) in (None, ""):
             report.unfilled += 1  # a template row of a meter the reader did not read: not an error
             continue
         errors_before = len(report.errors)
-        code = _cell(row, columns, COL_CODE)
-        code = str(int(code)) if isinstance(code, float) and code.is_integer() else ("" if code is None else str(code))
+        code = _code_of(row, columns)
         meter = meters.get(code)
         if not code:
             report.errors.append(RowError(number, COL_CODE, _("Enter the meter number.")))
@@ -365,6 +634,8 @@ def import_readings(actor: Actor, project, file) -> ImportReport:
             report.errors.append(RowError(number, COL_NOTE, _("At most %(count)s characters.") % {"count": MAX_NOTE}))
         if len(report.errors) == errors_before:
             parsed.append((number, meter, read_on, value, note))
+        elif code:
+            first_bad_row.setdefault(code, number)
 
     with transaction.atomic():
         meter_ids = sorted({meter.pk for _number, meter, *_rest in parsed})
@@ -382,16 +653,23 @@ def import_readings(actor: Actor, project, file) -> ImportReport:
             if recorded.get((meter.pk, read_on)) == value:
                 report.skipped += 1
                 continue
+            if meter.code in first_bad_row and first_bad_row[meter.code] < number:
+                report.errors.append(RowError(number, COL_CODE, _(
+                    "Not recorded: row %(row)s of meter %(code)s, before this one, has an error; correct it and "
+                    "upload the file again.") % {"row": first_bad_row[meter.code], "code": meter.code}))
+                continue
             if (meter.pk, read_on) in recorded:
                 report.errors.append(RowError(number, COL_DATE, _(
                     "Meter %(code)s already has the reading %(value)s on this date.")
                     % {"code": meter.code, "value": _fmt(recorded[(meter.pk, read_on)])}))
+                first_bad_row.setdefault(meter.code, number)
                 continue
             try:
                 assessment = _assess(meter, history[meter.pk], read_on, value, today)
             except _Refused as refusal:
                 report.errors.append(RowError(number, {"read_on": COL_DATE, "value": COL_VALUE}.get(
                     refusal.field, COL_CODE), refusal.message))
+                first_bad_row.setdefault(meter.code, number)
                 continue
             history[meter.pk].append(_Past(read_on, value))
             recorded[(meter.pk, read_on)] = value
@@ -403,9 +681,6 @@ def import_readings(actor: Actor, project, file) -> ImportReport:
             if assessment.anomaly:
                 report.flagged.append(FlaggedRow(number, meter.code, assessment.anomaly, assessment.anomaly_note))
         report.errors.sort(key=lambda error: error.row)
-        if report.errors:
-            report.flagged = []
-            return report  # nothing was written
         try:
             with transaction.atomic():
                 MeterReading.objects.bulk_create(readings, batch_size=1000)
@@ -416,6 +691,11 @@ def import_readings(actor: Actor, project, file) -> ImportReport:
                        for reading, note in zip(readings, notes, strict=True)])
         report.created = len(readings)
     return report
+
+
+def _code_of(row: tuple, columns: dict[str, int]) -> str:
+    code = _cell(row, columns, COL_CODE)
+    return str(int(code)) if isinstance(code, float) and code.is_integer() else ("" if code is None else str(code))
 
 
 # -- the meter reader's template ----------------------------------------------------------------------------------
@@ -471,14 +751,21 @@ def reading_template(project) -> bytes:
 
 
 # -- for the billers ----------------------------------------------------------------------------------------------
-def consumption_between(meter_ids, start: date, end: date) -> dict[int, Decimal]:
+def consumption_between(meter_ids, start: date, end: date, *, held: set | None = None) -> dict[int, Decimal]:
     """{meter id: consumption} summed over the readings with read_on in [start, end] (one query). A meter without
     a reading in the window is absent, so a caller can tell "not read" from "used nothing"; a meter's first
-    reading has no consumption and adds 0."""
+    reading has no consumption and adds 0. Pass a set as `held` to have it filled, in the same query, with the
+    meters that have a reading in the window held for review."""
     totals = (MeterReading.objects.filter(meter_id__in=list(meter_ids), read_on__gte=start, read_on__lte=end)
               .values("meter_id")
               .annotate(total=Coalesce(Sum("consumption"), Value(Decimal("0.00")),
-                                       output_field=DecimalField(max_digits=16, decimal_places=2)))
+                                       output_field=DecimalField(max_digits=16, decimal_places=2)),
+                        held=Count("pk", filter=HELD))
               .order_by())
-    # SQLite sums decimals in binary floating point; two places are exact.
-    return {row["meter_id"]: Decimal(row["total"]).quantize(TWO_PLACES) for row in totals}
+    used = {}
+    for row in totals:
+        # SQLite sums decimals in binary floating point; two places are exact.
+        used[row["meter_id"]] = Decimal(row["total"]).quantize(TWO_PLACES)
+        if held is not None and row["held"]:
+            held.add(row["meter_id"])
+    return used

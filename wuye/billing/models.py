@@ -123,6 +123,34 @@ class BillingRun(models.Model):
         return f"{self.project} {self.period:%Y-%m}"
 
 
+class BillingRunSkip(models.Model):
+    """A unit (or one of its charges) a run left unbilled, and why, as a sentence for the run page. A chunk
+    replaces the records of its units each time it bills them, so a rerun that bills a unit clears its record."""
+
+    class Reason(models.TextChoices):
+        HELD_READING = "held_reading", _("A meter reading awaits review")
+        FAILED = "failed", _("Billing failed")
+
+    run = models.ForeignKey(BillingRun, on_delete=models.CASCADE, related_name="skips")
+    unit = models.ForeignKey(Unit, verbose_name=_("unit"), null=True, blank=True, on_delete=models.PROTECT,
+                             related_name="+")
+    item = models.ForeignKey("ChargeItem", verbose_name=_("charge item"), null=True, blank=True,
+                             on_delete=models.PROTECT, related_name="+")
+    reason = models.CharField(_("reason"), max_length=16, choices=Reason.choices)
+    message = models.CharField(_("message"), max_length=500)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    scope_project_path = "run__project"
+
+    class Meta:
+        verbose_name = _("unit skipped by a billing run")
+        verbose_name_plural = _("units skipped by billing runs")
+        ordering = ["run_id", "unit_id", "id"]
+
+    def __str__(self):
+        return f"{self.run} {self.unit_id}: {self.message}"
+
+
 # A bill still owes when more than half a fen is outstanding: exact on PostgreSQL; on SQLite, which adds decimals
 # as floats (0.7 + 0.1 = 0.7999999999999999), it keeps a settled bill from looking open (or over-settled).
 HALF_FEN = Decimal("0.005")
@@ -367,6 +395,18 @@ class Meter(models.Model):
         return self.unit_id is None
 
 
+class Review(models.TextChoices):
+    """What a person decided about a flagged reading (empty: not reviewed — held if flagged)."""
+
+    NONE = "", _("Not reviewed")
+    CONFIRMED = "confirmed", _("Confirmed")
+    CORRECTED = "corrected", _("Corrected")
+
+
+# A reading waiting for review: flagged and nobody has confirmed or corrected it. Billing leaves it out.
+HELD = ~models.Q(anomaly="") & models.Q(review="")
+
+
 class MeterReading(models.Model):
     """One reading of a meter; consumption is against the meter's previous reading."""
 
@@ -385,6 +425,13 @@ class MeterReading(models.Model):
                                    related_name="+")
     entered_at = models.DateTimeField(default=timezone.now)
     source = models.CharField(max_length=16, default="console")
+    # A flagged reading is held (not billed) until a person confirms or corrects it. "Held" is derived — flagged and
+    # not reviewed — so a reading written by any path (an import, the demo, a bulk insert) is held by default.
+    review = models.CharField(_("review"), max_length=16, choices=Review.choices, blank=True, default="",
+                              db_default="")
+    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="+")
+    reviewed_at = models.DateTimeField(_("reviewed"), null=True, blank=True)
 
     scope_project_path = "meter__project"
     scope_unit_path = "meter__unit"
@@ -397,9 +444,14 @@ class MeterReading(models.Model):
             models.UniqueConstraint(fields=["meter", "read_on"], name="reading_once_per_day"),
             models.CheckConstraint(condition=models.Q(value__gte=0), name="reading_not_negative"),
         ]
+        indexes = [models.Index(fields=["meter", "read_on"], condition=HELD, name="reading_held")]
 
     def __str__(self):
         return f"{self.meter} {self.read_on} {self.value}"
+
+    @property
+    def is_held(self) -> bool:
+        return bool(self.anomaly) and not self.review
 
 
 class SharedCost(models.Model):

@@ -4,7 +4,12 @@ its last committed chunk; a rerun scans again and bills only what is missing, so
 one bill per unit, item (or source) and period.
 
 What a kind of charge item bills is a *biller*: `biller(item, period, units, context) -> [Charge]` for a chunk of
-units. `BILLERS` maps each periodic `ChargeKind` to its biller; one-off charges go through `post_charge`.
+units. `BILLERS` maps each periodic `ChargeKind` to its biller; one-off charges go through `post_charge`. A biller
+that must leave a charge out (a meter reading held for review) says why with `context.skip(...)`.
+
+One unit never holds up the others: a chunk is written in a savepoint; if it fails, its units are billed one by one,
+each in its own savepoint, and a unit that still fails is recorded on the run (`BillingRunSkip`) and skipped. The
+run finishes; its page lists what was skipped and why, and a rerun of the month bills what is then billable.
 """
 
 from __future__ import annotations
@@ -16,9 +21,10 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.contrib.contenttypes.models import ContentType
-from django.db import transaction
+from django.db import InterfaceError, OperationalError, transaction
 from django.db.models import Q, Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from wuye.core.access import Actor, require
 from wuye.core.bulk import insert_rows
@@ -27,13 +33,15 @@ from wuye.core.money import to_money
 from wuye.tenancy.models import Unit
 
 from . import dunning
-from .models import Basis, Bill, BillingRun, ChargeItem, ChargeKind, EntryKind, LedgerEntry, Tariff
+from .models import Basis, Bill, BillingRun, BillingRunSkip, ChargeItem, ChargeKind, EntryKind, LedgerEntry, Tariff
 from .periods import check_period, period_end
 
 logger = logging.getLogger(__name__)
 
 # The payment notice goes out when bills are issued and must reach owners at least this long before they are due.
 NOTICE_LEAD = timedelta(days=15)
+# The largest amount a bill's column holds (MoneyField: 14 digits, 2 decimals).
+MAX_BILL_AMOUNT = Decimal("999999999999.99")
 
 
 @dataclass
@@ -47,13 +55,33 @@ class Charge:
 
 
 @dataclass
+class Skip:
+    """A unit (or one of its charges) left unbilled by a run, and why — a sentence for the run page."""
+
+    unit_id: int | None
+    item_id: int | None
+    reason: str
+    message: str
+
+
+class UnitFailure(Exception):
+    """A unit that cannot be billed as computed (e.g. an amount no bill can hold): the message says why."""
+
+
+@dataclass
 class RunContext:
-    """What billers of one run share: the run, its period and due date, and a cache for per-run lookups."""
+    """What billers of one run share: the run, its period and due date, a cache for per-run lookups, and the
+    charges the billers left out of the chunk being billed (`skip`)."""
 
     run: BillingRun
     period: date
     due_on: date
     cache: dict = field(default_factory=dict)
+    skips: list[Skip] = field(default_factory=list)
+
+    def skip(self, unit_id: int, item: ChargeItem | None, reason: str, message: str) -> None:
+        """Leave a unit's charge of `item` out of this run, with the reason shown on the run page."""
+        self.skips.append(Skip(unit_id, getattr(item, "pk", None), reason, str(message)[:500]))
 
     def tariff(self, item: ChargeItem, unit_kind: str) -> Tariff | None:
         """The item's tariff in force for the run's period and the unit type, looked up once per run."""
@@ -110,7 +138,7 @@ def _already_billed(items, period: date, unit_ids: list[int]) -> set[tuple]:
     return set(rows)
 
 
-def _bill_chunk(run: BillingRun, items, units: list[Unit], context: RunContext, now) -> list[Bill]:
+def _bill_units(run: BillingRun, items, units: list[Unit], context: RunContext, now) -> list[Bill]:
     unit_ids = [unit.pk for unit in units]
     existing = _already_billed(items, run.period, unit_ids)
     bills = []
@@ -120,6 +148,9 @@ def _bill_chunk(run: BillingRun, items, units: list[Unit], context: RunContext, 
             source_id = charge.source.pk if charge.source is not None else None
             if (charge.unit_id, item.pk, getattr(source_type, "pk", None), source_id) in existing:
                 continue
+            if not 0 < charge.amount <= MAX_BILL_AMOUNT:
+                raise UnitFailure(_("%(item)s came to %(amount)s, which no bill can hold; check the meter readings "
+                                    "and the tariff.") % {"item": item.name, "amount": charge.amount})
             bills.append(Bill(project_id=run.project_id, unit_id=charge.unit_id, item=item, period=run.period,
                               amount=charge.amount, due_on=context.due_on, run=run, issued_at=now,
                               description=charge.description[:200], source_type=source_type, source_id=source_id))
@@ -141,6 +172,54 @@ def _bill_chunk(run: BillingRun, items, units: list[Unit], context: RunContext, 
     # After the credit: the payment notices list only what is still to pay.
     dunning.issue_payment_notices(run, bills, now)
     return bills
+
+
+def _failure_message(error: Exception) -> str:
+    if isinstance(error, UnitFailure):
+        reason = str(error)
+    else:
+        detail = (str(error).strip().splitlines() or [type(error).__name__])[0][:200]
+        reason = _("an unexpected error (%(detail)s)") % {"detail": detail}
+    return _("This unit was not billed: %(reason)s The other units were billed; run the month again once the "
+             "cause is put right.") % {"reason": reason if reason.endswith((".", "。", ")")) else reason + "."}
+
+
+def _bill_chunk(run: BillingRun, items, units: list[Unit], context: RunContext, now) -> tuple[list[Bill],
+                                                                                              list[Skip]]:
+    """Bill a chunk of units: all at once in a savepoint, or — when that fails — unit by unit, each in its own
+    savepoint, so that a unit that fails is recorded and skipped and the others are billed."""
+    context.skips = []
+    try:
+        with transaction.atomic():
+            bills = _bill_units(run, items, units, context, now)
+        return bills, context.skips
+    except (OperationalError, InterfaceError):
+        raise  # the database itself (a lost connection, a lock timeout): the job retries the chunk as a whole
+    except Exception:  # whatever one unit's data does, the chunk's other units are billed
+        logger.warning("Billing run %s: a chunk failed; billing its %s units one by one", run.pk, len(units),
+                       exc_info=True)
+    bills, skips = [], []
+    for unit in units:
+        context.skips = []
+        try:
+            with transaction.atomic():
+                bills += _bill_units(run, items, [unit], context, now)
+            skips += context.skips
+        except (OperationalError, InterfaceError):
+            raise
+        except Exception as error:
+            if not isinstance(error, UnitFailure):
+                logger.exception("Billing run %s: unit %s failed and was skipped", run.pk, unit.pk)
+            skips.append(Skip(unit.pk, None, BillingRunSkip.Reason.FAILED, _failure_message(error)[:500]))
+    return bills, skips
+
+
+def _record_skips(run: BillingRun, units: list[Unit], skips: list[Skip]) -> None:
+    """The chunk's skip records replace those of its units from an earlier pass (a rerun that bills a unit
+    clears it from the list)."""
+    BillingRunSkip.objects.filter(run=run, unit_id__in=[unit.pk for unit in units]).delete()
+    BillingRunSkip.objects.bulk_create([BillingRunSkip(run=run, unit_id=skip.unit_id, item_id=skip.item_id,
+                                                       reason=skip.reason, message=skip.message) for skip in skips])
 
 
 def _add_to_summary(run: BillingRun, bills: list[Bill]) -> None:
@@ -196,15 +275,23 @@ def run_billing(actor: Actor | None, project, period: date, *, chunk: int = 2000
                 run.save(update_fields=["status", "finished_at", "units_done"])
                 record_event(run, "billing.run_finished", actor=getattr(actor, "user", None),
                              data={"period": period.strftime("%Y-%m"), "bills": run.bills_created,
-                                   "amount": str(run.amount_billed)})
+                                   "amount": str(run.amount_billed),
+                                   "skipped": run.skips.values("unit_id").distinct().count()})
                 return run
-            bills = _bill_chunk(run, items, batch, context, now)
+            bills, skips = _bill_chunk(run, items, batch, context, now)
+            _record_skips(run, batch, skips)
+            amount = sum((bill.amount for bill in bills), to_money(0))
             run.bills_created += len(bills)
-            run.amount_billed += sum((bill.amount for bill in bills), to_money(0))
+            run.amount_billed += amount
             _add_to_summary(run, bills)
             run.units_done = min(run.units_total, run.units_done + len(batch))
             run.last_unit_id = batch[-1].pk
             run.save(update_fields=["bills_created", "amount_billed", "summary", "units_done", "last_unit_id"])
+            # Every chunk's commit is on record with its counts (a bulk path writes its event too).
+            record_event(run, "billing.run_chunk", actor=getattr(actor, "user", None), data={
+                "period": period.strftime("%Y-%m"), "units": len(batch), "bills": len(bills),
+                "skipped": len({skip.unit_id for skip in skips}), "amount": str(amount),
+                "through_unit": batch[-1].pk})
         if progress:
             progress(run)
 
@@ -213,6 +300,22 @@ def run_summary(run: BillingRun) -> list[dict]:
     """What the run billed per charge item, by item code: `{code, name, bills, amount}`."""
     return [{"code": code, "name": line["name"], "bills": line["bills"], "amount": Decimal(line["amount"])}
             for code, line in sorted(run.summary.items())]
+
+
+def run_skips(run: BillingRun) -> list[dict]:
+    """What the run left unbilled, one line per reason: `{reason, message, units: [{id, label}], count}` — a held
+    reading reads as its meter and date, a failure as what went wrong (units in id order)."""
+    lines = {}
+    for skip in run.skips.select_related("unit__building", "item").order_by("unit_id", "id"):
+        line = lines.setdefault((skip.reason, skip.message), {
+            "reason": skip.reason, "reason_label": skip.get_reason_display(), "message": skip.message,
+            "item": skip.item.name if skip.item_id else "", "units": [], "unit_ids": []})
+        if skip.unit_id and skip.unit_id not in line["unit_ids"]:
+            line["unit_ids"].append(skip.unit_id)
+            line["units"].append({"id": skip.unit_id, "label": skip.unit.label})
+    for line in lines.values():
+        line["count"] = len(line["unit_ids"])
+    return list(lines.values())
 
 
 def run_percent(run: BillingRun) -> int:

@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 PG_URL ?= postgresql://postgres@127.0.0.1:5432/wuye
 
-.PHONY: run test test-sqlite test-postgres bench lint fmt messages clean
+.PHONY: run test test-sqlite test-postgres bench bench-small lint fmt messages clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -30,6 +30,10 @@ test-postgres: $(STAMP)
 ## bench: benchmarks on PostgreSQL; prints `name value unit` and writes var/bench/latest.json
 bench: $(STAMP)
 	@bash scripts/bench.sh
+
+## bench-small: the same at a small scale on a fresh database (wuye_bench_ci); fails when a generator or target breaks
+bench-small: $(STAMP)
+	@BENCH_SMALL=1 bash scripts/bench.sh
 
 ## lint: ruff, Django system checks, migrations in step with the models
 lint: $(STAMP)

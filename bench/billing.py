@@ -45,7 +45,8 @@ from django.db import connection, transaction  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from wuye.billing.models import (  # noqa: E402  # noqa: E402
+from bench.schema import insert_select, insert_values  # noqa: E402
+from wuye.billing.models import (  # noqa: E402
     Allocation,
     Bill,
     BillingNotice,
@@ -120,16 +121,23 @@ def history_periods(project: Project, item: ChargeItem) -> tuple[list[date], dat
 # -- the history ------------------------------------------------------------------------------------------------
 
 def generate_month(project: Project, item: ChargeItem, period: date, age: int) -> int:
-    """Bills, charge entries, payments, allocations, receipts and write-offs of one month (`age` 0 = newest)."""
+    """Bills, charge entries, payments, allocations, receipts and write-offs of one month (`age` 0 = newest).
+
+    Each INSERT names only the columns it computes; `bench.schema` fills the others from the models."""
     open_percent = {0: 40, 1: 20, 2: 10}.get(age, 3)
     writes_off = age >= 6
-    t = {m: m._meta.db_table for m in (Bill, LedgerEntry, Payment, Allocation, Receipt, ReceiptCounter, Unit)}
+    t = {m: m._meta.db_table for m in (Bill, Payment, ReceiptCounter, Unit)}
     params = {"project": project.pk, "item": item.pk, "period": period, "rate": RATE, "open": open_percent,
               "writes_off": writes_off, "label": f"物业费 {period:%Y-%m}", "charge": EntryKind.CHARGE,
               "payment": EntryKind.PAYMENT, "write_off": EntryKind.WRITE_OFF}
     with connection.cursor() as cursor:
         # r: a fixed pseudo-random 0..99 per unit and month; units with id % 100 < 6 never pay.
-        cursor.execute(f"""
+        bills = insert_select(cursor, Bill, {
+            "project_id": "%(project)s", "unit_id": "unit_id", "item_id": "%(item)s", "period": "%(period)s",
+            "amount": "amount", "paid": "paid", "written_off": "written_off",
+            "due_on": "(%(period)s::date + interval '1 month' - interval '1 day')::date",
+            "issued_at": "%(period)s::date + interval '1 day 9 hours'", "description": "%(label)s",
+        }, "FROM settled ORDER BY unit_id", params, with_=f"""
             WITH drawn AS (
                 SELECT u.id AS unit_id, round(u.area * %(rate)s, 2) AS amount,
                        ((u.id * 7919 + extract(month FROM %(period)s::date)::int * 104729
@@ -145,48 +153,42 @@ def generate_month(project: Project, item: ChargeItem, period: date, age: int) -
                        CASE WHEN %(writes_off)s AND NOT never_pays AND r = 99 THEN amount ELSE 0 END AS written_off,
                        r
                 FROM drawn
-            )
-            INSERT INTO {t[Bill]} (project_id, unit_id, item_id, period, amount, paid, written_off, due_on, issued_at,
-                                   description)
-            SELECT %(project)s, unit_id, %(item)s, %(period)s, amount, paid, written_off,
-                   (%(period)s::date + interval '1 month' - interval '1 day')::date,
-                   %(period)s::date + interval '1 day 9 hours', %(label)s
-            FROM settled ORDER BY unit_id""", params)
-        bills = cursor.rowcount
+            )""")
         month_bills = f"SELECT * FROM {t[Bill]} WHERE project_id = %(project)s AND item_id = %(item)s " \
                       "AND period = %(period)s AND run_id IS NULL"
-        cursor.execute(f"""
-            INSERT INTO {t[LedgerEntry]} (project_id, unit_id, kind, amount, bill_id, created_at, memo)
-            SELECT project_id, unit_id, %(charge)s, amount, id, issued_at, description FROM ({month_bills}) b
-            ORDER BY id""", params)
+        insert_select(cursor, LedgerEntry, {
+            "project_id": "project_id", "unit_id": "unit_id", "kind": "%(charge)s", "amount": "amount",
+            "bill_id": "id", "created_at": "issued_at", "memo": "description",
+        }, f"FROM ({month_bills}) b ORDER BY id", params)
         # One payment per bill paid (in full or half), received 1–28 days after issue.
-        cursor.execute(f"""
-            INSERT INTO {t[Payment]} (project_id, unit_id, channel, amount, idempotency_key, received_at)
-            SELECT project_id, unit_id, (ARRAY['wechat','wechat','alipay','bank_transfer','cash'])[id %% 5 + 1],
-                   paid, 'bench-bill-' || id, issued_at + (id %% 28 + 1) * interval '1 day'
-            FROM ({month_bills}) b WHERE paid > 0 ORDER BY id""", params)
-        payments = cursor.rowcount
+        payments = insert_select(cursor, Payment, {
+            "project_id": "project_id", "unit_id": "unit_id",
+            "channel": "(ARRAY['wechat','wechat','alipay','bank_transfer','cash'])[id %% 5 + 1]", "amount": "paid",
+            "idempotency_key": "'bench-bill-' || id", "received_at": "issued_at + (id %% 28 + 1) * interval '1 day'",
+        }, f"FROM ({month_bills}) b WHERE paid > 0 ORDER BY id", params)
+        # Fresh rows without statistics make the planner join payments to bills by a nested loop over the
+        # concatenated key (seconds for 2,000 units on an empty database); ANALYZE lets it hash them.
+        cursor.execute(f"ANALYZE {t[Bill]}, {t[Payment]}")
         joined = f"""FROM ({month_bills}) b JOIN {t[Payment]} p
                      ON p.project_id = b.project_id AND p.idempotency_key = 'bench-bill-' || b.id"""
-        cursor.execute(f"""
-            INSERT INTO {t[Allocation]} (payment_id, bill_id, amount, created_at)
-            SELECT p.id, b.id, p.amount, p.received_at {joined} ORDER BY p.id""", params)
-        cursor.execute(f"""
-            INSERT INTO {t[LedgerEntry]} (project_id, unit_id, kind, amount, payment_id, created_at, memo)
-            SELECT p.project_id, p.unit_id, %(payment)s, -p.amount, p.id, p.received_at, '' {joined}
-            ORDER BY p.id""", params)
-        cursor.execute(f"""
-            INSERT INTO {t[LedgerEntry]} (project_id, unit_id, kind, amount, bill_id, created_at, memo)
-            SELECT project_id, unit_id, %(write_off)s, -written_off, id, issued_at + interval '60 days', '压测核销'
-            FROM ({month_bills}) b WHERE written_off > 0 ORDER BY id""", params)
+        insert_select(cursor, Allocation, {
+            "payment_id": "p.id", "bill_id": "b.id", "amount": "p.amount", "created_at": "p.received_at",
+        }, f"{joined} ORDER BY p.id", params)
+        insert_select(cursor, LedgerEntry, {
+            "project_id": "p.project_id", "unit_id": "p.unit_id", "kind": "%(payment)s", "amount": "-p.amount",
+            "payment_id": "p.id", "created_at": "p.received_at", "memo": "''",
+        }, f"{joined} ORDER BY p.id", params)
+        insert_select(cursor, LedgerEntry, {
+            "project_id": "project_id", "unit_id": "unit_id", "kind": "%(write_off)s", "amount": "-written_off",
+            "bill_id": "id", "created_at": "issued_at + interval '60 days'", "memo": "'压测核销'",
+        }, f"FROM ({month_bills}) b WHERE written_off > 0 ORDER BY id", params)
         # Receipt numbers go on from the project's counter without gaps.
-        cursor.execute(f"""
-            INSERT INTO {t[ReceiptCounter]} (project_id, last_number) VALUES (%(project)s, 0)
-            ON CONFLICT (project_id) DO NOTHING""", params)
-        cursor.execute(f"""
-            INSERT INTO {t[Receipt]} (project_id, number, payment_id, issued_at)
-            SELECT p.project_id, c.last_number + row_number() OVER (ORDER BY p.id), p.id, p.received_at
-            {joined} CROSS JOIN {t[ReceiptCounter]} c WHERE c.project_id = %(project)s""", params)
+        insert_values(cursor, ReceiptCounter, {"project_id": "%(project)s", "last_number": "0"}, params,
+                      suffix="ON CONFLICT (project_id) DO NOTHING")
+        insert_select(cursor, Receipt, {
+            "project_id": "p.project_id", "number": "c.last_number + row_number() OVER (ORDER BY p.id)",
+            "payment_id": "p.id", "issued_at": "p.received_at",
+        }, f"{joined} CROSS JOIN {t[ReceiptCounter]} c WHERE c.project_id = %(project)s", params)
         cursor.execute(f"UPDATE {t[ReceiptCounter]} SET last_number = last_number + %(payments)s "
                        "WHERE project_id = %(project)s", {**params, "payments": payments})
     return bills

@@ -2,12 +2,14 @@
 
 For the hot bulk paths (a billing run writes a ledger entry and a payment clock per bill): Django's bulk_create
 builds a model instance and prepares every value through the compiler — about two thirds of a 100,000-unit run's
-Python time before this. Rows are dicts of field names; missing fields get the field's default (or NULL / '').
-No ids come back, no signals are sent, and values are not validated: callers pass what they computed.
+Python time before this. Rows are dicts of field names; missing fields get the field's default (or NULL / ''),
+the database's for a field with a db_default. No ids come back, no signals are sent, and values are not validated:
+callers pass what they computed.
 """
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable
 
 from django.db import connection
@@ -27,7 +29,14 @@ def _default(field):
 
 def insert_rows(model, rows: Iterable[dict]) -> int:
     """Insert `rows` (dicts keyed by field name, e.g. `project_id` or `project`) into the model's table."""
-    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    rows = iter(rows)
+    first = next(rows, None)
+    if first is None:
+        return 0
+    # COPY names every column it fills, so the database's own DEFAULT applies only to columns left out: leave out
+    # a field with a db_default unless the rows set it (the first row stands for all).
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key
+              and not (f.has_db_default() and f.attname not in first and f.name not in first)]
     names = [(f.attname, f.name) for f in fields]
     defaults = [_default(f) for f in fields]
     columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
@@ -39,6 +48,7 @@ def insert_rows(model, rows: Iterable[dict]) -> int:
 
     count = 0
     with connection.cursor() as cursor:
+        rows = itertools.chain([first], rows)
         if connection.vendor == "postgresql":
             with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
                 for row in rows:

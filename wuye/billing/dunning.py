@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from wuye.core.access import Role
-from wuye.core.events import compose_event, record_events
+from wuye.core.events import compose_event, record_event, record_events
 from wuye.core.money import to_money
 from wuye.core.outbox import compose, post
 from wuye.people.services import owning_residencies
@@ -235,7 +235,10 @@ def issue_payment_notices(run_or_project, bills, now: datetime | None = None) ->
                                     lines=lines))
     notices = _save_notices(drafts)
     if notices:
-        # No event per notice: the notices are the record, and the billing run records one event for all.
+        # One event for the batch (a run's chunk issues up to 2,000): the notices themselves are the detail.
+        record_event(run_or_project, "billing.notices_issued", project_id=project.pk, data={
+            "stage": NoticeStage.PAYMENT_NOTICE, "issued_on": issued_on.isoformat(), "notices": len(notices),
+            "bills": len(new_ids), "total": str(sum((notice.total for notice in notices), Decimal("0.00")))})
         _notify_owners(notices, _unit_labels({notice.unit_id for notice in notices}))
     return notices
 

@@ -129,9 +129,15 @@ def _compute_item(item: ChargeItem, period: date, *, replace: bool, user=None) -
             if cost.pk in billed:
                 raise Conflict(_("Bills were already issued from the shared cost %(cost)s; it stays as billed.")
                                % {"cost": cost})
-        # A cost whose meters are no longer read (or active) is withdrawn rather than left to be billed.
-        stale = [cost.pk for key, cost in existing.items() if key not in groups]
-        SharedCost.objects.filter(pk__in=stale).delete()
+        # A cost whose meters are no longer read (or active) is withdrawn rather than left to be billed; the
+        # project's timeline says what went, since the rows themselves are gone.
+        stale = [cost for key, cost in existing.items() if key not in groups]
+        if stale:
+            SharedCost.objects.filter(pk__in=[cost.pk for cost in stale]).delete()
+            record_event(item.project, "billing.shared_costs_withdrawn", actor=user, project_id=item.project_id,
+                         data={"period": period.strftime("%Y-%m"), "item": item.code,
+                               "withdrawn": [{"building": str(cost.building) if cost.building_id else "",
+                                              "amount": str(cost.amount)} for cost in stale]})
     elif all(key in existing for key in groups):
         return list(existing.values())
     sharers = _sharers(item.project_id)

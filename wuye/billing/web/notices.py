@@ -21,7 +21,7 @@ from ..documents import notice_filename, notice_pdf
 from ..models import BillingNotice, NoticeStage
 from ..periods import parse_month
 
-EVENT_VERBS = {"billing.notice_issued": _("Notice issued")}
+EVENT_VERBS = {"billing.notice_issued": _("Notice issued"), "billing.notices_issued": _("Payment notices issued")}
 
 
 def _month(value: str) -> date | None:

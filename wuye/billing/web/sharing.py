@@ -22,7 +22,8 @@ from .. import sharing
 from ..models import SharedCost
 from ..periods import add_months, parse_month
 
-EVENT_VERBS = {"billing.shared_cost_computed": gettext_lazy("Shared cost computed")}
+EVENT_VERBS = {"billing.shared_cost_computed": gettext_lazy("Shared cost computed"),
+               "billing.shared_costs_withdrawn": gettext_lazy("Shared costs withdrawn")}
 DISCLOSED_MONTHS = 12
 
 

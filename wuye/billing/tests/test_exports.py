@@ -132,3 +132,13 @@ def test_a_bill_description_that_looks_like_a_formula_is_exported_as_text(world,
     assert memo.data_type == "s" and memo.value.startswith("-2") and memo.quotePrefix
     # Numbers stay numbers, also negative ones.
     assert lines[-1][5].data_type == "n" and lines[-1][5].value == -2
+
+
+def test_the_meter_template_writes_meter_names_as_text(world):
+    from wuye.billing.meters import reading_template
+    from wuye.billing.models import Meter
+
+    Meter.objects.create(project=world.project1, kind="water", code="W-9", label="=cmd|' /C calc'!A0")
+    sheet = openpyxl.load_workbook(io.BytesIO(reading_template(world.project1))).worksheets[0]
+    row = next(row for row in sheet.iter_rows(min_row=2) if row[0].value == "W-9")
+    assert (row[1].value, row[1].data_type, row[1].quotePrefix) == ("=cmd|' /C calc'!A0", "s", True)

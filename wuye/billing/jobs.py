@@ -5,7 +5,6 @@ from datetime import timedelta
 from wuye.core.scheduling import periodic
 
 from .channels import expire_online_payments
-from .charges import bill_charge_lines
 from .runs import continue_runs
 
 
@@ -13,12 +12,6 @@ from .runs import continue_runs
 def continue_billing_runs():
     """Bill on every running billing run (started in the console or the API, or resumed after a crash)."""
     return [(run.pk, run.status, run.units_done) for run in continue_runs()]
-
-
-@periodic(every=timedelta(minutes=5))
-def bill_paid_services():
-    """Post the settled charge lines of repairs (paid services) as bills."""
-    return len(bill_charge_lines())
 
 
 @periodic(every=timedelta(minutes=5))

@@ -6,11 +6,12 @@ Processes post charges through `post_charge(..., source=their_record)`; billing 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
 from django.contrib.contenttypes.models import ContentType
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import DecimalField, OuterRef, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -23,7 +24,20 @@ from wuye.core.money import to_money
 from wuye.tenancy.models import Unit
 
 from . import dunning
-from .models import OPEN, Allocation, Bill, ChargeItem, EntryKind, LedgerEntry, Payment, Receipt, ReceiptCounter
+from .models import (
+    HALF_FEN,
+    OPEN,
+    Allocation,
+    Bill,
+    Channel,
+    ChargeItem,
+    EntryKind,
+    LedgerEntry,
+    Payment,
+    Receipt,
+    ReceiptCounter,
+)
+from .receipts import receipt_number
 
 ZERO = Decimal("0.00")
 MAX_AMOUNT = Decimal("999999999999.99")  # what MoneyField (14 digits, 2 decimals) holds
@@ -160,9 +174,15 @@ def _pay(actor, unit, amount, channel, key, allow_prepayment, now) -> tuple[Paym
     if amount > max(owed, ZERO) and not allow_prepayment:
         raise InvalidInput("amount", _("The amount is more than the %(owed)s owed; allow prepayment to keep the "
                                        "rest as credit.") % {"owed": max(owed, ZERO)})
+    return _record_payment(actor, unit, amount, channel, key, now), True
+
+
+def _record_payment(actor, unit, amount, channel, key, now, bills=None) -> Payment:
+    """The payment row, its allocations (to `bills` only, when given), ledger entry, receipt and event; the caller
+    holds the unit's lock and has checked the key and the amount."""
     payment = Payment.objects.create(project_id=unit.project_id, unit=unit, channel=channel, amount=amount,
                                      idempotency_key=key, received_at=now, received_by=getattr(actor, "user", None))
-    left = _allocate(payment, amount, unit, now)
+    left = _allocate(payment, amount, unit, now, bills=bills)
     LedgerEntry.objects.create(project_id=unit.project_id, unit=unit, kind=EntryKind.PAYMENT, amount=-amount,
                                payment=payment, created_at=now, actor=getattr(actor, "user", None),
                                memo=_("prepayment %(credit)s") % {"credit": left} if left else "")
@@ -170,15 +190,16 @@ def _pay(actor, unit, amount, channel, key, allow_prepayment, now) -> tuple[Paym
                            payment=payment, issued_at=now)
     record_event(payment, "billing.paid", actor=getattr(actor, "user", None),
                  data={"unit": unit.label, "amount": str(amount), "channel": channel, "prepaid": str(left)})
-    return payment, True
+    return payment
 
 
-def _allocate(payment: Payment, money: Decimal, unit, now) -> Decimal:
-    """Settle the unit's open bills oldest first with `money` of `payment` (caller holds the unit's lock);
-    stops the payment deadline of every bill it settles. Returns what is left over (prepaid credit).
-    A handful of statements whatever the number of bills: one read, one insert, one update, the clock stop."""
+def _allocate(payment: Payment, money: Decimal, unit, now, bills=None) -> Decimal:
+    """Settle the unit's open bills (or only `bills`, a queryset) oldest first with `money` of `payment` (caller
+    holds the unit's lock); stops the payment deadline of every bill it settles. Returns what is left over
+    (prepaid credit). A handful of statements whatever the number of bills: one read, one insert, one update,
+    the clock stop."""
     left, allocations, touched = money, [], []
-    for bill in bills_with_outstanding(unit):
+    for bill in (bills_with_outstanding(unit) if bills is None else open_bills(bills.filter(unit=unit))):
         if left <= ZERO:
             break
         if bill.outstanding <= ZERO:  # SQLite's float comparison can let a settled bill through
@@ -297,3 +318,105 @@ def refund(actor: Actor, payment: Payment, amount, *, reason: str) -> LedgerEntr
         dunning.bills_reopened(unit.project, Bill.objects.filter(pk__in=[bill.pk for bill in reopened]))
     record_event(payment, "billing.refunded", actor=actor.user, data={"amount": str(amount), "reason": reason[:200]})
     return entry
+
+
+# -- money taken for particular bills, and what a process's records stand at ------------------------------------
+# Money a person takes in hand at the desk or on the spot (online channels pay through intents and callbacks).
+DESK_CHANNELS = (Channel.CASH, Channel.BANK_TRANSFER)
+
+
+def pay_bills(actor: Actor | None, bills, *, channel: str, idempotency_key: str, now=None) -> tuple[Payment, bool]:
+    """Take what `bills` (bills of one unit) still owe, now, at the desk or on the spot — e.g. a paid service
+    collected when done. The payment settles exactly these bills, never the unit's older ones, and gets its
+    receipt. Once per idempotency key: a repeat returns the first payment (created False). 409 when they owe
+    nothing."""
+    if actor is not None:
+        require(actor, "billing.collect")
+    if channel not in DESK_CHANNELS:
+        raise InvalidInput("channel", _("Choose cash or bank transfer."))
+    if not idempotency_key or len(idempotency_key) > 100:
+        raise InvalidInput("Idempotency-Key", _("Send an Idempotency-Key header (at most 100 characters)."))
+    bills = Bill.objects.filter(pk__in=[bill.pk for bill in bills])
+    units = set(bills.values_list("unit_id", flat=True))
+    if len(units) != 1:
+        raise InvalidInput("bills", _("Choose the bills of one unit."))
+    now = now or timezone.now()
+    with transaction.atomic():
+        unit = _lock(Unit(pk=units.pop()))
+        existing = Payment.objects.filter(project_id=unit.project_id, idempotency_key=idempotency_key).first()
+        if existing is not None:
+            return existing, False
+        # Read under the unit's lock: what the bills owe now, not when the caller looked.
+        amount = to_money(sum((bill.outstanding for bill in open_bills(bills.filter(unit=unit))), ZERO))
+        if amount <= ZERO:
+            raise Conflict(_("These bills owe nothing."))
+        return _record_payment(actor, unit, amount, channel, idempotency_key, now, bills=bills), True
+
+
+class SourceState(models.TextChoices):
+    """Where a source's bills stand, read from the bills themselves."""
+
+    NOT_BILLED = "not_billed", _("Not billed")
+    UNPAID = "unpaid", _("Unpaid")
+    PARTLY_PAID = "partly_paid", _("Partly paid")
+    PAID = "paid", _("Paid")
+    WRITTEN_OFF = "written_off", _("Written off")
+
+
+def bill_state(bills) -> SourceState:
+    """Unpaid, partly paid, paid or written off (nothing paid, the rest forgiven) — for one bill or several."""
+    bills = list(bills)
+    if not bills:
+        return SourceState.NOT_BILLED
+    paid = sum((bill.paid for bill in bills), ZERO)
+    if sum((bill.outstanding for bill in bills), ZERO) > HALF_FEN:
+        return SourceState.PARTLY_PAID if paid > ZERO else SourceState.UNPAID
+    written_off = sum((bill.written_off for bill in bills), ZERO)
+    return SourceState.WRITTEN_OFF if written_off > ZERO and paid <= ZERO else SourceState.PAID
+
+
+@dataclass(frozen=True)
+class SourceBills:
+    """What billing holds for some records of a process: their bills as they stand now and the receipts of the
+    payments that settled them (number and payment id, for the receipt's PDF)."""
+
+    bills: list[Bill]
+    receipts: list[tuple[int, str]]
+
+    def of(self, source_id: int) -> list[Bill]:
+        return [bill for bill in self.bills if bill.source_id == source_id]
+
+    @property
+    def state(self) -> SourceState:
+        return bill_state(self.bills)
+
+    @property
+    def amount(self) -> Decimal:
+        return sum((bill.amount for bill in self.bills), ZERO)
+
+    @property
+    def paid(self) -> Decimal:
+        return sum((bill.paid for bill in self.bills), ZERO)
+
+    @property
+    def written_off(self) -> Decimal:
+        return sum((bill.written_off for bill in self.bills), ZERO)
+
+    @property
+    def outstanding(self) -> Decimal:
+        return max(sum((bill.outstanding for bill in self.bills), ZERO), ZERO)
+
+
+def source_bills(sources) -> SourceBills:
+    """The bills posted with `source=` any of `sources` (a queryset, or a list of records of one model) — read
+    live, so a payment, write-off or refund made anywhere shows at once — and the receipts that paid them.
+    Billing knows only the content type and id; the process asks."""
+    model = sources.model if hasattr(sources, "model") else (type(sources[0]) if sources else None)
+    if model is None:
+        return SourceBills([], [])
+    ids = sources.values("pk") if hasattr(sources, "values") else [source.pk for source in sources]
+    bills = list(Bill.objects.filter(source_type=ContentType.objects.get_for_model(model), source_id__in=ids)
+                 .select_related("item").order_by("id"))
+    payments = (Payment.objects.filter(allocations__bill__in=[bill.pk for bill in bills], allocations__amount__gt=0)
+                .select_related("project", "receipt").distinct().order_by("received_at", "id")) if bills else []
+    return SourceBills(bills, [(payment.pk, receipt_number(payment)) for payment in payments])

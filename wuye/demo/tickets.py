@@ -280,7 +280,8 @@ class DemoTickets:
 
     def _repair_flow(self, cast: Cast, data: TicketInput, t: datetime, *, by_owner: bool,
                      repeat: bool = False, rework: bool = False) -> list[Step]:
-        """dispatch → accept → arrive → (pause/resume) → complete → (verify) → confirm → (settle) → visit → close.
+        """dispatch → accept → arrive → (pause/resume) → complete → (verify) → confirm → (fee: paid on the spot or
+        charged to the owner's account) → visit → close.
 
         `rework` (after a reopen) charges nothing: the redo of a repair is free.
         """
@@ -342,13 +343,20 @@ class DemoTickets:
             steps.append(Step(t, "confirm", cast.receiver))
         if charged:
             t = day(t + self._hours(0.5, 6))
-            steps.append(Step(t, "settle", cast.finance))
+            steps.append(self._fee_step(t, cast))
         visit_at = completed + (self._hours(2, 20) if rng.random() > 0.1 else self._hours(26, 48))
         t = day(max(t + 20 * MIN, visit_at))
         steps.append(Step(t, "return_visit", cast.receiver, self._visit(Kind.REPAIR)))
         t += self._minutes(2, 90)
         steps.append(Step(t, "close", cast.receiver))
         return steps
+
+    def _fee_step(self, t: datetime, cast: Cast) -> Step:
+        """About half the fees are paid at once (cash, some by transfer), the rest go on the owner's account."""
+        if self.rng.random() < 0.5:
+            channel = "cash" if self.rng.random() < 0.8 else "bank_transfer"
+            return Step(t, "collect_fee", cast.finance, ActionInput(payment_channel=channel))
+        return Step(t, "charge_fee", cast.finance)
 
     def _complaint_flow(self, cast: Cast, data: TicketInput, t: datetime, *, reopened=False) -> list[Step]:
         """assign → resolve (→ approve/reject for major) → reply → return visit → close."""
@@ -532,7 +540,10 @@ class DemoTickets:
                  (ago - 40 * MIN, "accept", engineer, None), (ago - 3 * HOUR, "arrive", engineer, None),
                  (ago - 4 * HOUR, "complete", engineer, ActionInput(
                      work_done=REPAIR_TEXTS["leak"][1], parts=[(one.prices["angle-valve"], Decimal("1"))])),
-                 (ago - 4.2 * HOUR, "confirm", engineer, None), (ago - 6 * HOUR, "settle", one.finance, None),
+                 (ago - 4.2 * HOUR, "confirm", engineer, None),
+                 # The first visit's fee paid in cash at the desk, the second's charged to the owner's account.
+                 (ago - 6 * HOUR, "collect_fee" if ago > DAY * 5 else "charge_fee", one.finance,
+                  ActionInput(payment_channel="cash") if ago > DAY * 5 else None),
                  (ago - 20 * HOUR, "return_visit", one.receiver, ActionInput(score=3 if ago < DAY * 5 else 4,
                                                                                comment="又漏了，希望彻底解决")),
                  (ago - 20.2 * HOUR, "close", one.receiver, None))

@@ -45,6 +45,7 @@ def _detail(request, ticket: Ticket) -> dict:
     ticket.deadlines = list(clocks_for(ticket))
     ticket.timeline = list(timeline(ticket))
     ticket.actions = services.allowed_actions(actor, ticket)
+    ticket.fee = services.fee_status(ticket)  # the bills' state read from billing now
     return ticket
 
 
@@ -131,7 +132,8 @@ def get_ticket(request, ticket_id: int):
 
 @router.post("/tickets/{ticket_id}/actions/{action}", response=TicketOut)
 def act_on_ticket(request, ticket_id: int, action: str, payload: ActionIn):
-    """Take one workflow action (dispatch, accept, arrive, pause, resume, complete, verify, confirm, settle,
+    """Take one workflow action (dispatch, accept, arrive, pause, resume, complete, verify, confirm, collect_fee
+    (paid now: `payment_channel` cash or bank_transfer, with a receipt), charge_fee (to the owner's account),
     return_visit, close, reopen, cancel, assign, reassign, resolve, approve, reject, reply)."""
     actor = request.actor
     ticket = get_scoped_or_404(Ticket.objects.all(), actor, pk=ticket_id)

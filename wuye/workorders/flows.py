@@ -42,7 +42,10 @@ REPAIR_FLOW: dict[str, Transition] = {
     "complete": t({S.ON_SITE}, S.COMPLETED, ENG),
     "verify": t({S.COMPLETED}, None, ENG),  # engineering checks a warranty contractor's work
     "confirm": t({S.COMPLETED}, S.CONFIRMED, OWNER, CS, ENG),  # owner sign-off (维修验收)
-    "settle": t({S.CONFIRMED}, None, FIN, CS),
+    # The fee step, named for what happens to the money: taken now (desk/on site, with a receipt) or charged to
+    # the owner's account (挂账). Open after sign-off, and later for a fee not yet taken.
+    "collect_fee": t({S.CONFIRMED, S.VISITED, S.CLOSED}, None, FIN, CS),
+    "charge_fee": t({S.CONFIRMED, S.VISITED, S.CLOSED}, None, FIN, CS),
     "return_visit": t({S.CONFIRMED}, S.VISITED, CS, *MANAGERS),
     "close": t({S.VISITED}, S.CLOSED, CS, *MANAGERS),
     "reopen": t({S.COMPLETED, S.CONFIRMED, S.VISITED, S.CLOSED}, S.NEW, CS, OWNER, *MANAGERS),
@@ -75,6 +78,7 @@ FLOWS: dict[str, dict[str, Transition]] = {
     Kind.SUGGESTION: FEEDBACK_FLOW,
     Kind.PRAISE: FEEDBACK_FLOW,
 }
+FEE_ACTIONS = frozenset({"collect_fee", "charge_fee"})
 # Actions an owner may take are limited to their own tickets (scope) and to these.
 OWNER_ACTIONS = frozenset({"confirm", "reopen", "cancel"})
 

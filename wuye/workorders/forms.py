@@ -11,6 +11,8 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from wuye.billing.models import Channel as PaymentChannel
+from wuye.billing.services import DESK_CHANNELS
 from wuye.core.access import Role, scoped
 from wuye.core.errors import DomainError
 from wuye.people.models import DEPARTMENTS, StaffProfile
@@ -202,7 +204,7 @@ class NewTicketForm(forms.Form):
 
 # -- actions on the ticket page --------------------------------------------------------------------------------
 class ActionForm(forms.Form):
-    """An action without details (accept, arrive, resume, verify, confirm, settle, approve, close). Every action
+    """An action without details (accept, arrive, resume, verify, confirm, charge_fee, approve, close). Every action
     form carries the version of the ticket the page showed, so a stale page gets 409."""
 
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
@@ -331,6 +333,17 @@ class ReturnVisitForm(ActionForm):
     comment = _textarea(_("What the person said"), required=False)
 
 
+class CollectFeeForm(ActionForm):
+    """The fee paid now (the other choice is charging it to the owner's account): the money is recorded in the
+    ledger and the owner gets a receipt."""
+
+    payment_channel = forms.ChoiceField(label=_("Paid by"))
+
+    def setup(self):
+        self.fields["payment_channel"].choices = [(code, PaymentChannel(code).label) for code in DESK_CHANNELS]
+        self.initial.setdefault("payment_channel", PaymentChannel.CASH)
+
+
 class ResolveForm(ActionForm):
     resolution = _textarea(_("How it was handled"), max_length=4000)
 
@@ -347,7 +360,7 @@ class ReplyForm(ActionForm):
 
 ACTION_FORMS: dict[str, type[ActionForm]] = {
     "dispatch": DispatchForm, "reassign": ReassignForm, "assign": AssignForm, "complete": CompleteForm,
-    "return_visit": ReturnVisitForm, "resolve": ResolveForm, "reply": ReplyForm,
+    "return_visit": ReturnVisitForm, "resolve": ResolveForm, "reply": ReplyForm, "collect_fee": CollectFeeForm,
     "pause": ReasonForm, "reopen": ReasonForm, "reject": ReasonForm, "cancel": CancelForm,
 }
 

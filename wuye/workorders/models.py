@@ -161,7 +161,6 @@ class Ticket(models.Model):
                                   on_delete=models.SET_NULL, related_name="repeats")
     repeat_reason = models.CharField(_("repeat reason"), max_length=32, blank=True)
     work_done = models.TextField(_("work done"), blank=True)
-    settled_at = models.DateTimeField(_("fee settled"), null=True, blank=True)
     # Complaints
     is_major = models.BooleanField(_("major complaint"), default=False)
     resolution = models.TextField(_("resolution"), blank=True)
@@ -237,9 +236,18 @@ class PriceItem(models.Model):
         return f"{self.name} ¥{self.price}/{self.unit_name}"
 
 
+class FeeChoice(models.TextChoices):
+    """How the fee step took a repair's charges: the money now, or onto the owner's account. Whether the bill is
+    paid is billing's to say (`services.fee_status`), never stored here."""
+
+    PAID_ON_SITE = "paid_on_site", _("Paid on the spot")
+    ON_ACCOUNT = "on_account", _("Charged to the owner's account")
+
+
 class ChargeLine(models.Model):
-    """A chargeable part or labour item used on a repair, priced from the price list when recorded; billing
-    picks these up (`billed_at`)."""
+    """A chargeable part or labour item used on a repair, priced from the price list when recorded. The fee step
+    hands it to billing — one bill per line, the line its source — and stamps how (`taken_as`) and when
+    (`charged_at`); until then it is owed to nobody."""
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="charge_lines")
     item = models.ForeignKey(PriceItem, on_delete=models.PROTECT, related_name="+")
@@ -247,14 +255,20 @@ class ChargeLine(models.Model):
     quantity = models.DecimalField(max_digits=9, decimal_places=2)
     unit_price = MoneyField()
     amount = MoneyField()
-    # Settled with the owner (a receipt); billing posts the line to the ledger and stamps `billed_at`.
-    settled_at = models.DateTimeField(null=True, blank=True)
-    billed_at = models.DateTimeField(null=True, blank=True)
+    taken_as = models.CharField(_("fee taken as"), max_length=16, choices=FeeChoice.choices, blank=True)
+    charged_at = models.DateTimeField(_("handed to billing"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("charge line")
         verbose_name_plural = _("charge lines")
-        constraints = [models.CheckConstraint(condition=models.Q(quantity__gt=0), name="charge_quantity_positive")]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(quantity__gt=0), name="charge_quantity_positive"),
+            # Taken (and how) or not taken at all: never a "how" without its moment or the other way round.
+            models.CheckConstraint(
+                condition=models.Q(taken_as="", charged_at__isnull=True)
+                | (~models.Q(taken_as="") & models.Q(charged_at__isnull=False)),
+                name="charge_taken_with_its_moment"),
+        ]
 
     def __str__(self):
         return f"{self.description} × {self.quantity} = {self.amount}"

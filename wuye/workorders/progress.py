@@ -22,7 +22,9 @@ OWNER_EVENT_LABELS = {
     "ticket.resume": gettext_lazy("Work continues"),
     "ticket.complete": gettext_lazy("Repair done — please check and confirm"),
     "ticket.confirm": gettext_lazy("Confirmed as done"),
-    "ticket.settle": gettext_lazy("Fee paid"),
+    "ticket.collect_fee": gettext_lazy("Fee paid on the spot"),
+    "ticket.charge_fee": gettext_lazy("Fee added to your bills (on account)"),
+    "ticket.settle": gettext_lazy("Fee added to your bills"),  # before the fee step named how (a job billed it)
     "ticket.return_visit": gettext_lazy("Follow-up call made"),
     "ticket.close": gettext_lazy("Closed"),
     "ticket.reopen": gettext_lazy("Reopened"),

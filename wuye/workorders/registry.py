@@ -1,8 +1,10 @@
 """What work orders add to the web faces, registered from `WorkordersConfig.ready()`: the console menu item, the
 owner portal's tiles, readable names of the ticket and time-limit events, and the page of a ticket."""
 
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from wuye.billing.models import Channel as PaymentChannel
 from wuye.core.access import Role
 from wuye.core.templatetags.timeline import register_event_labels
 from wuye.people.models import DEPARTMENTS
@@ -26,6 +28,23 @@ SLA_KEYS = {
     "complaint.return_visit": _("Complaint return visit"),
     "feedback.reply": _("Inquiry, suggestion or praise: reply"),
 }
+
+
+def fee_collected_sentence(event) -> str:
+    """ "费用 ¥120.00 已现场收款，收据 …" — or what prepaid credit settled of it."""
+    data = {"total": "", "collected": "", "credit": "", "receipt": "—", **(event.data or {})}
+    if not data.get("credit"):
+        return gettext("Fee ¥%(total)s collected on the spot, receipt %(receipt)s") % data
+    if data["collected"] in ("", "0.00"):
+        return gettext("Fee ¥%(total)s settled from the owner's prepaid credit") % data
+    return gettext("Fee ¥%(total)s: ¥%(credit)s from prepaid credit, ¥%(collected)s collected on the spot, "
+                   "receipt %(receipt)s") % data
+
+
+def fee_charged_sentence(event) -> str:
+    """ "费用 ¥120.00 已计入业主账单（挂账）" """
+    return gettext("Fee ¥%(total)s charged to the owner's account (on account)") % {
+        "total": (event.data or {}).get("total", "")}
 
 
 def register() -> None:
@@ -55,7 +74,10 @@ def register() -> None:
             "ticket.complete": _("Repair completed"),
             "ticket.verify": _("Contractor's work verified"),
             "ticket.confirm": _("Signed off"),
-            "ticket.settle": _("Fee settled"),
+            "ticket.collect_fee": fee_collected_sentence,
+            "ticket.charge_fee": fee_charged_sentence,
+            # Before issue 9 the fee step said "settled" while a job only billed the owner's account.
+            "ticket.settle": _("Fee handed to billing"),
             "ticket.return_visit": _("Return visit made"),
             "ticket.close": _("Closed"),
             "ticket.reopen": _("Reopened"),
@@ -88,6 +110,10 @@ def register() -> None:
             "reason": _("reason"),
             "charges": _("charges"),
             "total": _("total"),
+            "collected": _("collected"),
+            "credit": _("from prepaid credit"),
+            "receipt": _("receipt"),
+            "payment_channel": _("paid by"),
             "needs_approval": _("needs approval"),
             "department": _("department"),
             "score": _("score"),
@@ -117,6 +143,7 @@ def register() -> None:
             "key": SLA_KEYS,
             "measure": dict(Measure.choices),
             "signed_by": {"owner": Role.OWNER.label, "staff": _("staff")},
+            "payment_channel": dict(PaymentChannel.choices),
             "reason": {"reopened": _("Reopened"), "cancelled": _("Cancelled")},
         },
     )

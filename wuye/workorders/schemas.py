@@ -1,5 +1,6 @@
 from datetime import datetime
 from decimal import Decimal
+from typing import Literal
 
 from ninja import Field, Schema
 
@@ -43,6 +44,7 @@ class ActionIn(Schema):
     resolution: str = Field("", max_length=4000)
     reply: str = Field("", max_length=4000)
     improvement: str = Field("", max_length=2000)
+    payment_channel: str = Field("", max_length=16, description="collect_fee: cash or bank_transfer")
 
 
 class ClockOut(Schema):
@@ -72,11 +74,61 @@ class EventOut(Schema):
         return event.actor.get_full_name() or event.actor.username if event.actor else None
 
 
+BillState = Literal["not_billed", "unpaid", "partly_paid", "paid", "written_off"]
+
+
 class ChargeOut(Schema):
     description: str
     quantity: Decimal
     unit_price: Decimal
     amount: Decimal
+    taken_as: Literal["", "paid_on_site", "on_account"] = Field(
+        ..., description="How the fee step took it: paid on the spot, charged to the owner's account, or not yet")
+    bill_state: BillState | None = Field(None, description="Its bill's state, read from billing now")
+
+    @staticmethod
+    def resolve_bill_state(line):
+        return getattr(line, "bill_state", None)
+
+
+class FeeReceiptOut(Schema):
+    payment_id: int
+    number: str
+
+
+class FeeOut(Schema):
+    """A repair's fee: how the fee step took it, and its bills' state read live from billing (never stored on
+    the ticket)."""
+
+    total: Decimal
+    pending: Decimal = Field(..., description="Not taken by the fee step yet")
+    taken_as: list[Literal["paid_on_site", "on_account"]]
+    state: BillState
+    billed: Decimal
+    paid: Decimal
+    written_off: Decimal
+    outstanding: Decimal
+    receipts: list[FeeReceiptOut]
+
+    @staticmethod
+    def resolve_billed(fee):
+        return fee.bills.amount
+
+    @staticmethod
+    def resolve_paid(fee):
+        return fee.bills.paid
+
+    @staticmethod
+    def resolve_written_off(fee):
+        return fee.bills.written_off
+
+    @staticmethod
+    def resolve_outstanding(fee):
+        return fee.bills.outstanding
+
+    @staticmethod
+    def resolve_receipts(fee):
+        return [{"payment_id": payment_id, "number": number} for payment_id, number in fee.bills.receipts]
 
 
 class TicketListOut(Schema):
@@ -130,6 +182,7 @@ class TicketOut(TicketListOut):
     repeat_of_id: int | None
     repeat_reason: str
     charges: list[ChargeOut]
+    fee: FeeOut | None = Field(None, description="Repairs with charges: the fee and its bills' live state")
     deadlines: list[ClockOut]
     timeline: list[EventOut]
     actions: list[str]
@@ -142,4 +195,5 @@ class TicketOut(TicketListOut):
 
     @staticmethod
     def resolve_charges(ticket):
-        return list(ticket.charge_lines.all())
+        fee = getattr(ticket, "fee", None)
+        return fee.lines if fee is not None else list(ticket.charge_lines.order_by("id"))

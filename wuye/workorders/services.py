@@ -13,6 +13,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from wuye.billing import services as billing
+from wuye.billing.charges import paid_service_item
+from wuye.billing.receipts import receipt_number
+from wuye.billing.runs import NOTICE_LEAD
 from wuye.core.access import Actor, Role, require
 from wuye.core.errors import Conflict, InvalidInput, NotAllowed, Problems
 from wuye.core.events import record_event
@@ -23,11 +27,12 @@ from wuye.core.validators import normalize_phone
 from wuye.people.services import staff_users
 from wuye.sla import engine as sla
 
-from .flows import HANDLING_DEPARTMENTS, OWNER_ACTIONS, available_actions, transition_for
+from .flows import FEE_ACTIONS, HANDLING_DEPARTMENTS, OWNER_ACTIONS, available_actions, transition_for
 from .models import (
     URGENCIES_BY_KIND,
     Category,
     ChargeLine,
+    FeeChoice,
     Kind,
     PriceItem,
     Status,
@@ -157,6 +162,7 @@ class ActionInput:
     resolution: str = ""
     reply: str = ""
     improvement: str = ""
+    payment_channel: str = ""  # collect_fee: how the money came (cash, bank transfer)
 
 
 def _require_text(value: str, field_name: str, message: str) -> str:
@@ -271,21 +277,107 @@ def _confirm(actor, ticket, change, now):
     return {"signed_by": "owner" if actor.is_owner else "staff"}
 
 
-def _settle(actor, ticket, change, now):
-    """Settle what is still open — after a reopened repair, only the rework's charges."""
-    lines = list(ticket.charge_lines.filter(settled_at__isnull=True))
+def _fee_lines(ticket: Ticket) -> list[ChargeLine]:
+    """The charges not yet taken — after a reopened repair, only the rework's."""
+    return list(ticket.charge_lines.filter(charged_at__isnull=True).order_by("id"))
+
+
+def _post_fee(actor, ticket: Ticket, now, taken_as: str, due_on) -> tuple[list[ChargeLine], Decimal, list]:
+    """Bill each open charge line on the repair's unit through billing (the line is the bill's source), and stamp
+    the lines with how and when the fee was taken. Returns the lines, their total and the bills."""
+    if ticket.unit_id is None:
+        raise Conflict(_("A public-area repair has no owner to charge."))
+    lines = _fee_lines(ticket)
     if not lines:
-        raise Conflict(_("There is no unsettled fee on this repair."))
-    ticket.charge_lines.filter(pk__in=[line.pk for line in lines]).update(settled_at=now)
-    ticket.settled_at = now
-    return {"total": str(sum((line.amount for line in lines), Decimal("0.00")))}
+        raise Conflict(_("There is no fee left to take on this repair."))
+    item = paid_service_item(ticket.project_id)
+    bills = [billing.post_charge(actor, ticket.unit, item, line.amount, due_on=due_on, source=line,
+                                 description=f"{ticket.number} {line.description} × {line.quantity.normalize():f}")
+             for line in lines if line.amount > 0]
+    ChargeLine.objects.filter(pk__in=[line.pk for line in lines]).update(taken_as=taken_as, charged_at=now)
+    return lines, sum((line.amount for line in lines), Decimal("0.00")), bills
+
+
+def _collect_fee(actor, ticket, change: ActionInput, now):
+    """The fee paid now, at the desk or on the spot: billed and paid in the one ledger, with a receipt."""
+    if change.payment_channel not in billing.DESK_CHANNELS:
+        raise InvalidInput("payment_channel", _("Choose cash or bank transfer."))
+    lines, total, bills = _post_fee(actor, ticket, now, FeeChoice.PAID_ON_SITE, timezone.localdate(now))
+    details = {"total": str(total), "payment_channel": change.payment_channel}
+    # Prepaid credit on the unit settles a new bill as it is posted (billing's rule); only the rest is taken.
+    owed = billing.source_bills(lines).outstanding
+    if owed > 0:
+        # One key per fee step (its first line): a retried request finds the payment instead of paying twice.
+        payment, _created = billing.pay_bills(actor, bills, channel=change.payment_channel,
+                                              idempotency_key=f"ticket-{ticket.pk}-fee-{lines[0].pk}", now=now)
+        details.update(collected=str(payment.amount), receipt=receipt_number(payment))
+    else:
+        details["collected"] = "0.00"
+    if total - owed > 0:
+        details["credit"] = str(total - owed)
+    return details
+
+
+def _charge_fee(actor, ticket, change, now):
+    """The fee charged to the owner's account (挂账): a bill on the unit, due after the payment-notice lead."""
+    due_on = timezone.localdate(now) + NOTICE_LEAD
+    _lines, total, _bills = _post_fee(actor, ticket, now, FeeChoice.ON_ACCOUNT, due_on)
+    return {"total": str(total), "due_on": due_on.isoformat()}
+
+
+@dataclass(frozen=True)
+class FeeStatus:
+    """A repair's fee as its pages and the API show it: the charge lines, how the fee step took them, and —
+    read from billing each time, never copied onto the ticket — where their bills stand and what receipted them.
+    Each line carries `bill_state` (billing's state of its own bill)."""
+
+    lines: list[ChargeLine]
+    bills: billing.SourceBills
+
+    @property
+    def total(self) -> Decimal:
+        return sum((line.amount for line in self.lines), Decimal("0.00"))
+
+    @property
+    def pending(self) -> Decimal:
+        """What the fee step has not taken yet (the whole fee before it, a rework's charges after a reopen)."""
+        return sum((line.amount for line in self.lines if line.charged_at is None), Decimal("0.00"))
+
+    @property
+    def taken_as(self) -> list[str]:
+        """How the fee was taken, each way once in order (both after a reopened repair taken differently)."""
+        return list(dict.fromkeys(line.taken_as for line in self.lines if line.taken_as))
+
+    @property
+    def taken_as_labels(self) -> list[str]:
+        return [str(FeeChoice(value).label) for value in self.taken_as]
+
+    @property
+    def state(self) -> str:
+        return self.bills.state
+
+    @property
+    def state_label(self) -> str:
+        return str(billing.SourceState(self.bills.state).label)
+
+
+def fee_status(ticket: Ticket) -> FeeStatus | None:
+    """The repair's fee with its bills' live state (None when the ticket has no charges)."""
+    lines = list(ticket.charge_lines.order_by("id"))
+    if not lines:
+        return None
+    taken = [line for line in lines if line.charged_at is not None]
+    bills = billing.source_bills(taken)
+    for line in lines:
+        line.bill_state = billing.bill_state(bills.of(line.pk)) if line.charged_at else None
+    return FeeStatus(lines, bills)
 
 
 def _return_visit(actor, ticket, change: ActionInput, now):
     if change.score is None or not 1 <= change.score <= 5:
         raise InvalidInput("score", _("Give a satisfaction score from 1 to 5."))
-    if ticket.kind == Kind.REPAIR and ticket.charge_lines.filter(settled_at__isnull=True).exists():
-        raise Conflict(_("Settle the fee before the return visit."))
+    if ticket.kind == Kind.REPAIR and ticket.unit_id and ticket.charge_lines.filter(charged_at__isnull=True).exists():
+        raise Conflict(_("Take the fee first: paid now, or charged to the owner's account."))
     ticket.satisfaction, ticket.visit_comment = change.score, change.comment.strip()
     key = "repair.return_visit" if ticket.kind == Kind.REPAIR else "complaint.return_visit"
     sla.stop_clock(ticket, key, at=now, actor=actor.user)
@@ -387,13 +479,17 @@ def allowed_actions(actor: Actor, ticket: Ticket) -> list[str]:
     actions = available_actions(ticket.kind, ticket.status, actor.role, superuser=actor.is_superuser)
     if actor.is_owner:
         actions = [a for a in actions if a in OWNER_ACTIONS]
+    if FEE_ACTIONS.intersection(actions) and (ticket.unit_id is None or not ticket.charge_lines.filter(
+            charged_at__isnull=True).exists()):
+        actions = [a for a in actions if a not in FEE_ACTIONS]  # no fee to take: no fee buttons
     return [a for a in actions if _refusal(actor, ticket, a) is None]
 
 
 HANDLERS = {
     "dispatch": _dispatch, "reassign": _reassign, "accept": lambda *args: None, "arrive": _arrive,
     "pause": _pause, "resume": _resume, "complete": _complete, "verify": _verify, "confirm": _confirm,
-    "settle": _settle, "return_visit": _return_visit, "close": _close, "reopen": _reopen, "cancel": _cancel,
+    "collect_fee": _collect_fee, "charge_fee": _charge_fee, "return_visit": _return_visit, "close": _close,
+    "reopen": _reopen, "cancel": _cancel,
     "assign": _assign_department, "resolve": _resolve, "approve": _approve, "reject": _reject, "reply": _reply,
 }
 

@@ -1,37 +1,29 @@
-"""Paid services: a repair's charge lines, once the fee is settled, become one bill each on the unit's account —
-through the periodic job, once however often it runs."""
+"""Paid services as billing sees them: a process posts its charges with `source=` its own record, takes money for
+exactly those bills when it is paid on the spot (`pay_bills`), and reads where they stand (`source_bills`) — with
+no idea what the record is. The records here are buildings and units, standing for any process's records."""
 
-import logging
+from datetime import date
 from decimal import Decimal
 
 import pytest
-from django.contrib.contenttypes.models import ContentType
-from django.utils import timezone
 
-from wuye.billing import jobs, services
-from wuye.billing.charges import bill_charge_lines, paid_service_item
-from wuye.billing.models import Bill, ChargeItem, ChargeKind
-from wuye.billing.runs import NOTICE_LEAD
-from wuye.core.models import Event
+from wuye.billing.charges import paid_service_item
+from wuye.billing.models import Bill, ChargeItem, ChargeKind, Payment
+from wuye.billing.services import (
+    SourceState,
+    balance,
+    bill_state,
+    pay,
+    pay_bills,
+    post_charge,
+    refund,
+    source_bills,
+    write_off,
+)
+from wuye.core.errors import Conflict, InvalidInput, NotAllowed
 from wuye.people.access import actor_for
-from wuye.workorders.models import ChargeLine, PriceItem, Ticket
-from wuye.workorders.services import ActionInput, perform
 
-
-def repaired(world, unit, parts):
-    """A repair of `unit` done with `parts` [(price item code, quantity)], signed off, fee not yet settled."""
-    kefu, gongcheng = actor_for(world.user("kefu")), actor_for(world.user("gongcheng"))
-    ticket = world.ticket(world.project1, unit=unit)
-    ticket = perform(kefu, ticket, "dispatch", ActionInput(assignee=world.user("gongcheng")))
-    ticket = perform(gongcheng, ticket, "accept")
-    ticket = perform(gongcheng, ticket, "arrive")
-    items = [(PriceItem.objects.get(project=world.project1, code=code), Decimal(qty)) for code, qty in parts]
-    ticket = perform(gongcheng, ticket, "complete", ActionInput(work_done="更换水龙头", parts=items))
-    return perform(kefu, ticket, "confirm")
-
-
-def settle(world, ticket):
-    return perform(actor_for(world.user("caiwu")), ticket, "settle")
+DUE = date(2026, 12, 16)
 
 
 @pytest.fixture
@@ -39,51 +31,79 @@ def unit(world):
     return world.owner_unit("yezhu")
 
 
-def test_settled_charge_lines_become_one_bill_each_once(world, unit):
-    ticket = repaired(world, unit, [("tap", "1"), ("labour-basic", "2")])
-    assert jobs.bill_paid_services() == 0  # not settled yet: nothing to bill
-    settle(world, ticket)
-    lines = list(ChargeLine.objects.filter(ticket=ticket).order_by("id"))
-    assert jobs.bill_paid_services() == len(lines) == 2
-    line_type = ContentType.objects.get_for_model(ChargeLine)
-    bills = {bill.source_id: bill for bill in Bill.objects.filter(source_type=line_type).select_related("item")}
-    assert set(bills) == {line.pk for line in lines}
-    for line in lines:
-        bill = bills[line.pk]
-        assert bill.unit == unit and bill.amount == line.amount and bill.period is None
-        assert bill.item.kind == ChargeKind.PAID_SERVICE and bill.item.code == "paid-service"
-        assert bill.due_on >= timezone.localdate() + NOTICE_LEAD
-        assert ticket.number in bill.description
-    assert all(line.billed_at for line in ChargeLine.objects.filter(ticket=ticket))
-    assert services.balance(unit) == sum((line.amount for line in lines), Decimal("0.00"))
-
-    assert jobs.bill_paid_services() == 0  # a rerun bills nothing more
-    assert Bill.objects.count() == 2 and ChargeItem.objects.filter(kind=ChargeKind.PAID_SERVICE).count() == 1
-    assert Event.objects.for_subject(ticket).filter(verb="billing.service_billed").count() == 2  # on the ticket
+@pytest.fixture
+def caiwu(world):
+    return actor_for(world.user("caiwu"))
 
 
-def test_a_line_billed_before_its_stamp_is_stamped_not_billed_again(world, unit):
-    ticket = settle(world, repaired(world, unit, [("tap", "1")]))
-    line = ChargeLine.objects.get(ticket=ticket)
-    # The job died after posting the bill and before stamping the line.
-    services.post_charge(None, unit, paid_service_item(unit.project_id), line.amount,
-                         due_on=timezone.localdate() + NOTICE_LEAD, source=line)
-    assert bill_charge_lines() == []
-    assert Bill.objects.count() == 1 and ChargeLine.objects.get(pk=line.pk).billed_at is not None
+@pytest.fixture
+def fee(world):
+    return ChargeItem.objects.create(project=world.project1, code="property-fee", name="物业费", kind="property_fee")
 
 
-def test_lines_of_tickets_without_a_unit_are_skipped_and_logged(world, unit, caplog):
-    ticket = settle(world, repaired(world, unit, [("tap", "1")]))
-    Ticket.objects.filter(pk=ticket.pk).update(unit=None)  # a public-area repair
-    with caplog.at_level(logging.WARNING, logger="wuye.billing.charges"):
-        assert bill_charge_lines() == []
-    assert not Bill.objects.exists() and ChargeLine.objects.get(ticket=ticket).billed_at is None
-    assert "without a unit" in caplog.text
-
-
-def test_a_projects_own_paid_service_item_is_used(world, unit):
-    own = ChargeItem.objects.create(project=world.project1, code="repair-fee", name="维修费",
+def test_the_projects_paid_service_item_is_made_once_or_its_own_is_used(world):
+    made = paid_service_item(world.project1.pk)
+    assert (made.code, made.name, made.kind) == ("paid-service", "有偿服务", ChargeKind.PAID_SERVICE)
+    assert paid_service_item(world.project1.pk) == made
+    own = ChargeItem.objects.create(project=world.project2, code="repair-fee", name="维修费",
                                     kind=ChargeKind.PAID_SERVICE)
-    settle(world, repaired(world, unit, [("tap", "1")]))
-    bill_charge_lines()
-    assert Bill.objects.get().item == own
+    assert paid_service_item(world.project2.pk) == own
+
+
+def test_money_taken_for_a_services_bills_settles_those_not_the_older_ones(world, unit, caiwu, fee):
+    older = post_charge(caiwu, unit, fee, "300.00", period=date(2026, 10, 1), due_on=date(2026, 10, 15))
+    item = paid_service_item(unit.project_id)
+    sources = list(unit.building.units.order_by("id")[:2])  # two records of "some process"
+    bills = [post_charge(caiwu, unit, item, amount, due_on=DUE, source=source)
+             for amount, source in zip(("45.00", "75.00"), sources, strict=True)]
+
+    payment, created = pay_bills(caiwu, bills, channel="cash", idempotency_key="fee-1")
+    assert created and payment.amount == Decimal("120.00") and payment.receipt.number == 1
+    assert all(bill.is_settled for bill in Bill.objects.filter(pk__in=[b.pk for b in bills]))
+    assert Bill.objects.get(pk=older.pk).paid == 0  # pay() would have settled this one first
+    assert balance(unit) == Decimal("300.00")
+
+    again, created = pay_bills(caiwu, bills, channel="cash", idempotency_key="fee-1")
+    assert (again, created) == (payment, False) and Payment.objects.count() == 1
+    with pytest.raises(Conflict):
+        pay_bills(caiwu, bills, channel="cash", idempotency_key="fee-2")  # they owe nothing now
+
+
+def test_only_desk_channels_and_the_collecting_roles_take_money(world, unit, caiwu):
+    bill = post_charge(caiwu, unit, paid_service_item(unit.project_id), "45.00", due_on=DUE, source=unit)
+    with pytest.raises(InvalidInput) as error:
+        pay_bills(caiwu, [bill], channel="simulated", idempotency_key="k")
+    assert error.value.problems[0].field == "channel"
+    with pytest.raises(NotAllowed):
+        pay_bills(actor_for(world.user("gongcheng")), [bill], channel="cash", idempotency_key="k")
+    assert not Payment.objects.exists()
+
+
+def test_a_sources_bills_read_live_unpaid_partly_paid_paid_written_off_and_reopened(world, unit, caiwu):
+    item = paid_service_item(unit.project_id)
+    building = unit.building
+    assert source_bills([building]).state == SourceState.NOT_BILLED
+    bill = post_charge(caiwu, unit, item, "100.00", due_on=DUE, source=building)
+    read = source_bills([building])
+    assert (read.state, read.amount, read.outstanding, read.receipts) == ("unpaid", Decimal("100.00"),
+                                                                          Decimal("100.00"), [])
+
+    payment, _ = pay(caiwu, unit, "40.00", channel="cash", idempotency_key="part")  # paid at the desk, elsewhere
+    read = source_bills(type(building).objects.filter(pk=building.pk))  # a queryset works as well
+    assert (read.state, read.paid, read.outstanding) == ("partly_paid", Decimal("40.00"), Decimal("60.00"))
+    assert [number for _id, number in read.receipts] == [f"{unit.project.code}-00000001"]
+
+    write_off(actor_for(world.user("jingli")), bill, "60.00", reason="维修质量问题减免")
+    read = source_bills([building])
+    assert (read.state, read.written_off, read.outstanding) == ("paid", Decimal("60.00"), Decimal("0.00"))
+
+    refund(caiwu, payment, "40.00", reason="全额退还")  # the bill owes again what the refund took back
+    read = source_bills([building])
+    assert (read.state, read.paid, read.outstanding) == ("unpaid", Decimal("0.00"), Decimal("40.00"))
+    assert bill_state([Bill.objects.get(pk=bill.pk)]) == SourceState.UNPAID
+
+
+def test_written_off_when_nothing_was_paid(world, unit, caiwu):
+    bill = post_charge(caiwu, unit, paid_service_item(unit.project_id), "80.00", due_on=DUE, source=unit)
+    write_off(actor_for(world.user("jingli")), bill, "80.00", reason="公司承担")
+    assert source_bills([unit]).state == SourceState.WRITTEN_OFF

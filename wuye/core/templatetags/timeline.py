@@ -34,8 +34,10 @@ def register_event_labels(verbs: dict | None = None, details: dict | None = None
 
 @register.filter
 def event_label(event) -> str:
-    """The readable name of an event's verb (the verb itself when no app named it)."""
-    return EVENT_LABELS.get(event.verb, event.verb)
+    """The readable name of an event's verb (the verb itself when no app named it). A label may be a function of
+    the event, for a sentence that carries its figures ("费用 ¥120.00 已计入业主账单（挂账）")."""
+    label = EVENT_LABELS.get(event.verb, event.verb)
+    return label(event) if callable(label) else label
 
 
 def _value(value, names=None) -> str:

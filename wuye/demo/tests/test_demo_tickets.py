@@ -7,17 +7,19 @@ every test reads it (several seconds on SQLite, most of it the ticket services t
 from __future__ import annotations
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.db.models import Count
 from django.test import override_settings
 from django.utils import timezone
 
+from wuye.billing.services import source_bills
 from wuye.core.events import timeline
 from wuye.core.models import Event, Notification
 from wuye.demo.builders import build_demo_company
 from wuye.demo.tickets import DEMO_TICKETS
 from wuye.sla.models import Clock, ClockState
-from wuye.workorders.models import OPEN_STATUSES, ChargeLine, Kind, Status, Ticket
+from wuye.workorders.models import OPEN_STATUSES, ChargeLine, FeeChoice, Kind, Status, Ticket
 
 
 @pytest.fixture(scope="module")
@@ -62,7 +64,9 @@ def test_tickets_are_in_many_states(tickets):
 
 def test_clocks_were_met_and_breached_and_some_open_ones_are_overdue_or_at_risk(tickets):
     now = timezone.now()
-    clocks = Clock.objects.filter(project__company=tickets.first().project.company)
+    # The tickets' own clocks (bills charged to owners' accounts have payment deadlines of their own).
+    clocks = Clock.objects.filter(project__company=tickets.first().project.company,
+                                  subject_type=ContentType.objects.get_for_model(Ticket))
     states = dict(clocks.values_list("state").annotate(n=Count("id")))
     assert states[ClockState.MET] > states[ClockState.BREACHED] > 20
     overdue = clocks.overdue(now)
@@ -91,7 +95,11 @@ def test_timelines_are_on_record_in_the_past_in_order(tickets, demo):
 
 def test_repairs_carry_charges_warranty_repeats_and_return_visits(tickets):
     assert ChargeLine.objects.filter(ticket__in=tickets).count() > 20
-    assert tickets.filter(settled_at__isnull=False).exists()
+    # Fees either paid on the spot (a payment with its receipt) or on the owner's account (a bill).
+    taken = set(ChargeLine.objects.filter(ticket__in=tickets).exclude(taken_as="").values_list("taken_as", flat=True))
+    assert taken == {FeeChoice.PAID_ON_SITE, FeeChoice.ON_ACCOUNT}
+    paid = ChargeLine.objects.filter(ticket__in=tickets, taken_as=FeeChoice.PAID_ON_SITE).first()
+    assert source_bills([paid]).state == "paid" and source_bills([paid]).receipts
     assert tickets.filter(under_warranty=True, contractor__gt="").count() >= 1
     assert tickets.filter(repeat_of__isnull=False).exists()
     scores = set(tickets.exclude(satisfaction=None).values_list("satisfaction", flat=True))

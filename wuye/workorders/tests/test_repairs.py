@@ -54,8 +54,9 @@ def test_a_repair_from_report_to_closed_through_the_api(world, api, yezhu_unit):
     assert [(c["description"], c["amount"]) for c in done["charges"]] == [("水龙头（含安装）", "45.00"),
                                                                          ("上门维修人工费", "30.00")]
     assert act(yezhu, ticket["id"], "confirm").json()["status"] == "confirmed"
-    assert act(kefu, ticket["id"], "return_visit", score=5).status_code == 409  # fee not settled yet
-    act(caiwu, ticket["id"], "settle")
+    assert act(kefu, ticket["id"], "return_visit", score=5).status_code == 409  # fee not taken yet
+    charged = act(caiwu, ticket["id"], "charge_fee").json()
+    assert charged["fee"]["taken_as"] == ["on_account"] and charged["fee"]["state"] == "unpaid"
     visited = act(kefu, ticket["id"], "return_visit", score=5, comment="很满意").json()
     assert visited["status"] == "visited" and visited["satisfaction"] == 5
     closed = act(kefu, ticket["id"], "close").json()
@@ -63,7 +64,7 @@ def test_a_repair_from_report_to_closed_through_the_api(world, api, yezhu_unit):
 
     verbs = [event["verb"] for event in closed["timeline"]]
     for step in ("ticket.created", "ticket.dispatch", "ticket.accept", "ticket.arrive", "ticket.complete",
-                 "ticket.confirm", "ticket.settle", "ticket.return_visit", "ticket.close"):
+                 "ticket.confirm", "ticket.charge_fee", "ticket.return_visit", "ticket.close"):
         assert step in verbs
     assert {d["key"]: d["met"] for d in closed["deadlines"]} == {
         "repair.general.dispatch": True, "repair.general.arrive": True, "repair.general.complete": True,
@@ -173,7 +174,7 @@ def test_cancel_needs_a_reason_and_stops_the_clocks(world, api, yezhu_unit):
     assert Ticket.objects.get(pk=ticket.pk).cancel_reason == "已自行修好"
 
 
-def test_rework_charges_after_a_reopen_are_settled_separately(world, api, yezhu_unit):
+def test_rework_charges_after_a_reopen_are_taken_separately(world, api, yezhu_unit):
     kefu, gongcheng, caiwu = api("kefu"), api("gongcheng"), api("caiwu")
     tap = PriceItem.objects.get(project=world.project1, code="tap")
     ticket = world.ticket(world.project1, unit=yezhu_unit)
@@ -186,9 +187,14 @@ def test_rework_charges_after_a_reopen_are_settled_separately(world, api, yezhu_
         act(kefu, ticket.pk, "confirm")
 
     repair_with_a_tap()
-    assert act(caiwu, ticket.pk, "settle").json()["timeline"][-1]["data"]["total"] == "45.00"
+    paid = act(caiwu, ticket.pk, "collect_fee", payment_channel="cash").json()
+    assert paid["timeline"][-1]["data"]["total"] == "45.00" and paid["fee"]["state"] == "paid"
     act(kefu, ticket.pk, "reopen", reason="又漏了")
     repair_with_a_tap()
-    assert act(kefu, ticket.pk, "return_visit", score=3).status_code == 409  # the rework's tap is unpaid
-    assert act(caiwu, ticket.pk, "settle").json()["timeline"][-1]["data"]["total"] == "45.00"
+    assert act(kefu, ticket.pk, "return_visit", score=3).status_code == 409  # the rework's tap is not taken
+    both = act(caiwu, ticket.pk, "charge_fee").json()
+    assert both["timeline"][-1]["data"]["total"] == "45.00"  # only the rework's
+    assert both["fee"]["taken_as"] == ["paid_on_site", "on_account"]
+    assert (both["fee"]["state"], both["fee"]["paid"], both["fee"]["outstanding"]) == ("partly_paid", "45.00", "45.00")
+    assert [c["bill_state"] for c in both["charges"]] == ["paid", "unpaid"]
     assert act(kefu, ticket.pk, "return_visit", score=3).status_code == 200

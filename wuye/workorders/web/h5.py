@@ -3,8 +3,6 @@ progress in the owner's words and the owner's own actions."""
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -89,12 +87,11 @@ def _h5_ticket_page(request, ticket_id, *, failed=None, page_error="", status=No
         form = failed[1] if failed and failed[0] == name else OwnerActionForm(ticket=ticket, action=name)
         actions.append({"name": name, "label": OWNER_ACTION_LABELS[name], "form": form,
                         "open": bool(failed and failed[0] == name)})
-    charges = list(ticket.charge_lines.order_by("id"))
     return render(request, "workorders/h5/ticket.html", {
         "ticket": ticket, "steps": progress.owner_steps(ticket),
         "progress": progress.owner_progress(ticket, request.user),
-        "actions": actions, "photos": list(ticket.photos.order_by("id")), "charges": charges,
-        "charge_total": sum((line.amount for line in charges), Decimal("0.00")), "page_error": page_error,
+        "actions": actions, "photos": list(ticket.photos.order_by("id")), "page_error": page_error,
+        "fee": services.fee_status(ticket),  # the bills' state read from billing now
     }, status=status)
 
 

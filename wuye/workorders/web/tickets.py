@@ -4,7 +4,6 @@ action forms."""
 from __future__ import annotations
 
 from datetime import timedelta
-from decimal import Decimal
 
 from django.contrib import messages
 from django.db.models import Case, F, IntegerField, When
@@ -40,7 +39,8 @@ ACTION_LABELS = {
     "complete": gettext_lazy("Complete"),
     "verify": gettext_lazy("Verify the contractor's work"),
     "confirm": gettext_lazy("Owner signed off"),
-    "settle": gettext_lazy("Fee settled"),
+    "collect_fee": gettext_lazy("Fee paid now (receipt)"),
+    "charge_fee": gettext_lazy("Charge to the owner's account (on account)"),
     "return_visit": gettext_lazy("Return visit"),
     "close": gettext_lazy("Close"),
     "reopen": gettext_lazy("Reopen"),
@@ -145,7 +145,7 @@ def _ticket_page(request, ticket_id, *, failed=None, page_error="", status=None)
     actor, now = request.actor, timezone.now()
     ticket = get_scoped_or_404(with_details(Ticket.objects.select_related("reporter", "approved_by", "repeat_of")),
                                actor, pk=ticket_id)
-    charges = list(ticket.charge_lines.order_by("id"))
+    fee = services.fee_status(ticket)  # the bills' state read from billing now
     opened = failed[0] if failed else request.GET.get("action", "")  # ?action=dispatch opens that form
     actions = []
     for name in _staff_actions(actor, ticket):
@@ -155,8 +155,8 @@ def _ticket_page(request, ticket_id, *, failed=None, page_error="", status=None)
     return render(request, "workorders/ticket_detail.html", {
         "ticket": ticket,
         "clocks": _clock_rows(ticket, now),
-        "charges": charges,
-        "charge_total": sum((line.amount for line in charges), Decimal("0.00")),
+        "fee": fee,
+        "may_see_receipts": actor.may("billing.view"),
         "photos": list(ticket.photos.order_by("id")),
         "actions": actions,
         "show_pii": actor.may("people.view_pii") or ticket.reporter_id == request.user.pk,

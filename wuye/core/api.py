@@ -10,7 +10,7 @@ from typing import Any
 
 from django.contrib.auth import authenticate
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, NinjaAPI, Router, Schema, Status
@@ -20,6 +20,7 @@ from ninja.renderers import JSONRenderer
 from ninja.responses import NinjaJSONEncoder
 from ninja.security import HttpBearer, django_auth
 
+from . import throttle, tokens
 from .errors import DomainError
 from .models import ApiToken, Notification
 from .outbox import mark_read
@@ -32,7 +33,8 @@ class BearerTokenAuth(HttpBearer):
         api_token = ApiToken.objects.by_raw(token)
         if api_token is None or not api_token.user.is_active:
             return None
-        request.user = api_token.user
+        tokens.note_use(api_token)
+        request.user, request.api_token = api_token.user, api_token
         return api_token.user
 
 
@@ -169,14 +171,27 @@ class TokenOut(Schema):
     user: TokenUser
 
 
-@router.post("/auth/token", auth=None, response={200: TokenOut, 401: ErrorOut})
-def issue_token(request, payload: TokenIn):
-    """Exchange a username and password for a bearer token."""
+def _signin_locked(response: HttpResponse, wait: int):
+    response["Retry-After"] = str(wait)
+    message = throttle.locked_message(wait)
+    return Status(429, {"detail": message, "errors": [{"field": "password", "message": message}]})
+
+
+@router.post("/auth/token", auth=None, response={200: TokenOut, 401: ErrorOut, 429: ErrorOut})
+def issue_token(request, payload: TokenIn, response: HttpResponse):
+    """Exchange a username and password for a bearer token. After WUYE_LOGIN_FAILURES_PER_ACCOUNT failures for an
+    account (or WUYE_LOGIN_FAILURES_PER_ADDRESS from one address) within the window: 429 with Retry-After, also for
+    the right password, until the window ends."""
+    if wait := throttle.retry_after(request, payload.username):
+        return _signin_locked(response, wait)
     user = authenticate(request, username=payload.username, password=payload.password)
     if user is None or not user.is_active:
+        if wait := throttle.retry_after(request, payload.username):  # this failure was the last one allowed
+            return _signin_locked(response, wait)
         message = _("Wrong username or password.")
         return Status(401, {"detail": message, "errors": [{"field": "password", "message": message}]})
-    token, raw = ApiToken.issue(user)
+    throttle.note_success(request, user.get_username())
+    token, raw = tokens.issue_token(user)
     request.user = user
     actor = request.actor
     return {
@@ -188,6 +203,41 @@ def issue_token(request, payload: TokenIn):
             "project_ids": sorted(actor.project_ids) if actor.project_ids is not None else None,
         },
     }
+
+
+class TokenInfo(Schema):
+    id: int
+    prefix: str = Field(..., description="The token's first characters and an ellipsis; never the token")
+    created_at: datetime
+    last_used_at: datetime | None
+    expires_at: datetime
+    current: bool = Field(..., description="The token this request was sent with")
+
+
+@router.get("/auth/tokens", response=list[TokenInfo])
+def my_tokens(request):
+    """The caller's own unexpired tokens, newest first: when made, last used (to the minute) and until when."""
+    presented = getattr(getattr(request, "api_token", None), "pk", None)
+    return [{"id": token.pk, "prefix": f"{token.prefix}…" if token.prefix else "…", "created_at": token.created_at,
+             "last_used_at": token.last_used_at, "expires_at": token.expires_at, "current": token.pk == presented}
+            for token in ApiToken.objects.active().filter(user=request.user).order_by("-created_at", "-id")]
+
+
+@router.delete("/auth/token", auth=BearerTokenAuth(), response={204: None})
+def revoke_presented_token(request):
+    """Sign out of the API: the token this request was sent with stops working now."""
+    tokens.revoke_token(request.api_token, actor=request.user, reason="signed_out")
+    return Status(204, None)
+
+
+@router.delete("/auth/tokens/{token_id}", response={204: None})
+def revoke_own_token(request, token_id: int):
+    """Revoke one of the caller's own tokens (another person's answers 404)."""
+    token = ApiToken.objects.filter(user=request.user, pk=token_id).first()
+    if token is None:
+        raise Http404
+    tokens.revoke_token(token, actor=request.user, reason="revoked")
+    return Status(204, None)
 
 
 class NotificationOut(Schema):

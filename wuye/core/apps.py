@@ -9,12 +9,16 @@ class CoreConfig(AppConfig):
     verbose_name = _("Platform")
 
     def ready(self):
+        from django.contrib.auth import get_user_model
         from django.contrib.auth.signals import user_login_failed
+        from django.db.models.signals import post_save
 
         from . import checks  # noqa: F401  (registers system checks)
         from .throttle import count_failure
+        from .tokens import password_changed
 
         user_login_failed.connect(count_failure, dispatch_uid="wuye.core.throttle")
+        post_save.connect(password_changed, sender=get_user_model(), dispatch_uid="wuye.core.tokens")
 
         # Each app declares what its roles may do in permissions.py and its periodic work in jobs.py.
         autodiscover_modules("permissions")

@@ -227,6 +227,9 @@ class JobState(models.Model):
         return self.name
 
 
+PREFIX_LENGTH = 6
+
+
 def _hash_token(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
@@ -240,11 +243,15 @@ class ApiTokenQuerySet(models.QuerySet):
 
 
 class ApiToken(models.Model):
-    """A bearer token for the JSON API. Only its hash is stored; the raw token is shown once."""
+    """A bearer token for the JSON API. Only its hash is stored; the raw token is shown once. Revoking one deletes
+    it (wuye.core.tokens)."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
     key_hash = models.CharField(max_length=64, unique=True)
+    # The first characters of the raw token, so its owner can tell tokens apart in a list; never enough to use it.
+    prefix = models.CharField(_("prefix"), max_length=8, blank=True, default="")
     created_at = models.DateTimeField(default=timezone.now)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
     expires_at = models.DateTimeField()
 
     objects = ApiTokenQuerySet.as_manager()
@@ -262,6 +269,7 @@ class ApiToken(models.Model):
         token = cls.objects.create(
             user=user,
             key_hash=_hash_token(raw),
+            prefix=raw[:PREFIX_LENGTH],
             expires_at=timezone.now() + timedelta(days=settings.WUYE_API_TOKEN_DAYS),
         )
         return token, raw

@@ -22,7 +22,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
-from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 _PREFIX = "wuye:signin"
 
@@ -89,8 +89,10 @@ def note_success(request, username) -> None:
 
 
 def locked_message(seconds: int) -> str:
-    return _("Too many failed sign-in attempts. Try again in %(minutes)d minutes.") % {
-        "minutes": max(1, math.ceil(seconds / 60))}
+    minutes = max(1, math.ceil(seconds / 60))
+    return ngettext("Too many failed sign-in attempts. Try again in %(minutes)d minute.",
+                    "Too many failed sign-in attempts. Try again in %(minutes)d minutes.", minutes) % {
+        "minutes": minutes}
 
 
 class ThrottledModelBackend(ModelBackend):

@@ -83,6 +83,8 @@ for _item in (
     NavItem("facilities", _("Facilities"), icon="cog", order=50),
     NavItem("quality", _("Quality"), icon="check", order=60),
     NavItem("notifications", _("Notifications"), "web:notifications", icon="bell", order=90),
+    NavItem("calendar", _("Holiday schedule"), "web:statutory_calendar", permission="core.manage_calendar",
+            icon="clock", order=95),
 ):
     register_nav(_item)
 
@@ -142,6 +144,13 @@ def _staff_summary(actor):
     return {"department": department, "scope": scope}
 
 
+def _unconfirmed_years(actor) -> list[int]:
+    """Years whose holiday schedule awaits import (from 1 November, next year): shown to whoever may import it."""
+    from wuye.core.calendar import unconfirmed_years
+
+    return unconfirmed_years() if actor.may("core.manage_calendar") else []
+
+
 def navigation(request):
     """Context for every page: the actor, console navigation, owner tiles and lazily counted unread messages."""
     actor = getattr(request, "actor", None)
@@ -156,6 +165,7 @@ def navigation(request):
     if actor.is_staff_member:
         context["nav_items"] = SimpleLazyObject(lambda: console_nav(actor, current))
         context["staff_summary"] = SimpleLazyObject(lambda: _staff_summary(actor))
+        context["calendar_warning"] = SimpleLazyObject(lambda: _unconfirmed_years(actor))
     elif actor.is_owner:
         context["h5_tiles"] = sorted(H5_TILES.values(), key=lambda t: (t.order, t.key))
     return context

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import console, h5, views
+from . import calendar_admin, console, h5, views
 
 app_name = "web"
 urlpatterns = [
@@ -17,6 +17,7 @@ urlpatterns = [
     path("console/notifications/", console.notifications, name="notifications"),
     path("console/notifications/read-all/", console.notifications_read_all, name="notifications_read_all"),
     path("console/notifications/<int:pk>/read/", console.notification_read, name="notification_read"),
+    path("console/calendar/", calendar_admin.statutory_calendar, name="statutory_calendar"),
     path("console/soon/<slug:key>/", console.coming_soon, name="console_soon"),
     # owner portal (H5)
     path("h5/", h5.home, name="h5_home"),

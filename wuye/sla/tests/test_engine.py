@@ -33,9 +33,12 @@ def test_emergency_limits_run_in_calendar_minutes_and_complaints_in_working_days
     assert handle.due_at == at(2026, 4, 9, 16, 50)
 
 
-def test_a_year_the_calendar_package_does_not_know_uses_weekdays(world, subject):
+def test_a_year_the_calendar_package_does_not_know_uses_python_holidays_then_weekdays(world, subject):
     handle = start_clock(subject, "complaint.general.handle", project=world.project1, at=at(2031, 10, 3, 16, 50))
-    assert handle.due_at == at(2031, 10, 8, 16, 50)  # Fri → Mon, Tue, Wed (no holiday data for 2031)
+    assert handle.due_at == at(2031, 10, 8, 17, 0)  # Fri 10-03 is National Day (python-holidays) → Mon–Wed
+    other = Unit.objects.filter(project=world.project1).exclude(pk=subject.pk).first()
+    handle = start_clock(other, "complaint.general.handle", project=world.project1, at=at(2101, 10, 7, 16, 50))
+    assert handle.due_at == at(2101, 10, 12, 16, 50)  # Fri → Mon, Tue, Wed (no holiday data at all for 2101)
 
 
 def test_five_star_standard_tightens_arrival(world, subject):

@@ -13,6 +13,7 @@ from wuye.billing import models as billing
 from wuye.core.admin import RecordedAdmin
 from wuye.core.models import Event
 from wuye.core.money import MoneyField
+from wuye.people.access import actor_for
 from wuye.people.models import Resident
 from wuye.tenancy.models import Building, Unit
 
@@ -171,3 +172,21 @@ def test_a_password_set_in_the_admin_is_recorded(world, login):
 def test_money_admins_offer_no_delete_action(world, model):
     request = _superuser_request(world)
     assert "delete_selected" not in admin.site._registry[model].get_actions(request)
+
+
+def test_every_admin_list_and_detail_page_opens_for_the_superuser(world, login):
+    from wuye.billing import dunning, services
+
+    unit = world.owner_unit("yezhu")
+    bill = world.bill(unit)
+    services.pay(actor_for(world.user("caiwu")), unit, "300.00", channel="cash", idempotency_key="admin-pages")
+    dunning.issue_payment_notices(world.project1, [bill])
+    client = login("admin")
+    for model in admin.site._registry:
+        opts = model._meta
+        listed = client.get(reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist"))
+        assert listed.status_code == 200, opts.label
+        first = model._default_manager.order_by("pk").first()
+        if first is not None:
+            shown = client.get(reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[first.pk]))
+            assert shown.status_code == 200, opts.label

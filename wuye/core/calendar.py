@@ -178,12 +178,16 @@ class StatutoryCalendar:
 
     def __init__(self, imported: Mapping[int, YearSchedule]):
         self.imported = imported
+        self._working: dict[int, frozenset[date]] = {}  # per year, the one lookup of the hot path
 
     def schedule(self, year: int) -> YearSchedule:
         return self.imported.get(year) or library_schedule(year)
 
     def __call__(self, day: date) -> bool:
-        return self.schedule(day.year).is_working_day(day)
+        working = self._working.get(day.year)
+        if working is None:
+            working = self._working[day.year] = self.schedule(day.year).working
+        return day in working
 
 
 def statutory() -> StatutoryCalendar:
@@ -216,6 +220,7 @@ class WorkingCalendar:
         self.overrides = dict(overrides or {})
         self.tz = ZoneInfo(tz or settings.TIME_ZONE)
         self.statutory = statutory or statutory_working_day
+        self._days: dict[date, bool] = {}
 
     @property
     def day_length(self) -> timedelta:
@@ -226,9 +231,11 @@ class WorkingCalendar:
         )
 
     def is_working_day(self, day: date) -> bool:
-        if day in self.overrides:
-            return self.overrides[day]
-        return self.statutory(day)
+        # Memoised per calendar: a sweep asks about the same few days for thousands of clocks.
+        working = self._days.get(day)
+        if working is None:
+            working = self._days[day] = self.overrides[day] if day in self.overrides else self.statutory(day)
+        return working
 
     def _local(self, moment: datetime) -> datetime:
         if moment.tzinfo is None or moment.utcoffset() is None:

@@ -12,8 +12,8 @@ from wuye.core.calendar import (
     WorkingCalendar,
     add_working_time,
     calendar_for,
-    is_working_day,
     invalidate_statutory_cache,
+    is_working_day,
     statutory_calendar_covers,
     working_time_between,
 )

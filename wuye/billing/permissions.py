@@ -1,7 +1,9 @@
-from wuye.core.access import Role, grant
+from wuye.core.access import Role, grant, resource
+
+BOOKS = {Role.FINANCE, Role.CUSTOMER_SERVICE, Role.PROJECT_MANAGER, Role.QUALITY, Role.COMPANY_ADMIN}
 
 grant({
-    "billing.view": {Role.FINANCE, Role.CUSTOMER_SERVICE, Role.PROJECT_MANAGER, Role.QUALITY, Role.COMPANY_ADMIN},
+    "billing.view": BOOKS,
     "billing.charge": {Role.FINANCE, Role.CUSTOMER_SERVICE, Role.PROJECT_MANAGER, Role.COMPANY_ADMIN},
     "billing.collect": {Role.FINANCE, Role.CUSTOMER_SERVICE, Role.COMPANY_ADMIN},
     "billing.pay_own": {Role.OWNER},
@@ -9,5 +11,23 @@ grant({
     # A second person approves a refund: the project manager or a finance supervisor (refunds.is_decider).
     "billing.approve_refund": {Role.FINANCE, Role.PROJECT_MANAGER},
     "billing.write_off": {Role.FINANCE, Role.PROJECT_MANAGER},
+    # 抄表: taking meter readings (recording and importing them), not looking at them.
     "billing.read_meters": {Role.FINANCE, Role.ENGINEERING, Role.CUSTOMER_SERVICE, Role.PROJECT_MANAGER},
+    # A flagged reading is billed only once finance or the project manager confirms or corrects it (meters.py).
+    "billing.review_readings": {Role.FINANCE, Role.PROJECT_MANAGER},
+    # Looking at meters and readings: whoever takes readings, and whoever reads the books the readings are billed
+    # into. The company's quality department audits meter reading (抄表核查: readings against the photos and the
+    # consumption curve) in its inspections, so it reads meters on every face, but records none.
+    "billing.view_meters": BOOKS | {Role.ENGINEERING},
 })
+
+# What each face (API, console, portal, exports) checks before it shows a list or a page of these records.
+resource("billing.accounts", read="billing.view", owners=True,
+         write=("billing.charge", "billing.collect", "billing.write_off", "billing.pay_own"))
+resource("billing.runs", read="billing.view", write=("billing.charge",))
+resource("billing.meters", read="billing.view_meters", write=("billing.read_meters",), owners=True)
+resource("billing.shared_costs", read="billing.view", write=("billing.charge",), owners=True)
+resource("billing.notices", read="billing.view", owners=True)
+resource("billing.payments", read="billing.view", write=("billing.collect", "billing.pay_own"), owners=True)
+resource("billing.refunds", read="billing.view", write=("billing.refund", "billing.approve_refund"), owners=True)
+resource("billing.reports", read="billing.view")

@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Header, Router, Schema, Status
 from ninja.pagination import paginate
 
-from wuye.core.access import get_scoped_or_404, get_scoped_or_invalid, require, scoped
+from wuye.core.access import get_scoped_or_404, get_scoped_or_invalid, require, require_read, scoped
 from wuye.core.api import PagePagination
 from wuye.core.errors import InvalidInput
 from wuye.tenancy.models import Project, Unit
@@ -103,8 +103,7 @@ def create_charge(request, payload: ChargeIn,
 @paginate(PagePagination)
 def list_bills(request, unit: int | None = None, open: bool = False):
     """Bills in scope (an owner: their own), oldest due first, with what is paid and outstanding."""
-    if not request.actor.is_owner:
-        require(request.actor, "billing.view")
+    require_read(request.actor, "billing.accounts")
     bills = scoped(Bill.objects.all(), request.actor)
     if unit is not None:
         bills = bills.filter(unit_id=unit)
@@ -130,8 +129,7 @@ def create_payment(request, payload: PaymentIn, idempotency_key: str = Header(..
 @router.get("/units/{unit_id}/ledger", response=LedgerOut)
 def unit_ledger(request, unit_id: int):
     """Every money movement of a unit and its balance (owed; negative = prepaid credit)."""
-    if not request.actor.is_owner:
-        require(request.actor, "billing.view")
+    require_read(request.actor, "billing.accounts")
     unit = get_scoped_or_404(Unit.objects.all(), request.actor, pk=unit_id)
     return {"unit_id": unit.pk, "balance": services.balance(unit),
             "entries": list(LedgerEntry.objects.filter(unit=unit).order_by("created_at", "id")[:500])}
@@ -140,8 +138,7 @@ def unit_ledger(request, unit_id: int):
 @router.get("/units/{unit_id}/ledger.xlsx", response={200: None})
 def unit_ledger_xlsx(request, unit_id: int):
     """The unit's ledger as an Excel workbook: every movement with the running balance, and a totals row."""
-    if not request.actor.is_owner:
-        require(request.actor, "billing.view")
+    require_read(request.actor, "billing.accounts")
     unit = get_scoped_or_404(Unit.objects.with_places(), request.actor, pk=unit_id)
     return exports.unit_ledger_response(unit)
 
@@ -187,8 +184,7 @@ class RunOut(Schema):
 
 
 def _runs(request):
-    if not request.actor.is_owner:
-        require(request.actor, "billing.view")
+    require_read(request.actor, "billing.runs")
     return scoped(BillingRun.objects.select_related("started_by"), request.actor)
 
 
@@ -215,3 +211,28 @@ def list_billing_runs(request, project: int | None = None):
 def get_billing_run(request, run_id: int):
     """A billing run with its progress and, per charge item, what it billed."""
     return get_scoped_or_404(_runs(request), request.actor, pk=run_id)
+
+
+class RunSkipOut(Schema):
+    unit_id: int | None
+    unit: str = Field(..., description="The unit's label, e.g. 3-1201")
+    item: str = Field(..., description="The charge item left out; empty when the whole unit was skipped")
+    reason: str = Field(..., description='"held_reading" (a meter reading awaits review) or "failed"')
+    message: str = Field(..., description="Why, as a sentence")
+
+    @staticmethod
+    def resolve_unit(skip):
+        return skip.unit.label if skip.unit_id else ""
+
+    @staticmethod
+    def resolve_item(skip):
+        return skip.item.name if skip.item_id else ""
+
+
+@router.get("/billing/runs/{run_id}/skipped", response=list[RunSkipOut])
+@paginate(PagePagination)
+def billing_run_skipped(request, run_id: int):
+    """What a run left unbilled and why: charges waiting for a held meter reading, units whose billing failed
+    (the other units were billed). Running the month again bills them once the cause is put right."""
+    run = get_scoped_or_404(_runs(request), request.actor, pk=run_id)
+    return run.skips.select_related("unit__building", "item").order_by("unit_id", "id")

@@ -9,21 +9,15 @@ from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Router, Schema, Status, UploadedFile
 from ninja.pagination import paginate
 
-from wuye.core.access import get_scoped_or_404, get_scoped_or_invalid, require, scoped
+from wuye.core.access import get_scoped_or_404, get_scoped_or_invalid, require_read, scoped
 from wuye.core.api import PagePagination
 from wuye.core.errors import InvalidInput
 from wuye.tenancy.models import Project
 
 from .. import meters as services
-from ..models import Meter, MeterKind, MeterReading
+from ..models import HELD, Meter, MeterKind, MeterReading
 
 router = Router(tags=["fees"])
-
-
-def _require_read(actor) -> None:
-    """Owners see their own meters through scope; staff need to read meters or the books."""
-    if not actor.is_owner and not actor.may("billing.view"):
-        require(actor, "billing.read_meters")
 
 
 class MeterOut(Schema):
@@ -60,12 +54,20 @@ class ReadingOut(Schema):
     consumption: Decimal | None = Field(None, description="Against the previous reading; none for the first.")
     anomaly: str = Field(..., description='"spike", "zero" or empty')
     anomaly_note: str
+    held: bool = Field(..., description="Flagged and not yet reviewed: billing leaves it out until it is confirmed "
+                                        "or corrected")
+    review: str = Field(..., description='"confirmed", "corrected" or empty (not reviewed)')
+    reviewed_at: datetime | None = None
     source: str
     entered_at: datetime
 
     @staticmethod
     def resolve_project_id(reading):
         return reading.meter.project_id
+
+    @staticmethod
+    def resolve_held(reading):
+        return reading.is_held
 
 
 class ReadingIn(Schema):
@@ -78,6 +80,15 @@ class ImportErrorOut(Schema):
     row: int
     column: str
     message: str
+
+
+class ConfirmIn(Schema):
+    note: str = Field("", max_length=200)
+
+
+class CorrectIn(Schema):
+    value: Decimal = Field(..., ge=0, max_digits=14, decimal_places=2)
+    note: str = Field("", max_length=200)
 
 
 class FlaggedOut(Schema):
@@ -94,6 +105,7 @@ class ImportOut(Schema):
     unfilled: int = Field(..., description="Rows with neither date nor reading (meters not read)")
     anomalies: int
     flagged: list[FlaggedOut]
+    errors: list[ImportErrorOut] = Field(..., description="Rows not recorded, each with its column and the reason")
 
 
 @router.get("/meters", response=list[MeterOut])
@@ -101,7 +113,7 @@ class ImportOut(Schema):
 def list_meters(request, project: int | None = None, building: int | None = None, unit: int | None = None,
                 kind: MeterKind | None = None, public: bool | None = None):
     """Meters in scope (an owner: their units' own meters) with their latest reading."""
-    _require_read(request.actor)
+    require_read(request.actor, "billing.meters")
     meters = scoped(Meter.objects.all(), request.actor)
     if project is not None:
         meters = meters.filter(project_id=project)
@@ -121,7 +133,7 @@ def list_meters(request, project: int | None = None, building: int | None = None
 @paginate(PagePagination)
 def meter_readings(request, meter_id: int):
     """A meter's readings, newest first."""
-    _require_read(request.actor)
+    require_read(request.actor, "billing.meters")
     meter = get_scoped_or_404(Meter.objects.all(), request.actor, pk=meter_id)
     return meter.readings.select_related("meter").order_by("-read_on", "-id")
 
@@ -138,14 +150,15 @@ def record_reading(request, meter_id: int, payload: ReadingIn):
 
 @router.post("/meter-readings/import", response=ImportOut)
 def import_readings(request, project_id: Form[int], file: File[UploadedFile]):
-    """Import an .xlsx (columns 表号, 抄表日期, 读数, optional 备注). All or nothing: with any bad row the answer is
-    422 and `errors` names each one ("row 5: 读数"); rows already recorded are skipped."""
+    """Import an .xlsx (columns 表号, 抄表日期, 读数, optional 备注). The rows without errors are recorded and the
+    answer lists the others in `errors` (row, column, reason); when no row could be recorded it is a 422 naming
+    each ("row 5: 读数"). Rows already recorded are skipped, so the corrected file can be sent again. A file beyond
+    the import limits (unpacked size, rows, shared strings) is refused before it is parsed (422 naming `file`)."""
     project = get_scoped_or_invalid(Project.objects.all(), request.actor, project_id, "project_id")
     report = services.import_readings(request.actor, project, file)
-    if report.errors:
+    if report.errors and not report.created:
         error = InvalidInput(problems=report.problems())
-        error.message = _("%(count)s rows have errors; nothing was imported.") % {
-            "count": len({problem.row for problem in report.errors})}
+        error.message = _("%(count)s rows have errors; nothing was imported.") % {"count": report.rows_with_errors}
         raise error
     return report
 
@@ -153,9 +166,10 @@ def import_readings(request, project_id: Form[int], file: File[UploadedFile]):
 @router.get("/meter-readings", response=list[ReadingOut])
 @paginate(PagePagination)
 def list_readings(request, project: int | None = None, meter: int | None = None, anomalies: bool = False,
-                  since: date | None = None):
-    """Readings in scope, newest first; `anomalies=true` for the flagged ones staff review."""
-    _require_read(request.actor)
+                  held: bool = False, since: date | None = None):
+    """Readings in scope, newest first; `anomalies=true` for the flagged ones, `held=true` for those waiting for
+    review (billing leaves them out until they are confirmed or corrected)."""
+    require_read(request.actor, "billing.meters")
     readings = scoped(MeterReading.objects.all(), request.actor)
     if project is not None:
         readings = readings.filter(meter__project_id=project)
@@ -163,6 +177,24 @@ def list_readings(request, project: int | None = None, meter: int | None = None,
         readings = readings.filter(meter_id=meter)
     if anomalies:
         readings = readings.exclude(anomaly="")
+    if held:
+        readings = readings.filter(HELD)
     if since is not None:
         readings = readings.filter(read_on__gte=since)
     return readings.select_related("meter").order_by("-read_on", "-id")
+
+
+@router.post("/meter-readings/{reading_id}/confirm", response=ReadingOut)
+def confirm_reading(request, reading_id: int, payload: ConfirmIn):
+    """Confirm a held reading as read (finance, project manager): billing uses it from now on, and a rerun of its
+    month bills what the run skipped. 409 if it is not held (already reviewed)."""
+    reading = get_scoped_or_404(MeterReading.objects.select_related("meter"), request.actor, pk=reading_id)
+    return services.confirm_reading(request.actor, reading, note=payload.note)
+
+
+@router.post("/meter-readings/{reading_id}/correct", response=ReadingOut)
+def correct_reading(request, reading_id: int, payload: CorrectIn):
+    """Correct the value of a held reading (finance, project manager): checked like a new reading (422 naming
+    `value`), then released for billing with its new consumption; the event keeps the old value."""
+    reading = get_scoped_or_404(MeterReading.objects.select_related("meter"), request.actor, pk=reading_id)
+    return services.correct_reading(request.actor, reading, payload.value, note=payload.note)

@@ -120,7 +120,7 @@ def test_no_spike_judgement_before_three_intervals(caiwu, meter):
     read(caiwu, meter, 90, "0")
     read(caiwu, meter, 60, "10")
     third = read(caiwu, meter, 30, "20")
-    huge = read(caiwu, meter, 1, "500")
+    huge = read(caiwu, meter, 1, "250")  # 23× the usual, yet within a water meter's bounds
     assert not third.anomaly and not huge.anomaly
 
 
@@ -150,7 +150,7 @@ def three_meters(world):
     return [make_meter(world.project1, unit, code=f"W-{i:04d}") for i, unit in enumerate(units, start=1)]
 
 
-def test_import_with_bad_rows_writes_nothing_and_reports_each_row(caiwu, world, three_meters):
+def test_import_records_the_good_rows_and_reports_each_bad_one(caiwu, world, three_meters):
     first, second, third = three_meters
     read(caiwu, second, 40, "80")
     file = xlsx([
@@ -165,8 +165,9 @@ def test_import_with_bad_rows_writes_nothing_and_reports_each_row(caiwu, world, 
     assert [(e.row, e.column) for e in report.errors] == [
         (3, "表号"), (4, "读数"), (5, "抄表日期"), (6, "读数"), (7, "读数")]
     assert "80.00" in report.errors[1].message
-    assert report.created == 0
-    assert MeterReading.objects.count() == 1
+    assert report.created == 1
+    assert MeterReading.objects.get(meter=first).value == Decimal("12.50")
+    assert MeterReading.objects.count() == 2
 
 
 def test_clean_import_creates_readings_and_a_second_upload_skips_them(caiwu, world, three_meters):
@@ -237,13 +238,19 @@ def test_api_import_answers_422_naming_each_row(api, world, three_meters):
     bad = xlsx([(three_meters[0].code, days_ago(3), 5, ""), (three_meters[1].code, days_ago(3), "x", "")])
     response = client.client.post("/api/v1/meter-readings/import", {"project_id": world.project1.pk, "file": bad},
                                   **client.headers)
+    # The good row is recorded; the bad one is listed with its row and column.
+    assert response.status_code == 200 and response.json()["created"] == 1
+    assert [(e["row"], e["column"]) for e in response.json()["errors"]] == [(3, "读数")]
+    assert MeterReading.objects.count() == 1
+    only_bad = xlsx([(three_meters[1].code, days_ago(3), "x", "")])
+    response = client.client.post("/api/v1/meter-readings/import", {"project_id": world.project1.pk,
+                                                                   "file": only_bad}, **client.headers)
     assert response.status_code == 422
-    assert [e["field"] for e in response.json()["errors"]] == ["row 3: 读数"]
-    assert not MeterReading.objects.exists()
-    good = xlsx([(three_meters[0].code, days_ago(3), 5, "")])
+    assert [e["field"] for e in response.json()["errors"]] == ["row 2: 读数"]
+    good = xlsx([(three_meters[0].code, days_ago(3), 5, ""), (three_meters[1].code, days_ago(3), 7, "")])
     response = client.client.post("/api/v1/meter-readings/import", {"project_id": world.project1.pk, "file": good},
                                   **client.headers)
-    assert response.status_code == 200 and response.json()["created"] == 1
+    assert response.status_code == 200 and (response.json()["created"], response.json()["skipped"]) == (1, 1)
     foreign = client.client.post("/api/v1/meter-readings/import", {"project_id": world.project2.pk,
                                                                    "file": xlsx([])}, **client.headers)
     assert foreign.status_code == 422 and foreign.json()["errors"][0]["field"] == "project_id"

@@ -92,13 +92,15 @@ def test_import_page_reports_row_errors_then_success(world, login, flagged_meter
     assert client.get("/console/billing/meters/import/").status_code == 200
     bad = client.post("/console/billing/meters/import/", {"project": world.project1.pk, "file": _xlsx([
         [flagged_meter.code, TODAY, 1], ["NOPE", TODAY, 1]])})
-    assert bad.status_code == 422
+    assert bad.status_code == 422  # nothing could be recorded
     html = bad.content.decode()
     assert "NOPE" in html and "<td class=\"num\">2</td>" in html and "<td class=\"num\">3</td>" in html
     assert flagged_meter.readings.count() == 2
-    good = client.post("/console/billing/meters/import/", {"project": world.project1.pk, "file": _xlsx([
-        [flagged_meter.code, TODAY, 8]])})
-    assert good.status_code == 200 and flagged_meter.readings.count() == 3
+    partly = client.post("/console/billing/meters/import/", {"project": world.project1.pk, "file": _xlsx([
+        [flagged_meter.code, TODAY, 8], ["NOPE", TODAY, 1]])})
+    assert partly.status_code == 200 and flagged_meter.readings.count() == 3
+    html = partly.content.decode()
+    assert 'id="import-report"' in html and 'id="import-errors"' in html and "NOPE" in html
 
 
 def test_template_download_and_scope(world, login, flagged_meter):

@@ -1,5 +1,6 @@
 """Meter readings in the console (抄表): the meter list with each meter's last reading and a quick entry form, a
-meter's history with a consumption chart, the Excel import with its row-by-row report, and the reader's template."""
+meter's history with a consumption chart, the readings held for review (confirm or correct), the Excel import with
+its row-by-row report, and the reader's template."""
 
 from __future__ import annotations
 
@@ -18,18 +19,21 @@ from wuye.core.access import get_scoped_or_404, scoped
 from wuye.core.errors import DomainError
 from wuye.core.templatetags.timeline import register_event_labels
 from wuye.tenancy.models import Building, Project
-from wuye.web.forms import DatePicker, ScopedFilterForm
+from wuye.web.forms import DatePicker, ScopedFilterForm, show_problems
 from wuye.web.guards import staff_view
 from wuye.web.htmx import render_page
 from wuye.web.paging import paginate
 
 from .. import meters as services
-from ..models import Meter, MeterKind
+from ..models import Meter, MeterKind, MeterReading
 
-EVENT_VERBS = {"billing.meter_read": gettext_lazy("Meter read")}
+EVENT_VERBS = {"billing.meter_read": gettext_lazy("Meter read"),
+               "billing.reading_confirmed": gettext_lazy("Reading confirmed after review"),
+               "billing.reading_corrected": gettext_lazy("Reading corrected after review")}
 register_event_labels(details={"read_on": gettext_lazy("Read on"), "reading": gettext_lazy("Reading"),
                                "consumption": gettext_lazy("Consumption"), "anomaly": gettext_lazy("Anomaly"),
-                               "note": gettext_lazy("Note")})
+                               "note": gettext_lazy("Note"), "held": gettext_lazy("Held for review"),
+                               "corrected_from": gettext_lazy("Reading before the correction")})
 CHART_INTERVALS = 24
 
 
@@ -89,6 +93,21 @@ class ReadingForm(forms.Form):
             self.add_error(None, error.message)
 
 
+class ReviewForm(forms.Form):
+    """Confirm a held reading as read, or correct its value (then `value` is required)."""
+
+    action = forms.ChoiceField(choices=[("confirm", "confirm"), ("correct", "correct")])
+    value = forms.DecimalField(label=gettext_lazy("Corrected reading"), required=False, min_value=0, max_digits=14,
+                               decimal_places=2)
+    note = forms.CharField(label=gettext_lazy("Note"), required=False, max_length=services.MAX_NOTE)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("action") == "correct" and data.get("value") is None and "value" not in self.errors:
+            self.add_error("value", _("Enter the corrected reading."))
+        return data
+
+
 class ImportForm(forms.Form):
     project = forms.ModelChoiceField(label=gettext_lazy("Project"), queryset=Project.objects.none())
     file = forms.FileField(label=gettext_lazy("Excel file (.xlsx)"),
@@ -107,13 +126,13 @@ def _meters(actor):
         scoped(Meter.objects.all(), actor).select_related("project", "unit__building", "building"))
 
 
-@staff_view("billing.read_meters")
+@staff_view(reads="billing.meters")
 def meter_list(request):
     form = MeterFilterForm(request.GET, actor=request.actor)
     page = paginate(request, form.filter(_meters(request.actor)).order_by("project_id", "code", "id"))
     return render_page(request, "billing/meters/list.html", "billing/meters/_results.html", {
         "form": form, "page": page, "rows": page.object_list, "today": timezone.localdate(),
-        "next": request.get_full_path(),
+        "next": request.get_full_path(), "held": services.held_readings(request.actor).count(),
     })
 
 
@@ -146,7 +165,7 @@ def _meter_page(request, meter_id, form=None, status=None):
     }, status=status)
 
 
-@staff_view("billing.read_meters")
+@staff_view(reads="billing.meters")
 def meter_detail(request, meter_id: int):
     if request.method != "POST":
         return _meter_page(request, meter_id)
@@ -171,6 +190,47 @@ def meter_detail(request, meter_id: int):
     return _meter_page(request, meter_id, form=form, status=422)
 
 
+@staff_view(reads="billing.meters")
+def readings_review(request):
+    """The readings held for review (flagged, not yet confirmed or corrected), oldest first, per project; finance
+    and the project manager confirm or correct each. Billing leaves them out until then."""
+    actor = request.actor
+    form = ScopedFilterForm(request.GET, actor=actor)
+    project = form.cleaned_data.get("project") if form.is_valid() else None
+    failed, status = None, None
+    if request.method == "POST":
+        reading_id = request.POST.get("reading", "")
+        reading = get_scoped_or_404(MeterReading.objects.select_related("meter"), actor,
+                                    pk=int(reading_id) if reading_id.isdigit() and len(reading_id) < 19 else 0)
+        review = ReviewForm(request.POST)
+        if review.is_valid():
+            data = review.cleaned_data
+            try:
+                if data["action"] == "confirm":
+                    services.confirm_reading(actor, reading, note=data["note"])
+                    text = _("Reading %(value)s of meter %(meter)s on %(date)s confirmed; the next billing run of "
+                             "its month bills it.")
+                else:
+                    reading = services.correct_reading(actor, reading, data["value"], note=data["note"])
+                    text = _("Reading of meter %(meter)s on %(date)s corrected to %(value)s; the next billing run "
+                             "of its month bills it.")
+            except DomainError as error:
+                show_problems(review, error)
+            else:
+                messages.success(request, text % {"value": reading.value, "meter": reading.meter.code,
+                                                  "date": reading.read_on.isoformat()})
+                return redirect(request.get_full_path())
+        failed, status = (reading.pk, review), 422
+    page = paginate(request, services.held_readings(actor, project))
+    rows = list(page.object_list)
+    for row in rows:
+        row.place = services.meter_place(row.meter)
+        row.form = failed[1] if failed and failed[0] == row.pk else None
+    return render(request, "billing/meters/review.html", {
+        "form": form, "page": page, "rows": rows, "may_review": actor.may("billing.review_readings"),
+    }, status=status)
+
+
 @staff_view("billing.read_meters")
 def readings_import(request):
     actor = request.actor
@@ -184,7 +244,8 @@ def readings_import(request):
             except DomainError as error:
                 form.add_error("file" if any(p.field == "file" for p in error.problems) else None,
                                error.problems[0].message if error.problems else error.message)
-        status = 200 if report is not None and report.ok else 422
+        # 422 when nothing could be recorded; a partly recorded file is a 200 that lists the rows left out.
+        status = 200 if report is not None and (report.ok or report.created) else 422
     else:
         form = ImportForm(actor=actor)
     projects = scoped(Project.objects.all(), actor).only("id", "name")
@@ -213,6 +274,7 @@ def readings_template(request):
 urlpatterns = [
     path("console/billing/meters/", meter_list, name="meters"),
     path("console/billing/meters/<int:meter_id>/", meter_detail, name="meter"),
+    path("console/billing/meters/review/", readings_review, name="readings_review"),
     path("console/billing/meters/import/", readings_import, name="readings_import"),
     path("console/billing/meters/template/", readings_template, name="readings_template"),
 ]

@@ -21,9 +21,10 @@ from wuye.web.htmx import is_htmx, render_page
 from wuye.web.paging import paginate
 
 from ..models import BillingRun
-from ..runs import run_percent, run_summary, start_run
+from ..runs import run_percent, run_skips, run_summary, start_run
 
-EVENT_VERBS = {"billing.run_started": gettext_lazy("Billing run started")}
+EVENT_VERBS = {"billing.run_started": gettext_lazy("Billing run started"),
+               "billing.run_chunk": gettext_lazy("Billing run chunk committed")}
 
 
 class MonthField(forms.DateField):
@@ -65,7 +66,7 @@ def _with_percent(runs):
     return runs
 
 
-@staff_view("billing.view")
+@staff_view(reads="billing.runs")
 def runs(request):
     """Billing runs per project and month with status, progress and totals; staff who charge start one here."""
     actor = request.actor
@@ -95,14 +96,15 @@ def runs(request):
     }, status=status)
 
 
-@staff_view("billing.view")
+@staff_view(reads="billing.runs")
 def run(request, run_id: int):
     """One run: its progress (an htmx request gets only the progress partial, which polls while running) and,
-    once billed, the summary per charge item and the bills (`?item=<code>` narrows them to one item)."""
+    once billed, the summary per charge item, what it skipped and why (held readings, units that failed), and the
+    bills (`?item=<code>` narrows them to one item)."""
     billing_run = get_scoped_or_404(BillingRun.objects.select_related("project", "started_by"), request.actor,
                                     pk=run_id)
     billing_run.percent = run_percent(billing_run)
-    context = {"run": billing_run, "summary": run_summary(billing_run),
+    context = {"run": billing_run, "summary": run_summary(billing_run), "skips": run_skips(billing_run),
                "running": billing_run.status == BillingRun.Status.RUNNING}
     if not is_htmx(request):
         bills = billing_run.bills.select_related("unit__building", "item").order_by("unit_id", "id")

@@ -229,6 +229,13 @@ def manage(config: Config, *args: str) -> None:
         raise BenchError(f"`manage.py {' '.join(args)}` failed with exit code {result.returncode}")
 
 
+def seed_options(config: Config, *, progress: bool = True) -> list[str]:
+    """The small bench seeds the demo company without its fees (four months of demo billing through the services
+    take minutes: 4–5 of the small run's 8 on a busy machine, and no benchmark reads them) and without progress
+    bars in CI's log."""
+    return [*(["--no-billing"] if config.small else []), *([] if progress and not config.small else ["--no-progress"])]
+
+
 def django_env(config: Config, **extra: str) -> dict[str, str]:
     """The environment of every Django process of the run (manage.py, bench.tickets, bench.billing, gunicorn):
     production settings (DEBUG off) with the run's own secrets, set explicitly rather than inherited."""
@@ -270,7 +277,8 @@ def prepare_database(config: Config) -> tuple[int, int, dict]:
     if found is None:
         log(f"seeding the demo company and a {config.scale:,}-unit bench project (once; later runs reuse it)")
         started = time.monotonic()
-        manage(config, "seed_demo", "--scale", str(config.scale), "--tickets", "0", "--quiet-logins")
+        manage(config, "seed_demo", "--scale", str(config.scale), "--tickets", "0", "--quiet-logins",
+               *seed_options(config))
         log(f"seeded in {time.monotonic() - started:.1f} s")
         found = bench_project(config)
         if found is None:
@@ -794,7 +802,7 @@ def main() -> int:
             manage(config, "migrate", "--no-input", "-v", "0")
             # The demo company first (nothing to do when present): the billing project joins it, and a later
             # full run, seeing the company, must still find the demo logins it needs.
-            manage(config, "seed_demo", "--tickets", "0", "--quiet-logins", "--no-progress")
+            manage(config, "seed_demo", "--tickets", "0", "--quiet-logins", *seed_options(config, progress=False))
         metrics.update(billing_bench(config, meta))
 
     for name, (value, unit) in metrics.items():

@@ -7,6 +7,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.conf import settings
 from django.utils import translation
 
 from wuye.billing.models import Bill, ChargeItem, ChargeKind, Payment
@@ -91,8 +92,9 @@ def test_on_account_is_a_bill_on_the_owners_account_named_as_such(world, unit, l
     # The owner sees it on 我的账单 and on the repair, which says it is on account and unpaid.
     bills_page = login("yezhu").get("/h5/bills/").content.decode()
     assert ticket.number in bills_page
-    with translation.override("en"):
-        portal = login("yezhu").get(f"/h5/tickets/{ticket.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    owner = login("yezhu")
+    owner.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"  # the language switch
+    portal = owner.get(f"/h5/tickets/{ticket.pk}/").content.decode()
     assert "Charged to your account (on account)" in portal and "Unpaid" in portal
     assert "¥105.00 still to pay" in portal and 'href="/h5/bills/"' in portal
 

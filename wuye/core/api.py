@@ -5,10 +5,15 @@ Errors always look like `{"detail": "...", "errors": [{"field": "...", "message"
 
 from __future__ import annotations
 
-from datetime import datetime
+import enum
+import functools
+import inspect
+import logging
+from datetime import date, datetime
 from typing import Any
 
 from django.contrib.auth import authenticate
+from django.core import signals
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.http import Http404, HttpResponse
 from django.utils import timezone
@@ -19,11 +24,15 @@ from ninja.pagination import PaginationBase
 from ninja.renderers import JSONRenderer
 from ninja.responses import NinjaJSONEncoder
 from ninja.security import HttpBearer, django_auth
+from pydantic import BaseModel
 
 from . import throttle, tokens
-from .errors import DomainError
+from .errors import DomainError, FieldProblem, InvalidInput
 from .models import ApiToken, Notification
 from .outbox import mark_read
+from .validators import check_integer, check_plausible_date, check_text
+
+logger = logging.getLogger(__name__)
 
 
 class BearerTokenAuth(HttpBearer):
@@ -50,6 +59,15 @@ class LocalTimeEncoder(NinjaJSONEncoder):
 class LocalTimeRenderer(JSONRenderer):
     encoder_class = LocalTimeEncoder
     json_dumps_params = {"ensure_ascii": False}
+
+
+def api_enum(choices: type[enum.Enum], name: str) -> type[enum.StrEnum]:
+    """`choices` (a TextChoices) under its own component name in the OpenAPI document. Pydantic names an enum's
+    component after its class, so tickets' and payments' `Channel` became one component and the document offered
+    tickets the payment channels. Members are plain strings equal to the TextChoices members."""
+    named = enum.StrEnum(name, [(member.name, member.value) for member in choices], module=choices.__module__)
+    named.__doc__ = name  # the component's description; the generic Enum docstring says nothing
+    return named
 
 
 class ErrorItem(Schema):
@@ -103,7 +121,62 @@ def _error_message(error: dict) -> str:
     return message.removeprefix("Value error, ")
 
 
+def _input_problems(value, field: str, problems: list[FieldProblem]) -> None:
+    """Every NUL in text, integer beyond 64 bits and implausible date inside a validated input, by field name."""
+    check = None
+    if isinstance(value, BaseModel):
+        for name, info in type(value).model_fields.items():
+            label = info.alias or name
+            _input_problems(getattr(value, name, None), f"{field}.{label}" if field else label, problems)
+        return
+    if isinstance(value, dict):
+        for key, item in value.items():
+            _input_problems(key, field, problems)
+            _input_problems(item, f"{field}.{key}" if field else str(key), problems)
+        return
+    if isinstance(value, list | tuple | set | frozenset):
+        for index, item in enumerate(value):
+            _input_problems(item, f"{field}[{index}]", problems)
+        return
+    if isinstance(value, str):
+        check = check_text
+    elif isinstance(value, int) and not isinstance(value, bool):
+        check = check_integer
+    elif isinstance(value, date):
+        check = check_plausible_date
+    if check is not None:
+        try:
+            check(value)
+        except ValueError as error:
+            problems.append(FieldProblem(field or "body", str(error)))
+
+
+def check_inputs(view_func):
+    """Wraps every API operation (after ninja's validation): a NUL character in any text, an integer a 64-bit
+    column cannot hold, a date outside `validators.date_window()` → 422 naming each field; in a path → 404, as
+    for any id that names nothing. One guard, so no route can forget it."""
+    aliases = {name: getattr(parameter.default, "alias", None) or name
+               for name, parameter in inspect.signature(view_func).parameters.items()}
+
+    @functools.wraps(view_func)
+    def checked(request, *args, **values):
+        problems: list[FieldProblem] = []
+        for name, value in values.items():
+            # A schema's fields are the request's own names (`unit_id`, not `payload.unit_id`).
+            _input_problems(value, "" if isinstance(value, BaseModel) else aliases.get(name, name), problems)
+        if problems:
+            path = getattr(getattr(request, "resolver_match", None), "kwargs", None) or {}
+            if any(problem.field in path for problem in problems):
+                raise Http404
+            raise InvalidInput(problems=problems)
+        return view_func(request, *args, **values)
+
+    return checked
+
+
 def install_error_handlers(api: NinjaAPI) -> None:
+    api.add_decorator(check_inputs, mode="operation")
+
     def respond(request, status, detail, errors=()):
         return api.create_response(request, {"detail": str(detail), "errors": list(errors)}, status=status)
 
@@ -139,6 +212,14 @@ def install_error_handlers(api: NinjaAPI) -> None:
     @api.exception_handler(RequestDataTooBig)
     def too_big(request, exc):
         return respond(request, 413, _("The request is too large."), [{"field": "body", "message": str(exc)}])
+
+    @api.exception_handler(Exception)
+    def server_error(request, exc):
+        # The traceback goes to the log (and to Django's got_request_exception receivers, as for any 500); the
+        # client gets the error format, never a debug page or a stack trace.
+        logger.error("Internal Server Error: %s", request.path, exc_info=exc)
+        signals.got_request_exception.send(sender=None, request=request)
+        return respond(request, 500, _("Something went wrong on our side; the error has been logged."))
 
     @api.exception_handler(HttpError)
     def http_error(request, exc):

@@ -1,15 +1,18 @@
-"""Validators for mainland identifiers: resident ID numbers (身份证), licence plates, phone numbers.
+"""Validators for mainland identifiers: resident ID numbers (身份证), licence plates, phone numbers; and for what any
+input may hold: dates in a plausible window, text without NUL characters, integers a database column holds.
 
-Each `normalize_*` returns the canonical form or raises `ValueError` with a message a person can act on;
-the Django `validate_*` wrappers raise `ValidationError` for model and form fields.
+Each `normalize_*` / `check_*` returns the canonical form or raises `ValueError` with a message a person can act
+on; the Django `validate_*` wrappers raise `ValidationError` for model and form fields.
 """
 
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, datetime
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 # GB 11643-1999: weights of the first 17 digits, and the check character for each remainder mod 11.
@@ -108,3 +111,53 @@ def validate_plate(value):
 
 def validate_phone(value):
     _as_validation_error(normalize_phone, value)
+
+
+# -- what any input may hold -----------------------------------------------------------------------------------
+# Signed 64 bits: what SQLite's INTEGER and PostgreSQL's bigint hold; a larger number reached the database as a 500.
+INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
+
+
+def date_window() -> tuple[date, date]:
+    """The dates a person can mean: `WUYE_DATE_MIN` (default 1990-01-01, communities moved into since the 1990s)
+    to today plus `WUYE_DATE_YEARS_AHEAD` years (default 10: due dates, agreed visits, a next period)."""
+    earliest = getattr(settings, "WUYE_DATE_MIN", "1990-01-01")
+    earliest = date.fromisoformat(earliest) if isinstance(earliest, str) else earliest
+    today = timezone.localdate()
+    years = int(getattr(settings, "WUYE_DATE_YEARS_AHEAD", 10))
+    try:
+        latest = today.replace(year=today.year + years)
+    except ValueError:  # 29 February
+        latest = today.replace(year=today.year + years, day=28)
+    return earliest, latest
+
+
+def check_plausible_date(value):
+    """`value` (a date or datetime) if its day lies in `date_window()`, else ValueError naming the window. Year 1
+    or 9999 is a typing error, and past the database's or the calendar's range it used to be a 500."""
+    if value is None:
+        return value
+    day = value.date() if isinstance(value, datetime) else value
+    earliest, latest = date_window()
+    if not earliest <= day <= latest:
+        raise ValueError(_("Give a date between %(earliest)s and %(latest)s.")
+                         % {"earliest": earliest.isoformat(), "latest": latest.isoformat()})
+    return value
+
+
+def check_text(value: str) -> str:
+    """`value` unless it holds a NUL character, which no text means and PostgreSQL refuses to store or compare."""
+    if "\x00" in value:
+        raise ValueError(_("Text may not contain NUL (\\x00) characters."))
+    return value
+
+
+def check_integer(value: int) -> int:
+    """`value` if a signed 64-bit column holds it (every id and count in the database)."""
+    if not INT64_MIN <= value <= INT64_MAX:
+        raise ValueError(_("The number is out of range."))
+    return value
+
+
+def validate_plausible_date(value):
+    _as_validation_error(check_plausible_date, value)

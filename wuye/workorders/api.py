@@ -20,18 +20,17 @@ from wuye.sla.models import Clock
 from wuye.tenancy.models import Project, Unit
 
 from . import services
-from .models import Category, Kind, PriceItem, Ticket, Urgency
-from .models import Status as TicketStatus
-from .schemas import ActionIn, TicketIn, TicketListOut, TicketOut
+from .models import Category, PriceItem, Ticket
+from .schemas import ActionIn, TicketIn, TicketKind, TicketListOut, TicketOut, TicketStatus, TicketUrgency
 
 router = Router(tags=["work orders"])
 
 
 class TicketFilters(Schema):
     project: int | None = None
-    kind: Kind | None = None
+    kind: TicketKind | None = None
     status: TicketStatus | None = None
-    urgency: Urgency | None = None
+    urgency: TicketUrgency | None = None
     building: int | None = None
     unit: int | None = None
     open: bool | None = None

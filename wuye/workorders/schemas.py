@@ -4,20 +4,27 @@ from typing import Literal
 
 from ninja import Field, Schema
 
+from wuye.core.api import api_enum
 from wuye.core.pii import mask_phone
 
 from .models import Channel, Kind, Status, Urgency
 
+# Own component names in the OpenAPI document (billing has a `Channel` too).
+TicketKind = api_enum(Kind, "TicketKind")
+TicketStatus = api_enum(Status, "TicketStatus")
+TicketUrgency = api_enum(Urgency, "TicketUrgency")
+TicketChannel = api_enum(Channel, "TicketChannel")
+
 
 class TicketIn(Schema):
     project_id: int | None = Field(None, description="Defaults to the unit's project")
-    kind: Kind
-    channel: Channel = Channel.PHONE
+    kind: TicketKind
+    channel: TicketChannel = TicketChannel.PHONE
     unit_id: int | None = None
     is_public_area: bool = False
     location: str = Field("", max_length=200)
     category_id: int | None = None
-    urgency: Urgency = Urgency.GENERAL
+    urgency: TicketUrgency = TicketUrgency.GENERAL
     description: str = Field(..., min_length=1, max_length=4000)
     contact_name: str = Field("", max_length=50)
     contact_phone: str = Field("", max_length=20)
@@ -135,11 +142,11 @@ class TicketListOut(Schema):
     id: int
     number: str
     project_id: int
-    kind: Kind
-    status: Status
+    kind: TicketKind
+    status: TicketStatus
     version: int
-    urgency: Urgency
-    channel: Channel
+    urgency: TicketUrgency
+    channel: TicketChannel
     unit_id: int | None
     unit_label: str | None
     category: str | None

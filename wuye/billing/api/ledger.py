@@ -8,7 +8,7 @@ from ninja import Field, Header, Router, Schema, Status
 from ninja.pagination import paginate
 
 from wuye.core.access import get_scoped_or_404, get_scoped_or_invalid, require, require_read, scoped
-from wuye.core.api import PagePagination
+from wuye.core.api import PagePagination, api_enum
 from wuye.core.errors import InvalidInput
 from wuye.tenancy.models import Project, Unit
 
@@ -18,6 +18,8 @@ from ..models import Bill, BillingRun, Channel, ChargeItem, ChargeKind, LedgerEn
 from ..runs import run_percent, run_summary, start_run
 
 router = Router(tags=["fees"])
+
+PaymentChannel = api_enum(Channel, "PaymentChannel")  # its own OpenAPI name: tickets have a `Channel` too
 
 
 class BillOut(Schema):
@@ -48,7 +50,7 @@ class ChargeIn(Schema):
 class PaymentIn(Schema):
     unit_id: int
     amount: Decimal = Field(..., gt=0, max_digits=12, decimal_places=2)
-    channel: Channel = Channel.CASH
+    channel: PaymentChannel = PaymentChannel.CASH
     allow_prepayment: bool = False
 
 
@@ -56,7 +58,7 @@ class PaymentOut(Schema):
     id: int
     unit_id: int
     amount: Decimal
-    channel: Channel
+    channel: PaymentChannel
     received_at: datetime
     receipt_number: int
 

@@ -8,21 +8,24 @@ from ninja import Field, Header, Router, Schema, Status
 from ninja.pagination import paginate
 
 from wuye.core.access import get_scoped_or_404, get_scoped_or_invalid, require, scoped
-from wuye.core.api import PagePagination
+from wuye.core.api import PagePagination, api_enum
 from wuye.tenancy.models import Unit
 
 from .. import channels, refunds
-from ..models import Channel, Payment, PaymentIntent, RefundRequest
+from ..models import Payment, PaymentIntent, RefundRequest
 from ..receipts import receipt_number, receipt_pdf
+from .ledger import PaymentChannel
 
 router = Router(tags=["fees"])
+
+RefundState = api_enum(RefundRequest.State, "RefundState")
 
 
 class IntentIn(Schema):
     unit_id: int
     amount: Decimal | None = Field(None, gt=0, max_digits=12, decimal_places=2,
                                    description="Yuan; empty: everything the unit owes")
-    channel: Channel = Channel.SIMULATED
+    channel: PaymentChannel = PaymentChannel.SIMULATED
     allow_prepayment: bool = False
 
 
@@ -139,7 +142,7 @@ def _refund_requests(actor):
 
 @router.get("/refunds", response=list[RefundOut])
 @paginate(PagePagination)
-def list_refunds(request, state: RefundRequest.State | None = None):
+def list_refunds(request, state: RefundState | None = None):
     """Refund requests in scope, newest first (an owner: those on their own payments)."""
     if not request.actor.is_owner:
         require(request.actor, "billing.view")

@@ -5,22 +5,25 @@ tabs, the owner portal's payment tile, and readable names of billing events (eac
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
-# (url name, label, permission) of the billing console's tabs, in order; a tab whose page is not there is skipped.
+from wuye.core.access import may_read
+
+# (url name, label, resource) of the billing console's tabs, in order; a tab shows when its page's read rule lets
+# the actor in (wuye.core.access.may_read); a tab whose page is not there is skipped.
 TABS = [
-    ("billing:accounts", _("Bills and accounts"), "billing.view"),
-    ("billing:runs", _("Billing runs"), "billing.charge"),
-    ("billing:meters", _("Meter readings"), "billing.read_meters"),
-    ("billing:shared_costs", _("Shared costs"), "billing.view"),
-    ("billing:notices", _("Notices and dunning"), "billing.view"),
-    ("billing:refunds", _("Refunds"), "billing.view"),
-    ("billing:reports", _("Arrears and collection"), "billing.view"),
+    ("billing:accounts", _("Bills and accounts"), "billing.accounts"),
+    ("billing:runs", _("Billing runs"), "billing.runs"),
+    ("billing:meters", _("Meter readings"), "billing.meters"),
+    ("billing:shared_costs", _("Shared costs"), "billing.shared_costs"),
+    ("billing:notices", _("Notices and dunning"), "billing.notices"),
+    ("billing:refunds", _("Refunds"), "billing.refunds"),
+    ("billing:reports", _("Arrears and collection"), "billing.reports"),
 ]
 
 
 def tabs_for(actor, current: str) -> list[dict]:
     shown = []
-    for url_name, label, permission in TABS:
-        if not actor.may(permission):
+    for url_name, label, name in TABS:
+        if not may_read(actor, name):
             continue
         try:
             url = reverse(url_name)

@@ -7,6 +7,9 @@
   views, API handlers and jobs goes through it; a record outside scope answers 404 (`get_scoped_or_404`).
 * `require(actor, permission)` checks what a role may do. Apps declare their permissions in `permissions.py`
   with `grant(...)`, found at start-up; the table is readable in one place at run time (`role_permissions()`).
+* `resource(name, read=, write=, owners=)` declares, once per kind of record, the permission staff need to read
+  it and the ones that change it; every face (API, console, portal, exports) asks `may_read` / `require_read`
+  with the resource's name, so the faces cannot drift apart (`resources()` lists them for the tests).
 """
 
 from __future__ import annotations
@@ -89,6 +92,45 @@ def role_permissions() -> dict[str, list[str]]:
 def require(actor: Actor, permission: str) -> None:
     """Raise NotAllowed (403) unless the actor's role has `permission`."""
     if not actor.may(permission):
+        raise NotAllowed(_("Your role may not do this."))
+
+
+@dataclass(frozen=True)
+class Resource:
+    """A kind of record as the faces show it: staff read it with `read`; `write` names the permissions of the
+    actions that change it; `owners` says whether owners read their own rows (through `scoped`)."""
+
+    name: str
+    read: str
+    write: tuple[str, ...] = ()
+    owners: bool = False
+
+
+_RESOURCES: dict[str, Resource] = {}
+
+
+def resource(name: str, *, read: str, write: Iterable[str] = (), owners: bool = False) -> Resource:
+    """Declare a resource (called from each app's permissions.py); its name is what the faces check."""
+    declared = Resource(name, read, tuple(write), owners)
+    _RESOURCES[name] = declared
+    return declared
+
+
+def resources() -> dict[str, Resource]:
+    return dict(_RESOURCES)
+
+
+def may_read(actor: Actor, name: str) -> bool:
+    """Whether `actor` may open the lists and pages of resource `name` (which rows they see is `scoped`'s job)."""
+    declared = _RESOURCES[name]  # a KeyError here is a typo in a face, found by the permission matrix test
+    if actor.is_owner:
+        return declared.owners
+    return actor.is_staff_member and actor.may(declared.read)
+
+
+def require_read(actor: Actor, name: str) -> None:
+    """Raise NotAllowed (403) unless `actor` may read resource `name`."""
+    if not may_read(actor, name):
         raise NotAllowed(_("Your role may not do this."))
 
 

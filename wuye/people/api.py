@@ -6,7 +6,7 @@ from django.db.models import Q
 from ninja import Router, Status
 from ninja.pagination import paginate
 
-from wuye.core.access import get_scoped_or_404, get_scoped_or_invalid, scoped
+from wuye.core.access import get_scoped_or_404, get_scoped_or_invalid, require_read, scoped
 from wuye.core.api import PagePagination
 from wuye.core.validators import normalize_phone
 from wuye.tenancy.models import Unit
@@ -27,6 +27,7 @@ def _residents(actor):
 def list_owners(request, project: int | None = None, unit: int | None = None, relation: str | None = None,
                 q: str | None = None):
     """Owner records in scope (personal data masked). `q` matches a name or a full phone number."""
+    require_read(request.actor, "people.residents")
     residents = _residents(request.actor)
     if project is not None:
         residents = residents.filter(project_id=project)
@@ -48,6 +49,7 @@ def list_owners(request, project: int | None = None, unit: int | None = None, re
 
 @router.get("/owners/{resident_id}", response=ResidentOut)
 def get_owner(request, resident_id: int):
+    require_read(request.actor, "people.residents")
     return get_scoped_or_404(_residents(request.actor), request.actor, pk=resident_id)
 
 
@@ -72,6 +74,7 @@ def add_vehicle(request, resident_id: int, payload: VehicleIn):
 @router.get("/vehicles", response=list[VehicleOut])
 @paginate(PagePagination)
 def list_vehicles(request, project: int | None = None, plate: str | None = None):
+    require_read(request.actor, "people.vehicles")
     vehicles = scoped(Vehicle.objects.all(), request.actor)
     if project is not None:
         vehicles = vehicles.filter(project_id=project)

@@ -1,4 +1,4 @@
-from wuye.core.access import Role, grant
+from wuye.core.access import Role, grant, resource
 
 FRONT_OFFICE = {Role.CUSTOMER_SERVICE, Role.PROJECT_MANAGER, Role.COMPANY_ADMIN}
 
@@ -10,3 +10,7 @@ grant({
     "people.manage_vehicles": FRONT_OFFICE | {Role.SECURITY},
     "people.manage_staff": {Role.COMPANY_ADMIN},
 })
+
+# Owner records and vehicles; owners see their own household's.
+resource("people.residents", read="people.view_residents", write=("people.manage_residents",), owners=True)
+resource("people.vehicles", read="people.view_residents", write=("people.manage_vehicles",), owners=True)

@@ -4,7 +4,7 @@ from django.utils.translation import gettext as _
 from ninja import Router, Status
 from ninja.pagination import paginate
 
-from wuye.core.access import get_scoped_or_404, get_scoped_or_invalid, scoped
+from wuye.core.access import get_scoped_or_404, get_scoped_or_invalid, require_read, scoped
 from wuye.core.api import PagePagination
 from wuye.core.errors import InvalidInput
 
@@ -18,11 +18,13 @@ router = Router(tags=["places"])
 @router.get("/projects", response=list[ProjectOut])
 @paginate(PagePagination)
 def list_projects(request):
+    require_read(request.actor, "tenancy.places")
     return scoped(Project.objects.active(), request.actor)
 
 
 @router.get("/projects/{project_id}", response=ProjectOut)
 def get_project(request, project_id: int):
+    require_read(request.actor, "tenancy.places")
     return get_scoped_or_404(Project.objects, request.actor, pk=project_id)
 
 
@@ -39,6 +41,7 @@ def create_project(request, payload: ProjectIn):
 @router.get("/buildings", response=list[BuildingOut])
 @paginate(PagePagination)
 def list_buildings(request, project: int | None = None):
+    require_read(request.actor, "tenancy.places")
     buildings = scoped(Building.objects.all(), request.actor)
     if project is not None:
         buildings = buildings.filter(project_id=project)
@@ -57,6 +60,7 @@ def create_building(request, payload: BuildingIn):
 def list_units(request, project: int | None = None, building: int | None = None, kind: str | None = None,
                q: str | None = None):
     """Units in scope, filtered by project, building, type, or a number containing `q`."""
+    require_read(request.actor, "tenancy.places")
     units = scoped(Unit.objects.with_places(), request.actor)
     if project is not None:
         units = units.filter(project_id=project)
@@ -71,6 +75,7 @@ def list_units(request, project: int | None = None, building: int | None = None,
 
 @router.get("/units/{unit_id}", response=UnitOut)
 def get_unit(request, unit_id: int):
+    require_read(request.actor, "tenancy.places")
     return get_scoped_or_404(Unit.objects.with_places(), request.actor, pk=unit_id)
 
 

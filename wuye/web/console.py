@@ -65,7 +65,7 @@ def dashboard(request):
     })
 
 
-@staff_view("tenancy.view_places")
+@staff_view(reads="tenancy.places")
 def projects(request):
     rows = scoped(Project.objects.all(), request.actor).annotate(
         building_count=_count_per_project(Building),
@@ -75,7 +75,7 @@ def projects(request):
     return render(request, "web/console/projects.html", {"projects": rows})
 
 
-@staff_view("tenancy.view_places")
+@staff_view(reads="tenancy.places")
 def units(request):
     actor = request.actor
     form = UnitFilterForm(request.GET, actor=actor)
@@ -90,7 +90,7 @@ def units(request):
                        {"form": form, "page": page, "rows": rows})
 
 
-@staff_view("tenancy.view_places")
+@staff_view(reads="tenancy.places")
 def unit_detail(request, pk):
     actor = request.actor
     unit = get_scoped_or_404(Unit.objects.with_places(), actor, pk=pk)
@@ -110,7 +110,7 @@ def unit_detail(request, pk):
     })
 
 
-@staff_view("people.view_residents")
+@staff_view(reads="people.residents")
 def residents(request):
     actor = request.actor
     form = ResidentFilterForm(request.GET, actor=actor)
@@ -120,7 +120,7 @@ def residents(request):
                        {"form": form, "page": page, "rows": page.object_list})
 
 
-@staff_view("people.view_residents")
+@staff_view(reads="people.residents")
 def resident_detail(request, pk):
     actor = request.actor
     resident = get_scoped_or_404(Resident.objects.select_related("project"), actor, pk=pk)

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from ninja import File, Query, Router, Schema, Status, UploadedFile
 from ninja.pagination import paginate
 
-from wuye.core.access import get_scoped_or_404, get_scoped_or_invalid, scoped
+from wuye.core.access import get_scoped_or_404, get_scoped_or_invalid, require_read, scoped
 from wuye.core.api import PagePagination
 from wuye.core.errors import InvalidInput
 from wuye.core.events import timeline
@@ -83,6 +83,7 @@ def _filtered(tickets, filters: TicketFilters):
 @paginate(PagePagination)
 def list_tickets(request, filters: Query[TicketFilters]):
     """The work-order inbox in scope, newest first; `overdue` / `at_risk` filter on open SLA clocks."""
+    require_read(request.actor, "workorders.tickets")
     tickets = scoped(Ticket.objects.for_listing(), request.actor)
     return _with_next_due(_filtered(tickets, filters))
 
@@ -91,6 +92,7 @@ def list_tickets(request, filters: Query[TicketFilters]):
 @paginate(PagePagination)
 def my_tickets(request):
     """An owner's tickets for their units (or a staff member's own reports)."""
+    require_read(request.actor, "workorders.tickets")
     tickets = Ticket.objects.for_listing()
     if request.actor.is_owner:
         return _with_next_due(scoped(tickets, request.actor))
@@ -126,6 +128,7 @@ def create_ticket(request, payload: TicketIn):
 @router.get("/tickets/{ticket_id}", response=TicketOut)
 def get_ticket(request, ticket_id: int):
     """One ticket with its `deadlines` (SLA clocks), `timeline` and the `actions` the caller may take."""
+    require_read(request.actor, "workorders.tickets")
     return _detail(request, get_scoped_or_404(Ticket.objects.with_people(), request.actor, pk=ticket_id))
 
 
@@ -173,6 +176,7 @@ def add_photo(request, ticket_id: int, image: File[UploadedFile]):
 @router.get("/tickets/{ticket_id}/photos/{photo_id}", url_name="ticket_photo", response={200: None})
 def get_photo(request, ticket_id: int, photo_id: int):
     """The photo itself, for whoever may see the ticket (media files are never served publicly)."""
+    require_read(request.actor, "workorders.tickets")
     ticket = get_scoped_or_404(Ticket.objects.all(), request.actor, pk=ticket_id)
     photo = get_object_or_404(ticket.photos, pk=photo_id)
     return FileResponse(photo.image.open("rb"), content_type=photo.content_type)

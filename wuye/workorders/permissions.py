@@ -1,4 +1,4 @@
-from wuye.core.access import Role, grant
+from wuye.core.access import Role, grant, resource
 
 grant({
     "workorders.view": set(Role) - {Role.OWNER},
@@ -7,3 +7,8 @@ grant({
     # The weekly complaint analysis and its improvement actions: service center, managers and quality.
     "workorders.manage_improvements": {Role.CUSTOMER_SERVICE, Role.PROJECT_MANAGER, Role.QUALITY, Role.COMPANY_ADMIN},
 })
+
+# What each face (API, console, portal, exports) checks before it shows a list or a page of these records.
+resource("workorders.tickets", read="workorders.view", write=("workorders.create",), owners=True)
+# The complaint ledger (and its export) and the weekly analysis: staff only.
+resource("workorders.complaint_reports", read="workorders.view", write=("workorders.manage_improvements",))

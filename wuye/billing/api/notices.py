@@ -8,7 +8,7 @@ from django.urls import reverse
 from ninja import Router, Schema
 from ninja.pagination import paginate
 
-from wuye.core.access import get_scoped_or_404, require, scoped
+from wuye.core.access import get_scoped_or_404, require_read, scoped
 from wuye.core.api import PagePagination
 
 from ..documents import notice_filename, notice_pdf
@@ -50,8 +50,7 @@ class NoticeOut(Schema):
 
 
 def _notices(request):
-    if not request.actor.is_owner:
-        require(request.actor, "billing.view")
+    require_read(request.actor, "billing.notices")
     return scoped(BillingNotice.objects.all(), request.actor)
 
 

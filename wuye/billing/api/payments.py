@@ -7,7 +7,7 @@ from django.http import HttpResponse
 from ninja import Field, Header, Router, Schema, Status
 from ninja.pagination import paginate
 
-from wuye.core.access import get_scoped_or_404, get_scoped_or_invalid, require, scoped
+from wuye.core.access import get_scoped_or_404, get_scoped_or_invalid, require, require_read, scoped
 from wuye.core.api import PagePagination, api_enum
 from wuye.tenancy.models import Unit
 
@@ -60,8 +60,7 @@ def start_payment(request, payload: IntentIn):
 @router.get("/payments/intents/{reference}", response=IntentOut)
 def get_payment_intent(request, reference: str):
     """An online payment's state: pending, paid (with the payment), failed or expired."""
-    if not request.actor.is_owner:
-        require(request.actor, "billing.view")
+    require_read(request.actor, "billing.payments")
     intent = get_scoped_or_404(PaymentIntent.objects.all(), request.actor, reference=reference)
     return _intent_out(request, intent)
 
@@ -91,8 +90,7 @@ def payment_callback(request, channel: str, payload: CallbackIn,
 @router.get("/payments/{payment_id}/receipt.pdf", response={200: None})
 def payment_receipt(request, payment_id: int):
     """The receipt (收款收据) of a payment as PDF: staff in scope, or the owner of the unit."""
-    if not request.actor.is_owner:
-        require(request.actor, "billing.view")
+    require_read(request.actor, "billing.payments")
     payment = get_scoped_or_404(Payment.objects.select_related("receipt", "project"), request.actor, pk=payment_id)
     response: HttpResponse = receipt_pdf(payment).response(filename=f"receipt-{receipt_number(payment)}.pdf")
     return response
@@ -144,8 +142,7 @@ def _refund_requests(actor):
 @paginate(PagePagination)
 def list_refunds(request, state: RefundState | None = None):
     """Refund requests in scope, newest first (an owner: those on their own payments)."""
-    if not request.actor.is_owner:
-        require(request.actor, "billing.view")
+    require_read(request.actor, "billing.refunds")
     requests = _refund_requests(request.actor)
     return requests.filter(state=state) if state else requests
 

@@ -9,7 +9,7 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 
-from wuye.core.access import get_scoped_or_404, require
+from wuye.core.access import get_scoped_or_404, require_read
 from wuye.core.errors import InvalidInput
 from wuye.tenancy.models import Building, Project
 
@@ -97,7 +97,7 @@ class RateOut(Schema):
 
 
 def _staff(request) -> None:
-    require(request.actor, "billing.view")  # owners: 403
+    require_read(request.actor, "billing.reports")
 
 
 def _row(row: reports.AgingRow, group: str) -> dict:

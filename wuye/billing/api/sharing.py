@@ -6,7 +6,7 @@ from decimal import Decimal
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 
-from wuye.core.access import get_scoped_or_404, get_scoped_or_invalid, require, scoped
+from wuye.core.access import get_scoped_or_404, get_scoped_or_invalid, require_read, scoped
 from wuye.tenancy.models import Project
 
 from .. import sharing
@@ -85,8 +85,7 @@ def list_shared_costs(request, project: int | None = None, period: date | None =
     """The monthly shared costs (公示) with meters, method and per-share figures, newest first. Owners see their
     estate's, each with what their own units pay of it."""
     actor = request.actor
-    if not actor.is_owner:
-        require(actor, "billing.view")
+    require_read(actor, "billing.shared_costs")
     costs = SharedCost.objects.filter(project__in=scoped(Project.objects.all(), actor).values("pk"))
     if project is not None:
         costs = costs.filter(project_id=project)

@@ -114,5 +114,8 @@ def test_template_download_and_scope(world, login, flagged_meter):
     assert login("yezhu").get("/console/billing/meters/").status_code == 302  # owners go to their portal
 
 
-def test_quality_role_has_no_meter_pages(login, flagged_meter):
-    assert login("pinzhi").get("/console/billing/meters/").status_code == 403
+def test_quality_reads_meter_pages_but_imports_no_readings(login, flagged_meter):
+    # 品质部 audits meter reading, so it reads meters as the API lets it (one rule: resource billing.meters).
+    quality = login("pinzhi")
+    assert quality.get("/console/billing/meters/").status_code == 200
+    assert quality.get("/console/billing/meters/import/").status_code == 403

@@ -131,7 +131,7 @@ def _accounts_page(request, *, export_form=None, status=None):
     }, status=status)
 
 
-@staff_view("billing.view")
+@staff_view(reads="billing.accounts")
 def accounts(request):
     """Units with balance, open amount and the age of their oldest overdue bill; search and an arrears filter."""
     return _accounts_page(request)
@@ -264,7 +264,7 @@ def _account_page(request, unit_id, *, payment_form=None, write_off_form=None, c
     }, status=status)
 
 
-@staff_view("billing.view")
+@staff_view(reads="billing.accounts")
 def unit_account(request, unit_id: int):
     """One unit's account: balance, open bills with their age, all bills, payments, ledger and timeline."""
     return _account_page(request, unit_id)
@@ -333,13 +333,13 @@ def add_charge(request, unit_id: int):
 
 
 # -- Excel ----------------------------------------------------------------------------------------------------
-@staff_view("billing.view")
+@staff_view(reads="billing.accounts")
 def unit_ledger_xlsx(request, unit_id: int):
     unit = get_scoped_or_404(Unit.objects.with_places(), request.actor, pk=unit_id)
     return exports.unit_ledger_response(unit)
 
 
-@staff_view("billing.view")
+@staff_view(reads="billing.accounts")
 def ledger_xlsx(request):
     """A project's ledger for the local days ?from=…&to= (both included); bad dates: the accounts page, 422."""
     form = LedgerExportForm(request.GET, actor=request.actor)

@@ -45,7 +45,7 @@ def _notices_for(actor):
     return scoped(BillingNotice.objects.all(), actor).select_related("unit__building", "project")
 
 
-@staff_view("billing.view")
+@staff_view(reads="billing.notices")
 def notices(request):
     actor = request.actor
     projects = scoped(Project.objects.active(), actor).only("id", "name")
@@ -74,7 +74,7 @@ def notices(request):
     })
 
 
-@staff_view("billing.view")
+@staff_view(reads="billing.notices")
 def notice_pdf_view(request, notice_id: int):
     notice = get_scoped_or_404(_notices_for(request.actor).select_related("project__company"), request.actor,
                                pk=notice_id)

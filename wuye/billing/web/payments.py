@@ -70,7 +70,7 @@ def _refunds_page(request, *, form=None, errors=None, status=None):
     }, status=status)
 
 
-@staff_view("billing.view")
+@staff_view(reads="billing.refunds")
 def refund_list(request):
     return _refunds_page(request)
 
@@ -120,7 +120,7 @@ def refund_reject(request, refund_id: int):
                    _("Refund of %(amount)s to %(unit)s rejected."))
 
 
-@staff_view("billing.view")
+@staff_view(reads="billing.payments")
 def staff_receipt_pdf(request, payment_id: int):
     payment = get_scoped_or_404(Payment.objects.select_related("receipt", "project"), request.actor, pk=payment_id)
     return receipt_pdf(payment).response(filename=f"receipt-{receipt_number(payment)}.pdf")

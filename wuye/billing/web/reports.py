@@ -106,7 +106,7 @@ def _accounts_url() -> str | None:
         return None
 
 
-@staff_view("billing.view")
+@staff_view(reads="billing.reports")
 def reports_page(request):
     actor = request.actor
     projects = list(scoped(Project.objects.active(), actor).only("id", "name").order_by("id"))

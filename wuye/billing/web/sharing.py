@@ -54,7 +54,7 @@ def _page(request, *, project=None, month=None, error="", status=None):
     }, status=status)
 
 
-@staff_view("billing.view")
+@staff_view(reads="billing.shared_costs")
 def shared_costs(request):
     """The shared costs of the projects in scope, by month, with meters, readings, method and per-share figure."""
     project = month = None

@@ -47,7 +47,7 @@ def _analysis_context(request, monday, project, form=None):
     }
 
 
-@staff_view("workorders.view")
+@staff_view(reads="workorders.complaint_reports")
 def analysis(request):
     monday = reports.week_start(day_param(request.GET.get("week"), timezone.localdate()))
     return render(request, "workorders/analysis.html", _analysis_context(request, monday, project_param(request)))

@@ -19,7 +19,7 @@ BOARD_COLUMNS = (Status.NEW, Status.DISPATCHED, Status.ACCEPTED, Status.ON_SITE,
 BOARD_LIMIT = 40
 
 
-@staff_view("workorders.view")
+@staff_view(reads="workorders.tickets")
 def dispatch_board(request):
     actor, now = request.actor, timezone.now()
     form = TicketFilterForm(request.GET, actor=actor)

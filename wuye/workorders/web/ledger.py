@@ -91,7 +91,7 @@ def _ledger_export(day, project, tickets, fmt):
     return response
 
 
-@staff_view("workorders.view")
+@staff_view(reads="workorders.complaint_reports")
 def ledger(request):
     actor = request.actor
     today = timezone.localdate()

@@ -21,7 +21,7 @@ def _photo_response(photo: Photo):
     return response
 
 
-@staff_view("workorders.view")
+@staff_view(reads="workorders.tickets")
 def ticket_photo(request, ticket_id: int, photo_id: int):
     ticket = get_scoped_or_404(Ticket.objects.all(), request.actor, pk=ticket_id)
     return _photo_response(_ticket_photo_or_404(ticket, photo_id))

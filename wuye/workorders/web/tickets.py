@@ -97,7 +97,7 @@ def _staff_actions(actor, ticket) -> list[str]:
 
 
 # -- console: the inbox ---------------------------------------------------------------------------------------
-@staff_view("workorders.view")
+@staff_view(reads="workorders.tickets")
 def inbox(request):
     actor, now = request.actor, timezone.now()
     data = request.GET
@@ -173,7 +173,7 @@ def ticket_detail(request, ticket_id: int):
     return _staff_ticket_detail(request, ticket_id)
 
 
-@staff_view("workorders.view")
+@staff_view(reads="workorders.tickets")
 def _staff_ticket_detail(request, ticket_id: int):
     return _ticket_page(request, ticket_id)
 

@@ -224,7 +224,8 @@ def bench_project(config: Config) -> tuple[int, int] | None:
 
 def manage(config: Config, *args: str) -> None:
     command = [sys.executable, "manage.py", *args]
-    result = subprocess.run(command, cwd=ROOT, env=django_env(config), check=False)
+    # Its output is progress: to stderr, so stdout holds only the `name value unit` lines.
+    result = subprocess.run(command, cwd=ROOT, env=django_env(config), stdout=sys.stderr, check=False)
     if result.returncode:
         raise BenchError(f"`manage.py {' '.join(args)}` failed with exit code {result.returncode}")
 

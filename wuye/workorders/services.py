@@ -572,9 +572,12 @@ def attach_photo(actor: Actor, ticket: Ticket, upload, field_name: str = "image"
         raise InvalidInput(field_name, _("Upload a JPEG, PNG or WebP photo."))
     if ticket.photos.count() >= MAX_PHOTOS:
         raise InvalidInput(field_name, _("A ticket keeps at most nine photos."))
+    from .photos import reencode
+
+    image, content_type = reencode(upload, field_name)  # what is kept: the pixels, no EXIF/GPS, no payload
     extension = content_type.split("/")[1].replace("jpeg", "jpg")
-    upload.name = f"{ticket.pk}-{ticket.photos.count() + 1}.{extension}"
-    photo = Photo.objects.create(ticket=ticket, image=upload, content_type=content_type, size=upload.size,
+    image.name = f"{ticket.pk}-{ticket.photos.count() + 1}.{extension}"
+    photo = Photo.objects.create(ticket=ticket, image=image, content_type=content_type, size=image.size,
                                  uploaded_by=actor.user)
-    record_event(ticket, "ticket.photo_added", actor=actor.user, data={"type": content_type, "bytes": upload.size})
+    record_event(ticket, "ticket.photo_added", actor=actor.user, data={"type": content_type, "bytes": image.size})
     return photo

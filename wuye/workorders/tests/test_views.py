@@ -14,8 +14,18 @@ from wuye.tenancy.models import Unit
 from wuye.workorders.models import Category, ChargeLine, ImprovementAction, Photo, PriceItem, Status, Ticket
 from wuye.workorders.services import ActionInput, TicketInput, create_ticket, perform
 
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
-JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 64
+
+def _picture(kind: str) -> bytes:
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (8, 8), (30, 90, 200)).save(out, kind)
+    return out.getvalue()
+
+
+PNG = _picture("PNG")
+JPEG = _picture("JPEG")
+WEBP = _picture("WEBP")
 
 
 @pytest.fixture(autouse=True)
@@ -376,7 +386,7 @@ def test_owner_reports_a_repair_with_a_photo_and_the_front_desk_sees_it(world, l
         "unit": home.pk, "description": "卫生间吊顶漏水", "contact_phone": "13812345678",
         "category": Category.objects.get(project=world.project1, code="leak").pk,
         "photos": [SimpleUploadedFile("a.png", PNG, content_type="image/png"),
-                   SimpleUploadedFile("b.webp", b"RIFF\x00\x00\x00\x00WEBPVP8 " + b"\x00" * 40)]})
+                   SimpleUploadedFile("b.webp", WEBP)]})
     ticket = Ticket.objects.get()
     assert response.status_code == 302 and response.url == f"/h5/tickets/{ticket.pk}/"
     assert ticket.channel == "portal" and ticket.reporter == world.user("yezhu") and ticket.unit == home

@@ -19,7 +19,7 @@ from wuye.sla.engine import clocks_for
 from wuye.sla.models import Clock
 from wuye.tenancy.models import Project, Unit
 
-from . import services
+from . import progress, services
 from .models import Category, PriceItem, Ticket
 from .schemas import ActionIn, TicketIn, TicketKind, TicketListOut, TicketOut, TicketStatus, TicketUrgency
 
@@ -41,8 +41,14 @@ class TicketFilters(Schema):
 
 def _detail(request, ticket: Ticket) -> dict:
     actor = request.actor
-    ticket.deadlines = list(clocks_for(ticket))
-    ticket.timeline = list(timeline(ticket))
+    if actor.is_owner:
+        # The owner's view, the portal's: steps and progress in plain words; internal clocks and events stay in.
+        ticket.deadlines, ticket.timeline = [], []
+        ticket.steps = [{**row, "label": str(row["label"])} for row in progress.owner_steps(ticket)]
+        ticket.progress = [{**row, "label": str(row["label"])} for row in progress.owner_progress(ticket, request.user)]
+    else:
+        ticket.deadlines = list(clocks_for(ticket))
+        ticket.timeline = list(timeline(ticket))
     ticket.actions = services.allowed_actions(actor, ticket)
     ticket.fee = services.fee_status(ticket)  # the bills' state read from billing now
     return ticket

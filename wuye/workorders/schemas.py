@@ -169,6 +169,18 @@ class TicketListOut(Schema):
         return (ticket.assignee.get_full_name() or ticket.assignee.username) if ticket.assignee_id else None
 
 
+class OwnerStepOut(Schema):
+    label: str
+    state: Literal["done", "current", "todo"]
+
+
+class OwnerProgressOut(Schema):
+    label: str
+    at: datetime
+    by_me: bool
+    reason: str
+
+
 class TicketOut(TicketListOut):
     location: str
     contact_name: str
@@ -191,8 +203,11 @@ class TicketOut(TicketListOut):
     charges: list[ChargeOut]
     fee: FeeOut | None = Field(None, description="Repairs with charges: the fee and its bills' live state")
     deadlines: list[ClockOut]
-    timeline: list[EventOut]
+    timeline: list[EventOut] = Field(..., description="Staff: every event. Owners: empty (see `progress`)")
     actions: list[str]
+    steps: list[OwnerStepOut] | None = Field(None, description="Owners: the steps of the request, as the portal shows")
+    progress: list[OwnerProgressOut] | None = Field(
+        None, description="Owners: what happened in plain words, newest first, as the portal shows")
 
     @staticmethod
     def resolve_contact_phone(ticket, context):

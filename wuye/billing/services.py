@@ -93,11 +93,20 @@ def _money(value, field: str, *, positive: bool = True) -> Decimal:
     return amount
 
 
-@transaction.atomic
 def post_charge(actor: Actor | None, unit, item: ChargeItem, amount, *, due_on: date, period: date | None = None,
                 source=None, description: str = "", idempotency_key: str = "") -> Bill:
     """Bill `unit` for `item` (once per period, once per `source` record, or once per `idempotency_key` — a hand-
     entered charge sent twice returns the first bill) and post the charge to the ledger."""
+    return post_charge_once(actor, unit, item, amount, due_on=due_on, period=period, source=source,
+                            description=description, idempotency_key=idempotency_key)[0]
+
+
+@transaction.atomic
+def post_charge_once(actor: Actor | None, unit, item: ChargeItem, amount, *, due_on: date,
+                     period: date | None = None, source=None, description: str = "",
+                     idempotency_key: str = "") -> tuple[Bill, bool]:
+    """`post_charge`, and whether this call created the bill: False for a repeat of its `idempotency_key` — also
+    one sent at the same moment, which finds the bill under the unit's lock or loses the insert to it."""
     if actor is not None:
         require(actor, "billing.charge")
     amount = _money(amount, "amount")
@@ -110,9 +119,7 @@ def post_charge(actor: Actor | None, unit, item: ChargeItem, amount, *, due_on: 
         # Checked under the unit's lock: a repeat with the same key waits there and finds the first bill.
         existing = Bill.objects.filter(project_id=unit.project_id, idempotency_key=idempotency_key).first()
         if existing is not None:
-            if (existing.unit_id, existing.item_id, existing.amount) != (unit.pk, item.pk, amount):
-                raise Conflict(_("This Idempotency-Key was used for a different charge."))
-            return existing
+            return _repeated_charge(existing, unit, item, amount), False
     bill = Bill(project_id=unit.project_id, unit=unit, item=item, period=period, amount=amount, due_on=due_on,
                 description=description[:200], idempotency_key=idempotency_key)
     if source is not None:
@@ -121,6 +128,11 @@ def post_charge(actor: Actor | None, unit, item: ChargeItem, amount, *, due_on: 
         with transaction.atomic():
             bill.save()
     except IntegrityError:
+        # The same key on another unit, inserted by a concurrent request: the unique constraint decided; re-read.
+        existing = Bill.objects.filter(project_id=unit.project_id, idempotency_key=idempotency_key).first() \
+            if idempotency_key else None
+        if existing is not None:
+            return _repeated_charge(existing, unit, item, amount), False
         raise Conflict(_("This has already been billed.")) from None
     credit = -balance(unit)  # before this charge: prepaid money waiting for a bill
     LedgerEntry.objects.create(project_id=unit.project_id, unit=unit, kind=EntryKind.CHARGE, amount=amount,
@@ -130,7 +142,13 @@ def post_charge(actor: Actor | None, unit, item: ChargeItem, amount, *, due_on: 
     dunning.start_payment_deadlines(unit.project, [bill])
     if credit > ZERO:
         apply_credit(unit)
-    return bill
+    return bill, True
+
+
+def _repeated_charge(existing: Bill, unit, item: ChargeItem, amount) -> Bill:
+    if (existing.unit_id, existing.item_id, existing.amount) != (unit.pk, item.pk, amount):
+        raise Conflict(_("This Idempotency-Key was used for a different charge."))
+    return existing
 
 
 def _next_receipt_number(project_id: int) -> int:

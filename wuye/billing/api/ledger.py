@@ -94,11 +94,11 @@ def create_charge(request, payload: ChargeIn,
                                      kind__in=(ChargeKind.ONE_OFF, ChargeKind.PAID_SERVICE)).first()
     if item is None:
         raise InvalidInput("item_id", _("Choose a one-off charge item of the unit's project."))
-    before = Bill.objects.filter(project_id=unit.project_id, idempotency_key=idempotency_key).exists() \
-        if idempotency_key else False
-    bill = services.post_charge(request.actor, unit, item, payload.amount, due_on=payload.due_on,
-                                description=payload.description or item.name, idempotency_key=idempotency_key)
-    return Status(200 if before else 201, bill)
+    # 201 only from the call that inserted the bill: a check before the call raced with concurrent repeats.
+    bill, created = services.post_charge_once(request.actor, unit, item, payload.amount, due_on=payload.due_on,
+                                              description=payload.description or item.name,
+                                              idempotency_key=idempotency_key)
+    return Status(201 if created else 200, bill)
 
 
 @router.get("/bills", response=list[BillOut])

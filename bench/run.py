@@ -249,6 +249,7 @@ def django_env(config: Config, **extra: str) -> dict[str, str]:
         DEBUG="0",
         SECRET_KEY=config.secret_key,
         PAYMENT_CALLBACK_SECRET=secrets.token_urlsafe(32),
+        SECURE_SSL_REDIRECT="0",  # the load generator speaks plain HTTP to 127.0.0.1
         WUYE_FAST_PASSWORDS="1",
         LOG_LEVEL="WARNING",
         ALLOWED_HOSTS=HOST,

@@ -9,7 +9,8 @@ from wuye.core.access import Role
 from wuye.core.outbox import notify
 from wuye.core.scheduling import periodic
 
-from .models import OWNING_RELATIONS, Resident, StaffProfile
+from .models import OWNING_RELATIONS, Resident
+from .services import staff_with_role
 
 
 def incomplete_owner_records(project_ids=None):
@@ -35,11 +36,8 @@ def check_owner_records():
     for row in incomplete_owner_records():
         if not row["missing_id"]:
             continue
-        supervisors = [
-            profile.user for profile in StaffProfile.objects.filter(
-                role=Role.CUSTOMER_SERVICE, is_supervisor=True, projects=row["project_id"]
-            ).select_related("user")
-        ]
+        # Company-wide supervisors (all projects) are told too: the one staff lookup includes them.
+        supervisors = staff_with_role(Role.CUSTOMER_SERVICE, row["project_id"], supervisors_only=True)
         sent += len(notify(
             supervisors,
             f"{row['project__name']}：{row['missing_id']} 户业主档案缺少身份证号",

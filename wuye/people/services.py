@@ -180,11 +180,21 @@ def create_staff(actor: Actor, *, company, username: str, password: str, name: s
     return user
 
 
-def staff_users(project_id: int, role: str, *, supervisors_only: bool = False):
-    """Active staff of `role` who see `project_id` (project members and company-wide staff of that role)."""
-    profiles = StaffProfile.objects.filter(role=role, user__is_active=True).filter(
-        Q(projects=project_id) | Q(all_projects=True)
-    )
+def staff_with_role(role: str, project, *, supervisors_only: bool = False, include_company_wide: bool = True):
+    """Active staff of `role` who work on `project` (a Project or its id): its members and, unless
+    `include_company_wide` is off, the company-wide staff of that role (all projects; a company administrator
+    always is) — of the project's own company only. The one lookup behind the SLA ladder, dispatch lists, dunning
+    summaries and reminder jobs."""
+    project_id = getattr(project, "pk", project)
+    where = Q(projects=project_id)
+    if include_company_wide:
+        where |= Q(all_projects=True) | Q(role=Role.COMPANY_ADMIN)
+    profiles = StaffProfile.objects.filter(where, role=role, user__is_active=True, company__projects=project_id)
     if supervisors_only:
         profiles = profiles.filter(is_supervisor=True)
-    return [profile.user for profile in profiles.select_related("user").distinct()]
+    return [profile.user for profile in profiles.select_related("user").distinct().order_by("user_id")]
+
+
+def staff_users(project_id: int, role: str, *, supervisors_only: bool = False):
+    """`staff_with_role` in the argument order its first callers used."""
+    return staff_with_role(role, project_id, supervisors_only=supervisors_only)

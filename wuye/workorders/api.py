@@ -41,13 +41,13 @@ class TicketFilters(Schema):
 
 def _detail(request, ticket: Ticket) -> dict:
     actor = request.actor
+    ticket.deadlines = list(clocks_for(ticket))  # what was promised when: owners see it too
     if actor.is_owner:
-        # The owner's view, the portal's: steps and progress in plain words; internal clocks and events stay in.
-        ticket.deadlines, ticket.timeline = [], []
+        # The owner's view, the portal's: steps and progress in plain words; the staff timeline stays in.
+        ticket.timeline = []
         ticket.steps = [{**row, "label": str(row["label"])} for row in progress.owner_steps(ticket)]
         ticket.progress = [{**row, "label": str(row["label"])} for row in progress.owner_progress(ticket, request.user)]
     else:
-        ticket.deadlines = list(clocks_for(ticket))
         ticket.timeline = list(timeline(ticket))
     ticket.actions = services.allowed_actions(actor, ticket)
     ticket.fee = services.fee_status(ticket)  # the bills' state read from billing now

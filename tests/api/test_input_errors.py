@@ -182,3 +182,60 @@ def test_no_request_body_produces_a_500(kefu, body):
 def test_no_query_string_produces_a_500(kefu, params, route):
     response = kefu.get(route, **params)
     assert response.status_code < 500, response.content[:500]
+
+
+# -- hostile values (issue 9, point 8); every route is walked in test_hostile_input.py -----------------------------
+@pytest.mark.parametrize(
+    "changes, field",
+    [
+        ({"name": "张\x00伟"}, "name"),
+        ({"vehicles": [{"plate": "沪AD12345", "brand": "a\x00"}]}, "vehicles[0].brand"),
+        ({"unit_id": 2**64}, "unit_id"),
+        ({"started_on": "9999-12-31"}, "started_on"),
+        ({"started_on": "0001-01-01"}, "started_on"),
+    ],
+)
+def test_nul_bytes_huge_ids_and_implausible_dates_are_422_naming_the_field(kefu, free_unit, changes, field):
+    before = counts()
+    response = kefu.post("/api/v1/owners", valid_owner(free_unit, **changes))
+    assert response.status_code == 422, response.content[:300]
+    assert fields(response) == [field]
+    assert counts() == before
+
+
+def test_huge_ids_in_a_query_are_422_and_in_a_path_404(kefu):
+    response = kefu.get("/api/v1/units", building=str(2**64))
+    assert response.status_code == 422 and fields(response) == ["building"]
+    assert kefu.get("/api/v1/tickets", q="漏\x00水").json()["errors"][0]["field"] == "q"
+    assert kefu.get(f"/api/v1/units/{2**64}").status_code == 404
+
+
+def test_billing_periods_and_due_dates_outside_the_plausible_window_are_named(api, world):
+    from wuye.billing.models import BillingRun, ChargeItem
+
+    caiwu = api("caiwu")
+    for period in ("0103-01-01", "9999-01-01"):
+        response = caiwu.post("/api/v1/billing/runs", {"project_id": world.project1.pk, "period": period})
+        assert response.status_code == 422 and fields(response) == ["period"]
+    assert not BillingRun.objects.exists()
+    deposit = ChargeItem.objects.create(project=world.project1, code="deposit", name="装修保证金", kind="one_off")
+    response = caiwu.post("/api/v1/bills", {"unit_id": world.owner_unit("yezhu").pk, "item_id": deposit.pk,
+                                            "amount": "10.00", "due_on": "9999-12-31"})
+    assert response.status_code == 422 and fields(response) == ["due_on"]
+    assert caiwu.get("/api/v1/reports/arrears-aging", as_of="0001-01-01").json()["errors"][0]["field"] == "as_of"
+
+
+def test_an_unexpected_error_answers_500_in_the_error_format(kefu, monkeypatch, caplog):
+    from wuye.tenancy import api as tenancy_api
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(tenancy_api, "scoped", broken)
+    kefu.client.raise_request_exception = False
+    response = kefu.get("/api/v1/units")
+    assert response.status_code == 500
+    assert response["Content-Type"].startswith("application/json")
+    assert response.json()["errors"] == [] and response.json()["detail"]
+    assert "a bug" not in response.content.decode()  # the traceback is logged, not sent
+    assert any("RuntimeError: a bug" in (record.exc_text or "") or record.exc_info for record in caplog.records)

@@ -10,22 +10,29 @@ from datetime import date
 from django.utils.translation import gettext as _
 
 from wuye.core.errors import InvalidInput
+from wuye.core.validators import check_plausible_date
 
 MONTH = re.compile(r"(\d{4})-(\d{1,2})(?:-01)?")
 
 
 def parse_month(value: str, field: str) -> date:
-    """'2026-11' (or '2026-11-01') → date(2026, 11, 1); anything else raises InvalidInput naming `field`."""
+    """'2026-11' (or '2026-11-01') → date(2026, 11, 1); anything else, or a month outside the plausible window
+    (`core.validators.date_window`), raises InvalidInput naming `field`."""
     match = MONTH.fullmatch((value or "").strip())
-    if not match or not 1 <= int(match[2]) <= 12 or int(match[1]) < 1900:
+    if not match or not 1 <= int(match[2]) <= 12 or int(match[1]) < 1:
         raise InvalidInput(field, _("Give a month as YYYY-MM, e.g. 2026-11."))
-    return date(int(match[1]), int(match[2]), 1)
+    return check_period(date(int(match[1]), int(match[2]), 1), field)
 
 
 def check_period(period: date, field: str = "period") -> date:
-    """The period itself if it is the first day of a month, else InvalidInput naming `field`."""
+    """The period itself if it is the first day of a month in the plausible window (year 0103 or 9999 is a typing
+    error), else InvalidInput naming `field`."""
     if period.day != 1:
         raise InvalidInput(field, _("A period starts on the first day of a month."))
+    try:
+        check_plausible_date(period)
+    except ValueError as error:
+        raise InvalidInput(field, str(error)) from None
     return period
 
 

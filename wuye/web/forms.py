@@ -10,7 +10,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from wuye.core.access import scoped
-from wuye.core.validators import normalize_phone
+from wuye.core.validators import INT64_MAX, normalize_phone, validate_plausible_date
 from wuye.tenancy.models import Building, Project, UnitKind
 
 
@@ -41,7 +41,7 @@ class UnitFilterForm(ScopedFilterForm):
         project_id = self.data.get("project") or ""
         projects = self.fields["project"].queryset
         buildings = scoped(Building.objects.all(), actor).only("id", "number", "name", "project_id")
-        if project_id.isdigit():
+        if project_id.isdigit() and int(project_id) <= INT64_MAX:
             buildings = buildings.filter(project_id=int(project_id))
         elif len(ids := list(projects.values_list("id", flat=True)[:2])) == 1:
             buildings = buildings.filter(project_id=ids[0])
@@ -95,6 +95,14 @@ class DatePicker(forms.DateInput):
 
     def __init__(self, attrs=None):
         super().__init__(attrs, format="%Y-%m-%d")
+
+
+class PlausibleDateField(forms.DateField):
+    """A date a person can mean (`core.validators.date_window`: year 1 or 9999 is refused naming the field), picked
+    with the browser's date picker. Every date field of the console forms is one of these."""
+
+    widget = DatePicker
+    default_validators = [validate_plausible_date]
 
 
 def show_problems(form: forms.Form, error, fields: dict[str, str] | None = None) -> None:

@@ -15,10 +15,11 @@ from wuye.billing.models import Channel as PaymentChannel
 from wuye.billing.services import DESK_CHANNELS
 from wuye.core.access import Role, scoped
 from wuye.core.errors import DomainError
+from wuye.core.validators import check_integer, validate_plausible_date
 from wuye.people.models import DEPARTMENTS, StaffProfile
 from wuye.people.services import staff_users
 from wuye.tenancy.models import Building, Project, Unit
-from wuye.web.forms import DatePicker, ScopedFilterForm
+from wuye.web.forms import PlausibleDateField, ScopedFilterForm
 from wuye.web.forms import show_problems as web_show_problems
 
 from . import reports
@@ -41,6 +42,7 @@ def show_problems(form: forms.Form, error: DomainError, fields: dict[str, str] |
 
 class DateTimeLocalField(forms.DateTimeField):
     widget = forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_LOCAL)
+    default_validators = [validate_plausible_date]
 
 
 def department_choices(blank=None):
@@ -55,7 +57,7 @@ def _sole(queryset):
 
 def _int(value):
     with contextlib.suppress(TypeError, ValueError):
-        return int(value)
+        return check_integer(int(value))  # an id beyond 64 bits overflowed SQLite's filter (a 500)
     return None
 
 
@@ -481,7 +483,7 @@ class ImprovementForm(forms.Form):
                                    empty_label="—")
     title = forms.CharField(max_length=200, label=_("Improvement action"))
     owner = StaffChoiceField(queryset=None, required=False, label=_("Person responsible"), empty_label="—")
-    due_on = forms.DateField(required=False, label=_("Due"), widget=DatePicker())
+    due_on = PlausibleDateField(required=False, label=_("Due"))
 
     SERVICE_FIELDS = {"category_id": "category", "owner_id": "owner"}
 

@@ -27,7 +27,7 @@ from wuye.core.money import to_money
 from wuye.people.models import Residency
 from wuye.people.services import owning_residencies
 from wuye.tenancy.models import Project, Unit
-from wuye.web.forms import DatePicker, ScopedFilterForm, show_problems
+from wuye.web.forms import PlausibleDateField, ScopedFilterForm, show_problems
 from wuye.web.guards import staff_view
 from wuye.web.htmx import render_page
 from wuye.web.paging import paginate
@@ -102,8 +102,8 @@ class LedgerExportForm(forms.Form):
         super().__init__(data, initial={"from": today.replace(day=1), "to": today})
         self.fields["project"].queryset = scoped(Project.objects.all(), actor).only("id", "name")
         # "from" is a Python keyword, so these two are added here rather than declared.
-        self.fields["from"] = forms.DateField(label=_("From"), widget=DatePicker())
-        self.fields["to"] = forms.DateField(label=_("To"), widget=DatePicker())
+        self.fields["from"] = PlausibleDateField(label=_("From"))
+        self.fields["to"] = PlausibleDateField(label=_("To"))
 
     def clean(self):
         data = super().clean()
@@ -183,7 +183,7 @@ class ChargeForm(forms.Form):
     amount = forms.DecimalField(label=gettext_lazy("Amount (yuan)"), max_digits=12, decimal_places=2,
                                 min_value=Decimal("0.01"), required=False,
                                 help_text=gettext_lazy("Empty: the item's fixed price in force today."))
-    due_on = forms.DateField(label=gettext_lazy("Due date"), widget=DatePicker())
+    due_on = PlausibleDateField(label=gettext_lazy("Due date"))
     description = forms.CharField(label=gettext_lazy("Description"), max_length=200, required=False)
     # Made when the form is shown: submitting it twice bills once.
     idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=100, required=False)

@@ -19,7 +19,7 @@ from wuye.core.access import get_scoped_or_404, scoped
 from wuye.core.errors import DomainError
 from wuye.core.templatetags.timeline import register_event_labels
 from wuye.tenancy.models import Building, Project
-from wuye.web.forms import DatePicker, ScopedFilterForm, show_problems
+from wuye.web.forms import PlausibleDateField, ScopedFilterForm, show_problems
 from wuye.web.guards import staff_view
 from wuye.web.htmx import render_page
 from wuye.web.paging import paginate
@@ -80,7 +80,7 @@ class MeterFilterForm(ScopedFilterForm):
 
 
 class ReadingForm(forms.Form):
-    read_on = forms.DateField(label=gettext_lazy("Read on"), widget=DatePicker())
+    read_on = PlausibleDateField(label=gettext_lazy("Read on"))
     value = forms.DecimalField(label=gettext_lazy("Reading"), min_value=0, max_digits=14, decimal_places=2,
                                widget=forms.NumberInput(attrs={"step": "0.01", "min": "0", "inputmode": "decimal"}))
     note = forms.CharField(label=gettext_lazy("Note"), required=False, max_length=services.MAX_NOTE)

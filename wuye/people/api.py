@@ -1,19 +1,17 @@
 """JSON API for owner records (业主档案), vehicles and the caller's own profile (§9)."""
 
-import contextlib
 
-from django.db.models import Q
 from ninja import Router, Status
 from ninja.pagination import paginate
 
 from wuye.core.access import get_scoped_or_404, get_scoped_or_invalid, require_read, scoped
 from wuye.core.api import PagePagination
-from wuye.core.validators import normalize_phone
 from wuye.tenancy.models import Unit
 
 from . import services
 from .models import Residency, Resident, StaffProfile, Vehicle
 from .schemas import MeOut, ResidentIn, ResidentListOut, ResidentOut, VehicleIn, VehicleOut, residency_rows
+from .search import resident_search_q
 
 router = Router(tags=["people"])
 
@@ -38,12 +36,8 @@ def list_owners(request, project: int | None = None, unit: int | None = None, re
         if relation:
             current = current.filter(relation=relation)
         residents = residents.filter(pk__in=current.values("resident_id"))
-    if q:
-        q = q.strip()[:50]
-        condition = Q(name__contains=q)
-        with contextlib.suppress(ValueError):  # a name, not a phone number
-            condition |= Q(phone=normalize_phone(q))
-        residents = residents.filter(condition)
+    if q and q.strip():
+        residents = residents.filter(resident_search_q(q))
     return residents
 
 

@@ -11,6 +11,7 @@ from wuye.core.errors import InvalidInput
 from . import services
 from .models import Building, Company, Project, Unit
 from .schemas import BuildingIn, BuildingOut, ProjectIn, ProjectOut, UnitIn, UnitOut
+from .search import unit_search_q
 
 router = Router(tags=["places"])
 
@@ -59,7 +60,8 @@ def create_building(request, payload: BuildingIn):
 @paginate(PagePagination)
 def list_units(request, project: int | None = None, building: int | None = None, kind: str | None = None,
                q: str | None = None):
-    """Units in scope, filtered by project, building, type, or a number containing `q`."""
+    """Units in scope, filtered by project, building, type, or `q`: a unit as the front desk types it ("1201",
+    "3-1201", "3号楼1单元1201", a building's name — `tenancy.search.unit_search_q`)."""
     require_read(request.actor, "tenancy.places")
     units = scoped(Unit.objects.with_places(), request.actor)
     if project is not None:
@@ -69,7 +71,7 @@ def list_units(request, project: int | None = None, building: int | None = None,
     if kind:
         units = units.filter(kind=kind)
     if q:
-        units = units.filter(number__contains=q[:20])
+        units = units.filter(unit_search_q(q))
     return units.order_by("project_id", "building_id", "entrance", "floor", "number")
 
 

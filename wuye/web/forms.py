@@ -3,15 +3,14 @@ simply not a valid choice (the filter is dropped, nothing leaks)."""
 
 from __future__ import annotations
 
-import contextlib
-
 from django import forms
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from wuye.core.access import scoped
-from wuye.core.validators import INT64_MAX, normalize_phone, validate_plausible_date
+from wuye.core.validators import INT64_MAX, validate_plausible_date
+from wuye.people.search import resident_search_q
 from wuye.tenancy.models import Building, Project, UnitKind
+from wuye.tenancy.search import unit_search_q
 
 
 class ScopedFilterForm(forms.Form):
@@ -59,12 +58,7 @@ class UnitFilterForm(ScopedFilterForm):
         if data.get("kind"):
             units = units.filter(kind=data["kind"])
         if query := (data.get("q") or "").strip():
-            # "3-1-101" is building 3, unit "1-101"; a bare "101" matches the unit number.
-            building, _sep, number = query.partition("-")
-            condition = Q(number__icontains=query)
-            if number:
-                condition |= Q(building__number=building, number__istartswith=number)
-            units = units.filter(condition)
+            units = units.filter(unit_search_q(query))  # "3-1201", "3号楼1单元1201", "1201", "A座"…
         return units
 
 
@@ -81,10 +75,7 @@ class ResidentFilterForm(ScopedFilterForm):
         if data.get("project"):
             residents = residents.filter(project=data["project"])
         if query := (data.get("q") or "").strip():
-            condition = Q(name__contains=query)
-            with contextlib.suppress(ValueError):
-                condition |= Q(phone=normalize_phone(query))
-            residents = residents.filter(condition)
+            residents = residents.filter(resident_search_q(query))
         return residents
 
 

@@ -1,12 +1,13 @@
 """JSON API for work orders (§9): create, list (inbox), detail with deadlines and timeline, actions, my tickets."""
 
+from datetime import date
+
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import OuterRef, Subquery
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import File, Query, Router, Schema, Status, UploadedFile
 from ninja.pagination import paginate
@@ -21,22 +22,36 @@ from wuye.tenancy.models import Project, Unit
 
 from . import progress, services
 from .models import Category, PriceItem, Ticket
+from .queries import TicketQuery, filter_tickets
 from .schemas import ActionIn, TicketIn, TicketKind, TicketListOut, TicketOut, TicketStatus, TicketUrgency
 
 router = Router(tags=["work orders"])
 
 
 class TicketFilters(Schema):
+    """The inbox's filters; their meanings are `queries.TicketQuery`'s, the same as the console's."""
+
     project: int | None = None
     kind: TicketKind | None = None
     status: TicketStatus | None = None
     urgency: TicketUrgency | None = None
+    category: int | None = None
     building: int | None = None
     unit: int | None = None
     open: bool | None = None
     overdue: bool | None = None
     at_risk: bool | None = None
+    assignee: int | None = None
+    created_from: date | None = None
+    created_to: date | None = None
     q: str | None = None
+
+    def query(self) -> TicketQuery:
+        values = self.dict(exclude_none=True)
+        for name in ("kind", "status", "urgency"):
+            if name in values:
+                values[name] = getattr(values[name], "value", values[name])
+        return TicketQuery(**values)
 
 
 def _detail(request, ticket: Ticket) -> dict:
@@ -61,37 +76,16 @@ def _with_next_due(tickets):
     return tickets.annotate(next_due_at=Subquery(next_due.values("due_at")[:1]))
 
 
-def _filtered(tickets, filters: TicketFilters):
-    now = timezone.now()
-    for name in ("kind", "status", "urgency"):
-        if getattr(filters, name):
-            tickets = tickets.filter(**{name: getattr(filters, name)})
-    if filters.project is not None:
-        tickets = tickets.filter(project_id=filters.project)
-    if filters.building is not None:
-        tickets = tickets.filter(unit__building_id=filters.building)
-    if filters.unit is not None:
-        tickets = tickets.filter(unit_id=filters.unit)
-    if filters.open:
-        tickets = tickets.open()
-    open_clocks = Clock.objects.open().filter(subject_type=ContentType.objects.get_for_model(Ticket))
-    if filters.overdue:
-        tickets = tickets.filter(pk__in=open_clocks.overdue(now).values("subject_id"))
-    if filters.at_risk:
-        tickets = tickets.filter(pk__in=open_clocks.at_risk(now).values("subject_id"))
-    if filters.q:
-        q = filters.q.strip()[:50]
-        tickets = tickets.filter(Q(description__contains=q) | Q(unit__number__contains=q))
-    return tickets
-
-
 @router.get("/tickets", response=list[TicketListOut])
 @paginate(PagePagination)
 def list_tickets(request, filters: Query[TicketFilters]):
-    """The work-order inbox in scope, newest first; `overdue` / `at_risk` filter on open SLA clocks."""
+    """The work-order inbox in scope, newest first. Filters as in the console (`workorders.queries.TicketQuery`):
+    `overdue` / `at_risk` on open SLA clocks, `category` with its sub-categories, `created_from`/`created_to` local
+    days (both included), `q` a ticket number, a unit as typed ("3-1201", "3号楼1单元1201"), the contact's full
+    phone, or words of the contact's name, the description or the location."""
     require_read(request.actor, "workorders.tickets")
     tickets = scoped(Ticket.objects.for_listing(), request.actor)
-    return _with_next_due(_filtered(tickets, filters))
+    return _with_next_due(filter_tickets(tickets, filters.query()))
 
 
 @router.get("/me/tickets", response=list[TicketListOut])

@@ -15,19 +15,18 @@ from wuye.billing.models import Channel as PaymentChannel
 from wuye.billing.services import DESK_CHANNELS
 from wuye.core.access import Role, scoped
 from wuye.core.errors import DomainError
-from wuye.core.validators import check_integer, validate_plausible_date
+from wuye.core.validators import INT64_MAX, check_integer, validate_plausible_date
 from wuye.people.models import DEPARTMENTS, StaffProfile
 from wuye.people.services import staff_users
 from wuye.tenancy.models import Building, Project, Unit
 from wuye.web.forms import PlausibleDateField, ScopedFilterForm
 from wuye.web.forms import show_problems as web_show_problems
 
-from . import reports
 from .models import URGENCIES_BY_KIND, Category, Channel, Kind, PriceItem, Status, Urgency
+from .queries import TicketQuery, filter_tickets
 from .services import REPEAT_REASONS, ActionInput, TicketInput
 
 DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
-TICKET_NUMBER = re.compile(r"^[A-Za-z]-\d{8}-(\d+)$")
 PART_ROWS = 4
 
 
@@ -62,58 +61,62 @@ def _int(value):
 
 
 # -- the inbox --------------------------------------------------------------------------------------------------
+class CategoryFilterField(forms.ModelChoiceField):
+    def label_from_instance(self, category):
+        return str(category)  # 给排水 › 漏水渗水
+
+
 class TicketFilterForm(ScopedFilterForm):
+    """The inbox's filters: parsed here, applied by `queries.filter_tickets` (the API's list uses the same)."""
+
     kind = forms.ChoiceField(choices=[("", _("All kinds")), *Kind.choices], required=False)
     status = forms.ChoiceField(choices=[("", _("All statuses")), *Status.choices], required=False)
     urgency = forms.ChoiceField(choices=[("", _("Any urgency")), *Urgency.choices], required=False)
     building = forms.ModelChoiceField(queryset=Building.objects.none(), required=False,
                                       empty_label=_("All buildings"))
+    category = CategoryFilterField(queryset=Category.objects.none(), required=False, empty_label=_("All categories"))
+    # A unit id, for links from a unit's page; one beyond 64 bits is invalid, so the filter is dropped.
+    unit = forms.IntegerField(required=False, min_value=1, max_value=INT64_MAX, widget=forms.HiddenInput)
+    created_from = PlausibleDateField(required=False, label=_("Received from"))
+    created_to = PlausibleDateField(required=False, label=_("Received until"))
     open = forms.BooleanField(required=False, label=_("Open only"))
     overdue = forms.BooleanField(required=False, label=_("Overdue"))
     at_risk = forms.BooleanField(required=False, label=_("At risk"))
     mine = forms.BooleanField(required=False, label=_("Assigned to me"))
     sort = forms.ChoiceField(choices=[("new", _("Newest first")), ("due", _("Due soonest"))], required=False)
-    field_order = ["project", "kind", "status", "urgency", "building", "q", "open", "overdue", "at_risk", "mine",
-                   "sort"]
+    field_order = ["project", "kind", "status", "urgency", "building", "category", "q", "created_from", "created_to",
+                   "open", "overdue", "at_risk", "mine", "sort"]
 
     def __init__(self, data, *, actor):
         super().__init__(data, actor=actor)
-        self.fields["q"].widget.attrs.update(placeholder=_("Number, unit, contact or words of the description"))
+        self.fields["q"].widget.attrs.update(
+            placeholder=_("Number, unit, contact name or full phone, or words of the description"))
         project_id = _int(self.data.get("project"))
         buildings = scoped(Building.objects.all(), actor).only("id", "number", "name", "project_id")
         if project_id is None:
             project_id = _sole(self.fields["project"].queryset)
         self.fields["building"].queryset = buildings.filter(project_id=project_id) if project_id else buildings.none()
+        categories = scoped(Category.objects.filter(is_active=True), actor).select_related("parent")
+        self.fields["category"].queryset = (categories.filter(project_id=project_id).order_by("kind", "code")
+                                            if project_id else categories.none())
+
+    def query(self, *, user) -> TicketQuery:
+        """The valid filters as a `TicketQuery`: a stale or foreign id drops just that filter."""
+        self.is_valid()
+        data = self.cleaned_data
+        return TicketQuery(
+            project=data["project"].pk if data.get("project") else None,
+            kind=data.get("kind") or "", status=data.get("status") or "", urgency=data.get("urgency") or "",
+            building=data["building"].pk if data.get("building") else None,
+            category=data["category"].pk if data.get("category") else None,
+            unit=data.get("unit"),
+            open=bool(data.get("open")), overdue=bool(data.get("overdue")), at_risk=bool(data.get("at_risk")),
+            assignee=user.pk if data.get("mine") else None,
+            created_from=data.get("created_from"), created_to=data.get("created_to"), q=data.get("q") or "",
+        )
 
     def filter(self, tickets, *, user, now):
-        self.is_valid()
-        data = self.cleaned_data  # the valid filters only: a stale or foreign id drops just that filter
-        if data.get("project"):
-            tickets = tickets.filter(project=data["project"])
-        for name in ("kind", "status", "urgency"):
-            if data.get(name):
-                tickets = tickets.filter(**{name: data[name]})
-        if data.get("building"):
-            tickets = tickets.filter(unit__building=data["building"])
-        if data.get("open"):
-            tickets = tickets.open()
-        if data.get("overdue"):
-            tickets = tickets.filter(pk__in=reports.overdue_ids(now))
-        if data.get("at_risk"):
-            tickets = tickets.filter(pk__in=reports.at_risk_ids(now))
-        if data.get("mine"):
-            tickets = tickets.filter(assignee=user)
-        if query := (data.get("q") or "").strip():
-            condition = Q(description__contains=query) | Q(contact_name=query) | Q(location__contains=query)
-            building, _sep, number = query.partition("-")
-            condition |= Q(unit__number=query) | (Q(unit__building__number=building, unit__number=number)
-                                                  if number else Q())
-            if match := TICKET_NUMBER.match(query):
-                condition |= Q(pk=int(match[1]))
-            elif query.isdigit() and len(query) <= 9:
-                condition |= Q(pk=int(query))
-            tickets = tickets.filter(condition)
-        return tickets
+        return filter_tickets(tickets, self.query(user=user), now=now)
 
     @property
     def is_filtered(self) -> bool:

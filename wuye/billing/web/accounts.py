@@ -25,8 +25,10 @@ from wuye.core.errors import DomainError
 from wuye.core.models import Event
 from wuye.core.money import to_money
 from wuye.people.models import Residency
+from wuye.people.search import resident_search_q
 from wuye.people.services import owning_residencies
 from wuye.tenancy.models import Project, Unit
+from wuye.tenancy.search import unit_search_q
 from wuye.web.forms import PlausibleDateField, ScopedFilterForm, show_problems
 from wuye.web.guards import staff_view
 from wuye.web.htmx import render_page
@@ -59,13 +61,9 @@ class AccountFilterForm(ScopedFilterForm):
         if data.get("project"):
             units = units.filter(project=data["project"])
         if query := (data.get("q") or "").strip():
-            # "3-1201" is building 3, unit 1201; anything else: a unit number or a current resident's name.
-            building, _sep, number = query.partition("-")
-            condition = Q(number__icontains=query)
-            if number:
-                condition |= Q(building__number=building, number__istartswith=number)
-            residents = scoped(Residency.objects.current(), actor).filter(resident__name__icontains=query)
-            units = units.filter(condition | Q(pk__in=residents.values("unit_id")))
+            # A unit as the desk types it ("3-1201", "3号楼1201"…), or a current resident's name or full phone.
+            residents = scoped(Residency.objects.current(), actor).filter(resident_search_q(query, "resident__"))
+            units = units.filter(unit_search_q(query) | Q(pk__in=residents.values("unit_id")))
         if data.get("arrears"):
             units = units.filter(oldest_overdue__isnull=False).order_by("oldest_overdue", "id")
         return units

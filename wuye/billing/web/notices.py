@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Sum
 from django.shortcuts import render
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from wuye.core.access import get_scoped_or_404, scoped
 from wuye.core.errors import InvalidInput
 from wuye.tenancy.models import Project
+from wuye.tenancy.search import unit_search_q
 from wuye.web.guards import owner_view, staff_view
 from wuye.web.htmx import render_page
 from wuye.web.paging import paginate
@@ -30,15 +31,6 @@ def _month(value: str) -> date | None:
         return parse_month(value, "month") if value else None
     except InvalidInput:
         return None
-
-
-def unit_filter(text: str) -> Q:
-    """A unit as staff type it: `1201`, or building-number `3-1201` (the unit label)."""
-    text = text.strip()
-    building, _sep, number = text.partition("-")
-    if number and building.isalnum():
-        return Q(unit__building__number=building, unit__number__icontains=number)
-    return Q(unit__number__icontains=text)
 
 
 def _notices_for(actor):
@@ -59,7 +51,7 @@ def notices(request):
         filtered = filtered.filter(issued_on__year=month.year, issued_on__month=month.month)
     unit = request.GET.get("unit", "").strip()
     if unit:
-        filtered = filtered.filter(unit_filter(unit))
+        filtered = filtered.filter(unit_search_q(unit, "unit__"))
     counts = {row["stage"]: row for row in filtered.order_by().values("stage").annotate(
         count=Count("id"), total=Sum("total"))}
     stage = request.GET.get("stage", "")

@@ -1,0 +1,22 @@
+"""The one reading of a person as staff type them into a search box: part of a name, or a full phone number."""
+
+from __future__ import annotations
+
+import contextlib
+
+from django.db.models import Q
+
+from wuye.core.validators import normalize_phone
+
+
+def resident_search_q(text: str, prefix: str = "") -> Q:
+    """A Q over a resident's name (any part of it) or phone (the full number only, in any usual spelling:
+    138 1234 5678, +86 13812345678). `prefix` reaches the resident through a relation (`"resident__"`).
+    A partial phone number finds nobody, so a search cannot be used to enumerate phone numbers."""
+    text = (text or "").strip()[:50]
+    if not text:
+        return Q()
+    condition = Q(**{f"{prefix}name__icontains": text})
+    with contextlib.suppress(ValueError):  # a name, not a phone number
+        condition |= Q(**{f"{prefix}phone": normalize_phone(text)})
+    return condition

@@ -23,6 +23,13 @@ def unit_meter(unit):
     return meter
 
 
+def held_reading(project):
+    """A reading of a unit's water meter flagged as a spike and not yet reviewed (held from billing)."""
+    meter = unit_meter(Unit.objects.filter(project=project).first())
+    return MeterReading.objects.create(meter=meter, read_on=date(2026, 2, 1), value=50, consumption=49,
+                                       anomaly="spike")
+
+
 def _desk(world, project):
     from wuye.people.access import actor_for
 
@@ -82,6 +89,8 @@ DETAIL_ROUTES = {
     "/api/v1/units/{unit_id}/ledger.xlsx": lambda world, project: Unit.objects.filter(project=project).first().pk,
     "/api/v1/billing/runs/{run_id}": lambda world, project: BillingRun.objects.get_or_create(
         project=project, period=date(2026, 11, 1))[0].pk,
+    "/api/v1/billing/runs/{run_id}/skipped": lambda world, project: BillingRun.objects.get_or_create(
+        project=project, period=date(2026, 11, 1))[0].pk,
 }
 WRITE_ROUTES_ON_RECORDS = {
     "/api/v1/owners/{resident_id}/vehicles": lambda world, project: Resident.objects.filter(project=project).first().pk,
@@ -90,6 +99,8 @@ WRITE_ROUTES_ON_RECORDS = {
     "/api/v1/tickets/{ticket_id}/photos/{photo_id}": lambda world, project: world.ticket(project).pk,
     "/api/v1/refunds/{refund_id}/approve": lambda world, project: refund_request(world, project).pk,
     "/api/v1/refunds/{refund_id}/reject": lambda world, project: refund_request(world, project).pk,
+    "/api/v1/meter-readings/{reading_id}/confirm": lambda world, project: held_reading(project).pk,
+    "/api/v1/meter-readings/{reading_id}/correct": lambda world, project: held_reading(project).pk,
 }
 LIST_ROUTES = {
     "/api/v1/projects": "project_id",
@@ -161,6 +172,8 @@ def test_yezhu_gets_404_for_records_of_other_owners(world, api, route):
         "/api/v1/units/{unit_id}/ledger.xlsx": Unit.objects.filter(project=world.project1).exclude(pk=own_unit.pk)
         .first().pk,
         "/api/v1/billing/runs/{run_id}": lambda: BillingRun.objects.get_or_create(  # owners see no runs at all
+            project=world.project1, period=date(2026, 11, 1))[0].pk,
+        "/api/v1/billing/runs/{run_id}/skipped": lambda: BillingRun.objects.get_or_create(
             project=world.project1, period=date(2026, 11, 1))[0].pk,
     }[route]
     foreign = foreign() if callable(foreign) else foreign
@@ -250,6 +263,46 @@ def test_writes_on_foreign_records_are_404_or_name_the_field(world, api):
     assert response.status_code == 422
     assert response.json()["errors"][0]["field"] == "unit_id"
     assert Vehicle.objects.count() == before
+
+
+VALID_BODIES = {
+    "/api/v1/owners/{resident_id}/vehicles": {"plate": "沪A12345"},
+    "/api/v1/meter-readings/{reading_id}/correct": {"value": "30"},
+    "/api/v1/refunds/{refund_id}/reject": {"reason": "重复申请"},
+}
+
+
+def _png():
+    from io import BytesIO
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    buffer = BytesIO()
+    Image.new("RGB", (8, 8), "white").save(buffer, "PNG")
+    return SimpleUploadedFile("leak.png", buffer.getvalue(), content_type="image/png")
+
+
+@pytest.mark.parametrize("route", sorted(WRITE_ROUTES_ON_RECORDS))
+def test_writes_on_records_of_another_project_are_404(world, api, route):
+    """Every write on a record answers 404 to a caller who cannot see the record: kefu2 (project 2 only) on project
+    1's records — whatever the body, the lookup comes first — and nothing is written."""
+    from wuye.core.models import Event
+
+    record_id = WRITE_ROUTES_ON_RECORDS[route](world, world.project1)
+    url = route.replace(route[route.index("{"):route.index("}") + 1], str(record_id))
+    url = url.replace("{action}", "dispatch").replace("{photo_id}", "1")
+    client = api("kefu2")
+    events = Event.objects.count()
+    method = next(iter(ninja_api.get_openapi_schema()["paths"][route]))
+    if route.endswith("/photos"):
+        response = client.client.post(url, {"image": _png()}, **client.headers)
+    elif method == "post":  # a body that would be valid on a record in scope: the refusal is about the record
+        response = client.post(url, VALID_BODIES.get(route, {}))
+    else:
+        response = getattr(client.client, method)(url, **client.headers)
+    assert response.status_code == 404, (url, response.status_code, response.content[:200])
+    assert Event.objects.count() == events
 
 
 def test_owners_cannot_write_staff_records(world, api):

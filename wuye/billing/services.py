@@ -16,6 +16,7 @@ from django.db.models import DecimalField, OuterRef, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from wuye.core.access import Actor, require
 from wuye.core.errors import Conflict, InvalidInput
@@ -374,11 +375,11 @@ def pay_bills(actor: Actor | None, bills, *, channel: str, idempotency_key: str,
 class SourceState(models.TextChoices):
     """Where a source's bills stand, read from the bills themselves."""
 
-    NOT_BILLED = "not_billed", _("Not billed")
-    UNPAID = "unpaid", _("Unpaid")
-    PARTLY_PAID = "partly_paid", _("Partly paid")
-    PAID = "paid", _("Paid")
-    WRITTEN_OFF = "written_off", _("Written off")
+    NOT_BILLED = "not_billed", gettext_lazy("Not billed")
+    UNPAID = "unpaid", gettext_lazy("Unpaid")
+    PARTLY_PAID = "partly_paid", gettext_lazy("Partly paid")
+    PAID = "paid", gettext_lazy("Paid")
+    WRITTEN_OFF = "written_off", gettext_lazy("Written off")
 
 
 def bill_state(bills) -> SourceState:

@@ -44,3 +44,18 @@ def test_a_billing_run_for_year_0103_is_refused(world, login):
         start_run(actor_for(world.user("caiwu")), world.project1, date(103, 1, 1))
     assert refused.value.problems[0].field == "period"
     assert not BillingRun.objects.exists()
+
+
+def test_days_typed_into_page_links_outside_the_window_show_the_default_day(world, login):
+    """`?date=`, `?week=` and `?as_of=` are read by one `web.forms.date_param`: year 1 or 9999 shows today's page."""
+    from datetime import date
+
+    from wuye.web.forms import date_param
+
+    today = date(2026, 12, 1)
+    assert date_param("9999-12-31", today) == today and date_param("0001-01-01", today) == today
+    assert date_param("2026-11-30", today) == date(2026, 11, 30) and date_param("", today) == today
+    jingli = login("jingli")
+    for url in ("/console/complaints/ledger/?date=9999-12-31", "/console/complaints/ledger/?date=0001-01-01",
+                "/console/billing/reports/?as_of=9999-12-31"):
+        assert jingli.get(url).status_code == 200, url

@@ -4,7 +4,6 @@ the figures of `billing.reports` (no chart library, no script)."""
 from __future__ import annotations
 
 import math
-from datetime import date
 from decimal import Decimal
 from urllib.parse import urlencode
 
@@ -15,6 +14,7 @@ from django.utils import timezone
 from wuye.core.access import scoped
 from wuye.core.errors import InvalidInput
 from wuye.tenancy.models import Project
+from wuye.web.forms import date_param
 from wuye.web.guards import staff_view
 
 from .. import reports
@@ -92,13 +92,6 @@ def rate_chart(rows: list[reports.PeriodRate], *, width: int = 760, height: int 
             "label_y": top + plot_h + 18, "bars": bars, "ticks": ticks, "line": line, "colour": RATE_COLOUR}
 
 
-def _date(value: str | None, default: date) -> date:
-    try:
-        return date.fromisoformat(value) if value else default
-    except ValueError:
-        return default
-
-
 def _accounts_url() -> str | None:
     try:
         return reverse("billing:accounts")
@@ -112,7 +105,7 @@ def reports_page(request):
     projects = list(scoped(Project.objects.active(), actor).only("id", "name").order_by("id"))
     project_param = request.GET.get("project") or ""
     project = next((p for p in projects if str(p.pk) == project_param), None)
-    as_of = _date(request.GET.get("as_of"), timezone.localdate())
+    as_of = date_param(request.GET.get("as_of"), timezone.localdate())
     aging = reports.arrears_aging(actor, as_of=as_of, project=project)
 
     periods, problem = reports.default_periods(), None

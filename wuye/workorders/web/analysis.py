@@ -16,12 +16,13 @@ from django.views.decorators.http import require_POST
 from wuye.core.access import get_scoped_or_404, scoped
 from wuye.core.errors import DomainError
 from wuye.tenancy.models import Project
+from wuye.web.forms import date_param
 from wuye.web.guards import staff_view
 
 from .. import improvements, reports
 from ..forms import ImprovementForm, show_problems
 from ..models import ImprovementAction
-from .common import day_param, project_param
+from .common import project_param
 
 
 def _analysis_context(request, monday, project, form=None):
@@ -49,7 +50,7 @@ def _analysis_context(request, monday, project, form=None):
 
 @staff_view(reads="workorders.complaint_reports")
 def analysis(request):
-    monday = reports.week_start(day_param(request.GET.get("week"), timezone.localdate()))
+    monday = reports.week_start(date_param(request.GET.get("week"), timezone.localdate()))
     return render(request, "workorders/analysis.html", _analysis_context(request, monday, project_param(request)))
 
 
@@ -64,7 +65,7 @@ def improvement_create(request):
     actor = request.actor
     if not improvements.may_manage(actor):
         raise PermissionDenied
-    monday = reports.week_start(day_param(request.POST.get("week"), timezone.localdate()))
+    monday = reports.week_start(date_param(request.POST.get("week"), timezone.localdate()))
     shown_project = project_param(request, "shown_project")
     form = ImprovementForm(request.POST, actor=actor)
     status = 422
@@ -96,7 +97,7 @@ def improvement_done(request, pk: int):
         messages.success(request, _("Marked as done: %(title)s") % {"title": action.title})
     back = request.POST.get("week") or action.week.isoformat()
     project = project_param(request)
-    return redirect(_analysis_url(reports.week_start(day_param(back, action.week)), project))
+    return redirect(_analysis_url(reports.week_start(date_param(back, action.week)), project))
 
 
 urlpatterns = [

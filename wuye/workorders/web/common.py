@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from wuye.core.access import scoped
 from wuye.tenancy.models import Project
 
@@ -18,13 +16,6 @@ def mark_due(rows, now):
     for row in rows:
         row.due_state = reports.due_state(row, now)
     return rows
-
-
-def day_param(value, default: date) -> date:
-    try:
-        return date.fromisoformat(value) if value else default
-    except ValueError:
-        return default
 
 
 def project_param(request, name: str = "project"):

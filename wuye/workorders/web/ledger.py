@@ -19,11 +19,12 @@ from wuye.core.pii import mask_phone, mask_text
 from wuye.core.spreadsheets import safe_row, xlsx_row
 from wuye.people.models import DEPARTMENTS
 from wuye.tenancy.models import Project
+from wuye.web.forms import date_param
 from wuye.web.guards import staff_view
 
 from .. import reports
 from ..models import Status
-from .common import day_param, project_param
+from .common import project_param
 
 LEDGER_HEADER = (
     gettext_lazy("No."), gettext_lazy("Ticket"), gettext_lazy("Received"), gettext_lazy("Project"),
@@ -95,7 +96,7 @@ def _ledger_export(day, project, tickets, fmt):
 def ledger(request):
     actor = request.actor
     today = timezone.localdate()
-    day = day_param(request.GET.get("date"), today)
+    day = date_param(request.GET.get("date"), today)
     project = project_param(request)
     tickets = list(reports.complaint_ledger(actor, day, project))
     fmt = request.GET.get("format")

@@ -3,11 +3,13 @@ simply not a valid choice (the filter is dropped, nothing leaks)."""
 
 from __future__ import annotations
 
+from datetime import date
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from wuye.core.access import scoped
-from wuye.core.validators import INT64_MAX, validate_plausible_date
+from wuye.core.validators import INT64_MAX, check_plausible_date, validate_plausible_date
 from wuye.people.search import resident_search_q
 from wuye.tenancy.models import Building, Project, UnitKind
 from wuye.tenancy.search import unit_search_q
@@ -94,6 +96,15 @@ class PlausibleDateField(forms.DateField):
 
     widget = DatePicker
     default_validators = [validate_plausible_date]
+
+
+def date_param(value: str | None, default: date) -> date:
+    """A day given in a page's query string (`?date=2026-12-01`): `default` when it is missing, not a date or
+    outside `core.validators.date_window` — a link typed by hand shows the default page, never a 500."""
+    try:
+        return check_plausible_date(date.fromisoformat(value)) if value else default
+    except ValueError:
+        return default
 
 
 def show_problems(form: forms.Form, error, fields: dict[str, str] | None = None) -> None:

@@ -212,6 +212,13 @@ WUYE_SIMULATED_PAYMENTS = envbool("WUYE_SIMULATED_PAYMENTS")
 PAYMENT_CALLBACK_SECRET = os.environ.get("PAYMENT_CALLBACK_SECRET", "").strip()
 WUYE_API_TOKEN_DAYS = envint("WUYE_API_TOKEN_DAYS", 30)
 
+# Input bounds (core.validators.date_window): a date a person can mean lies between WUYE_DATE_MIN (communities moved
+# into since the 1990s) and today plus WUYE_DATE_YEARS_AHEAD years; outside it, a 422 naming the field.
+WUYE_DATE_MIN = os.environ.get("WUYE_DATE_MIN", "1990-01-01")
+WUYE_DATE_YEARS_AHEAD = envint("WUYE_DATE_YEARS_AHEAD", 10)
+# A photo with more pixels than this is refused before it is decoded (a decompression bomb); 50 MP is a phone's best.
+WUYE_PHOTO_MAX_PIXELS = envint("WUYE_PHOTO_MAX_PIXELS", 50_000_000)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

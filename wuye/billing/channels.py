@@ -167,6 +167,12 @@ CHANNELS: dict[str, ChannelAdapter] = {
 }
 
 
+def online_payment_open(project) -> bool:
+    """Whether an owner of `project` can pay online at all: some online channel is configured for it. Without one
+    the portal shows where to pay instead of a button that can only fail."""
+    return any(adapter.online and adapter.configured(project) for adapter in CHANNELS.values())
+
+
 def adapter_for(code: str) -> ChannelAdapter:
     try:
         return CHANNELS[code]

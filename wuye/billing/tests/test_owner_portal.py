@@ -123,3 +123,12 @@ def test_owners_cannot_pay_or_see_results_of_other_units(world, unit, fee):
     reference = gateway.rstrip("/").rsplit("/", 1)[-1]
     assert client.get(f"/h5/pay/{reference}/").status_code == 404
     assert client.get(gateway).status_code == 404
+
+
+def test_without_an_online_channel_the_portal_says_where_to_pay_instead_of_a_pay_button(world, unit, fee, settings):
+    post_charge(None, unit, fee, "320.50", due_on=timezone.localdate() + timedelta(days=15))
+    owner = _client(world, "yezhu")
+    assert 'action="/h5/pay/"' in owner.get("/h5/bills/").content.decode()
+    settings.WUYE_SIMULATED_PAYMENTS = False  # production: WeChat Pay and Alipay have no merchant keys here
+    html = owner.get("/h5/bills/").content.decode()
+    assert 'action="/h5/pay/"' not in html and "物业服务中心缴费" in html

@@ -47,7 +47,8 @@ def h5_bills(request):
         for bill in bills:
             bill.days_overdue = days_overdue(bill.due_on, today)
         accounts.append({"unit": unit, "due": max(balance, ZERO), "credit": max(-balance, ZERO), "bills": bills,
-                         "overdue": sum((b.outstanding for b in bills if b.days_overdue), ZERO)})
+                         "overdue": sum((b.outstanding for b in bills if b.days_overdue), ZERO),
+                         "pays_online": channels.online_payment_open(unit.project)})
     return render(request, "billing/h5/bills.html", {"accounts": accounts})
 
 

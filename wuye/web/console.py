@@ -21,6 +21,7 @@ from .forms import ResidentFilterForm, UnitFilterForm
 from .guards import staff_view
 from .htmx import is_htmx, render_page
 from .paging import paginate
+from .search import redirect_posted_search, search_data
 
 # Owners first, then co-owners, tenants and family, wherever residents of a unit are listed.
 RELATION_ORDER = Case(
@@ -112,8 +113,10 @@ def unit_detail(request, pk):
 
 @staff_view(reads="people.residents")
 def residents(request):
+    if request.method == "POST":  # the search may be a phone number: kept out of the URL (web.search)
+        return redirect_posted_search(request)
     actor = request.actor
-    form = ResidentFilterForm(request.GET, actor=actor)
+    form = ResidentFilterForm(search_data(request), actor=actor)
     listing = scoped(Resident.objects.with_homes(), actor).select_related("project").prefetch_related("vehicles")
     page = paginate(request, form.filter(listing))
     return render_page(request, "web/console/residents.html", "web/partials/resident_table.html",

@@ -33,6 +33,7 @@ from wuye.web.forms import PlausibleDateField, ScopedFilterForm, show_problems
 from wuye.web.guards import staff_view
 from wuye.web.htmx import render_page
 from wuye.web.paging import paginate
+from wuye.web.search import redirect_posted_search, search_data
 
 from .. import exports, services
 from ..models import Basis, Bill, Channel, ChargeItem, ChargeKind, LedgerEntry, Payment, days_overdue
@@ -53,7 +54,7 @@ class AccountFilterForm(ScopedFilterForm):
 
     def __init__(self, data, *, actor):
         super().__init__(data, actor=actor)
-        self.fields["q"].widget.attrs.update(placeholder=_("Unit (e.g. 1-101) or owner name"))
+        self.fields["q"].widget.attrs.update(placeholder=_("Unit (e.g. 1-101), owner name or full phone"))
 
     def filter(self, units, actor):
         self.is_valid()
@@ -115,7 +116,7 @@ class LedgerExportForm(forms.Form):
 
 def _accounts_page(request, *, export_form=None, status=None):
     actor, today = request.actor, timezone.localdate()
-    form = AccountFilterForm(request.GET, actor=actor)
+    form = AccountFilterForm(search_data(request), actor=actor)
     units = form.filter(with_account(scoped(Unit.objects.with_places(), actor), today), actor)
     page = paginate(request, units)
     rows = list(page.object_list)
@@ -132,6 +133,8 @@ def _accounts_page(request, *, export_form=None, status=None):
 @staff_view(reads="billing.accounts")
 def accounts(request):
     """Units with balance, open amount and the age of their oldest overdue bill; search and an arrears filter."""
+    if request.method == "POST":  # the search may be an owner's phone: kept out of the URL (web.search)
+        return redirect_posted_search(request)
     return _accounts_page(request)
 
 

@@ -22,6 +22,7 @@ from wuye.sla.models import ClockState
 from wuye.web.guards import staff_view
 from wuye.web.htmx import render_page
 from wuye.web.paging import paginate
+from wuye.web.search import redirect_posted_search, search_data
 
 from .. import reports, services
 from ..flows import transition_for
@@ -99,8 +100,10 @@ def _staff_actions(actor, ticket) -> list[str]:
 # -- console: the inbox ---------------------------------------------------------------------------------------
 @staff_view(reads="workorders.tickets")
 def inbox(request):
+    if request.method == "POST":  # the search may be the contact's phone: kept out of the URL (web.search)
+        return redirect_posted_search(request)
     actor, now = request.actor, timezone.now()
-    data = request.GET
+    data = search_data(request)
     defaulted = False
     if not data and actor.role == Role.ENGINEERING:
         data, defaulted = {"kind": Kind.REPAIR, "open": "on"}, True  # engineering starts with open repairs

@@ -19,6 +19,7 @@ from .events import compose_event, record_event, record_events
 from .models import ApiToken, CalendarOverride, Event, JobState, Notification, WorkCalendar
 from .pii import mask_text
 from .templatetags.timeline import register_event_labels
+from .tokens import revoke_token
 
 ADDED, CHANGED, DELETED = "admin.added", "admin.changed", "admin.deleted"
 
@@ -123,8 +124,22 @@ class JobStateAdmin(RecordedAdmin):
 
 @admin.register(ApiToken)
 class ApiTokenAdmin(RecordedAdmin):
-    list_display = ("user", "created_at", "expires_at")
-    readonly_fields = ("user", "key_hash", "created_at")
+    """Tokens are issued by signing in; here an administrator only revokes them, through the same service as
+    `DELETE /api/v1/auth/token` (so the event reads "token revoked", not a bare deletion)."""
+
+    list_display = ("user", "prefix", "created_at", "last_used_at", "expires_at")
+    readonly_fields = ("user", "prefix", "key_hash", "created_at", "last_used_at", "expires_at")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def delete_model(self, request, obj):
+        revoke_token(obj, actor=request.user, reason="admin")
+
+    def delete_queryset(self, request, queryset):
+        with transaction.atomic():
+            for token in queryset.select_related("user"):
+                revoke_token(token, actor=request.user, reason="admin")
 
 
 # Django's own user and group admins, recorded like the others (accounts and their rights matter most).

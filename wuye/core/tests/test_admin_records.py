@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from django.contrib import admin
 from django.contrib.auth import get_user_model
-from django.test import RequestFactory
+from django.test import Client, RequestFactory
 from django.urls import reverse
 
 from wuye.billing import models as billing
@@ -190,3 +190,18 @@ def test_every_admin_list_and_detail_page_opens_for_the_superuser(world, login):
         if first is not None:
             shown = client.get(reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[first.pk]))
             assert shown.status_code == 200, opts.label
+
+
+def test_deleting_an_api_token_in_the_admin_revokes_it_through_the_service(world, api):
+    from wuye.core.models import ApiToken
+
+    caller = api("kefu")
+    assert caller.get("/api/v1/me").status_code == 200
+    token = ApiToken.objects.get(user__username="kefu")
+    admin_client = Client()
+    admin_client.force_login(world.user("admin"))
+    response = admin_client.post(f"/admin/core/apitoken/{token.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 302
+    assert caller.get("/api/v1/me").status_code == 401
+    revoked = Event.objects.get(verb="auth.token_revoked")
+    assert revoked.actor.username == "admin" and revoked.data["reason"] == "admin"

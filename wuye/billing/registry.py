@@ -37,7 +37,7 @@ def register() -> None:
     from wuye.core.templatetags.timeline import register_event_labels
     from wuye.web.context import NavItem, Tile, register_nav, register_tile
 
-    from .models import Channel
+    from .models import Channel, NoticeStage
     from .urls import urlpatterns
     from .web import accounts, meters, notices, owner, payments, reports, runs, sharing
 
@@ -65,4 +65,13 @@ def register() -> None:
         "period": _("period"),
         "bills": _("bills"),
         "reference": _("reference"),
-    }, values={"channel": dict(Channel.choices)})
+        # counts of the bulk paths' events (a run's chunk, a batch of notices, shared costs withdrawn)
+        "units": _("units"),
+        "skipped": _("units skipped"),
+        "notices": _("notices"),
+        "total": _("total"),
+        "stage": _("notice type"),
+        "issued_on": _("issued on"),
+        "withdrawn": _("withdrawn"),
+        "through_unit": _("up to unit record"),
+    }, values={"channel": dict(Channel.choices), "stage": dict(NoticeStage.choices)})

@@ -7,12 +7,21 @@ from datetime import timedelta
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from .events import compose_event, record_event, record_events
 from .models import ApiToken
+from .templatetags.timeline import register_event_labels
 
 # Last use is written at most this often per token: not a write on every API request.
 LAST_USED_RESOLUTION = timedelta(minutes=1)
+
+register_event_labels(
+    verbs={"auth.token_issued": _("API token issued"), "auth.token_revoked": _("API token revoked")},
+    details={"prefix": _("token starting with"), "expires_at": _("expires"), "token": _("token record")},
+    values={"reason": {"revoked": _("revoked by its owner"), "password_changed": _("password changed"),
+                       "admin": _("revoked by an administrator"), "signed_out": _("signed out")}},
+)
 
 
 def _token_data(token: ApiToken, **extra) -> dict:

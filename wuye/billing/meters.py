@@ -392,6 +392,11 @@ def correct_reading(actor: Actor, reading: MeterReading, value, *, note: str = "
     if note:
         data["note"] = note
     record_event(meter, "billing.reading_corrected", actor=actor.user, data=data)
+    if meter.unit_id is None:  # a public meter: the month's shared cost built from it is computed again
+        from .sharing import recompute_for_readings
+
+        recompute_for_readings([reading] + ([following] if following is not None else []),
+                               user=getattr(actor.user, "pk", None) and actor.user)
     return reading
 
 

@@ -183,6 +183,22 @@ def allocate_shared_costs(actor: Actor | None, project: Project, period: date) -
         raise Conflict(_("The shared costs of this month are being computed by someone else; try again.")) from None
 
 
+def recompute_for_readings(readings, user=None) -> list[SharedCost]:
+    """After public-meter readings changed (a held reading corrected, and the next one's consumption with it): the
+    shared costs built from them are computed again while none of their item's month is billed; a billed month
+    stays as billed (its bills are the record). Returns the costs recomputed."""
+    costs = SharedCost.objects.filter(readings__in=[reading.pk for reading in readings]).select_related(
+        "item", "item__project")
+    recomputed = []
+    for item, period in {(cost.item, cost.period) for cost in costs}:
+        try:
+            with transaction.atomic():
+                recomputed += _compute_item(item, period, replace=True, user=user)
+        except Conflict:
+            continue
+    return recomputed
+
+
 def costs_for_run(item: ChargeItem, period: date) -> list[SharedCost]:
     """The item's shared costs of the period for a billing run: those on record, the missing ones computed."""
     return _compute_item(item, period, replace=False)

@@ -229,3 +229,18 @@ def test_owner_disclosure_page_shows_the_method_and_own_share(world, shared):
         if own is not None:
             assert f"¥{own}" in text
     assert logged_in("caiwu").get("/h5/disclosure/").status_code == 302
+
+
+def test_correcting_a_held_public_reading_recomputes_the_unbilled_shared_cost(world, shared):
+    from wuye.billing.meters import correct_reading
+
+    caiwu = actor_for(world.user("caiwu"))
+    MeterReading.objects.filter(meter=shared["grounds"], read_on=date(2026, 11, 30)).update(anomaly="spike")
+    water_cost = next(cost for cost in allocate_shared_costs(caiwu, world.project1, NOVEMBER)
+                      if cost.item == shared["water"])
+    assert water_cost.consumption == Decimal("183.70") and water_cost.amount == Decimal("826.65")
+    held = MeterReading.objects.get(meter=shared["grounds"], read_on=date(2026, 11, 30))
+    correct_reading(caiwu, held, "518.30")  # the reader typed 683.70 for 518.30
+    water_cost = SharedCost.objects.get(item=shared["water"], period=NOVEMBER)
+    assert water_cost.consumption == Decimal("18.30") and water_cost.amount == Decimal("82.35")  # 18.30 m³ × 4.50
+    assert set(water_cost.readings.values_list("value", flat=True)) == {Decimal("518.30")}

@@ -14,7 +14,6 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -65,15 +64,12 @@ def _lock_unit(payment: Payment) -> None:
 
 
 def _deciders(project_id: int):
-    from django.contrib.auth import get_user_model
+    """Who approves a refund in the project: its project managers and finance supervisors."""
+    from wuye.people.services import staff_with_role
 
-    from wuye.people.models import StaffProfile
-
-    profiles = StaffProfile.objects.filter(
-        Q(role=Role.PROJECT_MANAGER) | Q(role=Role.FINANCE, is_supervisor=True),
-        Q(all_projects=True) | Q(projects=project_id), user__is_active=True,
-        company__projects=project_id)
-    return list(get_user_model().objects.filter(pk__in=profiles.values("user_id")))
+    deciders = [*staff_with_role(Role.PROJECT_MANAGER, project_id),
+                *staff_with_role(Role.FINANCE, project_id, supervisors_only=True)]
+    return list({user.pk: user for user in deciders}.values())
 
 
 def _link() -> str:

@@ -180,16 +180,19 @@ def create_staff(actor: Actor, *, company, username: str, password: str, name: s
     return user
 
 
-def staff_with_role(role: str, project, *, supervisors_only: bool = False, include_company_wide: bool = True):
-    """Active staff of `role` who work on `project` (a Project or its id): its members and, unless
-    `include_company_wide` is off, the company-wide staff of that role (all projects; a company administrator
-    always is) — of the project's own company only. The one lookup behind the SLA ladder, dispatch lists, dunning
-    summaries and reminder jobs."""
-    project_id = getattr(project, "pk", project)
-    where = Q(projects=project_id)
+def staff_with_role(role: str | None, project, *, supervisors_only: bool = False, include_company_wide: bool = True):
+    """Active staff of `role` (None: any role) who work on `project` (a Project or its id, or several of them): its
+    members and, unless `include_company_wide` is off, the company-wide staff of that role (all projects; a company
+    administrator always is) — of the project's own company only. The one lookup behind the SLA ladder, dispatch
+    lists, dunning summaries, refund deciders, improvement owners and reminder jobs."""
+    several = project if isinstance(project, (list, tuple, set, frozenset, QuerySet)) else [project]
+    project_ids = [getattr(one, "pk", one) for one in several]
+    where = Q(projects__in=project_ids)
     if include_company_wide:
         where |= Q(all_projects=True) | Q(role=Role.COMPANY_ADMIN)
-    profiles = StaffProfile.objects.filter(where, role=role, user__is_active=True, company__projects=project_id)
+    profiles = StaffProfile.objects.filter(where, user__is_active=True, company__projects__in=project_ids)
+    if role is not None:
+        profiles = profiles.filter(role=role)
     if supervisors_only:
         profiles = profiles.filter(is_supervisor=True)
     return [profile.user for profile in profiles.select_related("user").distinct().order_by("user_id")]

@@ -8,7 +8,6 @@ import re
 
 from django import forms
 from django.contrib.auth import get_user_model
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from wuye.billing.models import Channel as PaymentChannel
@@ -16,8 +15,8 @@ from wuye.billing.services import DESK_CHANNELS
 from wuye.core.access import Role, scoped
 from wuye.core.errors import DomainError
 from wuye.core.validators import INT64_MAX, check_integer, validate_plausible_date
-from wuye.people.models import DEPARTMENTS, StaffProfile
-from wuye.people.services import staff_users
+from wuye.people.models import DEPARTMENTS
+from wuye.people.services import staff_users, staff_with_role
 from wuye.tenancy.models import Building, Project, Unit
 from wuye.web.forms import PlausibleDateField, ScopedFilterForm
 from wuye.web.forms import show_problems as web_show_problems
@@ -500,10 +499,7 @@ class ImprovementForm(forms.Form):
                             actor).select_related("project").order_by("project_id", "code")
         self.fields["category"].queryset = categories
         self.fields["category"].several_projects = _sole(projects) is None
-        profiles = StaffProfile.objects.filter(user__is_active=True)
-        if not actor.is_superuser:
-            profiles = profiles.filter(company_id=actor.company_id)
-            if actor.project_ids is not None:
-                profiles = profiles.filter(Q(projects__in=actor.project_ids) | Q(all_projects=True))
+        # Anyone on the staff of the projects offered (the service checks the chosen project's).
+        staff = staff_with_role(None, list(projects.values_list("id", flat=True)))
         self.fields["owner"].queryset = get_user_model().objects.filter(
-            pk__in=profiles.values("user_id")).order_by("first_name", "username")
+            pk__in=[user.pk for user in staff]).order_by("first_name", "username")

@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -28,10 +27,9 @@ def _require(actor: Actor, project_id: int) -> None:
 
 
 def _works_on(user, project) -> bool:
-    from wuye.people.models import StaffProfile
+    from wuye.people.services import staff_with_role
 
-    return user.is_active and StaffProfile.objects.filter(user=user, company_id=project.company_id).filter(
-        Q(projects=project) | Q(all_projects=True)).exists()
+    return any(staff.pk == user.pk for staff in staff_with_role(None, project))
 
 
 @transaction.atomic

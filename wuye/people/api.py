@@ -11,7 +11,7 @@ from wuye.tenancy.models import Unit
 from . import services
 from .models import Residency, Resident, StaffProfile, Vehicle
 from .schemas import MeOut, ResidentIn, ResidentListOut, ResidentOut, VehicleIn, VehicleOut, residency_rows
-from .search import resident_search_q
+from .search import owner_record_q
 
 router = Router(tags=["people"])
 
@@ -24,7 +24,8 @@ def _residents(actor):
 @paginate(PagePagination)
 def list_owners(request, project: int | None = None, unit: int | None = None, relation: str | None = None,
                 q: str | None = None):
-    """Owner records in scope (personal data masked). `q` matches a name or a full phone number."""
+    """Owner records in scope (personal data masked). `q` matches a name, a full phone number or a
+    unit as typed ("1-101", "3号楼1单元1201": its current residents)."""
     require_read(request.actor, "people.residents")
     residents = _residents(request.actor)
     if project is not None:
@@ -37,7 +38,7 @@ def list_owners(request, project: int | None = None, unit: int | None = None, re
             current = current.filter(relation=relation)
         residents = residents.filter(pk__in=current.values("resident_id"))
     if q and q.strip():
-        residents = residents.filter(resident_search_q(q))
+        residents = residents.filter(owner_record_q(q))
     return residents
 
 

@@ -20,3 +20,16 @@ def resident_search_q(text: str, prefix: str = "") -> Q:
     with contextlib.suppress(ValueError):  # a name, not a phone number
         condition |= Q(**{f"{prefix}phone": normalize_phone(text)})
     return condition
+
+
+def owner_record_q(text: str) -> Q:
+    """A Q over residents for the owner-records search: `resident_search_q`, or a unit as the desk types it
+    (`tenancy.search.unit_search_q`: "1-101", "3号楼1单元1201") — the people living there now."""
+    from wuye.tenancy.search import unit_search_q
+
+    from .models import Residency
+
+    if not (text or "").strip():
+        return Q()
+    homes = Residency.objects.current().filter(unit_search_q(text, "unit__")).values("resident_id")
+    return resident_search_q(text) | Q(pk__in=homes)

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from wuye.core.access import scoped
 from wuye.core.validators import INT64_MAX, check_plausible_date, validate_plausible_date
-from wuye.people.search import resident_search_q
+from wuye.people.search import owner_record_q
 from wuye.tenancy.models import Building, Project, UnitKind
 from wuye.tenancy.search import unit_search_q
 
@@ -69,7 +69,7 @@ class ResidentFilterForm(ScopedFilterForm):
 
     def __init__(self, data, *, actor):
         super().__init__(data, actor=actor)
-        self.fields["q"].widget.attrs.update(placeholder=_("Name or full phone number"))
+        self.fields["q"].widget.attrs.update(placeholder=_("Name, full phone number or unit (e.g. 1-101)"))
 
     def filter(self, residents):
         self.is_valid()
@@ -77,7 +77,7 @@ class ResidentFilterForm(ScopedFilterForm):
         if data.get("project"):
             residents = residents.filter(project=data["project"])
         if query := (data.get("q") or "").strip():
-            residents = residents.filter(resident_search_q(query))
+            residents = residents.filter(owner_record_q(query))
         return residents
 
 

@@ -83,3 +83,20 @@ def test_every_face_finds_the_same_units(places, login, api, typed):
     assert {item["id"] for item in body["items"]} == expected
     accounts = login("caiwu").get(reverse("billing:accounts"), {"project": project, "q": typed}).content.decode()
     assert {int(pk) for pk in ACCOUNT_LINK.findall(accounts)} == expected
+
+
+RESIDENT_LINK = re.compile(r'href="/console/residents/(\d+)/"')
+
+
+@pytest.mark.parametrize("typed", ["1-101", "2号楼", "101", "1号楼2"])
+def test_owner_records_find_the_people_living_in_those_units(places, login, api, typed):
+    from wuye.people.models import Residency
+
+    units = Unit.objects.filter(project=places.project1).filter(unit_search_q(typed))
+    expected = set(Residency.objects.current().filter(unit__in=units).values_list("resident_id", flat=True))
+    assert expected or typed == "1号楼2"
+    project = places.project1.pk
+    console = login("kefu").get(reverse("web:residents"), {"project": project, "q": typed}).content.decode()
+    assert {int(pk) for pk in RESIDENT_LINK.findall(console)} == expected
+    body = api("kefu").get("/api/v1/owners", project=project, q=typed, page_size=200).json()
+    assert {item["id"] for item in body["items"]} == expected

@@ -59,7 +59,8 @@ CONSOLE_PAGES = {
 # writes guarded by their write permission, a photo or a PDF that needs a real file, placeholders, the holiday
 # schedule (a setting guarded by core.manage_calendar).
 CONSOLE_EXEMPT = {
-    "web:console", "web:statutory_calendar", "web:notifications", "web:notifications_read_all", "web:notification_read", "web:console_soon",
+    "web:console", "web:statutory_calendar", "web:notifications", "web:notifications_read_all",
+    "web:notification_read", "web:console_soon",
     "workorders:new", "workorders:action", "workorders:photo", "workorders:improvement_create",
     "workorders:improvement_done", "billing:record_payment", "billing:write_off", "billing:add_charge",
     "billing:readings_import", "billing:readings_template", "billing:shared_costs_allocate",

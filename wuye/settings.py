@@ -70,6 +70,7 @@ MIDDLEWARE = [
     "wuye.web.locale.ChineseFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
+    "wuye.web.input.RefuseNulMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "wuye.people.middleware.ActorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",

@@ -22,6 +22,14 @@ class Company(models.Model):
         return self.name
 
 
+class ServiceLevel(models.TextChoices):
+    """The grade of service a project is contracted for (物业服务等级, as in the local standards)."""
+
+    LEVEL_1 = "level_1", _("Level 1 (一级)")
+    LEVEL_2 = "level_2", _("Level 2 (二级)")
+    LEVEL_3 = "level_3", _("Level 3 (三级)")
+
+
 class ProjectQuerySet(models.QuerySet):
     def active(self):
         return self.filter(is_active=True)
@@ -35,6 +43,7 @@ class Project(models.Model):
     name = models.CharField(_("name"), max_length=100)
     address = models.CharField(_("address"), max_length=200, blank=True)
     phone = models.CharField(_("service phone"), max_length=20, blank=True)
+    service_level = models.CharField(_("service level"), max_length=16, choices=ServiceLevel.choices, blank=True)
     work_calendar = models.ForeignKey(
         WorkCalendar, verbose_name=_("working calendar"), null=True, blank=True, on_delete=models.PROTECT,
         help_text=_("Working hours and local overrides; empty means 08:00–12:00 and 13:00–17:00."),

@@ -137,3 +137,31 @@ class Unit(models.Model):
     def label(self) -> str:
         """How staff say it: building-number, e.g. 3-2-1201 for 3号楼 unit 2-1201 (entrance 2, flat 1201)."""
         return f"{self.building.number}-{self.number}" if self.building_id else self.number
+
+
+class ProjectRules(models.Model):
+    """A project's own rules (规则设置): one row per project, created with the seeds' defaults on first change.
+    What each rule means, its default, bounds and source are in `tenancy.rules.RULE_DEFAULTS`; read them through
+    `tenancy.rules.rules_for(project)`, never this table directly."""
+
+    project = models.OneToOneField(Project, verbose_name=_("project"), on_delete=models.CASCADE,
+                                   related_name="rules")
+    repeat_window_days = models.PositiveSmallIntegerField(_("repeat-repair window (days)"))
+    return_visit_hours = models.PositiveSmallIntegerField(_("return-visit window (hours)"))
+    complaint_approver = models.CharField(_("approver of a major complaint's resolution"), max_length=32)
+    notice_lead_days = models.PositiveSmallIntegerField(_("payment-notice lead (days)"))
+    dunning_reminder_days = models.PositiveSmallIntegerField(_("reminder notice at (days overdue)"))
+    dunning_letter_days = models.PositiveSmallIntegerField(_("lawyer's letter at (days overdue)"))
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    scope_project_path = "project"
+
+    class Meta:
+        verbose_name = _("project rules")
+        verbose_name_plural = _("project rules")
+        constraints = [models.CheckConstraint(
+            condition=models.Q(dunning_letter_days__gt=models.F("dunning_reminder_days")),
+            name="rules_letter_after_reminder")]
+
+    def __str__(self):
+        return str(self.project)

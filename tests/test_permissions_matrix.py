@@ -33,7 +33,8 @@ API_ROUTES = {
     "billing.reports": ["/api/v1/reports/arrears-aging", "/api/v1/reports/collection-rate?project={project}"],
 }
 # GET routes that show no resource: who the caller is, their own messages and tokens, the parking-fee calculator.
-API_EXEMPT = {"/api/v1/me", "/api/v1/me/notifications", "/api/v1/auth/tokens", "/api/v1/parking/temporary-fee"}
+API_EXEMPT = {"/api/v1/me", "/api/v1/me/notifications", "/api/v1/auth/tokens", "/api/v1/parking/temporary-fee",
+              "/api/v1/imports/template"}  # a blank import template: headers and an example row
 
 # resource → console pages and exports (url name, kwargs from the objects below[, query]).
 CONSOLE_PAGES = {

@@ -5,6 +5,7 @@ from ninja import NinjaAPI
 from wuye.billing.api import router as billing_router
 from wuye.core.api import API_AUTH, LocalTimeRenderer, install_error_handlers
 from wuye.core.api import router as core_router
+from wuye.onboarding.api import router as onboarding_router
 from wuye.people.api import router as people_router
 from wuye.tenancy.api import router as tenancy_router
 from wuye.workorders.api import router as workorders_router
@@ -24,6 +25,7 @@ api = NinjaAPI(
 install_error_handlers(api)
 
 api.add_router("/v1/", core_router)
+api.add_router("/v1/", onboarding_router)
 api.add_router("/v1/", tenancy_router)
 api.add_router("/v1/", people_router)
 api.add_router("/v1/", workorders_router)

@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "wuye.billing",
     # processes
     "wuye.workorders",
+    "wuye.onboarding",
     # faces
     "wuye.web",
     "wuye.demo",

@@ -101,6 +101,7 @@ WRITE_ROUTES_ON_RECORDS = {
     "/api/v1/refunds/{refund_id}/reject": lambda world, project: refund_request(world, project).pk,
     "/api/v1/meter-readings/{reading_id}/confirm": lambda world, project: held_reading(project).pk,
     "/api/v1/meter-readings/{reading_id}/correct": lambda world, project: held_reading(project).pk,
+    "/api/v1/projects/{project_id}/imports": lambda world, project: project.pk,
 }
 LIST_ROUTES = {
     "/api/v1/projects": "project_id",
@@ -130,6 +131,8 @@ SIGNED_ROUTES = {"/api/v1/payments/callbacks/{channel}"}
 # Shared costs (公示, `?project=&period=`) and the temporary parking quote (test_shared_costs_and_quotes_stay_in_scope);
 # POST /api/v1/shared-costs/allocate names project_id outside scope (wuye/billing/tests/test_sharing.py).
 SHARING_ROUTES = {"/api/v1/shared-costs", "/api/v1/shared-costs/allocate", "/api/v1/parking/temporary-fee"}
+# A blank import template (headers and an example row): nobody's record.
+TEMPLATE_ROUTES = {"/api/v1/imports/template"}
 
 
 def test_every_route_is_covered():
@@ -138,6 +141,7 @@ def test_every_route_is_covered():
     covered |= REPORT_ROUTES
     covered |= SIGNED_ROUTES
     covered |= SHARING_ROUTES
+    covered |= TEMPLATE_ROUTES
     assert paths <= covered, f"add scope tests for: {sorted(paths - covered)}"
 
 

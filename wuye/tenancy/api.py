@@ -1,42 +1,22 @@
 """JSON API for projects, buildings and units (§9). Handlers parse, call a service or a scoped query, render."""
 
-from django.utils.translation import gettext as _
 from ninja import Router, Status
 from ninja.pagination import paginate
 
 from wuye.core.access import get_scoped_or_404, get_scoped_or_invalid, require_read, scoped
 from wuye.core.api import PagePagination
-from wuye.core.errors import InvalidInput
 
+from . import rules as project_rules
 from . import services
-from .models import Building, Company, Project, Unit
-from .schemas import BuildingIn, BuildingOut, ProjectIn, ProjectOut, UnitIn, UnitOut
+from .models import Building, Project, Unit
+from .schemas import BuildingIn, BuildingOut, RulesOut, RulesPatch, UnitIn, UnitOut
 from .search import unit_search_q
 
 router = Router(tags=["places"])
 
 
-@router.get("/projects", response=list[ProjectOut])
-@paginate(PagePagination)
-def list_projects(request):
-    require_read(request.actor, "tenancy.places")
-    return scoped(Project.objects.active(), request.actor)
-
-
-@router.get("/projects/{project_id}", response=ProjectOut)
-def get_project(request, project_id: int):
-    require_read(request.actor, "tenancy.places")
-    return get_scoped_or_404(Project.objects, request.actor, pk=project_id)
-
-
-@router.post("/projects", response={201: ProjectOut})
-def create_project(request, payload: ProjectIn):
-    # Staff create projects in their own company; only a superuser names one.
-    company = Company.objects.filter(pk=request.actor.company_id or payload.company_id).first()
-    if company is None:
-        raise InvalidInput("company_id", _("Choose the company."))
-    project = services.create_project(request.actor, company=company, **payload.dict(exclude={"company_id"}))
-    return Status(201, project)
+# Projects (GET|POST /projects, GET /projects/{id}) are served by wuye.onboarding.api: creating one installs the
+# catalogue of the floors above this one.
 
 
 @router.get("/buildings", response=list[BuildingOut])
@@ -86,3 +66,21 @@ def create_unit(request, payload: UnitIn):
     building = get_scoped_or_invalid(Building.objects, request.actor, payload.building_id, "building_id")
     unit = services.create_unit(request.actor, building=building, **payload.dict(exclude={"building_id"}))
     return Status(201, unit)
+
+
+@router.get("/projects/{project_id}/rules", response=RulesOut)
+def get_rules(request, project_id: int):
+    """The project's rules: each with its value, the seed's default, bounds and where the default comes from."""
+    require_read(request.actor, "tenancy.rules")
+    project = get_scoped_or_404(Project.objects, request.actor, pk=project_id)
+    return {"project_id": project.pk, "rules": project_rules.describe(project)}
+
+
+@router.patch("/projects/{project_id}/rules", response=RulesOut)
+def change_rules(request, project_id: int, payload: RulesPatch):
+    """Change some rules (project manager or company administrator) with a reason; each change is an event."""
+    require_read(request.actor, "tenancy.rules")
+    project = get_scoped_or_404(Project.objects, request.actor, pk=project_id)
+    changes = payload.dict(exclude={"reason"}, exclude_none=True)
+    project_rules.update_rules(request.actor, project, changes, reason=payload.reason)
+    return {"project_id": project.pk, "rules": project_rules.describe(project)}

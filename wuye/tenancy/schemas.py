@@ -2,7 +2,7 @@ from decimal import Decimal
 
 from ninja import Field, Schema
 
-from .models import UnitKind
+from .models import ServiceLevel, UnitKind
 
 
 class ProjectOut(Schema):
@@ -11,6 +11,7 @@ class ProjectOut(Schema):
     name: str
     address: str
     phone: str
+    service_level: str
     company_id: int
 
 
@@ -19,6 +20,7 @@ class ProjectIn(Schema):
     name: str = Field(..., min_length=1, max_length=100)
     address: str = Field("", max_length=200)
     phone: str = Field("", max_length=20)
+    service_level: ServiceLevel | None = None
     company_id: int | None = None
 
 
@@ -59,3 +61,41 @@ class UnitIn(Schema):
     floor: int = Field(..., ge=-10, le=200)
     area: Decimal = Field(..., gt=0, max_digits=9, decimal_places=2)
     kind: UnitKind = UnitKind.RESIDENTIAL
+
+
+class RuleChoice(Schema):
+    value: str
+    label: str
+
+
+class RuleOut(Schema):
+    name: str
+    label: str
+    unit: str
+    value: int | str
+    default: int | str
+    display: str
+    default_display: str
+    is_default: bool
+    min: int | None
+    max: int | None
+    choices: list[RuleChoice]
+    source: str
+    company_only: bool
+
+
+class RulesOut(Schema):
+    project_id: int
+    rules: list[RuleOut]
+
+
+class RulesPatch(Schema):
+    """Only the rules to change; each is checked against its bounds (422 naming the field)."""
+
+    repeat_window_days: int | None = None
+    return_visit_hours: int | None = None
+    complaint_approver: str | None = Field(None, max_length=32)
+    notice_lead_days: int | None = None
+    dunning_reminder_days: int | None = None
+    dunning_letter_days: int | None = None
+    reason: str = Field(..., max_length=500)

@@ -69,3 +69,23 @@ def unit_search_q(text: str, prefix: str = "") -> Q:
     if len(parts) == 3 and all(parts):
         return condition | (building(parts[0]) & flat(parts[2], parts[1]))
     return condition
+
+
+def units_as_typed(project, texts) -> dict[str, list]:
+    """{text: the units of `project` it names} for each of `texts` (an import's unit column): a unit's label as
+    staff write it (3-1-1201, the building and the stored number) found at once, anything else read by
+    `unit_search_q` — so an import understands a unit exactly as every search box does. A text may name several
+    units (1201 in a project of many buildings): the caller asks for a more precise one."""
+    from .models import Unit
+
+    units = list(Unit.objects.filter(project=project).select_related("building"))
+    by_label: dict[str, list] = {}
+    for unit in units:
+        by_label.setdefault(_normalized(unit.label).lower(), []).append(unit)
+    found = {}
+    for text in set(texts):
+        exact = by_label.get(_normalized(text).lower())
+        found[text] = exact if exact else list(
+            Unit.objects.filter(project=project).filter(unit_search_q(text)).select_related("building")[:5]) \
+            if _normalized(text) else []
+    return found

@@ -11,17 +11,27 @@ from wuye.core.access import Actor, require
 from wuye.core.errors import InvalidInput, Problems
 from wuye.core.events import record_event
 
-from .models import Building, Project, Unit, UnitKind
+from .models import Building, Project, ServiceLevel, Unit, UnitKind
 
 
 @transaction.atomic
-def create_project(actor: Actor, *, company, code: str, name: str, address: str = "", phone: str = "") -> Project:
-    """A new community of `company`."""
+def create_project(actor: Actor, *, company, code: str, name: str, address: str = "", phone: str = "",
+                   service_level: str = "") -> Project:
+    """A new community of `company` (just the place: `wuye.onboarding.services.create_project` also gives it its
+    service standard and default catalogue)."""
     require(actor, "tenancy.manage_projects")
-    if Project.objects.filter(company=company, code=code).exists():
-        raise InvalidInput("code", _("A project with this code already exists."))
-    project = Project.objects.create(company=company, code=code, name=name, address=address, phone=phone)
-    record_event(project, "project.created", actor=actor.user, data={"code": code, "name": name})
+    problems = Problems()
+    if Project.objects.filter(company=company, code__iexact=code).exists():
+        problems.add("code", _("A project with this code already exists."))
+    if not (name or "").strip():
+        problems.add("name", _("Enter the project's name."))
+    if service_level not in ("", *ServiceLevel.values):
+        problems.add("service_level", _("Choose one of: %(choices)s.") % {"choices": ", ".join(ServiceLevel.values)})
+    problems.raise_if_any()
+    project = Project.objects.create(company=company, code=code, name=name.strip(), address=address, phone=phone,
+                                     service_level=service_level)
+    record_event(project, "project.created", actor=actor.user,
+                 data={"code": code, "name": project.name, "service_level": service_level})
     return project
 
 

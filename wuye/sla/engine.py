@@ -249,15 +249,19 @@ def resume_clock(subject, key: str, *, at: datetime | None = None, actor=None) -
 
 
 @transaction.atomic
-def cancel_clocks(subject, *, actor=None, reason: str = "") -> int:
-    """Cancel every open clock of `subject` (the record was cancelled): they count neither as met nor breached."""
-    cancelled = 0
-    for clock in Clock.objects.for_subject(subject).open().select_for_update().select_related("policy"):
+def cancel_clocks(subject, *, actor=None, reason: str = "", keys=None) -> list[Clock]:
+    """Cancel every open clock of `subject` (the record was cancelled) — or only those of `keys` (a re-classified
+    ticket whose limits change): they count neither as met nor breached. Returns the cancelled clocks."""
+    clocks = Clock.objects.for_subject(subject).open().select_for_update().select_related("policy")
+    if keys is not None:
+        clocks = clocks.filter(key__in=list(keys))
+    cancelled = []
+    for clock in clocks:
         clock.state, clock.stopped_at = ClockState.CANCELLED, timezone.now()
         _save(clock, clock.policy, "state", "stopped_at")
-        cancelled += 1
+        cancelled.append(clock)
     if cancelled:
-        record_event(subject, "sla.cancelled", actor=actor, data={"clocks": cancelled, "reason": reason})
+        record_event(subject, "sla.cancelled", actor=actor, data={"clocks": len(cancelled), "reason": reason})
     return cancelled
 
 

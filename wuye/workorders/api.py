@@ -134,7 +134,8 @@ def get_ticket(request, ticket_id: int):
 
 @router.post("/tickets/{ticket_id}/actions/{action}", response=TicketOut)
 def act_on_ticket(request, ticket_id: int, action: str, payload: ActionIn):
-    """Take one workflow action (dispatch, accept, arrive, pause, resume, complete, verify, confirm, collect_fee
+    """Take one workflow action (classify (`kind` while new, `category_id`, `urgency`, `is_major`: the time limits
+    restart under the new policy), dispatch, accept, arrive, pause, resume, complete, verify, confirm, collect_fee
     (paid now: `payment_channel` cash or bank_transfer, with a receipt), charge_fee (to the owner's account),
     return_visit, close, reopen, cancel, assign, reassign, resolve, approve, reject, reply)."""
     actor = request.actor
@@ -150,7 +151,15 @@ def act_on_ticket(request, ticket_id: int, action: str, payload: ActionIn):
         if item is None:
             raise InvalidInput(f"parts[{index}].item_id", _("Not on this project's price list."))
         parts.append((item, part.quantity))
-    change = services.ActionInput(**payload.dict(exclude={"assignee_id", "parts"}), assignee=assignee, parts=parts)
+    category = None
+    if payload.category_id is not None:  # classify: a category of the ticket's project (its kind is checked there)
+        category = Category.objects.filter(pk=payload.category_id, project_id=ticket.project_id).first()
+        if category is None:
+            raise InvalidInput("category_id", _("No such category."))
+    values = payload.dict(exclude={"assignee_id", "parts", "category_id", "kind", "urgency"})
+    change = services.ActionInput(**values, assignee=assignee, parts=parts, category=category,
+                                  kind=payload.kind.value if payload.kind else "",
+                                  urgency=payload.urgency.value if payload.urgency else "")
     ticket = services.perform(actor, ticket, action, change)
     return _detail(request, Ticket.objects.with_people().get(pk=ticket.pk))
 
@@ -180,3 +189,6 @@ def get_photo(request, ticket_id: int, photo_id: int):
     ticket = get_scoped_or_404(Ticket.objects.all(), request.actor, pk=ticket_id)
     photo = get_object_or_404(ticket.photos, pk=photo_id)
     return FileResponse(photo.image.open("rb"), content_type=photo.content_type)
+
+
+from . import catalogue_api  # noqa: E402, F401  (the catalogue's routes on this router)

@@ -32,7 +32,9 @@ def t(sources, target, *roles) -> Transition:
     return Transition(frozenset(sources), target, frozenset(roles))
 
 
+# Classify / re-classify (kind, category, urgency) keeps the status: while the limits it changes still run.
 REPAIR_FLOW: dict[str, Transition] = {
+    "classify": t({S.NEW, S.DISPATCHED, S.ACCEPTED, S.ON_SITE}, None, CS, *MANAGERS),
     "dispatch": t({S.NEW}, S.DISPATCHED, CS, ENG, *MANAGERS),
     "reassign": t({S.DISPATCHED, S.ACCEPTED, S.ON_SITE, S.PAUSED}, None, CS, ENG, *MANAGERS),
     "accept": t({S.DISPATCHED}, S.ACCEPTED, ENG),
@@ -53,6 +55,7 @@ REPAIR_FLOW: dict[str, Transition] = {
 }
 
 COMPLAINT_FLOW: dict[str, Transition] = {
+    "classify": t({S.NEW, S.ASSIGNED}, None, CS, *MANAGERS),
     "assign": t({S.NEW}, S.ASSIGNED, CS, *MANAGERS),
     "reassign": t({S.ASSIGNED}, None, CS, *MANAGERS),
     "resolve": t({S.ASSIGNED}, S.RESOLVED, CS, *HANDLING_DEPARTMENTS, *MANAGERS),  # major → PENDING_APPROVAL
@@ -66,6 +69,7 @@ COMPLAINT_FLOW: dict[str, Transition] = {
 }
 
 FEEDBACK_FLOW: dict[str, Transition] = {  # inquiries, suggestions, praise
+    "classify": t({S.NEW}, None, CS, *MANAGERS),
     "reply": t({S.NEW}, S.REPLIED, CS, *MANAGERS),
     "close": t({S.REPLIED}, S.CLOSED, CS, *MANAGERS),
     "cancel": t({S.NEW}, S.CANCELLED, CS, OWNER, *MANAGERS),

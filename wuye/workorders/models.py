@@ -86,13 +86,19 @@ class Category(models.Model):
 
 
 class WarrantyTerm(models.Model):
-    """The developer's warranty (保修期) for a category of defects in a project, and the contractor who repairs."""
+    """The developer's warranty (保修期) for a system (a repair category and its sub-categories) in a project — the
+    whole project, or one building when `building` is set — and the contractor who repairs under it."""
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="warranty_terms")
-    category = models.ForeignKey(Category, on_delete=models.CASCADE, related_name="warranty_terms")
+    category = models.ForeignKey(Category, verbose_name=_("system"), on_delete=models.CASCADE,
+                                 related_name="warranty_terms")
+    building = models.ForeignKey("tenancy.Building", verbose_name=_("building"), null=True, blank=True,
+                                 on_delete=models.CASCADE, related_name="warranty_terms",
+                                 help_text=_("Empty: every building of the project."))
     until = models.DateField(_("warranty until"))
     contractor = models.CharField(_("contractor"), max_length=100)
     contractor_phone = models.CharField(_("contractor phone"), max_length=20, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
 
     scope_project_path = "project"
 
@@ -139,6 +145,9 @@ class Ticket(models.Model):
     contact_name = models.CharField(_("contact"), max_length=50, blank=True)
     contact_phone = models.CharField(_("contact phone"), max_length=20, blank=True)
     preferred_time = models.DateTimeField(_("preferred time"), null=True, blank=True)
+    # The owner's own word that it cannot wait (portal); staff confirm or not by classifying (`classified_at`).
+    owner_says_urgent = models.BooleanField(_("owner says urgent"), default=False)
+    classified_at = models.DateTimeField(_("classified"), null=True, blank=True)
     reporter = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("reported by"), null=True, blank=True,
                                  on_delete=models.SET_NULL, related_name="reported_tickets")
     first_receiver = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("first receiver"), null=True,

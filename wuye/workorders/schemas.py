@@ -1,4 +1,4 @@
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Literal
 
@@ -30,6 +30,7 @@ class TicketIn(Schema):
     contact_phone: str = Field("", max_length=20)
     preferred_time: datetime | None = None
     is_major: bool = False
+    owner_says_urgent: bool = Field(False, description="Owners: it cannot wait (staff confirm by classifying)")
 
 
 class PartIn(Schema):
@@ -52,6 +53,10 @@ class ActionIn(Schema):
     reply: str = Field("", max_length=4000)
     improvement: str = Field("", max_length=2000)
     payment_channel: str = Field("", max_length=16, description="collect_fee: cash or bank_transfer")
+    kind: TicketKind | None = Field(None, description="classify: the new kind (only while the ticket is new)")
+    category_id: int | None = Field(None, description="classify: the new category (of the ticket's kind)")
+    urgency: TicketUrgency | None = Field(None, description="classify: the new urgency; the limits restart")
+    is_major: bool | None = Field(None, description="classify: a complaint is major (its resolution is approved)")
 
 
 class ClockOut(Schema):
@@ -154,6 +159,8 @@ class TicketListOut(Schema):
     created_at: datetime
     assignee: str | None
     is_repeat: bool
+    owner_says_urgent: bool
+    classified_at: datetime | None
     next_due_at: datetime | None = None
 
     @staticmethod
@@ -219,3 +226,117 @@ class TicketOut(TicketListOut):
     def resolve_charges(ticket):
         fee = getattr(ticket, "fee", None)
         return fee.lines if fee is not None else list(ticket.charge_lines.order_by("id"))
+
+
+# -- the catalogue ------------------------------------------------------------------------------------------------
+class CategoryOut(Schema):
+    id: int
+    project_id: int
+    kind: TicketKind
+    parent_id: int | None
+    code: str
+    name: str
+    full_name: str
+    responsible_role: str
+    is_active: bool
+
+    @staticmethod
+    def resolve_full_name(category):
+        return str(category)
+
+
+class CategoryIn(Schema):
+    project_id: int
+    kind: TicketKind
+    parent_id: int | None = None
+    code: str = Field(..., max_length=40)
+    name: str = Field(..., max_length=50)
+    responsible_role: str = Field("", max_length=32)
+    is_active: bool = True
+
+
+class CategoryPatch(Schema):
+    parent_id: int | None = None
+    code: str | None = Field(None, max_length=40)
+    name: str | None = Field(None, max_length=50)
+    responsible_role: str | None = Field(None, max_length=32)
+    is_active: bool | None = None
+
+
+class PriceItemOut(Schema):
+    id: int
+    project_id: int
+    code: str
+    name: str
+    unit_name: str
+    price: Decimal
+    is_labour: bool
+    is_active: bool
+
+
+class PriceItemIn(Schema):
+    project_id: int
+    code: str = Field(..., max_length=40)
+    name: str = Field(..., max_length=100)
+    unit_name: str = Field("次", max_length=10)
+    price: Decimal = Field(..., max_digits=9, decimal_places=2)
+    is_labour: bool = False
+    is_active: bool = True
+
+
+class PriceItemPatch(Schema):
+    code: str | None = Field(None, max_length=40)
+    name: str | None = Field(None, max_length=100)
+    unit_name: str | None = Field(None, max_length=10)
+    price: Decimal | None = Field(None, max_digits=9, decimal_places=2)
+    is_labour: bool | None = None
+    is_active: bool | None = None
+
+
+class WarrantyTermOut(Schema):
+    id: int
+    project_id: int
+    category_id: int
+    category: str
+    building_id: int | None
+    until: date
+    contractor: str
+    contractor_phone: str
+    is_active: bool
+
+    @staticmethod
+    def resolve_category(term):
+        return str(term.category)
+
+
+class WarrantyTermIn(Schema):
+    project_id: int
+    category_id: int
+    building_id: int | None = Field(None, description="Empty: every building of the project")
+    until: date
+    contractor: str = Field(..., max_length=100)
+    contractor_phone: str = Field("", max_length=20)
+    is_active: bool = True
+
+
+class WarrantyTermPatch(Schema):
+    category_id: int | None = None
+    building_id: int | None = None
+    until: date | None = None
+    contractor: str | None = Field(None, max_length=100)
+    contractor_phone: str | None = Field(None, max_length=20)
+    is_active: bool | None = None
+
+
+class PriceImportRowError(Schema):
+    row: int
+    column: str
+    message: str
+
+
+class PriceImportOut(Schema):
+    rows: int
+    created: int
+    changed: int
+    unchanged: int
+    errors: list[PriceImportRowError]

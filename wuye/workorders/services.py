@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -60,13 +61,21 @@ class TicketInput:
     preferred_time: datetime | None = None
     is_public_area: bool = False
     is_major: bool = False
+    owner_says_urgent: bool = False  # the owner's word; staff confirm by classifying
 
 
-def _warranty_for(project, category: Category | None, today) -> WarrantyTerm | None:
+def _warranty_for(project, category: Category | None, today, unit=None) -> WarrantyTerm | None:
+    """The active warranty term covering the category (or its parent system) for the unit's building — a term
+    of that building before one for the whole project."""
     if category is None:
         return None
     categories = [category.pk] + ([category.parent_id] if category.parent_id else [])
-    return WarrantyTerm.objects.filter(project=project, category_id__in=categories, until__gte=today).first()
+    terms = WarrantyTerm.objects.filter(project=project, category_id__in=categories, until__gte=today,
+                                        is_active=True)
+    building = getattr(unit, "building_id", None)
+    terms = terms.filter(Q(building__isnull=True) | Q(building_id=building)) if building \
+        else terms.filter(building__isnull=True)
+    return terms.order_by(F("building_id").desc(nulls_last=True), "id").first()
 
 
 def _previous_repair(unit, category, now) -> Ticket | None:
@@ -112,8 +121,8 @@ def create_ticket(actor: Actor, *, project, data: TicketInput, now: datetime | N
             problems.add("is_major", _("Staff classify complaints."))
     problems.raise_if_any()
 
-    warranty = _warranty_for(project, data.category, timezone.localdate(now)) if data.kind == Kind.REPAIR \
-        and not data.is_public_area else None
+    warranty = _warranty_for(project, data.category, timezone.localdate(now), data.unit) \
+        if data.kind == Kind.REPAIR and not data.is_public_area else None
     ticket = Ticket.objects.create(
         project=project, kind=data.kind, channel=data.channel, unit=None if data.is_public_area else data.unit,
         location=data.location, category=data.category, urgency=data.urgency, description=data.description.strip(),
@@ -122,6 +131,8 @@ def create_ticket(actor: Actor, *, project, data: TicketInput, now: datetime | N
         responsible_role=(data.category.responsible_role if data.category and data.category.responsible_role
                           else (Role.ENGINEERING if data.kind == Kind.REPAIR else Role.CUSTOMER_SERVICE)),
         is_public_area=data.is_public_area, is_major=data.is_major, created_at=now,
+        owner_says_urgent=bool(data.owner_says_urgent) and actor.is_owner,
+        classified_at=None if actor.is_owner else now,  # staff classify as they receive; owners' reports wait
         under_warranty=warranty is not None, contractor=warranty.contractor if warranty else "",
         repeat_of=_previous_repair(data.unit, data.category, now) if data.kind == Kind.REPAIR else None,
     )
@@ -129,19 +140,27 @@ def create_ticket(actor: Actor, *, project, data: TicketInput, now: datetime | N
         "kind": ticket.kind, "channel": ticket.channel, "urgency": ticket.urgency,
         "unit": ticket.unit.label if ticket.unit else None, "contact_phone": mask_phone(ticket.contact_phone),
         "repeat_of": ticket.repeat_of_id, "under_warranty": ticket.under_warranty,
+        **({"owner_says_urgent": True} if ticket.owner_says_urgent else {}),
     })
-    if ticket.kind == Kind.REPAIR:
-        sla.start_clock(ticket, f"{_sla_prefix(ticket)}.dispatch", project=project, at=now, actor=actor.user)
-    elif ticket.kind == Kind.COMPLAINT:
-        sla.start_clock(ticket, "complaint.assign", project=project, at=now, actor=actor.user)
-    else:
-        sla.start_clock(ticket, "feedback.reply", project=project, at=now, actor=actor.user)
+    _start_first_clock(ticket, actor, now)
     if actor.is_owner or ticket.urgency in (Urgency.EMERGENCY, Urgency.URGENT):
-        notify(staff_users(project.pk, Role.CUSTOMER_SERVICE),
-               _("New %(kind)s %(number)s: %(text)s") % {
-                   "kind": ticket.get_kind_display(), "number": ticket.number, "text": ticket.description[:40]},
-               link=ticket.get_absolute_url(), source=ticket)
+        text = _("New %(kind)s %(number)s: %(text)s") % {
+            "kind": ticket.get_kind_display(), "number": ticket.number, "text": ticket.description[:40]}
+        if ticket.owner_says_urgent:
+            text = _("Owner says urgent — classify now: %(text)s") % {"text": text}
+        notify(staff_users(project.pk, Role.CUSTOMER_SERVICE), text, link=ticket.get_absolute_url(), source=ticket)
     return ticket
+
+
+def _start_first_clock(ticket: Ticket, actor: Actor, received_at: datetime) -> None:
+    """The kind's first time limit, counted from receipt: dispatch (repairs), assignment (complaints), reply."""
+    if ticket.kind == Kind.REPAIR:
+        key = f"{_sla_prefix(ticket)}.dispatch"
+    elif ticket.kind == Kind.COMPLAINT:
+        key = "complaint.assign"
+    else:
+        key = "feedback.reply"
+    sla.start_clock(ticket, key, project=ticket.project, at=received_at, actor=actor.user)
 
 
 # -- acting -----------------------------------------------------------------------------------------------------
@@ -163,6 +182,11 @@ class ActionInput:
     reply: str = ""
     improvement: str = ""
     payment_channel: str = ""  # collect_fee: how the money came (cash, bank transfer)
+    # classify: what is given changes, what is left empty stays
+    kind: str = ""
+    category: Category | None = None
+    urgency: str = ""
+    is_major: bool | None = None
 
 
 def _require_text(value: str, field_name: str, message: str) -> str:
@@ -179,13 +203,27 @@ def _engineer(ticket: Ticket, user) -> object:
     return user
 
 
+def _received_at(ticket: Ticket) -> datetime:
+    """When the current round of the repair was received: the start of its latest dispatch clock (receipt, or the
+    reopening), the ticket's receipt if it has none."""
+    latest = sla.clocks_for(ticket).filter(key__endswith=".dispatch").order_by("-started_at", "-id").first()
+    return latest.started_at if latest else ticket.created_at
+
+
+def _arrive_start_and_due(ticket: Ticket, now, agreed_time=None) -> tuple[datetime, datetime | None]:
+    """When the on-site limit counts from, and its deadline if not the policy's: an emergency's from receipt
+    ("on site within 30 minutes" of the call), a general repair's from dispatch, due at the time agreed with the
+    owner (or the owner's preferred time) when that is still ahead."""
+    if ticket.urgency == Urgency.EMERGENCY:
+        return _received_at(ticket), None
+    agreed = agreed_time or ticket.preferred_time
+    return now, agreed if agreed and agreed > now else None
+
+
 def _start_open_clocks_after_dispatch(ticket: Ticket, actor: Actor, now, agreed_time) -> None:
     prefix = _sla_prefix(ticket)
-    arrive_due = None
-    if ticket.urgency == Urgency.GENERAL:
-        agreed = agreed_time or ticket.preferred_time
-        arrive_due = agreed if agreed and agreed > now else None
-    sla.start_clock(ticket, f"{prefix}.arrive", project=ticket.project, at=now, due_at=arrive_due,
+    arrive_at, arrive_due = _arrive_start_and_due(ticket, now, agreed_time)
+    sla.start_clock(ticket, f"{prefix}.arrive", project=ticket.project, at=arrive_at, due_at=arrive_due,
                     assignee=ticket.assignee, actor=actor.user)
     sla.start_clock(ticket, f"{prefix}.complete", project=ticket.project, at=now, assignee=ticket.assignee,
                     actor=actor.user)
@@ -376,12 +414,14 @@ def fee_status(ticket: Ticket) -> FeeStatus | None:
 def _return_visit(actor, ticket, change: ActionInput, now):
     if change.score is None or not 1 <= change.score <= 5:
         raise InvalidInput("score", _("Give a satisfaction score from 1 to 5."))
-    if ticket.kind == Kind.REPAIR and ticket.unit_id and ticket.charge_lines.filter(charged_at__isnull=True).exists():
-        raise Conflict(_("Take the fee first: paid now, or charged to the owner's account."))
+    # Never blocked by finance: the fee's state is shown beside the visit (and kept on record), not required.
     ticket.satisfaction, ticket.visit_comment = change.score, change.comment.strip()
     key = "repair.return_visit" if ticket.kind == Kind.REPAIR else "complaint.return_visit"
     sla.stop_clock(ticket, key, at=now, actor=actor.user)
-    return {"score": change.score}
+    fee = fee_status(ticket) if ticket.kind == Kind.REPAIR else None
+    if fee is None:
+        return {"score": change.score}
+    return {"score": change.score, "fee_state": fee.state, **({"fee_pending": str(fee.pending)} if fee.pending else {})}
 
 
 def _close(actor, ticket, change, now):
@@ -455,6 +495,85 @@ def _reply(actor, ticket, change: ActionInput, now):
                link=ticket.get_absolute_url(), source=ticket)
 
 
+def _classify(actor, ticket, change: ActionInput, now):
+    """Set or change the ticket's kind (only while new), category, urgency and — for complaints — whether it is
+    major; what is not given stays. When the limits change with it (a general repair becomes an emergency), the
+    open clocks of the old policy are cancelled and the new policy's started from the same moments — the
+    dispatch limit from receipt — so a burst pipe reported as "general" at 10:00 and classified an emergency is
+    due for dispatch at 10:05."""
+    before = {"kind": ticket.kind, "urgency": ticket.urgency, "category": ticket.category, "is_major": ticket.is_major}
+    old_prefix = _sla_prefix(ticket)
+    kind = change.kind or ticket.kind
+    problems = Problems()
+    if kind not in Kind.values:
+        problems.add("kind", _("Choose one of: %(choices)s.") % {"choices": ", ".join(Kind.values)})
+    elif kind != ticket.kind and ticket.status != Status.NEW:
+        problems.add("kind", _("The kind can change only while the ticket is new."))
+    allowed = URGENCIES_BY_KIND.get(kind, (Urgency.GENERAL,))
+    urgency = change.urgency or (ticket.urgency if ticket.urgency in allowed else Urgency.GENERAL)
+    if urgency not in allowed:
+        problems.add("urgency", _("For this kind choose one of: %(choices)s.") % {"choices": ", ".join(allowed)})
+    category = change.category
+    if category is None and ticket.category_id and ticket.category.kind == kind:
+        category = ticket.category
+    if change.category is not None and (category.project_id != ticket.project_id or category.kind != kind
+                                        or not category.is_active):
+        problems.add("category_id", _("The category does not belong to this project and kind."))
+    problems.raise_if_any()
+
+    ticket.kind, ticket.urgency, ticket.category = kind, urgency, category
+    ticket.is_major = (change.is_major if change.is_major is not None else ticket.is_major) \
+        and kind == Kind.COMPLAINT
+    ticket.classified_at = now
+    if kind == Kind.REPAIR and ticket.unit_id is None:
+        ticket.is_public_area = True  # a repair with no unit is a public area's
+    if ticket.status == Status.NEW and (kind, category) != (before["kind"], before["category"]):
+        # Not yet handed to anyone: the department, warranty routing and repeat check follow the new category.
+        ticket.responsible_role = (category.responsible_role if category and category.responsible_role
+                                   else Role.ENGINEERING if kind == Kind.REPAIR else Role.CUSTOMER_SERVICE)
+        warranty = _warranty_for(ticket.project, category, timezone.localdate(ticket.created_at), ticket.unit) \
+            if kind == Kind.REPAIR and ticket.unit_id else None
+        ticket.under_warranty, ticket.contractor = warranty is not None, warranty.contractor if warranty else ""
+        ticket.repeat_of = _previous_repair(ticket.unit, category, ticket.created_at) \
+            if kind == Kind.REPAIR and category else None
+        if ticket.repeat_of_id == ticket.pk:
+            ticket.repeat_of = None
+    _reclock(actor, ticket, before["kind"], old_prefix, now)
+
+    details = {}
+    after = {"kind": ticket.kind, "urgency": ticket.urgency, "category": ticket.category, "is_major": ticket.is_major}
+    for name, old in before.items():
+        new = after[name]
+        if old != new:
+            shown = (lambda value: str(value) if value is not None else None) if name == "category" else (lambda v: v)
+            details[f"{name}_from"], details[f"{name}_to"] = shown(old), shown(new)
+    if ticket.owner_says_urgent:
+        details["owner_says_urgent"] = True
+    return details
+
+
+def _reclock(actor: Actor, ticket: Ticket, old_kind: str, old_prefix: str, now) -> None:
+    """Replace the open clocks whose policy the classification changed, through the SLA engine."""
+    if old_kind != ticket.kind:  # only while new: the new kind's first limit, from receipt
+        cancelled = sla.cancel_clocks(ticket, actor=actor.user, reason="reclassified")
+        _start_first_clock(ticket, actor, min((c.started_at for c in cancelled), default=ticket.created_at))
+        return
+    new_prefix = _sla_prefix(ticket)
+    if new_prefix == old_prefix:
+        return
+    keys = [key for key in sla.clocks_for(ticket).filter(state__in=("running", "paused")).values_list("key", flat=True)
+            if key.startswith(f"{old_prefix}.")]
+    for clock in sla.cancel_clocks(ticket, actor=actor.user, reason="reclassified", keys=keys):
+        step = clock.key.removeprefix(f"{old_prefix}.")
+        start, due = clock.started_at, None  # the step began when it began; only its limit changes
+        if ticket.kind == Kind.REPAIR and step == "arrive":
+            # An emergency's from receipt; a general repair's from dispatch (when its "done" limit started).
+            dispatched = sla.clocks_for(ticket).filter(key__endswith=".complete").order_by("-started_at").first()
+            start, due = _arrive_start_and_due(ticket, dispatched.started_at if dispatched else now)
+        sla.start_clock(ticket, f"{new_prefix}.{step}", project=ticket.project, at=start, due_at=due,
+                        assignee=clock.assignee, actor=actor.user)
+
+
 # Steps an engineer takes on a job sent to someone else only as a supervisor.
 ASSIGNEE_ACTIONS = frozenset({"accept", "arrive", "pause", "resume", "complete"})
 
@@ -490,6 +609,7 @@ HANDLERS = {
     "pause": _pause, "resume": _resume, "complete": _complete, "verify": _verify, "confirm": _confirm,
     "collect_fee": _collect_fee, "charge_fee": _charge_fee, "return_visit": _return_visit, "close": _close,
     "reopen": _reopen, "cancel": _cancel,
+    "classify": _classify,
     "assign": _assign_department, "resolve": _resolve, "approve": _approve, "reject": _reject, "reply": _reply,
 }
 

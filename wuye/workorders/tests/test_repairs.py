@@ -54,11 +54,14 @@ def test_a_repair_from_report_to_closed_through_the_api(world, api, yezhu_unit):
     assert [(c["description"], c["amount"]) for c in done["charges"]] == [("水龙头（含安装）", "45.00"),
                                                                          ("上门维修人工费", "30.00")]
     assert act(yezhu, ticket["id"], "confirm").json()["status"] == "confirmed"
-    assert act(kefu, ticket["id"], "return_visit", score=5).status_code == 409  # fee not taken yet
-    charged = act(caiwu, ticket["id"], "charge_fee").json()
-    assert charged["fee"]["taken_as"] == ["on_account"] and charged["fee"]["state"] == "unpaid"
+    # The return visit never waits for finance: the fee's state is shown beside it and kept on record.
     visited = act(kefu, ticket["id"], "return_visit", score=5, comment="很满意").json()
     assert visited["status"] == "visited" and visited["satisfaction"] == 5
+    assert visited["fee"]["pending"] == "75.00" and visited["fee"]["taken_as"] == []
+    visit = next(e for e in visited["timeline"] if e["verb"] == "ticket.return_visit")
+    assert visit["data"]["fee_pending"] == "75.00"
+    charged = act(caiwu, ticket["id"], "charge_fee").json()  # the fee step stays open after the visit
+    assert charged["fee"]["taken_as"] == ["on_account"] and charged["fee"]["state"] == "unpaid"
     closed = act(kefu, ticket["id"], "close").json()
     assert closed["status"] == "closed"
 
@@ -83,7 +86,7 @@ def test_emergency_before_a_holiday_counts_calendar_minutes(world, yezhu_unit):
     perform(kefu, ticket, "dispatch", ActionInput(assignee=world.user("gongcheng")), now=friday + timedelta(minutes=3))
     due = {clock.key: clock.due_at for clock in clocks_for(ticket)}
     assert due["repair.emergency.dispatch"] == at(2026, 9, 30, 16, 55)
-    assert due["repair.emergency.arrive"] == at(2026, 9, 30, 17, 23)
+    assert due["repair.emergency.arrive"] == at(2026, 9, 30, 17, 20)  # 30 minutes after the call, not the dispatch
     assert due["repair.emergency.complete"] == at(2026, 10, 1, 16, 53)  # 24 calendar hours, holiday or not
 
 
@@ -191,10 +194,10 @@ def test_rework_charges_after_a_reopen_are_taken_separately(world, api, yezhu_un
     assert paid["timeline"][-1]["data"]["total"] == "45.00" and paid["fee"]["state"] == "paid"
     act(kefu, ticket.pk, "reopen", reason="又漏了")
     repair_with_a_tap()
-    assert act(kefu, ticket.pk, "return_visit", score=3).status_code == 409  # the rework's tap is not taken
+    visited = act(kefu, ticket.pk, "return_visit", score=3).json()  # not held up by the rework's untaken tap
+    assert visited["status"] == "visited" and visited["fee"]["pending"] == "45.00"
     both = act(caiwu, ticket.pk, "charge_fee").json()
     assert both["timeline"][-1]["data"]["total"] == "45.00"  # only the rework's
     assert both["fee"]["taken_as"] == ["paid_on_site", "on_account"]
     assert (both["fee"]["state"], both["fee"]["paid"], both["fee"]["outstanding"]) == ("partly_paid", "45.00", "45.00")
     assert [c["bill_state"] for c in both["charges"]] == ["paid", "unpaid"]
-    assert act(kefu, ticket.pk, "return_visit", score=3).status_code == 200

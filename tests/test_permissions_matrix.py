@@ -31,6 +31,8 @@ API_ROUTES = {
     "billing.payments": ["/api/v1/payments/intents/no-such-reference", "/api/v1/payments/{payment}/receipt.pdf"],
     "billing.refunds": ["/api/v1/refunds"],
     "billing.reports": ["/api/v1/reports/arrears-aging", "/api/v1/reports/collection-rate?project={project}"],
+    "billing.charge_items": ["/api/v1/charge-items", "/api/v1/tariffs"],
+    "billing.parking": ["/api/v1/parking/spaces", "/api/v1/parking/passes"],
 }
 # GET routes that show no resource: who the caller is, their own messages and tokens, the parking-fee calculator.
 API_EXEMPT = {"/api/v1/me", "/api/v1/me/notifications", "/api/v1/auth/tokens", "/api/v1/parking/temporary-fee",

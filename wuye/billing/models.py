@@ -76,6 +76,8 @@ class Tariff(models.Model):
     rate = models.DecimalField(_("rate"), max_digits=10, decimal_places=4)
     effective_from = models.DateField(_("effective from"))
 
+    scope_project_path = "item__project"
+
     class Meta:
         verbose_name = _("tariff")
         verbose_name_plural = _("tariffs")
@@ -341,6 +343,41 @@ class LedgerEntry(AppendOnly):
         return f"{self.kind} {self.amount}"
 
 
+class ParkingSpaceKind(models.TextChoices):
+    OWNED = "owned", _("Owned (sold with a title)")
+    RENTED = "rented", _("Rented")
+    TEMPORARY = "temporary", _("Temporary parking")
+
+
+class ParkingSpace(models.Model):
+    """A parking space (车位) of the estate, by zone: owned by a unit, rented to one, or kept for temporary
+    parking. Deleting is deactivating (passes and history refer to it)."""
+
+    project = models.ForeignKey(Project, verbose_name=_("project"), on_delete=models.PROTECT,
+                                related_name="parking_spaces")
+    code = models.CharField(_("space number"), max_length=20)
+    zone = models.CharField(_("zone"), max_length=40, blank=True, help_text=_("e.g. 地下一层B区"))
+    kind = models.CharField(_("kind"), max_length=16, choices=ParkingSpaceKind.choices)
+    # The unit that owns or rents the space (none for temporary spaces).
+    unit = models.ForeignKey(Unit, verbose_name=_("unit"), null=True, blank=True, on_delete=models.PROTECT,
+                             related_name="parking_spaces")
+    # The registered car usually parked here (the people app's vehicle register), when known.
+    vehicle = models.ForeignKey("people.Vehicle", verbose_name=_("vehicle"), null=True, blank=True,
+                                on_delete=models.SET_NULL, related_name="parking_spaces")
+    is_active = models.BooleanField(_("active"), default=True, db_default=True)
+
+    scope_project_path = "project"
+
+    class Meta:
+        verbose_name = _("parking space")
+        verbose_name_plural = _("parking spaces")
+        ordering = ["project_id", "zone", "code"]
+        constraints = [models.UniqueConstraint(fields=["project", "code"], name="parking_space_code_unique")]
+
+    def __str__(self):
+        return f"{self.zone} {self.code}".strip()
+
+
 class ParkingPass(models.Model):
     """A monthly parking pass (月卡) held by a unit: billed every period it covers."""
 
@@ -349,6 +386,9 @@ class ParkingPass(models.Model):
     item = models.ForeignKey(ChargeItem, verbose_name=_("charge item"), on_delete=models.PROTECT, related_name="+")
     plate = models.CharField(_("plate"), max_length=10)
     space = models.CharField(_("parking space"), max_length=20, blank=True)
+    # The space from the register when the pass is for one (`space` keeps its number as printed).
+    parking_space = models.ForeignKey(ParkingSpace, verbose_name=_("parking space"), null=True, blank=True,
+                                      on_delete=models.PROTECT, related_name="passes")
     starts_on = models.DateField(_("valid from"))
     ends_on = models.DateField(_("valid until"), null=True, blank=True)
 

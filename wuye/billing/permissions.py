@@ -19,15 +19,22 @@ grant({
     # into. The company's quality department audits meter reading (抄表核查: readings against the photos and the
     # consumption curve) in its inspections, so it reads meters on every face, but records none.
     "billing.view_meters": BOOKS | {Role.ENGINEERING},
+    # Master data (基础资料): charge items, tariffs, meters, parking spaces and monthly passes are finance's lists;
+    # the project manager and the company administrator may keep them too.
+    "billing.manage_master": {Role.FINANCE, Role.PROJECT_MANAGER, Role.COMPANY_ADMIN},
 })
 
 # What each face (API, console, portal, exports) checks before it shows a list or a page of these records.
 resource("billing.accounts", read="billing.view", owners=True,
          write=("billing.charge", "billing.collect", "billing.write_off", "billing.pay_own"))
 resource("billing.runs", read="billing.view", write=("billing.charge",))
-resource("billing.meters", read="billing.view_meters", write=("billing.read_meters",), owners=True)
+resource("billing.meters", read="billing.view_meters", write=("billing.read_meters", "billing.manage_master"),
+         owners=True)
 resource("billing.shared_costs", read="billing.view", write=("billing.charge",), owners=True)
 resource("billing.notices", read="billing.view", owners=True)
 resource("billing.payments", read="billing.view", write=("billing.collect", "billing.pay_own"), owners=True)
 resource("billing.refunds", read="billing.view", write=("billing.refund", "billing.approve_refund"), owners=True)
 resource("billing.reports", read="billing.view")
+# Master data: charge items with their tariffs, and the parking register (spaces and monthly passes).
+resource("billing.charge_items", read="billing.view", write=("billing.manage_master",))
+resource("billing.parking", read="billing.view", write=("billing.manage_master",))

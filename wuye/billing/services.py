@@ -439,3 +439,11 @@ def source_bills(sources) -> SourceBills:
     payments = (Payment.objects.filter(allocations__bill__in=[bill.pk for bill in bills], allocations__amount__gt=0)
                 .select_related("project", "receipt").distinct().order_by("received_at", "id")) if bills else []
     return SourceBills(bills, [(payment.pk, receipt_number(payment)) for payment in payments])
+
+
+def install_default_charge_items(project):
+    """The charge items a new project starts with (property fee, parking pass, water, electricity, shared
+    utilities, paid service, decoration deposit), without prices; idempotent (`master.install_default_charge_items`)."""
+    from .master import install_default_charge_items as install
+
+    return install(project)

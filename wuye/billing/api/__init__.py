@@ -2,8 +2,8 @@
 
 from ninja import Router
 
-from . import ledger, meters, notices, payments, reports, sharing
+from . import ledger, master, meters, notices, payments, reports, sharing
 
 router = Router(tags=["fees"])
-for module in (ledger, meters, sharing, notices, payments, reports):
+for module in (ledger, meters, master, sharing, notices, payments, reports):
     router.add_router("", module.router)

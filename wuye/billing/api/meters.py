@@ -12,8 +12,9 @@ from ninja.pagination import paginate
 from wuye.core.access import get_scoped_or_404, get_scoped_or_invalid, require_read, scoped
 from wuye.core.api import PagePagination
 from wuye.core.errors import InvalidInput
-from wuye.tenancy.models import Project
+from wuye.tenancy.models import Building, Project, Unit
 
+from .. import master
 from .. import meters as services
 from ..models import HELD, Meter, MeterKind, MeterReading
 
@@ -198,3 +199,41 @@ def correct_reading(request, reading_id: int, payload: CorrectIn):
     `value`), then released for billing with its new consumption; the event keeps the old value."""
     reading = get_scoped_or_404(MeterReading.objects.select_related("meter"), request.actor, pk=reading_id)
     return services.correct_reading(request.actor, reading, payload.value, note=payload.note)
+
+
+# -- the meter register (master data: finance, the project manager, the company administrator) --------------
+def _optional(request, model, pk, field):
+    return None if pk is None else get_scoped_or_invalid(model.objects.all(), request.actor, pk, field)
+
+
+class MeterPatch(Schema):
+    label: str | None = Field(None, max_length=100)
+    is_active: bool | None = None
+
+
+class MeterIn(Schema):
+    project_id: int
+    code: str = Field(..., max_length=40)
+    kind: str = Field(..., description="water, electricity or gas")
+    unit_id: int | None = Field(None, description="The unit's own meter; empty for a public meter")
+    building_id: int | None = Field(None, description="A public meter's building; empty for the whole estate")
+    label: str = Field("", max_length=100)
+
+
+@router.post("/meters", response={201: MeterOut})
+def create_meter(request, payload: MeterIn):
+    """A unit's meter (`unit_id`) or a public one (`building_id`, or neither for the whole estate); 422 naming
+    `unit_id` for a unit of another project, `code` for a number in use."""
+    project = get_scoped_or_invalid(Project.objects.all(), request.actor, payload.project_id, "project_id")
+    unit = _optional(request, Unit, payload.unit_id, "unit_id")
+    building = _optional(request, Building, payload.building_id, "building_id")
+    meter = master.create_meter(request.actor, project, code=payload.code, kind=payload.kind, unit=unit,
+                                building=building, label=payload.label)
+    return Status(201, meter)
+
+
+@router.patch("/meters/{meter_id}", response=MeterOut)
+def update_meter(request, meter_id: int, payload: MeterPatch):
+    """Rename or (de)activate a meter (a replaced meter is deactivated; readings stay with it)."""
+    meter = get_scoped_or_404(Meter.objects.all(), request.actor, pk=meter_id)
+    return master.update_meter(request.actor, meter, **payload.dict(exclude_unset=True))

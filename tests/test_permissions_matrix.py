@@ -21,6 +21,7 @@ API_ROUTES = {
                        "/api/v1/units/{unit}"],
     "people.residents": ["/api/v1/owners", "/api/v1/owners/{resident}"],
     "people.vehicles": ["/api/v1/vehicles"],
+    "people.staff": ["/api/v1/staff", "/api/v1/staff/{staff}"],
     "workorders.tickets": ["/api/v1/tickets", "/api/v1/me/tickets", "/api/v1/tickets/{ticket}",
                            "/api/v1/tickets/{ticket}/photos/0"],
     "billing.accounts": ["/api/v1/bills", "/api/v1/units/{unit}/ledger", "/api/v1/units/{unit}/ledger.xlsx"],
@@ -86,6 +87,7 @@ def objects(world):
     return {
         "project": world.project1.pk, "unit": unit.pk, "ticket": ticket.pk,
         "resident": Resident.objects.get(user__username="yezhu").pk,
+        "staff": world.user("huanjing").pk,
         "run": BillingRun.objects.filter(project=world.project1).first().pk,
         "meter": (meters.filter(unit=unit).first() or meters.first()).pk,
         "payment": (payments.filter(unit=unit).first() or payments.first()).pk,

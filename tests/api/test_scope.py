@@ -131,6 +131,10 @@ SIGNED_ROUTES = {"/api/v1/payments/callbacks/{channel}"}
 # Shared costs (公示, `?project=&period=`) and the temporary parking quote (test_shared_costs_and_quotes_stay_in_scope);
 # POST /api/v1/shared-costs/allocate names project_id outside scope (wuye/billing/tests/test_sharing.py).
 SHARING_ROUTES = {"/api/v1/shared-costs", "/api/v1/shared-costs/allocate", "/api/v1/parking/temporary-fee"}
+# Staff accounts: the company administration only (403 for every other role, kefu2 included); another company's
+# administrator gets 404 for each of these (wuye/people/tests/test_staff_accounts.py).
+STAFF_ROUTES = {"/api/v1/staff", "/api/v1/staff/{staff_id}", "/api/v1/staff/{staff_id}/deactivate",
+                "/api/v1/staff/{staff_id}/reactivate", "/api/v1/staff/{staff_id}/reset-password"}
 # Master data of fees: lists, creates and edits, each asked by kefu2 of project 1's records (404 on a path id, 422
 # naming the body's id, empty lists) in wuye/billing/tests/test_master_api.py.
 MASTER_DATA_ROUTES = {"/api/v1/charge-items", "/api/v1/charge-items/{item_id}", "/api/v1/tariffs",
@@ -146,6 +150,7 @@ def test_every_route_is_covered():
     covered |= REPORT_ROUTES
     covered |= SIGNED_ROUTES
     covered |= SHARING_ROUTES
+    covered |= STAFF_ROUTES
     covered |= MASTER_DATA_ROUTES
     covered |= TEMPLATE_ROUTES
     assert paths <= covered, f"add scope tests for: {sorted(paths - covered)}"

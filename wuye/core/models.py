@@ -273,3 +273,19 @@ class ApiToken(models.Model):
             expires_at=timezone.now() + timedelta(days=settings.WUYE_API_TOKEN_DAYS),
         )
         return token, raw
+
+
+class UserSession(models.Model):
+    """Which user a console session belongs to, so a leaver's sessions end with one indexed delete instead of
+    decoding every session row (wuye.core.sessions). Deleted with its session (logout, key rotation, clearsessions)."""
+
+    session = models.OneToOneField("sessions.Session", on_delete=models.CASCADE, primary_key=True,
+                                   related_name="owner")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="sessions")
+
+    class Meta:
+        verbose_name = _("signed-in session")
+        verbose_name_plural = _("signed-in sessions")
+
+    def __str__(self):
+        return f"{self.user} {self.session_id[:6]}"

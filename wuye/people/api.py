@@ -8,9 +8,24 @@ from wuye.core.access import get_scoped_or_404, get_scoped_or_invalid, require_r
 from wuye.core.api import PagePagination
 from wuye.tenancy.models import Unit
 
-from . import services
+from . import services, staff
 from .models import Residency, Resident, StaffProfile, Vehicle
-from .schemas import MeOut, ResidentIn, ResidentListOut, ResidentOut, VehicleIn, VehicleOut, residency_rows
+from .schemas import (
+    MeOut,
+    PasswordResetIn,
+    PasswordResetOut,
+    ResidentIn,
+    ResidentListOut,
+    ResidentOut,
+    StaffCreatedOut,
+    StaffIn,
+    StaffOut,
+    StaffPatch,
+    StaffRole,
+    VehicleIn,
+    VehicleOut,
+    residency_rows,
+)
 from .search import owner_record_q
 
 router = Router(tags=["people"])
@@ -97,4 +112,59 @@ def me(request):
     }
 
 
+# Staff accounts (员工): the company administration only; another company's staff are 404 (people.staff).
+@router.get("/staff", response=list[StaffOut])
+@paginate(PagePagination)
+def list_staff(request, role: StaffRole | None = None, project: int | None = None, active: bool | None = None,
+               q: str | None = None):
+    """The company's staff. `project`: who works on it (its members and the company-wide staff); `active`:
+    false for leavers; `q`: part of a name or username, or a full phone number."""
+    require_read(request.actor, "people.staff")
+    return staff.filter_staff(staff.staff_in_scope(request.actor), role=role, project=project, active=active, q=q)
 
+
+@router.post("/staff", response={201: StaffCreatedOut})
+def create_staff(request, payload: StaffIn):
+    """A staff login with its role and projects. Without `password` a one-time password is generated and
+    returned in `one_time_password`, this once only."""
+    profile, generated = staff.create_staff_member(request.actor, **payload.dict())
+    profile = staff.get_staff(request.actor, profile.user_id)
+    profile.one_time_password = generated
+    return Status(201, profile)
+
+
+@router.get("/staff/{staff_id}", response=StaffOut)
+def get_staff(request, staff_id: int):
+    require_read(request.actor, "people.staff")
+    return staff.get_staff(request.actor, staff_id)
+
+
+@router.patch("/staff/{staff_id}", response=StaffOut)
+def change_staff(request, staff_id: int, payload: StaffPatch):
+    """Change role, projects, supervisor flag, name or contact; fields left out stay. Applies from the staff
+    member's next request. 409 when it would leave the company without an active administrator."""
+    profile = staff.get_staff(request.actor, staff_id)
+    staff.update_staff_member(request.actor, profile, **payload.dict(exclude_unset=True, exclude_none=True))
+    return staff.get_staff(request.actor, staff_id)
+
+
+@router.post("/staff/{staff_id}/deactivate", response=StaffOut)
+def deactivate_staff(request, staff_id: int):
+    """A leaver: no more sign-ins, every API token ends (401 at once), every console session is deleted."""
+    staff.deactivate_staff_member(request.actor, staff.get_staff(request.actor, staff_id))
+    return staff.get_staff(request.actor, staff_id)
+
+
+@router.post("/staff/{staff_id}/reactivate", response=StaffOut)
+def reactivate_staff(request, staff_id: int):
+    staff.reactivate_staff_member(request.actor, staff.get_staff(request.actor, staff_id))
+    return staff.get_staff(request.actor, staff_id)
+
+
+@router.post("/staff/{staff_id}/reset-password", response=PasswordResetOut)
+def reset_staff_password(request, staff_id: int, payload: PasswordResetIn | None = None):
+    """A new password: generated and returned once in `one_time_password`, or the one given. Ends every token and
+    session of the account."""
+    profile = staff.get_staff(request.actor, staff_id)
+    password = payload.password if payload is not None else None
+    return {"one_time_password": staff.reset_staff_password(request.actor, profile, password)}

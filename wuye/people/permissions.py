@@ -14,3 +14,5 @@ grant({
 # Owner records and vehicles; owners see their own household's.
 resource("people.residents", read="people.view_residents", write=("people.manage_residents",), owners=True)
 resource("people.vehicles", read="people.view_residents", write=("people.manage_vehicles",), owners=True)
+# Staff accounts, roles and projects (员工): the company administration manages its own company's staff.
+resource("people.staff", read="people.manage_staff", write=("people.manage_staff",))

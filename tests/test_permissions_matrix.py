@@ -43,6 +43,7 @@ API_EXEMPT = {"/api/v1/me", "/api/v1/me/notifications", "/api/v1/auth/tokens", "
 CONSOLE_PAGES = {
     "tenancy.places": [("web:projects", {}), ("web:units", {}), ("web:unit_detail", {"pk": "unit"})],
     "people.residents": [("web:residents", {}), ("web:resident_detail", {"pk": "resident"})],
+    "people.staff": [("web:staff", {}), ("web:staff_new", {}), ("web:staff_detail", {"pk": "staff"})],
     "workorders.tickets": [("workorders:inbox", {}), ("workorders:dispatch", {}),
                            ("workorders:ticket", {"ticket_id": "ticket"})],
     "workorders.complaint_reports": [("workorders:ledger", {}), ("workorders:ledger", {}, "?format=xlsx"),
@@ -64,7 +65,7 @@ CONSOLE_PAGES = {
 # schedule (a setting guarded by core.manage_calendar).
 CONSOLE_EXEMPT = {
     "web:console", "web:statutory_calendar", "web:notifications", "web:notifications_read_all",
-    "web:notification_read", "web:console_soon",
+    "web:notification_read", "web:console_soon", "web:staff_action",
     "workorders:new", "workorders:action", "workorders:photo", "workorders:improvement_create",
     "workorders:improvement_done", "billing:record_payment", "billing:write_off", "billing:add_charge",
     "billing:readings_import", "billing:readings_template", "billing:shared_costs_allocate",

@@ -85,6 +85,8 @@ for _item in (
     NavItem("notifications", _("Notifications"), "web:notifications", icon="bell", order=90),
     NavItem("calendar", _("Holiday schedule"), "web:statutory_calendar", permission="core.manage_calendar",
             icon="clock", order=95),
+    NavItem("staff", _("Staff"), "web:staff", permission="people.manage_staff", icon="user", order=96,
+            url_names=("web:staff_new", "web:staff_detail", "web:staff_action")),
 ):
     register_nav(_item)
 

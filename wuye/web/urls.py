@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import calendar_admin, console, h5, views
+from . import calendar_admin, console, h5, staff, views
 
 app_name = "web"
 urlpatterns = [
@@ -18,6 +18,10 @@ urlpatterns = [
     path("console/notifications/read-all/", console.notifications_read_all, name="notifications_read_all"),
     path("console/notifications/<int:pk>/read/", console.notification_read, name="notification_read"),
     path("console/calendar/", calendar_admin.statutory_calendar, name="statutory_calendar"),
+    path("console/staff/", staff.staff_list, name="staff"),
+    path("console/staff/new/", staff.staff_new, name="staff_new"),
+    path("console/staff/<int:pk>/", staff.staff_detail, name="staff_detail"),
+    path("console/staff/<int:pk>/<slug:action>/", staff.staff_action, name="staff_action"),
     path("console/soon/<slug:key>/", console.coming_soon, name="console_soon"),
     # owner portal (H5)
     path("h5/", h5.home, name="h5_home"),

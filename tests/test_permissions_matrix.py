@@ -53,12 +53,19 @@ CONSOLE_PAGES = {
                          ("billing:ledger_xlsx", {}, "?project={project}&from=2026-11-01&to=2026-11-30")],
     "billing.runs": [("billing:runs", {}), ("billing:run", {"run_id": "run"})],
     "billing.meters": [("billing:meters", {}), ("billing:meter", {"meter_id": "meter"}),
-                       ("billing:readings_review", {})],
+                       ("billing:readings_review", {}), ("billing:master_meters", {}),
+                       ("billing:master_meter", {"meter_id": "meter"}),
+                       ("billing:master_export_meters", {}, "?project={project}")],
     "billing.shared_costs": [("billing:shared_costs", {})],
     "billing.notices": [("billing:notices", {})],
     "billing.payments": [("billing:receipt_pdf", {"payment_id": "payment"})],
     "billing.refunds": [("billing:refunds", {})],
     "billing.reports": [("billing:reports", {})],
+    "billing.charge_items": [("billing:master_items", {}), ("billing:master_item", {"item_id": "charge_item"}),
+                             ("billing:master_export_items", {}, "?project={project}")],
+    "billing.parking": [("billing:master_spaces", {}), ("billing:master_space", {"space_id": "space"}),
+                        ("billing:master_passes", {}), ("billing:master_pass", {"pass_id": "parking_pass"}),
+                        ("billing:master_export_spaces", {}, "?project={project}")],
 }
 # Console routes that are not a resource's page: the dashboard and one's own messages, actions (POST) and forms of
 # writes guarded by their write permission, a photo or a PDF that needs a real file, placeholders, the holiday
@@ -70,13 +77,14 @@ CONSOLE_EXEMPT = {
     "workorders:improvement_done", "billing:record_payment", "billing:write_off", "billing:add_charge",
     "billing:readings_import", "billing:readings_template", "billing:shared_costs_allocate",
     "billing:notice_pdf", "billing:refund_request", "billing:refund_approve", "billing:refund_reject",
+    "billing:master_import",  # a master-data list's upload (POST, billing.manage_master)
 }
 
 
 @pytest.fixture
 def objects(world):
     """One record of each kind in project 1, belonging to the owner `yezhu` where a record can."""
-    from wuye.billing.models import BillingRun, Meter, Payment
+    from wuye.billing.models import BillingRun, ChargeItem, Meter, ParkingPass, ParkingSpace, Payment
     from wuye.demo.billing import build_demo_billing
     from wuye.people.models import Resident
 
@@ -92,6 +100,9 @@ def objects(world):
         "run": BillingRun.objects.filter(project=world.project1).first().pk,
         "meter": (meters.filter(unit=unit).first() or meters.first()).pk,
         "payment": (payments.filter(unit=unit).first() or payments.first()).pk,
+        "charge_item": ChargeItem.objects.filter(project=world.project1).order_by("id").first().pk,
+        "space": ParkingSpace.objects.create(project=world.project1, code="B1-001", kind="owned", unit=unit).pk,
+        "parking_pass": ParkingPass.objects.filter(project=world.project1).order_by("id").first().pk,
     }
 
 

@@ -17,7 +17,10 @@ TABS = [
     ("billing:notices", _("Notices and dunning"), "billing.notices"),
     ("billing:refunds", _("Refunds"), "billing.refunds"),
     ("billing:reports", _("Arrears and collection"), "billing.reports"),
+    ("billing:master_items", _("Master data"), "billing.charge_items"),
 ]
+# A tab that stands for a section of pages: it is the current tab on any page whose url name has this prefix.
+TAB_SECTIONS = {"billing:master_items": "billing:master_"}
 
 
 def tabs_for(actor, current: str) -> list[dict]:
@@ -29,7 +32,9 @@ def tabs_for(actor, current: str) -> list[dict]:
             url = reverse(url_name)
         except NoReverseMatch:
             continue
-        shown.append({"url": url, "label": label, "current": url_name == current})
+        section = TAB_SECTIONS.get(url_name)
+        shown.append({"url": url, "label": label,
+                      "current": url_name == current or bool(section and current.startswith(section))})
     return shown
 
 
@@ -39,7 +44,7 @@ def register() -> None:
 
     from .models import Channel, NoticeStage
     from .urls import urlpatterns
-    from .web import accounts, meters, notices, owner, payments, reports, runs, sharing
+    from .web import accounts, master, meters, notices, owner, payments, reports, runs, sharing
 
     console_names = tuple(f"billing:{p.name}" for p in urlpatterns if str(p.pattern).startswith("console/"))
     register_nav(NavItem("billing", _("Billing"), "billing:accounts", permission="billing.view", icon="yen",
@@ -54,7 +59,7 @@ def register() -> None:
         "billing.credit_applied": _("Prepayment applied"),
         "billing.run_finished": _("Billing run finished"),
     }
-    for module in (accounts, runs, meters, sharing, notices, payments, reports, owner):
+    for module in (accounts, runs, meters, sharing, notices, payments, reports, owner, master):
         verbs.update(getattr(module, "EVENT_VERBS", {}))
     register_event_labels(verbs=verbs, details={
         "amount": _("amount"),

@@ -1,4 +1,4 @@
-from .web import accounts, meters, notices, owner, payments, reports, runs, sharing
+from .web import accounts, master, meters, notices, owner, payments, reports, runs, sharing
 
 app_name = "billing"
 urlpatterns = [
@@ -9,5 +9,6 @@ urlpatterns = [
     *notices.urlpatterns,
     *payments.urlpatterns,
     *reports.urlpatterns,
+    *master.urlpatterns,
     *owner.urlpatterns,
 ]

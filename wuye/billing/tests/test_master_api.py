@@ -113,7 +113,7 @@ def test_a_tariff_changed_from_december_bills_december_at_the_new_price_and_leav
     change = caiwu.post("/api/v1/tariffs", {"item_id": item.pk, "basis": "per_m2_month", "rate": "2.60",
                                             "effective_from": "2026-12-01"})
     assert change.status_code == 201
-    [added_first, added] = events("billing.tariff_added")
+    [_first, added] = events("billing.tariff_added")
     assert added.data == {"code": "fee-2027", "rate": "2.60", "basis": "per_m2_month", "unit_kind": "",
                           "effective_from": "2026-12-01"}
     december = run_billing(None, world.project1, date(2026, 12, 1),
@@ -123,8 +123,8 @@ def test_a_tariff_changed_from_december_bills_december_at_the_new_price_and_leav
     run_billing(None, world.project1, date(2026, 11, 1), now=timezone.make_aware(datetime(2026, 12, 2, 9)))
     assert {bill.pk: bill.amount for bill in Bill.objects.filter(run=november)} == november_bills
     assert Bill.objects.filter(period=date(2026, 11, 1)).count() == len(november_bills)
-    listed = {row["effective_from"]: row["billed"] for row in caiwu.get("/api/v1/tariffs", item=item.pk).json()["items"]}
-    assert listed == {"2026-01-01": True, "2026-12-01": True}
+    listed = caiwu.get("/api/v1/tariffs", item=item.pk).json()["items"]
+    assert {row["effective_from"]: row["billed"] for row in listed} == {"2026-01-01": True, "2026-12-01": True}
 
 
 def test_an_unbilled_tariff_can_be_corrected_on_record(world, api, item):

@@ -13,5 +13,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("wuye.workorders.urls")),
     path("", include("wuye.billing.urls")),
+    path("", include("wuye.onboarding.views")),
     path("", include("wuye.web.urls")),
 ]

@@ -6,3 +6,8 @@ class OnboardingConfig(AppConfig):
     name = "wuye.onboarding"
     label = "onboarding"
     verbose_name = _("Onboarding")
+
+    def ready(self):
+        from .registry import register
+
+        register()

@@ -73,7 +73,9 @@ def projects(request):
         unit_count=_count_per_project(Unit),
         resident_count=_count_per_project(Resident),
     )
-    return render(request, "web/console/projects.html", {"projects": rows})
+    return render(request, "web/console/projects.html", {
+        "projects": rows, "may_create_projects": request.actor.may("tenancy.manage_projects"),
+        "may_import": request.actor.may("tenancy.manage_places")})
 
 
 @staff_view(reads="tenancy.places")

@@ -9,6 +9,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 from openpyxl import load_workbook
 
 from wuye.billing.models import ChargeItem
@@ -46,16 +47,6 @@ def upload(client, project_id: int, kind: str, file):
 def unit_rows(buildings: int = 2, floors: int = 5, flats: int = 2) -> list[tuple]:
     return [(str(b), f"{b}号楼", "1", f"{floor}{flat:02d}", floor, "住宅", 89.5 + flat)
             for b in range(1, buildings + 1) for floor in range(1, floors + 1) for flat in range(1, flats + 1)]
-
-
-@pytest.fixture
-def fresh(world, api):
-    """A project created through the API by the company administrator (superuser `admin`)."""
-    response = api("admin").post("/api/v1/projects", {
-        "code": "lanting", "name": "兰亭苑", "address": "杭州市西湖区兰亭路 1 号", "service_level": "level_2",
-        "service_standard": "five-star", "company_id": world.company.pk})
-    assert response.status_code == 201, response.content
-    return Project.objects.get(pk=response.json()["id"])
 
 
 def test_a_project_created_through_the_api_starts_with_its_catalogue(world, api, fresh):
@@ -250,3 +241,36 @@ def test_the_row_bound_is_checked_before_parsing(world, monkeypatch, fresh):
         services.import_sheet(actor_for(world.user("admin")), fresh, "units", filled("units", unit_rows(1, 3, 2)))
     assert refused.value.problems[0].field == "file" and "5" in refused.value.problems[0].message
     assert not Unit.objects.filter(project=fresh).exists()
+
+
+def test_console_new_project_and_its_onboarding_page(world, login):
+    browser = login("admin")
+    page = browser.get(reverse("onboarding:project_new"))
+    assert page.status_code == 200
+    response = browser.post(reverse("onboarding:project_new"), {
+        "code": "meilin", "name": "梅林苑", "service_level": "level_1", "service_standard": "spec-default",
+        "company": world.company.pk})
+    project = Project.objects.get(code="meilin")
+    assert response.status_code == 302 and response["Location"] == reverse("onboarding:project",
+                                                                            kwargs={"project_id": project.pk})
+    assert ChargeItem.objects.filter(project=project).exists() and PriceItem.objects.filter(project=project).exists()
+    onboarding = reverse("onboarding:project", kwargs={"project_id": project.pk})
+    response = browser.post(onboarding, {"kind": "units", "file": filled("units", unit_rows(1, 2, 2))})
+    assert response.status_code == 200 and "4" in response.content.decode()
+    assert Unit.objects.filter(project=project).count() == 4
+    response = browser.post(onboarding, {"kind": "owners", "file": filled("owners", [
+        ("1-1-101", "钱七", "13912340000", "身份证", BAD_ID, "业主", None)])})
+    assert response.status_code == 422
+    assert "证件号码" in response.content.decode() and not Resident.objects.filter(project=project).exists()
+    assert browser.get(reverse("onboarding:template", kwargs={"kind": "vehicles"})).status_code == 200
+
+
+def test_console_onboarding_is_for_those_who_keep_places(world, login):
+    assert login("caiwu").get(reverse("onboarding:project_new")).status_code == 403
+    assert login("jingli").get(reverse("onboarding:project_new")).status_code == 403  # a manager: no new projects
+    onboarding = reverse("onboarding:project", kwargs={"project_id": world.project1.pk})
+    assert login("jingli").get(onboarding).status_code == 200
+    assert login("caiwu").get(onboarding).status_code == 403
+    assert login("kefu2").get(onboarding).status_code == 403  # customer service keeps no buildings
+    admin2 = reverse("onboarding:project", kwargs={"project_id": world.project2.pk})
+    assert login("jingli").get(admin2).status_code == 404

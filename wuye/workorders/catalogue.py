@@ -124,7 +124,7 @@ def _changes(instance, values: dict) -> dict:
 
     changed = {}
     for name, new in values.items():
-        old = getattr(instance, name)
+        old = getattr(instance, name) if instance.pk else None  # a new record had nothing before
         if old != new:
             changed[name.removesuffix("_id")] = [shown(old), shown(new)]
     return changed

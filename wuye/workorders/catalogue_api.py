@@ -111,19 +111,19 @@ def create_price_item(request, payload: PriceItemIn):
     return Status(201, catalogue.create_price_item(request.actor, project, **payload.dict(exclude={"project_id"})))
 
 
-@router.patch("/price-list/{item_id}", response=PriceItemOut, tags=["catalogue"])
-def update_price_item(request, item_id: int, payload: PriceItemPatch):
-    """Change a line (a new price applies from now on: charges already written keep theirs) or deactivate it."""
-    item = get_scoped_or_404(PriceItem.objects.select_related("project"), request.actor, pk=item_id)
-    return catalogue.update_price_item(request.actor, item, **payload.dict(exclude_unset=True))
-
-
 @router.post("/price-list/import", response=PriceImportOut, tags=["catalogue"])
 def import_price_list(request, project_id: Form[int], file: File[UploadedFile]):
     """Upload the price list as .xlsx (the layout of `GET /price-list.xlsx`): all or nothing — with any bad row
     nothing is written and `errors` names each by row and column; the same file again changes nothing."""
     project = _project(request.actor, project_id)
     return catalogue.import_price_list(request.actor, project, file)
+
+
+@router.patch("/price-list/{item_id}", response=PriceItemOut, tags=["catalogue"])
+def update_price_item(request, item_id: int, payload: PriceItemPatch):
+    """Change a line (a new price applies from now on: charges already written keep theirs) or deactivate it."""
+    item = get_scoped_or_404(PriceItem.objects.select_related("project"), request.actor, pk=item_id)
+    return catalogue.update_price_item(request.actor, item, **payload.dict(exclude_unset=True))
 
 
 @router.get("/price-list.xlsx", response={200: None}, tags=["catalogue"])

@@ -362,7 +362,40 @@ class ReplyForm(ActionForm):
             self.fields["reply"].label = _("Reply to the person")
 
 
+class ClassifyForm(ActionForm):
+    """Set or change kind (while new), category and urgency; the time limits restart under the new policy."""
+
+    SERVICE_FIELDS = {"category_id": "category"}
+
+    kind = forms.ChoiceField(label=_("Kind"), choices=Kind.choices)
+    category = forms.ModelChoiceField(queryset=Category.objects.none(), required=False, label=_("Category"),
+                                      empty_label=_("Not classified"))
+    urgency = forms.ChoiceField(label=_("Urgency"), choices=Urgency.choices)
+    is_major = forms.BooleanField(label=_("Major complaint (its resolution is approved)"), required=False)
+
+    def setup(self):
+        ticket = self.ticket
+        self.initial.update(kind=ticket.kind, category=ticket.category_id, urgency=ticket.urgency,
+                            is_major=ticket.is_major)
+        if ticket.status != Status.NEW:
+            del self.fields["kind"]
+        categories = Category.objects.filter(project_id=ticket.project_id, is_active=True)
+        if ticket.status != Status.NEW:
+            categories = categories.filter(kind=ticket.kind)
+        self.fields["category"].queryset = categories.select_related("parent").order_by("kind", "parent__code",
+                                                                                          "code")
+        self.fields["category"].label_from_instance = lambda c: f"{c.get_kind_display()} · {c}"
+        if ticket.kind != Kind.COMPLAINT:
+            del self.fields["is_major"]
+
+    def action_input(self) -> ActionInput:
+        data = self.cleaned_data
+        return ActionInput(version=data["version"], kind=data.get("kind", ""), category=data.get("category"),
+                           urgency=data["urgency"], is_major=data.get("is_major"))
+
+
 ACTION_FORMS: dict[str, type[ActionForm]] = {
+    "classify": ClassifyForm,
     "dispatch": DispatchForm, "reassign": ReassignForm, "assign": AssignForm, "complete": CompleteForm,
     "return_visit": ReturnVisitForm, "resolve": ResolveForm, "reply": ReplyForm, "collect_fee": CollectFeeForm,
     "pause": ReasonForm, "reopen": ReasonForm, "reject": ReasonForm, "cancel": CancelForm,
@@ -400,6 +433,7 @@ class OwnerTicketForm(forms.Form):
     preferred_time = DateTimeLocalField(required=False, label=_("Preferred visiting time"))
     contact_name = forms.CharField(required=False, max_length=50, label=_("Contact"))
     contact_phone = forms.CharField(required=False, max_length=20, label=_("Contact phone"))
+    owner_says_urgent = forms.BooleanField(required=False, label=_("It is urgent (e.g. water pouring, no power)"))
     photos = MultipleFileField(required=False, label=_("Photos (optional, JPEG, PNG or WebP, up to 5 MB each)"))
 
     def __init__(self, data=None, files=None, *, actor, kind, resident=None):
@@ -422,6 +456,7 @@ class OwnerTicketForm(forms.Form):
             del self.fields["preferred_time"]
         if kind not in (Kind.REPAIR, Kind.COMPLAINT):
             del self.fields["photos"]
+            del self.fields["owner_says_urgent"]
         self.fields["description"].widget.attrs["placeholder"] = {
             Kind.REPAIR: _("What is broken, and where?"),
             Kind.COMPLAINT: _("What happened? We record your words as you write them."),
@@ -443,6 +478,7 @@ class OwnerTicketForm(forms.Form):
             kind=self.kind, channel=Channel.PORTAL, description=data["description"], unit=unit,
             category=data.get("category"), contact_name=data.get("contact_name", ""),
             contact_phone=data.get("contact_phone", ""), preferred_time=data.get("preferred_time"),
+            owner_says_urgent=bool(data.get("owner_says_urgent")),
         )
 
     SERVICE_FIELDS = {"unit_id": "unit", "category_id": "category"}

@@ -118,7 +118,8 @@ class TicketQuerySet(models.QuerySet):
         """What a list row shows, and no more: one query per page however long (no project or receiver joins)."""
         return self.select_related("unit__building", "category__parent", "assignee").only(
             "id", "project_id", "kind", "status", "version", "urgency", "channel", "unit_id", "category_id",
-            "description", "created_at", "assignee_id", "repeat_of_id", "reporter_id",
+            "description", "created_at", "assignee_id", "repeat_of_id", "reporter_id", "owner_says_urgent",
+            "classified_at",
             "unit__number", "unit__building_id", "unit__building__number",
             "category__name", "category__parent_id", "category__parent__name",
             "assignee__username", "assignee__first_name", "assignee__last_name",

@@ -5,6 +5,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from wuye.billing.models import Channel as PaymentChannel
+from wuye.billing.services import SourceState
 from wuye.core.access import Role
 from wuye.core.templatetags.timeline import register_event_labels
 from wuye.people.models import DEPARTMENTS
@@ -54,7 +55,11 @@ def register() -> None:
     register_nav(NavItem(
         "tickets", _("Work orders"), "workorders:inbox", permission="workorders.view", icon="wrench", order=30,
         url_names=("workorders:ticket", "workorders:action", "workorders:new", "workorders:dispatch",
-                   "workorders:ledger", "workorders:analysis", "workorders:improvement_create"),
+                   "workorders:ledger", "workorders:analysis", "workorders:improvement_create",
+                   "workorders:categories", "workorders:category_new", "workorders:category_edit",
+                   "workorders:price_list", "workorders:price_item_new", "workorders:price_item_edit",
+                   "workorders:price_list_import", "workorders:warranty_terms", "workorders:warranty_term_new",
+                   "workorders:warranty_term_edit"),
     ))
     register_tile(Tile("repair", _("Repairs"), "workorders:h5_repairs", icon="wrench", order=10))
     register_tile(Tile("complaint", _("Complaints and suggestions"), "workorders:h5_feedback", icon="chat",
@@ -87,6 +92,13 @@ def register() -> None:
             "ticket.approve": _("Resolution approved"),
             "ticket.reject": _("Resolution rejected"),
             "ticket.reply": _("Replied"),
+            "ticket.classify": _("Classified"),
+            "catalogue.category_created": _("Category added"),
+            "catalogue.category_changed": _("Category changed"),
+            "catalogue.price_item_created": _("Price added to the price list"),
+            "catalogue.price_item_changed": _("Price list line changed"),
+            "catalogue.warranty_term_created": _("Warranty term recorded"),
+            "catalogue.warranty_term_changed": _("Warranty term changed"),
             "sla.started": _("Time limit started"),
             "sla.paused": _("Time limit paused"),
             "sla.resumed": _("Time limit resumed"),
@@ -132,11 +144,28 @@ def register() -> None:
             "owner": _("person responsible"),
             "due_on": _("due"),
             "late_days": _("days late"),
+            "kind_from": _("kind was"),
+            "kind_to": _("kind now"),
+            "urgency_from": _("urgency was"),
+            "urgency_to": _("urgency now"),
+            "category_from": _("category was"),
+            "category_to": _("category now"),
+            "is_major_from": _("major was"),
+            "is_major_to": _("major now"),
+            "owner_says_urgent": _("owner says urgent"),
+            "fee_state": _("fee"),
+            "fee_pending": _("fee not yet taken"),
+            "changes": _("changes"),
         },
         values={
             "kind": dict(Kind.choices),
             "channel": dict(Channel.choices),
             "urgency": dict(Urgency.choices),
+            "kind_from": dict(Kind.choices),
+            "kind_to": dict(Kind.choices),
+            "urgency_from": dict(Urgency.choices),
+            "urgency_to": dict(Urgency.choices),
+            "fee_state": dict(SourceState.choices),
             "from": dict(Status.choices),
             "to": dict(Status.choices),
             "department": {role.value: label for role, label in DEPARTMENTS.items()},
@@ -144,6 +173,6 @@ def register() -> None:
             "measure": dict(Measure.choices),
             "signed_by": {"owner": Role.OWNER.label, "staff": _("staff")},
             "payment_channel": dict(PaymentChannel.choices),
-            "reason": {"reopened": _("Reopened"), "cancelled": _("Cancelled")},
+            "reason": {"reopened": _("Reopened"), "cancelled": _("Cancelled"), "reclassified": _("Re-classified")},
         },
     )

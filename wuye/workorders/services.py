@@ -279,7 +279,10 @@ def _complete(actor, ticket, change: ActionInput, now):
     if change.repeat_reason and change.repeat_reason not in REPEAT_REASONS:
         raise InvalidInput("repeat_reason", _("Unknown reason code."))
     lines = []
+    # Priced as the list stands now (the caller's copy of an item may predate a price change).
+    current = PriceItem.objects.in_bulk([item.pk for item, _quantity in change.parts])
     for index, (item, quantity) in enumerate(change.parts):
+        item = current.get(item.pk, item)
         if item.project_id != ticket.project_id or not item.is_active:
             raise InvalidInput(f"parts[{index}].item_id", _("Not on this project's price list."))
         try:

@@ -1,4 +1,4 @@
-from .web import analysis, dispatch, h5, ledger, photos, tickets
+from .web import analysis, catalogue, dispatch, h5, ledger, photos, tickets
 
 app_name = "workorders"
 urlpatterns = [
@@ -7,6 +7,7 @@ urlpatterns = [
     *dispatch.urlpatterns,
     *ledger.urlpatterns,
     *analysis.urlpatterns,
+    *catalogue.urlpatterns,
     # owner portal (H5)
     *h5.urlpatterns,
     # both faces

@@ -180,3 +180,33 @@ def test_staff_cannot_claim_the_owner_s_word(world, people):
     ticket = create_ticket(people["kefu"], project=world.project1, data=TicketInput(
         kind="repair", channel="phone", unit=world.owner_unit("yezhu"), description="漏水", owner_says_urgent=True))
     assert not ticket.owner_says_urgent and ticket.classified_at is not None  # staff classify as they receive
+
+
+def test_the_owner_marks_it_urgent_in_the_portal_and_the_desk_classifies_on_the_ticket_page(world, login):
+    from django.urls import reverse
+
+    unit = world.owner_unit("yezhu")
+    portal = login("yezhu")
+    form = portal.get(reverse("workorders:h5_new", args=["repair"]))
+    assert 'name="owner_says_urgent"' in form.content.decode()
+    sent = portal.post(reverse("workorders:h5_new", args=["repair"]), {
+        "unit": unit.pk, "description": "卫生间水管爆裂，水一直在流", "owner_says_urgent": "on"})
+    assert sent.status_code == 302
+    ticket = Ticket.objects.get(description__startswith="卫生间水管爆裂")
+    assert ticket.owner_says_urgent and ticket.urgency == "general" and ticket.classified_at is None
+
+    desk = login("kefu")
+    page = desk.get(reverse("workorders:ticket", args=[ticket.pk])).content.decode()
+    assert 'data-flag="owner-says-urgent"' in page and 'action="' + reverse(
+        "workorders:action", args=[ticket.pk, "classify"]) in page
+    burst = Category.objects.get(project=world.project1, code="burst-pipe")
+    done = desk.post(reverse("workorders:action", args=[ticket.pk, "classify"]), {
+        "version": ticket.version, "kind": "repair", "category": burst.pk, "urgency": "emergency"})
+    assert done.status_code == 302
+    ticket.refresh_from_db()
+    assert (ticket.urgency, ticket.category, ticket.classified_at is not None) == ("emergency", burst, True)
+    assert set(open_due(ticket)) == {"repair.emergency.dispatch"}
+    wrong = desk.post(reverse("workorders:action", args=[ticket.pk, "classify"]), {
+        "version": ticket.version, "kind": "repair", "urgency": "emergency",
+        "category": Category.objects.get(project=world.project1, kind="complaint", code="fees").pk})
+    assert wrong.status_code == 422

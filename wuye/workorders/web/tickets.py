@@ -31,6 +31,7 @@ from ..models import Kind, Ticket
 from .common import mark_due, with_details
 
 ACTION_LABELS = {
+    "classify": gettext_lazy("Classify"),
     "dispatch": gettext_lazy("Dispatch"),
     "reassign": gettext_lazy("Reassign"),
     "accept": gettext_lazy("Accept"),

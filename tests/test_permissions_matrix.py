@@ -19,6 +19,7 @@ ROLES = ("kefu", "gongcheng", "zhixu", "huanjing", "caiwu", "jingli", "pinzhi", 
 API_ROUTES = {
     "tenancy.places": ["/api/v1/projects", "/api/v1/projects/{project}", "/api/v1/buildings", "/api/v1/units",
                        "/api/v1/units/{unit}"],
+    "tenancy.rules": ["/api/v1/projects/{project}/rules"],
     "people.residents": ["/api/v1/owners", "/api/v1/owners/{resident}"],
     "people.vehicles": ["/api/v1/vehicles"],
     "workorders.categories": ["/api/v1/categories"],
@@ -45,6 +46,7 @@ API_EXEMPT = {"/api/v1/me", "/api/v1/me/notifications", "/api/v1/auth/tokens", "
 # resource → console pages and exports (url name, kwargs from the objects below[, query]).
 CONSOLE_PAGES = {
     "tenancy.places": [("web:projects", {}), ("web:units", {}), ("web:unit_detail", {"pk": "unit"})],
+    "tenancy.rules": [("web:project_rules", {"project_id": "project"})],
     "people.residents": [("web:residents", {}), ("web:resident_detail", {"pk": "resident"})],
     "people.staff": [("web:staff", {}), ("web:staff_new", {}), ("web:staff_detail", {"pk": "staff"})],
     "workorders.tickets": [("workorders:inbox", {}), ("workorders:dispatch", {}),

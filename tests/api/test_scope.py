@@ -77,6 +77,7 @@ def unit_notice(world, project, unit=None):
 # Each detail route with the record it is asked for: a function of (world, foreign_project) → id.
 DETAIL_ROUTES = {
     "/api/v1/projects/{project_id}": lambda world, project: project.pk,
+    "/api/v1/projects/{project_id}/rules": lambda world, project: project.pk,  # GET and PATCH
     "/api/v1/units/{unit_id}": lambda world, project: Unit.objects.filter(project=project).first().pk,
     "/api/v1/owners/{resident_id}": lambda world, project: Resident.objects.filter(project=project).first().pk,
     "/api/v1/tickets/{ticket_id}": lambda world, project: world.ticket(project).pk,
@@ -176,6 +177,7 @@ def test_yezhu_gets_404_for_records_of_other_owners(world, api, route):
     own_unit = world.owner_unit("yezhu")
     foreign = {
         "/api/v1/projects/{project_id}": world.project2.pk,
+        "/api/v1/projects/{project_id}/rules": world.project1.pk,  # owners read no rules (403 below)
         "/api/v1/units/{unit_id}": Unit.objects.filter(project=world.project1).exclude(pk=own_unit.pk).first().pk,
         "/api/v1/owners/{resident_id}": Resident.objects.filter(project=world.project1)
         .exclude(residencies__unit=own_unit).first().pk,
@@ -201,7 +203,7 @@ def test_yezhu_gets_404_for_records_of_other_owners(world, api, route):
     foreign = foreign() if callable(foreign) else foreign
     url = route.replace(route[route.index("{"):route.index("}") + 1], str(foreign))
     # Billing runs are staff-only (resource billing.runs): owners are refused whatever the id, which leaks nothing.
-    expected = 403 if route.startswith("/api/v1/billing/runs") else 404
+    expected = 403 if route.startswith("/api/v1/billing/runs") or route.endswith("/rules") else 404
     assert api("yezhu").get(url).status_code == expected
 
 

@@ -31,6 +31,7 @@ from wuye.core.bulk import insert_rows
 from wuye.core.events import record_event
 from wuye.core.money import to_money
 from wuye.tenancy.models import Unit
+from wuye.tenancy.rules import rules_for
 
 from . import dunning
 from .models import Basis, Bill, BillingRun, BillingRunSkip, ChargeItem, ChargeKind, EntryKind, LedgerEntry, Tariff
@@ -38,8 +39,6 @@ from .periods import check_period, period_end
 
 logger = logging.getLogger(__name__)
 
-# The payment notice goes out when bills are issued and must reach owners at least this long before they are due.
-NOTICE_LEAD = timedelta(days=15)
 # The largest amount a bill's column holds (MoneyField: 14 digits, 2 decimals).
 MAX_BILL_AMOUNT = Decimal("999999999999.99")
 
@@ -91,9 +90,15 @@ class RunContext:
         return tariffs[unit_kind]
 
 
-def due_date(period: date, today: date) -> date:
-    """Bills of a period are due at its end, and never sooner than `NOTICE_LEAD` after they are issued."""
-    return max(period_end(period), today + NOTICE_LEAD)
+def notice_lead(project) -> timedelta:
+    """How long before they are due bills must be announced: the payment notice goes out when they are issued
+    (the project's rule `notice_lead_days`, 15 days by default — SPEC §3)."""
+    return rules_for(project).notice_lead
+
+
+def due_date(period: date, today: date, project) -> date:
+    """Bills of a period are due at its end, and never sooner than the project's notice lead after issue."""
+    return max(period_end(period), today + notice_lead(project))
 
 
 def tariff_for(item: ChargeItem, unit_kind: str, on: date) -> Tariff | None:
@@ -264,7 +269,7 @@ def run_billing(actor: Actor | None, project, period: date, *, chunk: int = 2000
     run.units_total = units.count()
     run.status = BillingRun.Status.RUNNING
     run.save(update_fields=fields)  # never the cursor of a running run: another runner may be moving it
-    context = RunContext(run=run, period=period, due_on=due_date(period, timezone.localdate(now)))
+    context = RunContext(run=run, period=period, due_on=due_date(period, timezone.localdate(now), project))
     while True:
         with transaction.atomic():
             if not _claim(run):

@@ -35,6 +35,7 @@ from wuye.people.models import Relation, Residency, StaffProfile
 from wuye.sla import engine as sla
 from wuye.sla.models import Clock
 from wuye.tenancy.models import Project, UnitKind
+from wuye.tenancy.rules import update_rules
 from wuye.workorders.models import Category, Kind, PriceItem, Ticket, Urgency, WarrantyTerm
 from wuye.workorders.services import ActionInput, TicketInput, create_ticket, perform
 
@@ -212,6 +213,12 @@ class DemoTickets:
         homes = list(owners.values())
         owner_unit = next((unit for unit, *_ in homes if owner and unit.pk in owner.unit_ids), None)
         categories = {c.code: c for c in Category.objects.filter(project=project, kind=Kind.REPAIR)}
+        admin = get_user_model().objects.filter(username="admin", is_superuser=True).first()
+        if index == 0 and admin is not None:
+            # The demo's first project lets its manager approve major complaints (a project rule; by default
+            # company senior management does, seed 001).
+            update_rules(actor_for(admin), project, {"complaint_approver": Role.PROJECT_MANAGER.value},
+                         reason="项目经理审批重大投诉处理结果")
         cast = Cast(
             project=project, receiver=receiver, engineers=engineers, lead_engineer=engineers[0],
             finance=actor("caiwu") if index == 0 else receiver, manager=actor("jingli") if index == 0 else None,

@@ -12,6 +12,7 @@ running it twice at once warns and escalates exactly once.
 
 from __future__ import annotations
 
+import copy
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -28,6 +29,8 @@ from wuye.core.calendar import WorkingCalendar, calendar_for
 from wuye.core.errors import Conflict
 from wuye.core.events import compose_event, record_event, record_events
 from wuye.core.outbox import compose, post
+from wuye.tenancy.rules import RULE_DEFAULTS, rules_for
+from wuye.tenancy.rules import on_change as on_rules_change
 
 from .models import Clock, ClockState, Measure, Policy, ProjectStandard, ServiceStandard
 
@@ -53,7 +56,24 @@ def policy_for(project, key: str) -> Policy:
     candidates.sort(key=lambda policy: policy.standard.code == DEFAULT_STANDARD)
     if not candidates:
         raise NoPolicy(f"No policy {key!r} in the standard of project {project.pk}.")
-    return candidates[0]
+    return effective_policy(candidates[0], project)
+
+
+def effective_policy(policy: Policy, project, rules=None) -> Policy:
+    """The policy as the project's rules set it (tenancy.rules: e.g. the return-visit window is the target of the
+    return-visit clocks, the dunning days are the rungs of a bill's payment deadline). An unsaved copy when a rule
+    applies; the stored policy keeps the standard's own values."""
+    override = (rules or rules_for(project)).sla_overrides().get(policy.key)
+    if not override:
+        return policy
+    policy = copy.copy(policy)
+    if "target" in override:
+        policy.target = timedelta(minutes=override["target"])
+    if "rungs" in override:
+        policy.escalation = [{**rung, "after_minutes": override["rungs"].get(rung.get("stage"),
+                                                                              rung.get("after_minutes", 0))}
+                             for rung in policy.escalation]
+    return policy
 
 
 def _minute(moment: datetime) -> str:
@@ -103,7 +123,10 @@ def _open_clock(subject, key: str, *, for_update: bool = True) -> Clock | None:
     clocks = Clock.objects.for_subject(subject).open().filter(key=key).select_related("policy", "project")
     if for_update:
         clocks = clocks.select_for_update()
-    return clocks.first()
+    clock = clocks.first()
+    if clock is not None:
+        clock.policy = effective_policy(clock.policy, clock.project)
+    return clock
 
 
 def _save(clock: Clock, calendar_policy: Policy, *fields: str) -> None:
@@ -420,6 +443,7 @@ def sweep(now: datetime | None = None, limit: int = 5000, batch_size: int = 500)
     """
     now = now or timezone.now()
     result, audience = SweepResult(), _Audience()
+    project_rules: dict = {}  # each project's rules, read once per sweep
     done = 0
     while done < limit:
         with transaction.atomic():
@@ -431,6 +455,9 @@ def sweep(now: datetime | None = None, limit: int = 5000, batch_size: int = 500)
             prefetch_related_objects(clocks, "subject")
             messages, events, steps = [], [], []
             for clock in clocks:
+                if clock.project_id not in project_rules:
+                    project_rules[clock.project_id] = rules_for(clock.project_id)
+                clock.policy = effective_policy(clock.policy, clock.project_id, project_rules[clock.project_id])
                 _advance(clock, now, result, audience, messages, events, steps)
                 clock.version += 1
             _write_steps(clocks)
@@ -439,3 +466,25 @@ def sweep(now: datetime | None = None, limit: int = 5000, batch_size: int = 500)
             _run_step_handlers(steps)
             done += len(clocks)
     return result
+
+
+@on_rules_change
+def _rules_changed(project, changes: dict) -> None:
+    """A project changed a rule that sets ladder rungs (the dunning days): the running clocks of those policies get
+    their next check from the new rungs, so a shorter delay is not acted on late. Deadlines already set stay."""
+    keys = {link.policy for name in changes for link in RULE_DEFAULTS[name].sla if link.part == "rung"}
+    rules = rules_for(project)
+    for policy in Policy.objects.filter(key__in=keys):
+        effective = effective_policy(policy, project, rules)
+        running = Clock.objects.filter(project=project, policy=policy, state=ClockState.RUNNING)
+        for level in range(len(effective.escalation) + 1):
+            rung = effective.rung(level + 1)
+            at_level = running.filter(escalation_level=level)
+            if level == 0:
+                if rung is None or not rung.get("quiet"):
+                    at_level = at_level.filter(breached_at__isnull=False)
+                else:  # a quiet ladder is first visited at its first rung, once any warning is behind it
+                    at_level = at_level.filter(Q(breached_at__isnull=False) | Q(warned_at__isnull=False)
+                                               | Q(warn_at__gte=F("due_at")))
+            next_at = F("due_at") + timedelta(minutes=rung.get("after_minutes", 0)) if rung else None
+            at_level.update(next_check_at=next_at, version=F("version") + 1)

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from wuye.core.access import Actor, Role, require
-from wuye.core.errors import Problems
+from wuye.core.errors import NotAllowed, Problems
 from wuye.core.events import record_event
 
 from .models import Project, ProjectRules
@@ -53,6 +53,7 @@ class Rule:
     high: int | None = None
     choices: dict = field(default_factory=dict)
     sla: tuple[SlaLink, ...] = ()
+    company_only: bool = False  # set by the company administrator only (not the project's own manager)
 
     def check(self, value) -> str | None:
         """Why `value` is refused, or None."""
@@ -89,7 +90,8 @@ RULE_DEFAULTS: dict[str, Rule] = {rule.name: rule for rule in (
               SlaLink("complaint.return_visit", "target", lambda hours: hours * 60))),
     Rule("complaint_approver", gettext_lazy("Approver of a major complaint's resolution"), "",
          Role.COMPANY_ADMIN.value,
-         gettext_lazy("Seed 001 ch. 8: company senior management approves major complaints"), choices=APPROVERS),
+         gettext_lazy("Seed 001 ch. 8: company senior management approves major complaints"), choices=APPROVERS,
+         company_only=True),
     Rule("notice_lead_days", gettext_lazy("Payment-notice lead"), gettext_lazy("days"), 15,
          gettext_lazy("SPEC §3: the payment notice at least 15 days before the due date"), low=1, high=90),
     Rule("dunning_reminder_days", gettext_lazy("Reminder notice (催缴通知书) at"), gettext_lazy("days overdue"), 30,
@@ -178,6 +180,8 @@ def update_rules(actor: Actor, project: Project, changes: dict, *, reason: str) 
         rule = RULE_DEFAULTS.get(name)
         if rule is None:
             problems.add(name, _("Not a project rule."))
+        elif rule.company_only and actor.role != Role.COMPANY_ADMIN and not actor.is_superuser:
+            raise NotAllowed(_("Only the company administrator sets %(rule)s.") % {"rule": rule.label})
         elif (message := rule.check(value)) is not None:
             problems.add(name, message)
     if not (reason or "").strip():
@@ -185,7 +189,7 @@ def update_rules(actor: Actor, project: Project, changes: dict, *, reason: str) 
     row = ProjectRules.objects.select_for_update().filter(project=project).first()
     current = {**defaults(), **({name: getattr(row, name) for name in RULE_DEFAULTS} if row else {})}
     after = {**current, **{name: value for name, value in changes.items() if name in RULE_DEFAULTS}}
-    if not problems and after["dunning_letter_days"] <= after["dunning_reminder_days"]:
+    if not problems.items and after["dunning_letter_days"] <= after["dunning_reminder_days"]:
         problems.add("dunning_letter_days", _("The lawyer's letter comes after the reminder notice (more days)."))
     problems.raise_if_any()
     changed = {name: (current[name], after[name]) for name in RULE_DEFAULTS if current[name] != after[name]}
@@ -213,4 +217,4 @@ def describe(project) -> list[dict]:
              "default_display": rule.display(rule.default), "is_default": rules.values[rule.name] == rule.default,
              "min": rule.low, "max": rule.high,
              "choices": [{"value": key, "label": str(label)} for key, label in rule.choices.items()],
-             "source": str(rule.source)} for rule in RULE_DEFAULTS.values()]
+             "source": str(rule.source), "company_only": rule.company_only} for rule in RULE_DEFAULTS.values()]

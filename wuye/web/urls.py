@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import calendar_admin, console, h5, staff, views
+from . import calendar_admin, console, h5, rules, staff, views
 
 app_name = "web"
 urlpatterns = [
@@ -10,6 +10,7 @@ urlpatterns = [
     # staff console
     path("console/", console.dashboard, name="console"),
     path("console/projects/", console.projects, name="projects"),
+    path("console/projects/<int:project_id>/rules/", rules.project_rules, name="project_rules"),
     path("console/units/", console.units, name="units"),
     path("console/units/<int:pk>/", console.unit_detail, name="unit_detail"),
     path("console/residents/", console.residents, name="residents"),

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy
 from wuye.billing import services as billing
 from wuye.billing.charges import paid_service_item
 from wuye.billing.receipts import receipt_number
-from wuye.billing.runs import NOTICE_LEAD
+from wuye.billing.runs import notice_lead
 from wuye.core.access import Actor, Role, require
 from wuye.core.errors import Conflict, InvalidInput, NotAllowed, Problems
 from wuye.core.events import record_event
@@ -27,6 +27,7 @@ from wuye.core.pii import mask_phone
 from wuye.core.validators import normalize_phone
 from wuye.people.services import staff_users
 from wuye.sla import engine as sla
+from wuye.tenancy.rules import rules_for
 
 from .flows import FEE_ACTIONS, HANDLING_DEPARTMENTS, OWNER_ACTIONS, available_actions, transition_for
 from .models import (
@@ -42,7 +43,6 @@ from .models import (
     WarrantyTerm,
 )
 
-REPEAT_WINDOW = timedelta(days=30)
 REPEAT_REASONS = {"part_quality": gettext_lazy("Part quality (not a workmanship defect)")}
 
 
@@ -79,10 +79,12 @@ def _warranty_for(project, category: Category | None, today, unit=None) -> Warra
 
 
 def _previous_repair(unit, category, now) -> Ticket | None:
-    """The same unit and fault category reported within 30 days: this one is a repeat repair (§2.1)."""
+    """The same unit and fault category reported within the project's repeat window (rule `repeat_window_days`,
+    30 days by default — §2.1): this one is a repeat repair."""
     if unit is None or category is None:
         return None
-    return (Ticket.objects.filter(kind=Kind.REPAIR, unit=unit, category=category, created_at__gte=now - REPEAT_WINDOW)
+    window = rules_for(unit.project_id).repeat_window
+    return (Ticket.objects.filter(kind=Kind.REPAIR, unit=unit, category=category, created_at__gte=now - window)
             .exclude(status=Status.CANCELLED).order_by("-created_at").first())
 
 
@@ -361,7 +363,7 @@ def _collect_fee(actor, ticket, change: ActionInput, now):
 
 def _charge_fee(actor, ticket, change, now):
     """The fee charged to the owner's account (挂账): a bill on the unit, due after the payment-notice lead."""
-    due_on = timezone.localdate(now) + NOTICE_LEAD
+    due_on = timezone.localdate(now) + notice_lead(ticket.project)
     _lines, total, _bills = _post_fee(actor, ticket, now, FeeChoice.ON_ACCOUNT, due_on)
     return {"total": str(total), "due_on": due_on.isoformat()}
 
@@ -466,7 +468,7 @@ def _assign_department(actor, ticket, change: ActionInput, now, *, starting=True
 def _resolve(actor, ticket, change: ActionInput, now):
     ticket.resolution = _require_text(change.resolution, "resolution", _("Record how the complaint was handled."))
     if ticket.is_major:
-        notify(staff_users(ticket.project_id, Role.PROJECT_MANAGER),
+        notify(staff_users(ticket.project_id, rules_for(ticket.project).complaint_approver),
                _("Major complaint %(number)s: resolution awaits your approval") % {"number": ticket.number},
                link=ticket.get_absolute_url(), source=ticket)
         return {"needs_approval": True}, Status.PENDING_APPROVAL
@@ -593,7 +595,19 @@ def _refusal(actor: Actor, ticket: Ticket, action: str) -> str | None:
             "name": ticket.assignee.get_full_name() or ticket.assignee.username}
     if action == "cancel" and actor.is_owner and ticket.status != Status.NEW:
         return _("Once dispatched, call the service center to cancel.")
+    if action in APPROVAL_ACTIONS and actor.role not in approvers(ticket.project):
+        return _("In this project company senior management approves a major complaint's resolution.")
     return None
+
+
+# Approving or rejecting a major complaint's resolution: the project's rule `complaint_approver` says who (seed
+# 001: company senior management; a project may give it to its manager). Senior management always may.
+APPROVAL_ACTIONS = frozenset({"approve", "reject"})
+
+
+def approvers(project) -> set[str]:
+    """The roles that approve a major complaint's resolution in `project`."""
+    return {Role.COMPANY_ADMIN.value, rules_for(project).complaint_approver}
 
 
 def allowed_actions(actor: Actor, ticket: Ticket) -> list[str]:

@@ -1,19 +1,20 @@
 """Bulk paths commit their event: a batch of payment notices records one event with its counts; withdrawing shared
 costs records what went on the project's timeline (the rows themselves are deleted)."""
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.utils import timezone
 
 from wuye.billing import dunning
 from wuye.billing.models import Bill, ChargeItem, ChargeKind, Meter, MeterReading, SharedCost, SharingMethod, Tariff
-from wuye.billing.runs import NOTICE_LEAD
 from wuye.billing.sharing import allocate_shared_costs
 from wuye.core.events import timeline
 from wuye.core.models import Event
 from wuye.people.access import actor_for
 from wuye.tenancy.models import Building, Unit
+
+NOTICE_LEAD = timedelta(days=15)  # the payment-notice lead's default (project rule; SPEC §3)
 
 NOVEMBER = date(2026, 11, 1)
 

@@ -16,7 +16,7 @@ from django.utils import timezone
 from wuye.billing import dunning
 from wuye.billing.documents import amount_in_words, notice_pdf
 from wuye.billing.models import Bill, BillingNotice, ChargeItem, NoticeStage, Tariff, days_overdue
-from wuye.billing.runs import NOTICE_LEAD, run_billing
+from wuye.billing.runs import run_billing
 from wuye.billing.services import open_bills, pay, post_charge, refund
 from wuye.core.events import timeline
 from wuye.core.models import Notification
@@ -24,6 +24,8 @@ from wuye.people.access import actor_for
 from wuye.people.models import OWNING_RELATIONS, Residency
 from wuye.sla.engine import sweep
 from wuye.tenancy.models import Unit
+
+NOTICE_LEAD = timedelta(days=15)  # the payment-notice lead's default (project rule; SPEC §3)
 
 DAY = timedelta(days=1)
 

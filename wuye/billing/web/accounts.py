@@ -38,7 +38,7 @@ from wuye.web.search import redirect_posted_search, search_data
 from .. import exports, services
 from ..models import Basis, Bill, Channel, ChargeItem, ChargeKind, LedgerEntry, Payment, days_overdue
 from ..receipts import receipt_number
-from ..runs import NOTICE_LEAD, tariff_for
+from ..runs import notice_lead, tariff_for
 
 EVENT_VERBS = {"billing.service_billed": gettext_lazy("Paid service billed")}
 
@@ -192,7 +192,7 @@ class ChargeForm(forms.Form):
     def __init__(self, data=None, *, unit):
         today = timezone.localdate()
         super().__init__(data, auto_id="charge_%s", initial={
-            "due_on": today + NOTICE_LEAD, "idempotency_key": f"charge-{uuid.uuid4().hex}"})
+            "due_on": today + notice_lead(unit.project_id), "idempotency_key": f"charge-{uuid.uuid4().hex}"})
         self.fields["item"].queryset = ChargeItem.objects.filter(
             project_id=unit.project_id, is_active=True, kind__in=ONE_OFF_KINDS).order_by("name")
 

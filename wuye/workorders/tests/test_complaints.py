@@ -7,6 +7,7 @@ import pytest
 
 from wuye.people.access import actor_for
 from wuye.sla.engine import clocks_for
+from wuye.tenancy.rules import update_rules
 from wuye.workorders.models import Category
 from wuye.workorders.services import ActionInput, TicketInput, create_ticket, perform
 
@@ -55,12 +56,21 @@ def test_a_complaint_from_receipt_to_close(world, api, complaint):
 
 
 def test_major_complaints_need_the_managers_approval(world, api, complaint):
+    # Seed 001: company senior management approves; the project may give it to its manager (a project rule).
     ticket = complaint(is_major=True)
     act(api("kefu"), ticket.pk, "assign", department="engineering")
     pending = act(api("gongcheng"), ticket.pk, "resolve", resolution="赔偿并返修").json()
     assert pending["status"] == "pending_approval"
     assert act(api("kefu"), ticket.pk, "approve").status_code == 403
-    assert act(api("jingli"), ticket.pk, "approve").json()["status"] == "resolved"
+    assert act(api("jingli"), ticket.pk, "approve").status_code == 403
+    assert act(api("admin"), ticket.pk, "approve").json()["status"] == "resolved"
+
+    update_rules(actor_for(world.user("admin")), world.project1, {"complaint_approver": "project_manager"},
+                 reason="项目经理审批")
+    second = complaint(is_major=True)
+    act(api("kefu"), second.pk, "assign", department="engineering")
+    act(api("gongcheng"), second.pk, "resolve", resolution="赔偿并返修")
+    assert act(api("jingli"), second.pk, "approve").json()["status"] == "resolved"
 
 
 def test_engineering_cannot_reply_to_complaints_and_finance_cannot_dispatch(world, api, complaint):

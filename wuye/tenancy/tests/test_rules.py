@@ -1,0 +1,83 @@
+"""A project's rules (规则设置): the seeds' defaults until changed, GET|PATCH /api/v1/projects/{id}/rules, bounds
+named per field, who may change what, and every change an event with from/to."""
+
+from wuye.core.events import timeline
+from wuye.people.access import actor_for
+from wuye.tenancy.models import ProjectRules
+from wuye.tenancy.rules import RULE_DEFAULTS, rules_for, update_rules
+
+SEED_DEFAULTS = {"repeat_window_days": 30, "return_visit_hours": 24, "complaint_approver": "company_admin",
+                 "notice_lead_days": 15, "dunning_reminder_days": 30, "dunning_letter_days": 60}
+
+
+def patch(client, project, body):
+    return client.client.patch(f"/api/v1/projects/{project.pk}/rules", body, content_type="application/json",
+                               **client.headers)
+
+
+def test_a_new_project_has_the_seeds_defaults_each_with_its_source(world, api):
+    assert {name: rule.default for name, rule in RULE_DEFAULTS.items()} == SEED_DEFAULTS
+    assert rules_for(world.project1).values == SEED_DEFAULTS
+    body = api("kefu").get(f"/api/v1/projects/{world.project1.pk}/rules").json()
+    rules = {rule["name"]: rule for rule in body["rules"]}
+    assert {name: rule["value"] for name, rule in rules.items()} == SEED_DEFAULTS
+    assert all(rule["is_default"] and rule["source"] for rule in rules.values())
+    assert "seed 001" in rules["complaint_approver"]["source"].lower()
+    assert rules["repeat_window_days"]["min"] == 1 and rules["repeat_window_days"]["max"] == 365
+    assert not ProjectRules.objects.exists()  # reading writes nothing
+
+
+def test_the_manager_changes_a_rule_with_a_reason_and_the_change_is_on_record(world, api):
+    response = patch(api("jingli"), world.project1, {"repeat_window_days": 45, "reason": "业主委员会要求"})
+    assert response.status_code == 200, response.content
+    rules = {rule["name"]: rule for rule in response.json()["rules"]}
+    assert rules["repeat_window_days"]["value"] == 45 and not rules["repeat_window_days"]["is_default"]
+    assert rules["repeat_window_days"]["default"] == 30
+    assert rules_for(world.project1.pk).repeat_window_days == 45
+    assert rules_for(world.project2.pk).repeat_window_days == 30  # the other project keeps its own
+    event = timeline(world.project1).get(verb="project.rules_changed")
+    assert event.actor == world.user("jingli")
+    assert event.data == {"changes": {"repeat_window_days": {"from": 30, "to": 45}}, "reason": "业主委员会要求"}
+    # The same values again change nothing and record nothing.
+    assert patch(api("jingli"), world.project1, {"repeat_window_days": 45, "reason": "再次"}).status_code == 200
+    assert timeline(world.project1).filter(verb="project.rules_changed").count() == 1
+
+
+def test_a_value_outside_its_bounds_is_refused_naming_the_field_and_nothing_is_written(world, api):
+    response = patch(api("jingli"), world.project1, {"repeat_window_days": 3000, "notice_lead_days": 20,
+                                                     "reason": "打错了"})
+    assert response.status_code == 422
+    assert [error["field"] for error in response.json()["errors"]] == ["repeat_window_days"]
+    assert not ProjectRules.objects.exists()
+    response = patch(api("jingli"), world.project1, {"dunning_letter_days": 30, "reason": "x"})
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "dunning_letter_days"  # not before the reminder
+    assert patch(api("jingli"), world.project1, {"notice_lead_days": 20, "reason": ""}).json()["errors"][0][
+        "field"] == "reason"
+    assert patch(api("jingli"), world.project1, {"notice_lead_days": 0, "reason": "x"}).status_code == 422
+    assert patch(api("admin"), world.project1, {"complaint_approver": "owner", "reason": "x"}).status_code == 422
+    assert not ProjectRules.objects.exists()
+    assert not timeline(world.project1).filter(verb="project.rules_changed").exists()
+
+
+def test_who_may_read_and_change_the_rules(world, api):
+    url = f"/api/v1/projects/{world.project1.pk}/rules"
+    assert api("kefu2").get(url).status_code == 404  # another project's staff
+    assert api("yezhu").get(url).status_code == 403  # owners
+    assert patch(api("kefu"), world.project1, {"notice_lead_days": 20, "reason": "x"}).status_code == 403
+    assert patch(api("caiwu"), world.project1, {"notice_lead_days": 20, "reason": "x"}).status_code == 403
+    assert patch(api("kefu2"), world.project1, {"notice_lead_days": 20, "reason": "x"}).status_code == 404
+    # Who approves a major complaint is the company's to decide, not the manager's own.
+    assert patch(api("jingli"), world.project1, {"complaint_approver": "project_manager",
+                                                 "reason": "x"}).status_code == 403
+    assert patch(api("admin"), world.project1, {"complaint_approver": "project_manager",
+                                                "reason": "项目经理审批"}).status_code == 200
+    assert rules_for(world.project1).complaint_approver == "project_manager"
+
+
+def test_a_changed_rule_is_read_at_once_through_the_project_in_hand(world):
+    project = world.project1
+    assert rules_for(project).notice_lead_days == 15  # kept on the instance
+    update_rules(actor_for(world.user("jingli")), project, {"notice_lead_days": 20}, reason="提前通知")
+    assert rules_for(project).notice_lead_days == 20
+    assert rules_for(project.pk).notice_lead_days == 20

@@ -164,20 +164,15 @@ def grant_portal_account(actor: Actor, resident: Resident, *, username: str, pas
 @transaction.atomic
 def create_staff(actor: Actor, *, company, username: str, password: str, name: str, role: str,
                  projects=(), all_projects: bool = False, is_supervisor: bool = False, email: str = ""):
-    """A staff login with its role and project scope."""
-    require(actor, "people.manage_staff")
-    if role not in Role.values or role == Role.OWNER:
-        raise InvalidInput("role", _("Unknown staff role."))
-    user_model = get_user_model()
-    if user_model.objects.filter(username=username).exists():
-        raise InvalidInput("username", _("This username is taken."))
-    user = user_model.objects.create_user(username=username, password=password, first_name=name, email=email)
-    profile = StaffProfile.objects.create(user=user, company=company, role=role, all_projects=all_projects,
-                                          is_supervisor=is_supervisor)
-    profile.projects.set(projects)
-    record_event(profile, "staff.created", actor=actor.user,
-                 data={"username": username, "role": role, "projects": [p.pk for p in projects]})
-    return user
+    """A staff login with its role and project scope: `people.staff.create_staff_member` (checks and event
+    there) in the argument order its first callers used; returns the user."""
+    from .staff import create_staff_member
+
+    profile, _generated = create_staff_member(
+        actor, company_id=company.pk, username=username, password=password, name=name, role=role,
+        project_ids=[project.pk for project in projects], all_projects=all_projects, is_supervisor=is_supervisor,
+        email=email)
+    return profile.user
 
 
 def staff_with_role(role: str | None, project, *, supervisors_only: bool = False, include_company_wide: bool = True):

@@ -90,7 +90,8 @@ def import_sheet(request, project_id: int, kind: Form[str] = None, file: File[Up
     report = services.import_sheet(request.actor, project, kind, file)
     if report.errors:
         error = InvalidInput(problems=report.problems())
-        error.message = _("%(count)s rows have errors; nothing was imported.") % {"count": report.rows_with_errors}
+        error.message = _("%(count)s rows of the sheet have errors; nothing was imported.") % {
+            "count": report.rows_with_errors}
         raise error
     return report
 

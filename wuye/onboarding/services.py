@@ -8,12 +8,12 @@ together, so each floor keeps knowing nothing of the ones above it.
 
 from __future__ import annotations
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from wuye.billing import services as billing
 from wuye.core.access import Actor, require
-from wuye.core.errors import InvalidInput
+from wuye.core.errors import Conflict, InvalidInput
 from wuye.core.events import record_event
 from wuye.core.workbooks import ImportReport, Limits, read_upload, template
 from wuye.people import imports as people_imports
@@ -114,7 +114,10 @@ def import_sheet(actor: Actor, project: Project, kind: str, upload) -> ImportRep
     _columns, required, _example, _title, importer, permission = SHEETS[check_kind(kind)]
     require(actor, permission)
     header, rows = read_upload(upload, required, LIMITS)
-    return importer(actor, project, header, rows)
+    try:
+        return importer(actor, project, header, rows)
+    except IntegrityError:  # the same rows written meanwhile by another upload: this one's transaction rolled back
+        raise Conflict(_("Some of these rows were recorded meanwhile; upload the file again.")) from None
 
 
 def sheet_template(kind: str) -> bytes:

@@ -159,6 +159,10 @@ def import_residents(actor: Actor, project: Project, columns: dict[str, int], ro
             if on_record is not None and on_record.name != person.name:
                 report.errors.append(RowError(person.number, COL_ID, _("This ID number is on record for "
                                                                        "%(name)s.") % {"name": on_record.name}))
+            contact = by_contact.get((person.name, person.phone))
+            if on_record is None and contact is not None and contact.id_number:
+                report.errors.append(RowError(person.number, COL_ID, _(
+                    "%(name)s with this phone is on record with another ID number.") % {"name": person.name}))
     report.errors.sort(key=lambda error: (error.row, OWNER_COLUMNS.index(error.column)))
     if report.errors:
         return report
@@ -171,6 +175,7 @@ def import_residents(actor: Actor, project: Project, columns: dict[str, int], ro
             key = person.id_number or (person.name, person.phone)
             resident = (by_id.get(person.id_number) if person.id_number else None) \
                 or by_contact.get((person.name, person.phone)) or new_residents.get(key)
+            row_changed = False
             if resident is None:
                 resident = new_residents[key] = Resident(project=project, name=person.name, phone=person.phone,
                                                          id_number=person.id_number)
@@ -178,6 +183,13 @@ def import_residents(actor: Actor, project: Project, columns: dict[str, int], ro
             elif resident.pk and resident.phone != person.phone and person.id_number:
                 changed[resident.pk] = (resident, {"phone": [mask_phone(resident.phone), mask_phone(person.phone)]})
                 resident.phone = person.phone
+                row_changed = True
+            elif resident.pk and person.id_number and not resident.id_number:
+                # Known by name and phone; the sheet adds the ID number (no other record holds it: by_id missed).
+                changed[resident.pk] = (resident, {"id_number": mask_id_number(person.id_number)})
+                resident.id_number = person.id_number
+                by_id[person.id_number] = resident
+                row_changed = True
             residency = current.get((person.unit.pk, resident.pk)) if resident.pk else None
             if residency is None:
                 residencies.append((person, resident))
@@ -188,12 +200,12 @@ def import_residents(actor: Actor, project: Project, columns: dict[str, int], ro
                 residency.relation = person.relation
                 residency.save(update_fields=["relation"])
                 report.updated += 1
-            elif resident.pk in changed:
+            elif row_changed:
                 report.updated += 1
             else:
                 report.skipped += 1
         Resident.objects.bulk_create(new_people, batch_size=500)
-        Resident.objects.bulk_update([resident for resident, _changes in changed.values()], ["phone"])
+        Resident.objects.bulk_update([resident for resident, _changes in changed.values()], ["phone", "id_number"])
         events += [compose_event(resident, "resident.updated", actor=actor.user, data={**changes, "source": "import"})
                    for resident, changes in changed.values()]
         Residency.objects.bulk_create([

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from wuye.core.access import Actor, require
@@ -28,8 +28,12 @@ def create_project(actor: Actor, *, company, code: str, name: str, address: str 
     if service_level not in ("", *ServiceLevel.values):
         problems.add("service_level", _("Choose one of: %(choices)s.") % {"choices": ", ".join(ServiceLevel.values)})
     problems.raise_if_any()
-    project = Project.objects.create(company=company, code=code, name=name.strip(), address=address, phone=phone,
-                                     service_level=service_level)
+    try:
+        with transaction.atomic():
+            project = Project.objects.create(company=company, code=code, name=name.strip(), address=address,
+                                             phone=phone, service_level=service_level)
+    except IntegrityError:  # the same code created meanwhile
+        raise InvalidInput("code", _("A project with this code already exists.")) from None
     record_event(project, "project.created", actor=actor.user,
                  data={"code": code, "name": project.name, "service_level": service_level})
     return project

@@ -193,6 +193,8 @@ def update_rules(actor: Actor, project: Project, changes: dict, *, reason: str) 
         problems.add("dunning_letter_days", _("The lawyer's letter comes after the reminder notice (more days)."))
     problems.raise_if_any()
     changed = {name: (current[name], after[name]) for name in RULE_DEFAULTS if current[name] != after[name]}
+    rules = Rules(project.pk, after)
+    project.__dict__[_CACHE_ATTR] = rules  # before the handlers: they read the new rules through this project
     if changed:
         if row is None:
             row = ProjectRules(project=project)
@@ -204,8 +206,6 @@ def update_rules(actor: Actor, project: Project, changes: dict, *, reason: str) 
             "reason": reason.strip()[:500]})
         for handler in _ON_CHANGE:
             handler(project, changed)
-    rules = Rules(project.pk, after)
-    project.__dict__[_CACHE_ATTR] = rules
     return rules
 
 

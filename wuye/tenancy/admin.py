@@ -18,8 +18,8 @@ class BuildingInline(admin.TabularInline):
 
 @admin.register(Project)
 class ProjectAdmin(RecordedAdmin):
-    list_display = ("name", "code", "company", "address", "work_calendar", "is_active")
-    list_filter = ("company", "is_active")
+    list_display = ("name", "code", "company", "address", "service_level", "work_calendar", "is_active")
+    list_filter = ("company", "service_level", "is_active")
     search_fields = ("name", "code")
     inlines = [BuildingInline]
 

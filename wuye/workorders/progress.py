@@ -14,6 +14,7 @@ from .models import Kind, Status, Ticket
 
 OWNER_EVENT_LABELS = {
     "ticket.created": gettext_lazy("Submitted"),
+    "ticket.classify": gettext_lazy("Checked and classified by the service center"),
     "ticket.photo_added": gettext_lazy("Photo added"),
     "ticket.dispatch": gettext_lazy("A technician has been sent"),
     "ticket.accept": gettext_lazy("The technician accepted the job"),

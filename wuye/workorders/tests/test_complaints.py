@@ -4,6 +4,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 
 from wuye.people.access import actor_for
 from wuye.sla.engine import clocks_for
@@ -16,6 +17,13 @@ SH = ZoneInfo("Asia/Shanghai")
 
 def act(client, ticket_id, action, **body):
     return client.post(f"/api/v1/tickets/{ticket_id}/actions/{action}", body)
+
+
+@pytest.fixture
+def clock():
+    """Steps at realistic moments (a limit is "met" only if a step came inside it, not milliseconds later)."""
+    with time_machine.travel(datetime(2026, 11, 23, 9, 0, tzinfo=SH), tick=False) as traveller:
+        yield traveller
 
 
 @pytest.fixture
@@ -38,15 +46,19 @@ def test_general_complaint_before_a_holiday_is_due_working_days_later(world):
     assert handle.due_at == datetime(2026, 10, 10, 16, 50, tzinfo=SH)
 
 
-def test_a_complaint_from_receipt_to_close(world, api, complaint):
-    ticket = complaint(urgency="urgent")
+def test_a_complaint_from_receipt_to_close(world, api, complaint, clock):
+    ticket = complaint(urgency="urgent")  # Monday 11-23 09:00
     kefu, gongcheng = api("kefu"), api("gongcheng")
+    clock.move_to(datetime(2026, 11, 23, 9, 50, tzinfo=SH))  # assigned within the hour
     assert act(kefu, ticket.pk, "assign", department="engineering").json()["status"] == "assigned"
+    clock.move_to(datetime(2026, 11, 24, 9, 40, tzinfo=SH))  # urgent: one working day from 09:50
     resolved = act(gongcheng, ticket.pk, "resolve", resolution="返修并更换密封圈").json()
     assert resolved["status"] == "resolved"
+    clock.move_to(datetime(2026, 11, 25, 9, 30, tzinfo=SH))  # replied within 24 h of handling
     assert act(kefu, ticket.pk, "reply", reply="非常抱歉给您带来不便", improvement="").status_code == 422
     replied = act(kefu, ticket.pk, "reply", reply="非常抱歉给您带来不便", improvement="维修后增加二次回访").json()
     assert replied["status"] == "replied"
+    clock.move_to(datetime(2026, 11, 26, 9, 0, tzinfo=SH))  # visited within 24 h of the reply
     act(kefu, ticket.pk, "return_visit", score=4, comment="处理及时")
     closed = act(kefu, ticket.pk, "close").json()
     assert closed["status"] == "closed"
@@ -154,11 +166,16 @@ def test_bad_action_input_names_the_field(world, api):
     assert negative.status_code == 422 and "parts" in negative.json()["errors"][0]["field"]
 
 
-def test_inquiries_are_answered_within_24_hours(world, api):
+def test_inquiries_are_answered_within_24_hours(world, api, clock):
     inquiry = world.ticket(world.project1, kind="inquiry", description="物业费可以用支付宝交吗？")
+    late = world.ticket(world.project1, kind="inquiry", description="停车位可以租吗？")
+    clock.move_to(datetime(2026, 11, 24, 8, 59, tzinfo=SH))  # 23 h 59 min later
     replied = act(api("kefu"), inquiry.pk, "reply", reply="可以，在业主端缴费页面选择支付宝。").json()
     assert replied["status"] == "replied"
     assert [(d["key"], d["met"]) for d in replied["deadlines"]] == [("feedback.reply", True)]
+    clock.move_to(datetime(2026, 11, 24, 9, 1, tzinfo=SH))  # 24 h 1 min later
+    replied = act(api("kefu"), late.pk, "reply", reply="可以，请到服务中心办理。").json()
+    assert [(d["key"], d["met"]) for d in replied["deadlines"]] == [("feedback.reply", False)]
 
 
 def test_an_engineer_works_only_on_own_jobs_unless_supervisor(world, api):

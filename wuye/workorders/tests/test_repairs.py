@@ -4,6 +4,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 
 from wuye.core.models import Notification
 from wuye.people.access import actor_for
@@ -32,7 +33,14 @@ def act(client, ticket_id, action, **body):
     return client.post(f"/api/v1/tickets/{ticket_id}/actions/{action}", body)
 
 
-def test_a_repair_from_report_to_closed_through_the_api(world, api, yezhu_unit):
+@pytest.fixture
+def clock():
+    """Steps at realistic moments (a limit is "met" only if a step came inside it, not milliseconds later)."""
+    with time_machine.travel(at(2026, 11, 23, 9, 0), tick=False) as traveller:
+        yield traveller
+
+
+def test_a_repair_from_report_to_closed_through_the_api(world, api, yezhu_unit, clock):
     yezhu, kefu, gongcheng, caiwu = api("yezhu"), api("kefu"), api("gongcheng"), api("caiwu")
     created = yezhu.post("/api/v1/tickets", {
         "kind": "repair", "unit_id": yezhu_unit.pk, "category_id": category(world, "tap").pk,
@@ -43,11 +51,14 @@ def test_a_repair_from_report_to_closed_through_the_api(world, api, yezhu_unit):
     assert [d["key"] for d in ticket["deadlines"]] == ["repair.general.dispatch"]
 
     engineer = world.user("gongcheng")
+    clock.move_to(at(2026, 11, 23, 9, 55))  # reported at 09:00: dispatched within the hour
     assert act(kefu, ticket["id"], "dispatch", assignee_id=engineer.pk).json()["status"] == "dispatched"
     assert act(gongcheng, ticket["id"], "accept").json()["status"] == "accepted"
+    clock.move_to(at(2026, 11, 24, 9, 50))  # no time agreed: on site within 24 h of dispatch
     assert act(gongcheng, ticket["id"], "arrive").json()["status"] == "on_site"
     tap = PriceItem.objects.get(project=world.project1, code="tap")
     labour = PriceItem.objects.get(project=world.project1, code="labour-basic")
+    clock.move_to(at(2026, 11, 24, 9, 54))  # done within 24 h of dispatch
     done = act(gongcheng, ticket["id"], "complete", work_done="更换水龙头",
                parts=[{"item_id": tap.pk, "quantity": "1"}, {"item_id": labour.pk, "quantity": "1"}]).json()
     assert done["status"] == "completed"
@@ -55,6 +66,7 @@ def test_a_repair_from_report_to_closed_through_the_api(world, api, yezhu_unit):
                                                                          ("上门维修人工费", "30.00")]
     assert act(yezhu, ticket["id"], "confirm").json()["status"] == "confirmed"
     # The return visit never waits for finance: the fee's state is shown beside it and kept on record.
+    clock.move_to(at(2026, 11, 25, 9, 50))  # within 24 h of the work being done
     visited = act(kefu, ticket["id"], "return_visit", score=5, comment="很满意").json()
     assert visited["status"] == "visited" and visited["satisfaction"] == 5
     assert visited["fee"]["pending"] == "75.00" and visited["fee"]["taken_as"] == []

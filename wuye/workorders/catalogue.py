@@ -86,6 +86,12 @@ def _text(problems: Problems, values: dict, name: str, limit: int, *, required: 
     values[name] = value
 
 
+def _flags(problems: Problems, values: dict, *names: str) -> None:
+    for name in names:
+        if name in values and not isinstance(values[name], bool):
+            problems.add(name, _("Choose yes or no."))
+
+
 def _code(problems: Problems, values: dict, taken) -> None:
     if "code" not in values:
         return
@@ -170,6 +176,7 @@ def _clean_category(project, values: dict, instance: Category | None) -> dict:
         values["responsible_role"] = values["responsible_role"] or ""
         if values["responsible_role"] and values["responsible_role"] not in DEPARTMENT_ROLES:
             problems.add("responsible_role", _("Choose the responsible department."))
+    _flags(problems, values, "is_active")
     problems.raise_if_any()
     return values
 
@@ -213,6 +220,7 @@ def _clean_price_item(project, values: dict, instance: PriceItem | None) -> dict
     _text(problems, values, "unit_name", 10)
     if "price" in values:
         values["price"] = problems.check("price", parse_price, values["price"])
+    _flags(problems, values, "is_labour", "is_active")
     problems.raise_if_any()
     return values
 
@@ -268,6 +276,7 @@ def _clean_warranty_term(project, values: dict, instance: WarrantyTerm | None) -
         values["contractor_phone"] = problems.check("contractor_phone", normalize_phone, values["contractor_phone"])
     elif "contractor_phone" in values:
         values["contractor_phone"] = ""
+    _flags(problems, values, "is_active")
     problems.raise_if_any()
     return values
 

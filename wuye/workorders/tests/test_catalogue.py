@@ -330,3 +330,16 @@ def test_kefu2_reaches_none_of_project_1_s_catalogue(world, api):
         assert answer.status_code == 422 and answer.json()["errors"][0]["field"] == "project_id"
     assert WarrantyTerm.objects.get(pk=term.pk).contractor == "某公司"
     assert not Event.objects.filter(verb__startswith="catalogue.", actor=world.user("kefu2")).exists()
+
+
+def test_a_patch_that_empties_a_required_value_names_the_field(world, api):
+    gongcheng = api("gongcheng")
+    item = PriceItem.objects.get(project=world.project1, code="tap")
+    headers = {"content_type": "application/json", **gongcheng.headers}
+    for body, field in (({"is_active": None}, "is_active"), ({"price": None}, "price"), ({"name": None}, "name"),
+                        ({"unit_name": ""}, "unit_name")):
+        answer = gongcheng.client.patch(f"/api/v1/price-list/{item.pk}", body, **headers)
+        assert answer.status_code == 422, (body, answer.content)
+        assert answer.json()["errors"][0]["field"] == field
+    item.refresh_from_db()
+    assert (item.price, item.is_active, item.name) == (Decimal("45.00"), True, "水龙头（含安装）")

@@ -81,3 +81,29 @@ def test_a_changed_rule_is_read_at_once_through_the_project_in_hand(world):
     update_rules(actor_for(world.user("jingli")), project, {"notice_lead_days": 20}, reason="提前通知")
     assert rules_for(project).notice_lead_days == 20
     assert rules_for(project.pk).notice_lead_days == 20
+
+
+# -- the rules page ------------------------------------------------------------------------------------------------
+def test_the_rules_page_shows_each_rule_its_default_and_source_and_the_manager_changes_one(world, login):
+    url = f"/console/projects/{world.project1.pk}/rules/"
+    page = login("kefu").get(url)
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "§3" in text and "001" in text and "003" in text  # where each default comes from, in any language
+    assert 'name="repeat_window_days"' not in text  # customer service reads, does not change
+    assert login("kefu2").get(url).status_code == 404
+    manager = login("jingli")
+    form = manager.get(url).content.decode()
+    assert 'name="repeat_window_days"' in form and 'name="complaint_approver"' not in form  # the company's
+    refused = manager.post(url, {"repeat_window_days": "3000", "return_visit_hours": "24", "notice_lead_days": "15",
+                                 "dunning_reminder_days": "30", "dunning_letter_days": "60", "reason": "x"})
+    assert refused.status_code == 200 and 'id="id_repeat_window_days"' in refused.content.decode()
+    assert "has-error" in refused.content.decode() and not ProjectRules.objects.exists()
+    saved = manager.post(url, {"repeat_window_days": "45", "return_visit_hours": "24", "notice_lead_days": "15",
+                               "dunning_reminder_days": "30", "dunning_letter_days": "60", "reason": "业主委员会要求"})
+    assert saved.status_code == 302
+    assert rules_for(world.project1.pk).repeat_window_days == 45
+    event = timeline(world.project1).get(verb="project.rules_changed")
+    assert event.data["changes"] == {"repeat_window_days": {"from": 30, "to": 45}}
+    history = manager.get(url).content.decode()
+    assert "业主委员会要求" in history and "30" in history and "45" in history

@@ -10,6 +10,7 @@ from decimal import Decimal, InvalidOperation
 from django.db import models, transaction
 from django.utils.translation import gettext as _
 
+from wuye.core import workbooks
 from wuye.core.access import Actor, Role, require
 from wuye.core.errors import InvalidInput, Problems
 from wuye.core.events import record_event
@@ -343,7 +344,7 @@ class PriceImport:
     created: int = 0
     changed: int = 0
     unchanged: int = 0
-    errors: list = field(default_factory=list)  # billing.meters.RowError(row, column, message)
+    errors: list = field(default_factory=list)  # core.workbooks.RowError(row, column, message)
 
     @property
     def ok(self) -> bool:
@@ -364,40 +365,10 @@ def _flag(value, default: bool) -> bool:
 
 
 def _read_price_sheet(upload) -> list[tuple[int, dict]]:
-    """(row number, {column: value}) of the first sheet's non-empty rows, bounded before and while parsing."""
-    from openpyxl import load_workbook
-
-    from wuye.billing.meters import MAX_FILE_BYTES, check_workbook
-
-    if getattr(upload, "size", 0) and upload.size > MAX_FILE_BYTES:
-        raise InvalidInput("file", _("The file may be at most 10 MB."))
-    data = upload.read(MAX_FILE_BYTES + 1) if hasattr(upload, "read") else bytes(upload)
-    if len(data) > MAX_FILE_BYTES:
-        raise InvalidInput("file", _("The file may be at most 10 MB."))
-    check_workbook(data)  # not an .xlsx, or too big unpacked: refused before openpyxl parses anything
-    try:
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception:  # openpyxl raises many kinds for a damaged or foreign file; each means the same here
-        raise InvalidInput("file", _("The file could not be read as an Excel workbook (.xlsx).")) from None
-    try:
-        rows = book.worksheets[0].iter_rows(values_only=True)
-        header = [str(name).strip() if name is not None else "" for name in next(rows, ())]
-        missing = [name for name in PRICE_COLUMNS[:4] if name not in header]
-        if missing:
-            raise InvalidInput("file", _("The first row must name the columns %(columns)s; missing: %(missing)s.")
-                               % {"columns": "、".join(PRICE_COLUMNS), "missing": "、".join(missing)})
-        found = []
-        for number, row in enumerate(rows, start=2):
-            if all(cell is None or (isinstance(cell, str) and not cell.strip()) for cell in row):
-                continue
-            if len(found) >= MAX_PRICE_ROWS:
-                raise InvalidInput("file", _("A price list may hold at most %(count)s lines.")
-                                   % {"count": MAX_PRICE_ROWS})
-            found.append((number, {name: row[header.index(name)] if header.index(name) < len(row) else None
-                                   for name in PRICE_COLUMNS if name in header}))
-        return found
-    finally:
-        book.close()
+    """(row number, {column: value}) of the first sheet's non-empty rows — bounded before parsing and while
+    reading by `core.workbooks` (file size, unpacked size, rows, shared strings)."""
+    columns, rows = workbooks.read_upload(upload, PRICE_COLUMNS[:4], workbooks.Limits(max_rows=MAX_PRICE_ROWS))
+    return [(number, {name: workbooks.cell(row, columns, name) for name in PRICE_COLUMNS}) for number, row in rows]
 
 
 def import_price_list(actor: Actor, project, upload) -> PriceImport:
@@ -407,8 +378,6 @@ def import_price_list(actor: Actor, project, upload) -> PriceImport:
     .xlsx or is too big is refused whole (InvalidInput "file"). Each added or changed line is recorded like an
     edit in the console; uploading the same file again changes nothing. Charge lines already written keep their
     prices."""
-    from wuye.billing.meters import RowError
-
     require(actor, "workorders.manage_price_list")
     rows = _read_price_sheet(upload)
     report = PriceImport(rows=len(rows))
@@ -441,7 +410,7 @@ def import_price_list(actor: Actor, project, upload) -> PriceImport:
                 values[name] = _flag(cells.get(column), default)
             except ValueError as error:
                 errors.append((column, str(error)))
-        report.errors += [RowError(number, column, str(message)) for column, message in errors]
+        report.errors += [workbooks.RowError(number, column, str(message)) for column, message in errors]
         parsed.append((code, values))
     if report.errors:
         return report

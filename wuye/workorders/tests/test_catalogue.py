@@ -343,3 +343,13 @@ def test_a_patch_that_empties_a_required_value_names_the_field(world, api):
         assert answer.json()["errors"][0]["field"] == field
     item.refresh_from_db()
     assert (item.price, item.is_active, item.name) == (Decimal("45.00"), True, "水龙头（含安装）")
+
+
+def test_a_price_list_beyond_its_bound_is_refused_whole(world):
+    from wuye.core.errors import InvalidInput
+
+    rows = [(f"item-{n}", f"项目{n}", "个", "1.00", "否", "是") for n in range(catalogue.MAX_PRICE_ROWS + 1)]
+    with pytest.raises(InvalidInput) as refused:
+        catalogue.import_price_list(actor_for(world.user("gongcheng")), world.project1, _sheet(rows))
+    assert refused.value.problems[0].field == "file"
+    assert not PriceItem.objects.filter(code="item-0").exists()

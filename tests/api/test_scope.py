@@ -143,6 +143,8 @@ MASTER_DATA_ROUTES = {"/api/v1/charge-items", "/api/v1/charge-items/{item_id}", 
                       "/api/v1/parking/spaces/{space_id}", "/api/v1/parking/passes", "/api/v1/parking/passes/{pass_id}"}
 # A blank import template (headers and an example row): nobody's record.
 TEMPLATE_ROUTES = {"/api/v1/imports/template"}
+# A company on the platform: its operator (a superuser) only, 403 for every role (wuye/onboarding/tests).
+COMPANY_ROUTES = {"/api/v1/companies"}
 # The work-order catalogue (categories, price list and its import/export, warranty terms): kefu2 on project 1's
 # records gets 404 on a path id, 422 naming project_id in a body, lists of project 2 only
 # (wuye/workorders/tests/test_catalogue.py).
@@ -160,6 +162,7 @@ def test_every_route_is_covered():
     covered |= STAFF_ROUTES
     covered |= MASTER_DATA_ROUTES
     covered |= TEMPLATE_ROUTES
+    covered |= COMPANY_ROUTES
     covered |= CATALOGUE_ROUTES
     assert paths <= covered, f"add scope tests for: {sorted(paths - covered)}"
 

@@ -3,13 +3,14 @@ and default catalogue), import the company's sheets, download their templates.""
 
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
-from ninja import File, Form, Router, Schema, Status, UploadedFile
+from ninja import Field, File, Form, Router, Schema, Status, UploadedFile
 from ninja.pagination import paginate
 
 from wuye.core.access import get_scoped_or_404, require_read, scoped
 from wuye.core.api import PagePagination
 from wuye.core.errors import InvalidInput
 from wuye.core.workbooks import XLSX
+from wuye.tenancy import services as tenancy
 from wuye.tenancy.models import Company, Project
 from wuye.tenancy.schemas import ProjectIn, ProjectOut
 
@@ -44,6 +45,24 @@ class ImportOut(Schema):
     skipped: int
     examples: int
     errors: list[RowErrorOut]
+
+
+class CompanyIn(Schema):
+    name: str = Field(..., min_length=1, max_length=100)
+    credit_code: str = Field("", max_length=18)
+
+
+class CompanyOut(Schema):
+    id: int
+    name: str
+    credit_code: str
+
+
+@router.post("/companies", response={201: CompanyOut})
+def create_company(request, payload: CompanyIn):
+    """A property company on the platform (the platform's operator, a superuser; anyone else 403): the first step
+    on an empty database, before its projects."""
+    return Status(201, tenancy.create_company(request.actor, **payload.dict()))
 
 
 @router.get("/projects", response=list[OnboardedProjectOut])

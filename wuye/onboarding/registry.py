@@ -10,6 +10,7 @@ from wuye.tenancy.models import ServiceLevel
 def register() -> None:
     register_event_labels(
         verbs={
+            "company.created": _("Company created"),
             "project.standard_chosen": _("Service standard chosen"),
             "project.catalogue_installed": _("Default catalogue installed"),
             "project.units_imported": _("Buildings and units imported"),

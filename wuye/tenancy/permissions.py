@@ -4,6 +4,8 @@ grant({
     "tenancy.view_places": set(Role),
     "tenancy.manage_places": {Role.PROJECT_MANAGER, Role.COMPANY_ADMIN},
     "tenancy.manage_projects": {Role.COMPANY_ADMIN},
+    # A company on the platform: its operator (a superuser) only — no role of a company creates another.
+    "tenancy.manage_companies": set(),
 })
 
 # Projects, buildings and units; owners see their own.

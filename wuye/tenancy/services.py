@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
@@ -11,7 +12,25 @@ from wuye.core.access import Actor, require
 from wuye.core.errors import InvalidInput, Problems
 from wuye.core.events import record_event
 
-from .models import Building, Project, ServiceLevel, Unit, UnitKind
+from .models import Building, Company, Project, ServiceLevel, Unit, UnitKind
+
+
+@transaction.atomic
+def create_company(actor: Actor, *, name: str, credit_code: str = "") -> Company:
+    """A property company on the platform (its operator, a superuser): the first step on an empty database."""
+    require(actor, "tenancy.manage_companies")
+    name = (name or "").strip()
+    problems = Problems()
+    if not name:
+        problems.add("name", _("Enter the company's name."))
+    elif Company.objects.filter(name=name).exists():
+        problems.add("name", _("A company with this name already exists."))
+    if credit_code and not re.fullmatch(r"[0-9A-HJ-NPQRTUWXY]{18}", credit_code):
+        problems.add("credit_code", _("A unified social credit code has 18 digits and capital letters."))
+    problems.raise_if_any()
+    company = Company.objects.create(name=name, credit_code=credit_code)
+    record_event(company, "company.created", actor=actor.user, data={"name": name})
+    return company
 
 
 @transaction.atomic

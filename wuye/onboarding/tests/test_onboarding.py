@@ -296,3 +296,13 @@ def test_owners_sheet_again_with_changes_updates_on_record(world, api, fresh):
     other = [("1-1-102", "李强", "13912345679", "身份证", ID_1, "租户", None)]
     response = upload(admin, fresh.pk, "owners", filled("owners", other))
     assert response.status_code == 422 and response.json()["errors"][0]["field"] == "row 2: 证件号码"
+
+
+def test_only_the_platforms_operator_adds_companies(world, api):
+    assert api("jingli").post("/api/v1/companies", {"name": "别家物业"}).status_code == 403
+    response = api("admin").post("/api/v1/companies", {"name": world.company.name})
+    assert response.status_code == 422 and response.json()["errors"][0]["field"] == "name"
+    response = api("admin").post("/api/v1/companies", {"name": "别家物业", "credit_code": "91330100MA2CXXXX1"})
+    assert response.status_code == 422 and response.json()["errors"][0]["field"] == "credit_code"
+    assert api("admin").post("/api/v1/companies", {"name": "别家物业"}).status_code == 201
+    assert Event.objects.filter(verb="company.created").count() == 1

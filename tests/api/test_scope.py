@@ -140,7 +140,9 @@ STAFF_ROUTES = {"/api/v1/staff", "/api/v1/staff/{staff_id}", "/api/v1/staff/{sta
 # naming the body's id, empty lists) in wuye/billing/tests/test_master_api.py.
 MASTER_DATA_ROUTES = {"/api/v1/charge-items", "/api/v1/charge-items/{item_id}", "/api/v1/tariffs",
                       "/api/v1/tariffs/{tariff_id}", "/api/v1/meters/{meter_id}", "/api/v1/parking/spaces",
-                      "/api/v1/parking/spaces/{space_id}", "/api/v1/parking/passes", "/api/v1/parking/passes/{pass_id}"}
+                      "/api/v1/parking/spaces/{space_id}", "/api/v1/parking/passes", "/api/v1/parking/passes/{pass_id}",
+                      "/api/v1/charge-items/import", "/api/v1/charge-items.xlsx", "/api/v1/meters/import",
+                      "/api/v1/meters.xlsx", "/api/v1/parking/spaces/import", "/api/v1/parking/spaces.xlsx"}
 # A blank import template (headers and an example row): nobody's record.
 TEMPLATE_ROUTES = {"/api/v1/imports/template"}
 # A company on the platform: its operator (a superuser) only, 403 for every role (wuye/onboarding/tests).

@@ -241,12 +241,24 @@ def export_charge_items(project: Project) -> bytes:
 
 
 # -- meters ---------------------------------------------------------------------------------------------------------
+METER_REQUIRED = ("表号", "类型")
+# The template's example row (for an onboarding sheet: `core.workbooks.template`).
+METER_EXAMPLE = ("W-1-101", "水", "1-101", "", "", "是")
+
+
 def import_meters(actor: Actor, project: Project, upload) -> ImportReport:
     """Meters from an .xlsx (`METER_COLUMNS`; 表号 and 类型 required): 房号 for a unit's own meter (as typed at the
     front desk), else 楼栋 for a public meter of a building, neither for the whole estate. A meter already there
     is renamed or (de)activated; its type and unit stay (a replaced meter gets a new number)."""
     require(actor, master.PERMISSION)
-    columns, rows = read_upload(upload, ("表号", "类型"))
+    columns, rows = read_upload(upload, METER_REQUIRED)
+    return import_meter_rows(actor, project, columns, rows)
+
+
+def import_meter_rows(actor: Actor, project: Project, columns: dict[str, int], rows) -> ImportReport:
+    """`import_meters` on rows already read (`core.workbooks.read_upload`): the shape of the onboarding sheets'
+    importers, so a project's meter register can be one of its sheets."""
+    require(actor, master.PERMISSION)
     report = ImportReport(kind="meters", rows=len(rows))
     fields = {"code": "表号", "kind": "类型", "unit_id": "房号", "building_id": "楼栋", "label": "名称",
               "is_active": "在用"}

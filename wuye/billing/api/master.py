@@ -7,16 +7,22 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from ninja import Field, Router, Schema, Status
+from django.http import HttpResponse
+from django.utils.translation import gettext as _
+from ninja import Field, File, Form, Router, Schema, Status, UploadedFile
 from ninja.pagination import paginate
 
 from wuye.core.access import get_scoped_or_404, get_scoped_or_invalid, require_read, scoped
 from wuye.core.api import PagePagination
+from wuye.core.errors import InvalidInput
+from wuye.core.workbooks import XLSX
 from wuye.people.models import Vehicle
 from wuye.tenancy.models import Project, Unit
 
 from .. import master as services
-from ..models import ChargeItem, ParkingPass, ParkingSpace, Tariff
+from .. import master_io
+from ..models import ChargeItem, Meter, ParkingPass, ParkingSpace, Tariff
+from .meters import MeterOut
 
 router = Router(tags=["fees"])
 
@@ -162,6 +168,83 @@ def _optional(request, model, pk, field):
     return None if pk is None else get_scoped_or_invalid(model.objects.all(), request.actor, pk, field)
 
 
+# -- Excel: the lists a company keeps ------------------------------------------------------------------------------
+class RowErrorOut(Schema):
+    row: int
+    column: str
+    message: str
+
+
+class MasterImportOut(Schema):
+    rows: int
+    created: int
+    updated: int
+    skipped: int = Field(..., description="Rows already there as they are (sending the file again is harmless)")
+    errors: list[RowErrorOut]
+
+
+def _import(request, project_id, file, importer):
+    project = _project(request, project_id)
+    if file is None:
+        raise InvalidInput("file", _("Choose the file to upload."))
+    report = importer(request.actor, project, file)
+    if report.errors:
+        error = InvalidInput(problems=report.problems())
+        error.message = _("%(count)s rows of the sheet have errors; nothing was imported.") % {
+            "count": report.rows_with_errors}
+        raise error
+    return report
+
+
+def _export(request, project_id, resource, exporter, name):
+    require_read(request.actor, resource)
+    project = get_scoped_or_404(Project.objects.all(), request.actor, pk=project_id)
+    response = HttpResponse(exporter(project), content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="{name}-{project.code or project.pk}.xlsx"'
+    return response
+
+
+IMPORT_NOTE = ("All or nothing: 200 with the counts (created, updated, skipped); 422 listing every wrong row as "
+               "\"row 5: 单价\" with nothing written. The file is bounded before it is parsed (422 naming `file`).")
+
+
+@router.post("/charge-items/import", response=MasterImportOut, description=IMPORT_NOTE)
+def import_charge_items(request, project_id: Form[int], file: File[UploadedFile] = None):
+    """Import charge items and their tariffs (columns 编码, 名称, 类型, 表类型, 分摊方式, 计费方式, 单价, 单元类型,
+    生效日期, 在用 — the export's)."""
+    return _import(request, project_id, file, master_io.import_charge_items)
+
+
+@router.get("/charge-items.xlsx", response={200: None})
+def export_charge_items(request, project: int):
+    """The project's charge items, a row per tariff, in the import's columns."""
+    return _export(request, project, "billing.charge_items", master_io.export_charge_items, "charge-items")
+
+
+@router.post("/meters/import", response=MasterImportOut, description=IMPORT_NOTE)
+def import_meters(request, project_id: Form[int], file: File[UploadedFile] = None):
+    """Import the meter register (columns 表号, 类型, 房号, 楼栋, 名称, 在用). Readings: `/meter-readings/import`."""
+    return _import(request, project_id, file, master_io.import_meters)
+
+
+@router.get("/meters.xlsx", response={200: None})
+def export_meters(request, project: int):
+    """The project's meter register in the import's columns."""
+    return _export(request, project, "billing.meters", master_io.export_meters, "meters")
+
+
+@router.post("/parking/spaces/import", response=MasterImportOut, description=IMPORT_NOTE)
+def import_parking_spaces(request, project_id: Form[int], file: File[UploadedFile] = None):
+    """Import parking spaces (columns 车位号, 区域, 类型, 房号, 在用)."""
+    return _import(request, project_id, file, master_io.import_parking_spaces)
+
+
+@router.get("/parking/spaces.xlsx", response={200: None})
+def export_parking_spaces(request, project: int):
+    """The project's parking spaces in the import's columns."""
+    return _export(request, project, "billing.parking", master_io.export_parking_spaces, "parking-spaces")
+
+
 # -- charge items and tariffs ---------------------------------------------------------------------------------------
 @router.get("/charge-items", response=list[ChargeItemOut])
 @paginate(PagePagination)
@@ -220,6 +303,19 @@ def update_tariff(request, tariff_id: int, payload: TariffPatch):
     """Correct a tariff that has not billed yet; 409 once it has (add a new one from a later date instead)."""
     tariff = get_scoped_or_404(Tariff.objects.select_related("item"), request.actor, pk=tariff_id)
     return services.update_tariff(request.actor, tariff, **payload.dict(exclude_unset=True))
+
+
+# -- meters (created in api/meters.py with the list: one path, one router) -------------------------------------
+class MeterPatch(Schema):
+    label: str | None = Field(None, max_length=100)
+    is_active: bool | None = None
+
+
+@router.patch("/meters/{meter_id}", response=MeterOut)
+def update_meter(request, meter_id: int, payload: MeterPatch):
+    """Rename or (de)activate a meter (a replaced meter is deactivated; readings stay with it)."""
+    meter = get_scoped_or_404(Meter.objects.all(), request.actor, pk=meter_id)
+    return services.update_meter(request.actor, meter, **payload.dict(exclude_unset=True))
 
 
 # -- parking --------------------------------------------------------------------------------------------------------

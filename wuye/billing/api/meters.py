@@ -206,11 +206,6 @@ def _optional(request, model, pk, field):
     return None if pk is None else get_scoped_or_invalid(model.objects.all(), request.actor, pk, field)
 
 
-class MeterPatch(Schema):
-    label: str | None = Field(None, max_length=100)
-    is_active: bool | None = None
-
-
 class MeterIn(Schema):
     project_id: int
     code: str = Field(..., max_length=40)
@@ -230,10 +225,3 @@ def create_meter(request, payload: MeterIn):
     meter = master.create_meter(request.actor, project, code=payload.code, kind=payload.kind, unit=unit,
                                 building=building, label=payload.label)
     return Status(201, meter)
-
-
-@router.patch("/meters/{meter_id}", response=MeterOut)
-def update_meter(request, meter_id: int, payload: MeterPatch):
-    """Rename or (de)activate a meter (a replaced meter is deactivated; readings stay with it)."""
-    meter = get_scoped_or_404(Meter.objects.all(), request.actor, pk=meter_id)
-    return master.update_meter(request.actor, meter, **payload.dict(exclude_unset=True))

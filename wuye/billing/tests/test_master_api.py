@@ -226,3 +226,56 @@ def test_default_charge_items_are_installed_once(world):
     from wuye.billing.charges import paid_service_item
 
     assert paid_service_item(world.project2.pk).code == "paid-service"
+
+
+def _xlsx(rows):
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from openpyxl import Workbook
+
+    book = Workbook()
+    for row in rows:
+        book.active.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return SimpleUploadedFile("list.xlsx", buffer.getvalue())
+
+
+def upload(client, path, project, rows):
+    return client.client.post(path, {"project_id": project.pk, "file": _xlsx(rows)}, **client.headers)
+
+
+def test_lists_import_and_export_through_the_api_all_or_nothing(world, api):
+    caiwu = api("caiwu")
+    unit = Unit.objects.filter(project=world.project1).order_by("id").first()
+    header = ["车位号", "区域", "类型", "房号", "在用"]
+    bad = upload(caiwu, "/api/v1/parking/spaces/import", world.project1,
+                 [header, ["B1-001", "B区", "产权", unit.label, None], ["B1-002", "B区", "免费", None, "也许"]])
+    assert bad.status_code == 422 and fields(bad) == ["row 3: 类型"], bad.content
+    assert not ParkingSpace.objects.exists() and not events("billing.parking_space_created")
+    good = upload(caiwu, "/api/v1/parking/spaces/import", world.project1,
+                  [header, ["B1-001", "B区", "产权", unit.label, None], ["B1-002", "B区", "临停", None, "否"]])
+    assert good.status_code == 200 and (good.json()["created"], good.json()["skipped"]) == (2, 0), good.content
+    again = upload(caiwu, "/api/v1/parking/spaces/import", world.project1,
+                   [header, ["B1-001", "B区", "产权", unit.label, None], ["B1-002", "B区", "临停", None, "否"]])
+    assert (again.json()["created"], again.json()["skipped"]) == (0, 2)
+    exported = caiwu.get("/api/v1/parking/spaces.xlsx", project=world.project1.pk)
+    assert exported.status_code == 200 and exported.content.startswith(b"PK")
+    meters = upload(caiwu, "/api/v1/meters/import", world.project1,
+                    [["表号", "类型", "房号", "楼栋", "名称", "在用"], ["W-1", "水", unit.label, None, None, None]])
+    assert meters.status_code == 200 and Meter.objects.get(code="W-1").unit == unit
+    items = upload(caiwu, "/api/v1/charge-items/import", world.project1,
+                   [["编码", "名称", "类型", "计费方式", "单价", "生效日期"],
+                    ["fee-x", "物业费", "物业费", "按面积每月", "2.3", "2027-01-01"]])
+    assert items.status_code == 200 and Tariff.objects.get(item__code="fee-x").rate == Decimal("2.30")
+    assert caiwu.get("/api/v1/charge-items.xlsx", project=world.project1.pk).status_code == 200
+    # Out of scope, out of role.
+    kefu2 = api("kefu2")
+    assert kefu2.get("/api/v1/meters.xlsx", project=world.project1.pk).status_code == 404
+    foreign = upload(kefu2, "/api/v1/meters/import", world.project1,
+                     [["表号", "类型"], ["W-2", "水"]])
+    assert foreign.status_code == 422 and fields(foreign) == ["project_id"]
+    assert upload(api("gongcheng"), "/api/v1/meters/import", world.project1,
+                  [["表号", "类型"], ["W-2", "水"]]).status_code == 403
+    assert not Meter.objects.filter(code="W-2").exists()

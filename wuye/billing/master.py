@@ -122,6 +122,8 @@ def _changes(record, values: dict) -> dict:
 def _shown(value):
     if value is None or isinstance(value, bool | int | str):
         return value
+    if isinstance(value, Decimal):  # rates are kept to four places: 2.3500 reads as 2.35
+        return str(value.quantize(FEN) if value == value.quantize(FEN) else value.normalize())
     return str(value)
 
 
@@ -399,13 +401,17 @@ def update_parking_space(actor: Actor, space: ParkingSpace, *, zone=None, kind=N
         values["vehicle_id"] = getattr(_same_project(problems, "vehicle_id", vehicle, project), "pk", None)
     if is_active is not None:
         values["is_active"] = bool(is_active)
-    _check_space(problems, values.get("kind", space.kind),
-                 values.get("unit_id", space.unit_id) if "unit_id" in values else space.unit_id)
+    _check_space(problems, values.get("kind", space.kind), values.get("unit_id", space.unit_id))
     problems.raise_if_any()
     with transaction.atomic():
         space = ParkingSpace.objects.select_for_update().get(pk=space.pk)
+        before = {"unit": space.unit, "vehicle": space.vehicle}
         if changed := _changes(space, values):
             space.save(update_fields=list(values))
+            # The event names the unit and vehicle as staff know them, not by id.
+            for field in ("unit", "vehicle") & changed.keys():
+                after = getattr(space, field)
+                changed[field] = [str(before[field]) if before[field] else "", str(after) if after else ""]
             record_event(space, "billing.parking_space_changed", actor=actor.user, project_id=space.project_id,
                          data={"code": space.code, "changed": changed})
     return space

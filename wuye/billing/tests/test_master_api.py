@@ -133,7 +133,7 @@ def test_an_unbilled_tariff_can_be_corrected_on_record(world, api, item):
     response = patch(api("jingli"), f"/api/v1/tariffs/{tariff.pk}", {"rate": "2.53"})
     assert response.status_code == 200 and Decimal(response.json()["rate"]) == Decimal("2.53")
     [changed] = events("billing.tariff_changed")
-    assert changed.data["changed"] == {"rate": ["2.3500", "2.53"]} and changed.actor.username == "jingli"
+    assert changed.data["changed"] == {"rate": ["2.35", "2.53"]} and changed.actor.username == "jingli"
 
 
 def test_meters_are_created_for_a_unit_of_the_same_project(world, api):
@@ -193,8 +193,12 @@ def test_parking_spaces_and_passes(world, api):
     assert ended.status_code == 200 and ended.json()["ends_on"] == "2026-12-31"
     before_start = patch(caiwu, f"/api/v1/parking/passes/{parking_pass.pk}", {"ends_on": "2026-10-01"})
     assert before_start.status_code == 422 and fields(before_start) == ["ends_on"]
-    off = patch(caiwu, f"/api/v1/parking/spaces/{parking_pass.parking_space_id}", {"is_active": False})
+    off = patch(caiwu, f"/api/v1/parking/spaces/{parking_pass.parking_space_id}",
+                {"is_active": False, "unit_id": None})
     assert off.status_code == 200 and ParkingSpace.objects.get().is_active is False
+    # The change names the unit as staff say it, not by its id.
+    assert Event.objects.get(verb="billing.parking_space_changed").data["changed"] == {
+        "unit": [unit.label, ""], "is_active": [True, False]}
     assert patch(api("kefu2"), f"/api/v1/parking/spaces/{parking_pass.parking_space_id}",
                  {"is_active": True}).status_code == 404
     assert patch(api("kefu2"), f"/api/v1/parking/passes/{parking_pass.pk}", {"plate": "沪B12345"}).status_code == 404

@@ -91,9 +91,10 @@ CONSOLE_EXEMPT = {
     "billing:record_payment", "billing:write_off", "billing:add_charge",
     "billing:readings_import", "billing:readings_template", "billing:shared_costs_allocate",
     "billing:notice_pdf", "billing:refund_request", "billing:refund_approve", "billing:refund_reject",
-    # onboarding: a new project (tenancy.manage_projects), a project's uploads (tenancy.manage_places), a blank template
-    "onboarding:project_new", "onboarding:project", "onboarding:template",
     "billing:master_import",  # a master-data list's upload (POST, billing.manage_master)
+    # onboarding: a new project (tenancy.manage_projects), a project's uploads (each sheet its write permission),
+    # a blank template
+    "onboarding:project_new", "onboarding:project", "onboarding:template",
 }
 
 

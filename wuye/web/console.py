@@ -75,7 +75,8 @@ def projects(request):
     )
     return render(request, "web/console/projects.html", {
         "projects": rows, "may_create_projects": request.actor.may("tenancy.manage_projects"),
-        "may_import": request.actor.may("tenancy.manage_places")})
+        "may_import": any(request.actor.may(permission) for permission in (
+            "tenancy.manage_places", "people.manage_residents", "people.manage_vehicles"))})
 
 
 @staff_view(reads="tenancy.places")

@@ -107,3 +107,39 @@ def test_the_rules_page_shows_each_rule_its_default_and_source_and_the_manager_c
     assert event.data["changes"] == {"repeat_window_days": {"from": 30, "to": 45}}
     history = manager.get(url).content.decode()
     assert "业主委员会要求" in history and "30" in history and "45" in history
+
+
+# -- who approves a major complaint's resolution (seed 001: company senior management) ----------------------------
+def test_the_resolution_of_a_major_complaint_waits_for_the_approver_the_project_chose(world):
+    from django.contrib.auth import get_user_model
+
+    from wuye.core.models import Notification
+    from wuye.people.models import StaffProfile
+    from wuye.workorders.models import Category
+    from wuye.workorders.services import ActionInput, allowed_actions, perform
+
+    senior = get_user_model().objects.create_user("gaoguan", first_name="高管")
+    StaffProfile.objects.create(user=senior, company=world.company, role="company_admin", all_projects=True)
+    kefu, engineer = actor_for(world.user("kefu")), actor_for(world.user("gongcheng"))
+    manager, company = actor_for(world.user("jingli")), actor_for(senior)
+
+    def resolved_major():
+        ticket = world.ticket(world.project1, kind="complaint", unit=world.owner_unit("yezhu"), is_major=True,
+                              category=Category.objects.get(project=world.project1, code="engineering-quality"))
+        perform(kefu, ticket, "assign", ActionInput(department="engineering"))
+        return perform(engineer, ticket, "resolve", ActionInput(resolution="赔偿并返修"))
+
+    def told(user, ticket):
+        return Notification.objects.filter(recipient=user, source_id=ticket.pk).exists()
+
+    ticket = resolved_major()
+    assert ticket.status == "pending_approval"
+    assert told(senior, ticket) and not told(world.user("jingli"), ticket)
+    assert "approve" not in allowed_actions(manager, ticket) and "approve" in allowed_actions(company, ticket)
+
+    update_rules(actor_for(world.user("admin")), world.project1, {"complaint_approver": "project_manager"},
+                 reason="项目经理审批")
+    ticket = resolved_major()
+    assert told(world.user("jingli"), ticket)
+    assert {"approve", "reject"} <= set(allowed_actions(manager, ticket))
+    assert perform(manager, ticket, "approve").status == "resolved"

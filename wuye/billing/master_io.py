@@ -170,6 +170,10 @@ def import_charge_items(actor: Actor, project: Project, upload) -> ImportReport:
     require(actor, master.PERMISSION)
     columns, rows = read_upload(upload, ("编码", "名称", "类型"))
     report = ImportReport(kind="charge_items", rows=len(rows))
+    # Read once, kept in step as rows write: a row that is already there as it is costs no query.
+    known = {item.code: item for item in ChargeItem.objects.filter(project=project)}
+    tariffs = {(tariff.item_id, tariff.unit_kind, tariff.effective_from): tariff
+               for tariff in Tariff.objects.filter(item__project=project)}
     fields = {"code": "编码", "name": "名称", "kind": "类型", "meter_kind": "表类型", "sharing": "分摊方式",
               "basis": "计费方式", "rate": "单价", "unit_kind": "单元类型", "effective_from": "生效日期",
               "is_active": "在用"}
@@ -186,29 +190,29 @@ def import_charge_items(actor: Actor, project: Project, upload) -> ImportReport:
         unit_kind = _read(row, columns, "单元类型", lambda v: _word(UNIT_KINDS, v) if text(v) else "")
         effective_from = _read(row, columns, "生效日期", lambda v: day(v) if v is not None else None)
         outcome = "skipped"
-        item = ChargeItem.objects.filter(project=project, code=code).first() if code else None
+        item = known.get(code) if code else None
         if item is None:
-            item = master.create_charge_item(actor, project, code=code, name=name, kind=kind,
-                                             meter_kind=meter_kind, sharing=sharing)
+            item = known[code] = master.create_charge_item(actor, project, code=code, name=name, kind=kind,
+                                                           meter_kind=meter_kind, sharing=sharing)
             outcome = "created"
             if not active:
-                master.update_charge_item(actor, item, is_active=False)
+                item = known[code] = master.update_charge_item(actor, item, is_active=False)
         else:
             if item.kind != kind:
                 raise _CellError("类型", _("Item %(code)s is %(kind)s; a charge of another kind is a new item with "
                                           "its own code.") % {"code": code, "kind": _label(CHARGE_KINDS, item.kind)})
             if item.name != name or item.is_active != active:
-                master.update_charge_item(actor, item, name=name, is_active=active)
+                item = known[code] = master.update_charge_item(actor, item, name=name, is_active=active)
                 outcome = "updated"
         if rate is None and not basis and effective_from is None:
             return outcome
         for column, value in (("计费方式", basis), ("单价", rate), ("生效日期", effective_from)):
             if value in (None, ""):
                 raise _CellError(column, _("A tariff needs 计费方式, 单价 and 生效日期."))
-        tariff = Tariff.objects.filter(item=item, unit_kind=unit_kind, effective_from=effective_from).first()
+        tariff = tariffs.get((item.pk, unit_kind, effective_from))
         if tariff is None:
-            master.add_tariff(actor, item, basis=basis, rate=text(rate), effective_from=effective_from,
-                              unit_kind=unit_kind)
+            tariffs[(item.pk, unit_kind, effective_from)] = master.add_tariff(
+                actor, item, basis=basis, rate=text(rate), effective_from=effective_from, unit_kind=unit_kind)
             return "created" if outcome == "created" else "updated"
         try:
             same = master.parse_rate(text(rate)) == tariff.rate and basis == tariff.basis
@@ -216,7 +220,8 @@ def import_charge_items(actor: Actor, project: Project, upload) -> ImportReport:
             raise _CellError("单价", error) from None
         if same:
             return outcome
-        master.update_tariff(actor, tariff, rate=text(rate), basis=basis)  # 409 if it has billed
+        tariffs[(item.pk, unit_kind, effective_from)] = master.update_tariff(  # 409 if it has billed
+            actor, tariff, rate=text(rate), basis=basis)
         return "updated"
 
     return _run(report, rows, apply, fields)
@@ -260,6 +265,7 @@ def import_meter_rows(actor: Actor, project: Project, columns: dict[str, int], r
     importers, so a project's meter register can be one of its sheets."""
     require(actor, master.PERMISSION)
     report = ImportReport(kind="meters", rows=len(rows))
+    known = {meter.code: meter for meter in Meter.objects.filter(project=project)}
     fields = {"code": "表号", "kind": "类型", "unit_id": "房号", "building_id": "楼栋", "label": "名称",
               "is_active": "在用"}
 
@@ -270,12 +276,12 @@ def import_meter_rows(actor: Actor, project: Project, columns: dict[str, int], r
         building = _read(row, columns, "楼栋", lambda v: _building(project, v))
         label = text(cell(row, columns, "名称"))
         active = _read(row, columns, "在用", _active)
-        meter = Meter.objects.filter(project=project, code=code).first() if code else None
+        meter = known.get(code) if code else None
         if meter is None:
-            meter = master.create_meter(actor, project, code=code, kind=kind, unit=unit, building=building,
-                                        label=label)
+            meter = known[code] = master.create_meter(actor, project, code=code, kind=kind, unit=unit,
+                                                      building=building, label=label)
             if not active:
-                master.update_meter(actor, meter, is_active=False)
+                known[code] = master.update_meter(actor, meter, is_active=False)
             return "created"
         if meter.kind != kind:
             raise _CellError("类型", _("Meter %(code)s is a %(kind)s meter; a new meter gets a new number.")
@@ -285,7 +291,7 @@ def import_meter_rows(actor: Actor, project: Project, columns: dict[str, int], r
                              % {"code": code})
         if meter.label == label and meter.is_active == active:
             return "skipped"
-        master.update_meter(actor, meter, label=label, is_active=active)
+        known[code] = master.update_meter(actor, meter, label=label, is_active=active)
         return "updated"
 
     return _run(report, rows, apply, fields)
@@ -308,6 +314,7 @@ def import_parking_spaces(actor: Actor, project: Project, upload) -> ImportRepor
     require(actor, master.PERMISSION)
     columns, rows = read_upload(upload, ("车位号", "类型"))
     report = ImportReport(kind="parking_spaces", rows=len(rows))
+    known = {space.code: space for space in ParkingSpace.objects.filter(project=project)}
     fields = {"code": "车位号", "zone": "区域", "kind": "类型", "unit_id": "房号", "is_active": "在用"}
 
     def apply(row, _ok):
@@ -316,16 +323,17 @@ def import_parking_spaces(actor: Actor, project: Project, upload) -> ImportRepor
         kind = _read(row, columns, "类型", lambda v: _word(SPACE_KINDS, v))
         unit = _read(row, columns, "房号", lambda v: find_unit(project, v))
         active = _read(row, columns, "在用", _active)
-        space = ParkingSpace.objects.filter(project=project, code=code).first() if code else None
+        space = known.get(code) if code else None
         if space is None:
-            space = master.create_parking_space(actor, project, code=code, zone=zone, kind=kind, unit=unit)
+            space = known[code] = master.create_parking_space(actor, project, code=code, zone=zone, kind=kind,
+                                                              unit=unit)
             if not active:
-                master.update_parking_space(actor, space, is_active=False)
+                known[code] = master.update_parking_space(actor, space, is_active=False)
             return "created"
         if (space.zone, space.kind, space.unit_id, space.is_active) == (zone, kind, getattr(unit, "pk", None),
                                                                         active):
             return "skipped"
-        master.update_parking_space(actor, space, zone=zone, kind=kind, unit=unit, is_active=active)
+        known[code] = master.update_parking_space(actor, space, zone=zone, kind=kind, unit=unit, is_active=active)
         return "updated"
 
     return _run(report, rows, apply, fields)

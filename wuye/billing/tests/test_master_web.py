@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import Workbook, load_workbook
 
 from wuye.billing import master_io
@@ -43,19 +44,27 @@ def test_the_master_data_tab_lists_and_creates_charge_items_with_tariffs(world, 
                                                            "meter_kind": "water"})
     assert created.status_code == 302
     item = ChargeItem.objects.get(code="water-2")
+    # Next year's price and last year's, whenever the test runs (the list shows the price in force today).
+    today = timezone.localdate()
+    next_year, last_year = date(today.year + 1, 1, 1), date(today.year - 1, 1, 1)
     bad = caiwu.post(reverse("billing:master_item", args=[item.pk]), {
-        "form": "tariff", "basis": "per_consumption", "rate": "-1", "effective_from": "2027-01-01"})
+        "form": "tariff", "basis": "per_consumption", "rate": "-1", "effective_from": next_year})
     assert bad.status_code == 422 and not Tariff.objects.exists()
     added = caiwu.post(reverse("billing:master_item", args=[item.pk]), {
-        "form": "tariff", "basis": "per_consumption", "rate": "4.80", "effective_from": "2027-01-01"})
+        "form": "tariff", "basis": "per_consumption", "rate": "4.80", "effective_from": next_year})
     assert added.status_code == 302 and Tariff.objects.get(item=item).rate == Decimal("4.80")
+    caiwu.post(reverse("billing:master_item", args=[item.pk]), {
+        "form": "tariff", "basis": "per_consumption", "rate": "4.20", "effective_from": last_year})
+    listing = caiwu.get(reverse("billing:master_items"), {"q": "water-2"}).content.decode()
+    assert "4.20" in listing and "4.80" not in listing  # the price in force today, not next year's
     renamed = caiwu.post(reverse("billing:master_item", args=[item.pk]), {"form": "record", "name": "二次供水",
                                                                            "is_active": "on"})
     assert renamed.status_code == 302
     detail = caiwu.get(reverse("billing:master_item", args=[item.pk])).content.decode()
     assert "二次供水 (water-2)" in detail and "4.80" in detail
     assert [event.verb for event in Event.objects.filter(subject_id=item.pk, verb__startswith="billing.")
-            .order_by("id")] == ["billing.charge_item_created", "billing.tariff_added", "billing.charge_item_changed"]
+            .order_by("id")] == ["billing.charge_item_created", "billing.tariff_added", "billing.tariff_added",
+                                 "billing.charge_item_changed"]
     # Engineering neither reads the books nor writes them; kefu2 cannot open project 1's item.
     assert login("gongcheng").get(reverse("billing:master_items")).status_code == 403
     assert login("kefu2").get(reverse("billing:master_item", args=[item.pk])).status_code == 404

@@ -8,7 +8,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
+from django.db.models import OuterRef, Q, Subquery
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.urls import path, reverse
@@ -287,29 +287,28 @@ def items(request):
         return master.create_charge_item(actor, data["project"], code=data["code"], name=data["name"],
                                          kind=data["kind"], meter_kind=data["meter_kind"], sharing=data["sharing"])
 
-    def row(item):
-        tariff = item.current_tariff
-        return {"url": reverse("billing:master_item", args=[item.pk]), "cells": [
-            item.code, item.name, item.get_kind_display(), item.project.name,
-            f"{tariff.rate} {tariff.get_basis_display()}" if tariff else "—", _active(item)]}
+    bases = dict(Basis.choices)
 
-    today = timezone.localdate()
-    listing = ChargeItem.objects.select_related("project").order_by("project_id", "code")
+    def row(item):
+        price = f"{item.current_rate:.2f} {bases.get(item.current_basis, '')}" if item.current_rate is not None else "—"
+        return {"url": reverse("billing:master_item", args=[item.pk]), "cells": [
+            item.code, item.name, item.get_kind_display(), item.project.name, price, _active(item)]}
+
+    # The general tariff in force today, as two subqueries: the page is one query whatever its length.
+    current = Tariff.objects.filter(item=OuterRef("pk"), unit_kind="", effective_from__lte=timezone.localdate()
+                                    ).order_by("-effective_from")
+    listing = ChargeItem.objects.select_related("project").annotate(
+        current_rate=Subquery(current.values("rate")[:1]), current_basis=Subquery(current.values("basis")[:1])
+    ).order_by("project_id", "code")
     response = _list_page(
         request, current="billing:master_items", title=_("Charge items and tariffs"),
         intro=_("What the project charges for and at what price from which date. A price change is a new tariff "
                 "from the date it starts: months already billed keep their price."),
         queryset=listing, search=lambda q: Q(code__icontains=q) | Q(name__icontains=q),
         columns=[_("Code"), _("Name"), _("Kind"), _("Project"), _("Price today"), _("Status")],
-        row=lambda item: row(_with_current_tariff(item, today)), form_class=ChargeItemForm, create=create,
+        row=row, form_class=ChargeItemForm, create=create,
         workbook="charge-items")
     return response
-
-
-def _with_current_tariff(item, today):
-    item.current_tariff = (Tariff.objects.filter(item=item, effective_from__lte=today, unit_kind="")
-                           .order_by("-effective_from").first())
-    return item
 
 
 @staff_view(reads="billing.meters")

@@ -25,6 +25,9 @@ from wuye.tenancy.search import unit_search_q
 from . import master
 from .models import ChargeItem, Meter, ParkingSpace, Tariff
 
+# Who may import the lists (finance, the project manager, the company administrator): master data's permission.
+PERMISSION = master.PERMISSION
+
 # The words of the sheets (the company's own, in Chinese whatever the interface language); codes work too.
 CHARGE_KINDS = {"物业费": "property_fee", "停车月卡": "parking_pass", "临时停车": "parking_temporary",
                 "公摊": "shared_utility", "抄表计量": "metered", "一次性收费": "one_off", "有偿服务": "paid_service"}

@@ -97,7 +97,8 @@ def create_project(request, payload: NewProjectIn):
 
 @router.post("/projects/{project_id}/imports", response=ImportOut)
 def import_sheet(request, project_id: int, kind: Form[str] = None, file: File[UploadedFile] = None):
-    """Import a sheet of the company (multipart: `kind` = units | owners | vehicles, `file` = the .xlsx filled in
+    """Import a sheet of the company (multipart: `kind` = units | owners | vehicles | meters (the register, not
+    readings), `file` = the .xlsx filled in
     from `GET /imports/template?kind=`). All or nothing: 200 with the counts (created, updated, skipped — rows
     already there, so sending the file again is harmless); 422 listing every wrong row as "row 5: 证件号码" with
     nothing written. A project outside the caller's scope is 404. Meter readings: `POST /meter-readings/import`."""
@@ -117,7 +118,7 @@ def import_sheet(request, project_id: int, kind: Form[str] = None, file: File[Up
 
 @router.get("/imports/template", response={200: None})
 def import_template(request, kind: str):
-    """The .xlsx template of a sheet (`kind` = units | owners | vehicles): its Chinese column headers and an
+    """The .xlsx template of a sheet (`kind` = units | owners | vehicles | meters): its Chinese column headers and an
     example row (left in the file, the example row is passed over)."""
     services.check_kind(kind)
     response = HttpResponse(services.sheet_template(kind), content_type=XLSX)

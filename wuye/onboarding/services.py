@@ -11,11 +11,12 @@ from __future__ import annotations
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from wuye.billing import master, master_io
 from wuye.billing import services as billing
 from wuye.core.access import Actor, require
 from wuye.core.errors import Conflict, InvalidInput
 from wuye.core.events import record_event
-from wuye.core.workbooks import ImportReport, Limits, read_upload, template
+from wuye.core.workbooks import ImportReport, Limits, cell, read_upload, template, text
 from wuye.people import imports as people_imports
 from wuye.sla.engine import DEFAULT_STANDARD
 from wuye.sla.models import ProjectStandard, ServiceStandard
@@ -83,6 +84,16 @@ def standard_code(project: Project) -> str:
 
 
 # -- imports -------------------------------------------------------------------------------------------------
+def _import_meters(actor: Actor, project: Project, columns: dict[str, int], rows) -> ImportReport:
+    """The meter register (billing's importer), with the template's example row passed over as in the others."""
+    example = tuple(text(value) for value in master_io.METER_EXAMPLE)
+    kept = [(number, row) for number, row in rows
+            if tuple(text(cell(row, columns, name)) for name in master_io.METER_COLUMNS) != example]
+    report = master_io.import_meter_rows(actor, project, columns, kept)
+    report.rows, report.examples = len(rows), len(rows) - len(kept)
+    return report
+
+
 # kind → (columns, required columns, example row, sheet title, the importer, the permission it needs)
 SHEETS = {
     "units": (tenancy_imports.COLUMNS, tenancy_imports.REQUIRED, tenancy_imports.EXAMPLE, "楼栋房屋",
@@ -91,6 +102,9 @@ SHEETS = {
                "业主信息", people_imports.import_residents, "people.manage_residents"),
     "vehicles": (people_imports.VEHICLE_COLUMNS, people_imports.VEHICLE_REQUIRED, people_imports.VEHICLE_EXAMPLE,
                  "车辆信息", people_imports.import_vehicles, "people.manage_vehicles"),
+    # The meter register (not readings: those have their own import, POST /meter-readings/import).
+    "meters": (master_io.METER_COLUMNS, master_io.METER_REQUIRED, master_io.METER_EXAMPLE, "仪表",
+               _import_meters, master.PERMISSION),
 }
 KINDS = tuple(SHEETS)
 # Bounds checked before the file is parsed (size, unpacked size, rows, shared strings): 20,000 rows is ten
@@ -106,11 +120,13 @@ def check_kind(kind: str) -> str:
 
 
 def import_sheet(actor: Actor, project: Project, kind: str, upload) -> ImportReport:
-    """Import the company's `kind` sheet (units, owners or vehicles; the template's columns) into `project`.
+    """Import the company's `kind` sheet (units, owners, vehicles or meters; the template's columns) into
+    `project`.
     All or nothing: the report lists every wrong row as (row, column, message) and then nothing was written;
     otherwise the counts of rows created, updated and skipped (already there: uploading again is harmless). A file
     that is not an .xlsx, lacks a required column or is beyond `LIMITS` is refused whole (InvalidInput "file").
-    Meter readings have their own import in billing (`billing.meters.import_readings`)."""
+    Meters are billing's importer (`billing.master_io.import_meter_rows`); meter readings have their own import
+    (`billing.meters.import_readings`)."""
     _columns, required, _example, _title, importer, permission = SHEETS[check_kind(kind)]
     require(actor, permission)
     header, rows = read_upload(upload, required, LIMITS)

@@ -65,7 +65,7 @@ def project_new(request):
 
 
 SHEET_TITLES = {"units": gettext_lazy("Buildings and units"), "owners": gettext_lazy("Owners and residents"),
-                "vehicles": gettext_lazy("Vehicles")}
+                "vehicles": gettext_lazy("Vehicles"), "meters": gettext_lazy("Meters")}
 
 
 @staff_view()

@@ -106,7 +106,7 @@ def test_the_template_has_chinese_headers_and_an_example_row(world, api):
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0][:4] == ("房屋", "姓名", "手机号", "证件类型")
     assert rows[1][1] == "张三" and len(rows) == 2
-    assert api("admin").get("/api/v1/imports/template", kind="meters").status_code == 422
+    assert api("admin").get("/api/v1/imports/template", kind="people").status_code == 422
 
 
 def test_units_import_from_the_template_and_again(world, api, fresh):
@@ -270,7 +270,9 @@ def test_console_onboarding_shows_each_person_the_sheets_they_keep(world, login)
     assert login("jingli").get(reverse("onboarding:project_new")).status_code == 403  # a manager: no new projects
     onboarding = reverse("onboarding:project", kwargs={"project_id": world.project1.pk})
     assert login("jingli").get(onboarding).status_code == 200
-    assert login("caiwu").get(onboarding).status_code == 403
+    assert login("huanjing").get(onboarding).status_code == 403  # the environment department keeps no list here
+    page = login("caiwu").get(onboarding).content.decode()  # finance: the meter register only
+    assert 'id="sheet-meters"' in page and 'id="sheet-owners"' not in page
     page = login("kefu").get(onboarding).content.decode()  # customer service: owners and vehicles, no buildings
     assert 'id="sheet-owners"' in page and 'id="sheet-vehicles"' in page and 'id="sheet-units"' not in page
     assert login("kefu2").get(onboarding).status_code == 404
@@ -308,3 +310,16 @@ def test_only_the_platforms_operator_adds_companies(world, api):
     assert response.status_code == 422 and response.json()["errors"][0]["field"] == "credit_code"
     assert api("admin").post("/api/v1/companies", {"name": "别家物业"}).status_code == 201
     assert Event.objects.filter(verb="company.created").count() == 1
+
+
+def test_the_meter_register_is_a_sheet_too(world, api, fresh):
+    from wuye.billing.models import Meter
+
+    owners_setup(api, fresh)
+    admin = api("admin")
+    rows = [("W-1-1-101", "水", "1-1-101", "", "", "是"), ("E-1", "电", "", "1", "1号楼公共照明", "是")]
+    body = upload(admin, fresh.pk, "meters", filled("meters", rows, keep_example=True)).json()
+    assert (body.get("rows"), body.get("created"), body.get("examples")) == (3, 2, 1), body
+    assert Meter.objects.get(project=fresh, code="W-1-1-101").unit.label == "1-1-101"
+    assert not Meter.objects.filter(project=fresh, code="W-1-101").exists()  # the example row
+    assert upload(admin, fresh.pk, "meters", filled("meters", rows)).json()["skipped"] == 2

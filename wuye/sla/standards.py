@@ -25,7 +25,9 @@ DAY = 24 * 60  # minutes
 # A bill's payment deadline (§3): started with the bill's due date; 30 days overdue → reminder notice, 60 days →
 # lawyer's letter. "quiet" rungs send no staff message per bill; billing's handler issues the owner's letter.
 # Days overdue count the day after the due day as day 1 (billing.models.days_overdue), and the deadline is the end
-# of the due day: day 30 begins 29 days after it.
+# of the due day: day 30 begins 29 days after it. These are the seed's days: a project's rules
+# (dunning_reminder_days, dunning_letter_days in tenancy.rules) set the rung of each `stage` for its clocks, as
+# return_visit_hours sets the return-visit targets (sla.engine.effective_policy).
 BILL_LADDER = [
     {"after_minutes": 29 * DAY, "role": FIN, "supervisor": True, "quiet": True, "stage": "reminder"},
     {"after_minutes": 59 * DAY, "role": Role.PROJECT_MANAGER.value, "supervisor": False, "quiet": True,

@@ -137,7 +137,9 @@ def _collect(caiwu, units, habits, today: date, period: date, rng: random.Random
         habit = habits[unit.pk]
         behind = 0 if habit == "prepay" else habit
         cutoff = add_months(today, -behind) if behind else date.max
-        owed = sum((bill.outstanding for bill in bills_with_outstanding(unit) if bill.period < cutoff), Decimal(0))
+        # A one-off bill (a repair's fee on account) has no period: its due date says which month it belongs to.
+        owed = sum((bill.outstanding for bill in bills_with_outstanding(unit) if (bill.period or bill.due_on) < cutoff),
+                   Decimal(0))
         if habit == "prepay":
             last = unit.bills.order_by("-period").values_list("amount", flat=True).first() or Decimal(0)
             owed += last * 3

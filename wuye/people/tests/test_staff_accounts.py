@@ -224,11 +224,11 @@ def test_a_wrong_field_is_named_and_nothing_is_written(world, api, change, field
 def test_the_last_administrator_stays(world, api, renshi):
     client = ApiClient("renshi", PASSWORD)
     response = client.post(f"/api/v1/staff/{renshi.pk}/deactivate")
-    assert response.status_code == 409 and "own account" in response.json()["detail"]
+    assert response.status_code == 409 and "自己的账号" in response.json()["detail"]
     response = patch(client, f"/api/v1/staff/{renshi.pk}", {"role": "finance", "project_ids": [world.project1.pk]})
-    assert response.status_code == 409 and "last active administrator" in response.json()["detail"]
+    assert response.status_code == 409 and "最后" in response.json()["detail"]
     response = ApiClient("admin").post(f"/api/v1/staff/{renshi.pk}/deactivate")
-    assert response.status_code == 409 and "last active administrator" in response.json()["detail"]
+    assert response.status_code == 409 and "最后" in response.json()["detail"]
     assert world.user("renshi").is_active and StaffProfile.objects.get(user=renshi).role == "company_admin"
     assert not events(renshi, "staff.changed") and not events(renshi, "staff.deactivated")
 

@@ -18,7 +18,6 @@ import io
 import itertools
 import re
 import statistics
-import zipfile
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -32,6 +31,7 @@ from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
+from wuye.core import workbooks
 from wuye.core.access import Actor, require, scoped
 from wuye.core.errors import Conflict, FieldProblem, InvalidInput
 from wuye.core.events import compose_event, record_event, record_events
@@ -72,7 +72,6 @@ DEFAULT_METER_LIMITS = {
 # text would otherwise unpack to a gigabyte.
 DEFAULT_IMPORT_LIMITS = {"max_unpacked_bytes": 50 * 1024 * 1024, "max_rows": MAX_ROWS,
                          "max_shared_strings": 100_000}
-MAX_ZIP_MEMBERS = 1000
 
 
 @dataclass(frozen=True)
@@ -455,84 +454,14 @@ class ImportReport:
         return [FieldProblem(f"row {error.row}: {error.column}", error.message) for error in self.errors]
 
 
-_ROW_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row[\s>/]")
-_SHARED_STRING_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?si[\s>/]")
-_FIRST_SHEET = re.compile(rb"<(?:[\w.-]+:)?sheet\b[^>]*?\b(?:[\w.-]+:)?id=\"([^\"]+)\"")
-_RELATIONSHIP = re.compile(rb"<(?:[\w.-]+:)?Relationship\b[^>]*>")
-
-
-def _count_tags(archive: zipfile.ZipFile, name: str, pattern: re.Pattern, stop_after: int) -> int:
-    """How many `pattern` tags the member holds, read in 1 MB pieces (never the whole member in memory);
-    counting stops once past `stop_after`."""
-    count, tail = 0, b""
-    with archive.open(name) as member:
-        while piece := member.read(1 << 20):
-            buffer = tail + piece
-            # A tag wholly inside the kept tail was counted with the previous piece.
-            count += sum(1 for match in pattern.finditer(buffer) if match.end() > len(tail))
-            if count > stop_after:
-                break
-            tail = buffer[-64:]
-    return count
-
-
-def _first_sheet_member(archive: zipfile.ZipFile, names: set[str]) -> str | None:
-    """The member holding the workbook's first sheet (the one openpyxl reads), from workbook.xml and its rels."""
-    try:
-        if archive.getinfo("xl/workbook.xml").file_size > 1 << 20:
-            return None
-        sheet = _FIRST_SHEET.search(archive.read("xl/workbook.xml"))
-        rels = archive.read("xl/_rels/workbook.xml.rels")
-    except KeyError:
-        return None
-    if sheet is None:
-        return None
-    for tag in _RELATIONSHIP.findall(rels):
-        attributes = dict(re.findall(rb'(\w+)="([^"]*)"', tag))
-        if attributes.get(b"Id") == sheet.group(1):
-            target = attributes.get(b"Target", b"").decode(errors="replace")
-            target = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
-            return target if target in names else None
-    return None
-
-
 def check_workbook(data: bytes) -> None:
     """Refuse (InvalidInput "file") an upload that is not an .xlsx or is too big once unpacked — before openpyxl
-    parses anything: the sum of the zip members' declared sizes (zipfile never inflates a member past its
-    declared size, so a lying header cannot get round it), the rows of the first sheet and the shared strings
-    (counted in a streamed pass). The bounds are `import_limits()`."""
+    parses anything — with `core.workbooks`' guard (declared unpacked size, rows of the first sheet, shared
+    strings, counted in a streamed pass) and this import's bounds, `import_limits()`."""
     limits = import_limits()
-    if not data.startswith(b"PK"):
-        raise InvalidInput("file", _("Upload an Excel workbook (.xlsx)."))
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-        members = archive.infolist()
-    except (zipfile.BadZipFile, ValueError, OSError):
-        raise InvalidInput("file", _("The file could not be read as an Excel workbook (.xlsx).")) from None
-    unpacked = sum(member.file_size for member in members)
-    if len(members) > MAX_ZIP_MEMBERS or unpacked > limits["max_unpacked_bytes"]:
-        raise InvalidInput("file", _("Unpacked, this workbook would take %(size)s MB; at most %(max)s MB are "
-                                     "accepted. Save only the readings sheet, or split the file.") % {
-            "size": f"{unpacked / 1048576:,.1f}", "max": f"{limits['max_unpacked_bytes'] / 1048576:,.0f}"})
-    names = {member.filename for member in members}
-    try:
-        sheet = _first_sheet_member(archive, names)
-        sheets = [sheet] if sheet else [name for name in names if name.startswith("xl/worksheets/")
-                                        and name.endswith(".xml")]
-        for name in sheets:
-            # The header row and at most max_rows readings (empty rows count: they are rows in the file).
-            if _count_tags(archive, name, _ROW_TAG, limits["max_rows"] + 1) > limits["max_rows"] + 1:
-                raise InvalidInput("file", _("A file may hold at most %(count)s readings; split it into several "
-                                             "files.") % {"count": f"{limits['max_rows']:,}"})
-        for name in names:
-            if name.lower().endswith("sharedstrings.xml") and _count_tags(
-                    archive, name, _SHARED_STRING_TAG, limits["max_shared_strings"]) > limits["max_shared_strings"]:
-                raise InvalidInput("file", _("The workbook holds more than %(count)s different texts; save only "
-                                             "the readings sheet, or split the file.")
-                                   % {"count": f"{limits['max_shared_strings']:,}"})
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, NotImplementedError):
-        # A damaged member, a bad CRC, an unsupported compression: the same to the user as a foreign file.
-        raise InvalidInput("file", _("The file could not be read as an Excel workbook (.xlsx).")) from None
+    workbooks.check_workbook(data, workbooks.Limits(
+        max_file_bytes=MAX_FILE_BYTES, max_unpacked_bytes=limits["max_unpacked_bytes"],
+        max_rows=limits["max_rows"], max_shared_strings=limits["max_shared_strings"]))
 
 
 def _open_sheet(upload):

@@ -1,9 +1,9 @@
 """Reading an uploaded .xlsx safely: bounded before parsing, then the header and the data rows.
 
-The same guard as the meter-reading import (`wuye.billing.meters.check_workbook`), made general for every import
-of a company's lists (units, owners, vehicles …): the upload's size, the unpacked size of the workbook (what the
-zip members declare; zipfile never inflates past it), the rows of the first sheet and the shared strings
-(openpyxl holds every shared string in memory) are checked in a streamed pass before openpyxl parses anything.
+The one guard for every import of a workbook (meter readings, units, owners, vehicles, price lists, master data):
+the upload's size, the unpacked size of the workbook (what the zip members declare; zipfile never inflates past
+it), the rows of the first sheet and the shared strings (openpyxl holds every shared string in memory) are checked
+in a streamed pass before openpyxl parses anything.
 Errors of single rows are `RowError`s (row number as the sheet shows it, column header, message).
 """
 

@@ -454,58 +454,13 @@ class ImportReport:
         return [FieldProblem(f"row {error.row}: {error.column}", error.message) for error in self.errors]
 
 
-def check_workbook(data: bytes) -> None:
-    """Refuse (InvalidInput "file") an upload that is not an .xlsx or is too big once unpacked — before openpyxl
-    parses anything — with `core.workbooks`' guard (declared unpacked size, rows of the first sheet, shared
-    strings, counted in a streamed pass) and this import's bounds, `import_limits()`."""
+def workbook_limits() -> workbooks.Limits:
+    """This import's bounds for `core.workbooks` (one guard for every workbook upload): `import_limits()`, and
+    never more rows than MAX_ROWS."""
     limits = import_limits()
-    workbooks.check_workbook(data, workbooks.Limits(
-        max_file_bytes=MAX_FILE_BYTES, max_unpacked_bytes=limits["max_unpacked_bytes"],
-        max_rows=limits["max_rows"], max_shared_strings=limits["max_shared_strings"]))
-
-
-def _open_sheet(upload):
-    from openpyxl import load_workbook
-
-    size = getattr(upload, "size", None)
-    if size is not None and size > MAX_FILE_BYTES:
-        raise InvalidInput("file", _("The file may be at most 10 MB."))
-    data = upload.read(MAX_FILE_BYTES + 1) if hasattr(upload, "read") else bytes(upload)
-    if len(data) > MAX_FILE_BYTES:
-        raise InvalidInput("file", _("The file may be at most 10 MB."))
-    check_workbook(data)
-    try:
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        return book, book.worksheets[0]
-    except Exception:  # openpyxl raises many kinds for a damaged or foreign file; each means the same to the user
-        raise InvalidInput("file", _("The file could not be read as an Excel workbook (.xlsx).")) from None
-
-
-def _read_rows(sheet) -> tuple[dict[str, int], list[tuple[int, tuple]]]:
-    """The header's column positions and the non-empty data rows with their sheet row numbers."""
-    max_rows = min(MAX_ROWS, import_limits()["max_rows"])
-    rows = sheet.iter_rows(values_only=True)
-    try:
-        header = next(rows)
-    except StopIteration:
-        header = ()
-    columns = {}
-    for position, name in enumerate(header or ()):
-        if isinstance(name, str) and name.strip() and name.strip() not in columns:
-            columns[name.strip()] = position
-    missing = [name for name in REQUIRED_COLUMNS if name not in columns]
-    if missing:
-        raise InvalidInput("file", _("The first row must name the columns %(columns)s; missing: %(missing)s.")
-                           % {"columns": "、".join(REQUIRED_COLUMNS), "missing": "、".join(missing)})
-    data = []
-    for number, row in enumerate(rows, start=2):
-        if all(cell is None or (isinstance(cell, str) and not cell.strip()) for cell in row):
-            continue
-        if len(data) >= max_rows:
-            raise InvalidInput("file", _("A file may hold at most %(count)s readings; split it into several files.")
-                               % {"count": f"{max_rows:,}"})
-        data.append((number, row))
-    return columns, data
+    return workbooks.Limits(max_file_bytes=MAX_FILE_BYTES, max_unpacked_bytes=limits["max_unpacked_bytes"],
+                            max_rows=min(MAX_ROWS, limits["max_rows"]),
+                            max_shared_strings=limits["max_shared_strings"])
 
 
 def _cell(row: tuple, columns: dict[str, int], name: str):
@@ -529,11 +484,7 @@ def import_readings(actor: Actor, project, file) -> ImportReport:
     checked before it is parsed) is refused as a whole (InvalidInput "file"), nothing written.
     """
     require(actor, "billing.read_meters")
-    book, sheet = _open_sheet(file)
-    try:
-        columns, rows = _read_rows(sheet)
-    finally:
-        book.close()
+    columns, rows = workbooks.read_upload(file, REQUIRED_COLUMNS, workbook_limits())
     report = ImportReport(rows=len(rows))
     today = timezone.localdate()
     meters = {meter.code: meter for meter in Meter.objects.filter(project=project)}

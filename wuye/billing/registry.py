@@ -78,5 +78,4 @@ def register() -> None:
         "stage": _("notice type"),
         "issued_on": _("issued on"),
         "withdrawn": _("withdrawn"),
-        "through_unit": _("up to unit record"),
     }, values={"channel": dict(Channel.choices), "stage": dict(NoticeStage.choices)})

@@ -295,8 +295,7 @@ def run_billing(actor: Actor | None, project, period: date, *, chunk: int = 2000
             # Every chunk's commit is on record with its counts (a bulk path writes its event too).
             record_event(run, "billing.run_chunk", actor=getattr(actor, "user", None), data={
                 "period": period.strftime("%Y-%m"), "units": len(batch), "bills": len(bills),
-                "skipped": len({skip.unit_id for skip in skips}), "amount": str(amount),
-                "through_unit": batch[-1].pk})
+                "skipped": len({skip.unit_id for skip in skips}), "amount": str(amount)})
         if progress:
             progress(run)
 

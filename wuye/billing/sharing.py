@@ -135,7 +135,7 @@ def _compute_item(item: ChargeItem, period: date, *, replace: bool, user=None) -
         if stale:
             SharedCost.objects.filter(pk__in=[cost.pk for cost in stale]).delete()
             record_event(item.project, "billing.shared_costs_withdrawn", actor=user, project_id=item.project_id,
-                         data={"period": period.strftime("%Y-%m"), "item": item.code,
+                         data={"period": period.strftime("%Y-%m"), "item": item.name,
                                "withdrawn": [{"building": str(cost.building) if cost.building_id else "",
                                               "amount": str(cost.amount)} for cost in stale]})
     elif all(key in existing for key in groups):

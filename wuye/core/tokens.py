@@ -18,14 +18,15 @@ LAST_USED_RESOLUTION = timedelta(minutes=1)
 
 register_event_labels(
     verbs={"auth.token_issued": _("API token issued"), "auth.token_revoked": _("API token revoked")},
-    details={"prefix": _("token starting with"), "expires_at": _("expires"), "token": _("token record")},
+    details={"prefix": _("token starting with")},
     values={"reason": {"revoked": _("revoked by its owner"), "password_changed": _("password changed"),
                        "admin": _("revoked by an administrator"), "signed_out": _("signed out")}},
 )
 
 
 def _token_data(token: ApiToken, **extra) -> dict:
-    return {"token": token.pk, "prefix": token.prefix, **extra}
+    # The prefix names the token to its owner (as the token list shows it); the row's id would mean nothing.
+    return {"prefix": token.prefix, **extra}
 
 
 @transaction.atomic
@@ -33,7 +34,7 @@ def issue_token(user) -> tuple[ApiToken, str]:
     """A new bearer token for `user` (already authenticated); returns the row and the raw token, shown once."""
     token, raw = ApiToken.issue(user)
     record_event(user, "auth.token_issued", actor=user,
-                 data=_token_data(token, expires_at=token.expires_at.isoformat()))
+                 data=_token_data(token))  # its expiry is on the token list; an ISO time reads badly on a timeline
     return token, raw
 
 

@@ -57,5 +57,5 @@ def test_withdrawing_a_shared_cost_is_recorded_on_the_project(world):
     assert not SharedCost.objects.exists()
     event = timeline(project).get(verb="billing.shared_costs_withdrawn")
     assert event.actor == world.user("caiwu") and event.project_id == project.pk
-    assert event.data == {"period": "2026-11", "item": "shared-power",
+    assert event.data == {"period": "2026-11", "item": "公共用电分摊",
                           "withdrawn": [{"building": str(building), "amount": "620.00"}]}

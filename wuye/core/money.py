@@ -20,3 +20,18 @@ class MoneyField(models.DecimalField):
         kwargs.setdefault("max_digits", 14)
         kwargs.setdefault("decimal_places", 2)
         super().__init__(*args, **kwargs)
+
+
+def format_money(value, *, empty: str = "—") -> str:
+    """Money as a person reads it: ¥440,932.92, -¥12.00; None or "" → "—". Accepts Decimal, int or a decimal
+    string (event data stores money as strings); floats are refused like everywhere else."""
+    if value is None or value == "":
+        return empty
+    if isinstance(value, float):
+        raise TypeError("Money must not be a float; pass a Decimal, an int or a string.")
+    try:
+        amount = to_money(value)
+    except (ArithmeticError, ValueError, TypeError):
+        return str(value)
+    sign = "-" if amount < 0 else ""
+    return f"{sign}¥{abs(amount):,.2f}"

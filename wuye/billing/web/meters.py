@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from wuye.core.access import get_scoped_or_404, scoped
+from wuye.core.downloads import attachment, download_name
 from wuye.core.errors import DomainError
 from wuye.core.templatetags.timeline import register_event_labels
 from wuye.tenancy.models import Building, Project
@@ -133,6 +134,8 @@ def meter_list(request):
     return render_page(request, "billing/meters/list.html", "billing/meters/_results.html", {
         "form": form, "page": page, "rows": page.object_list, "today": timezone.localdate(),
         "next": request.get_full_path(), "held": services.held_readings(request.actor).count(),
+        # Quality reads the meters but does not record readings: no button that answers 403.
+        "may_import": request.actor.may("billing.read_meters"),
     })
 
 
@@ -266,9 +269,7 @@ def readings_template(request):
     else:
         raise Http404
     response = HttpResponse(services.reading_template(project), content_type=services.XLSX)
-    filename = f"meter-readings-{project.pk}-{timezone.localdate().isoformat()}.xlsx"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return attachment(response, download_name("抄表模板", project.name, timezone.localdate().isoformat(), ext="xlsx"))
 
 
 urlpatterns = [

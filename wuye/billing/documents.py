@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+from wuye.core.downloads import download_name
 from wuye.core.money import to_money
 from wuye.core.pdf import Document
 from wuye.people.services import owning_residencies
@@ -117,7 +118,7 @@ def notice_number(notice: BillingNotice) -> str:
 
 
 def _rows(notice: BillingNotice) -> list[list[str]]:
-    return [[(line["item"] or line["description"])[:10], line["period"] or "—", money(line["amount"]),
+    return [[line["item"] or line["description"], line["period"] or "—", money(line["amount"]),
              money(line["outstanding"]), line["due_on"], str(line["days_overdue"]) if line["days_overdue"] else "—"]
             for line in notice.lines]
 
@@ -131,9 +132,10 @@ def _earlier_reminder(notice: BillingNotice) -> BillingNotice | None:
                                          issued_on__lte=notice.issued_on).order_by("-issued_on").first())
 
 
-def notice_pdf(notice: BillingNotice) -> Document:
+def notice_pdf(notice: BillingNotice, doc: Document | None = None) -> Document:
     """The notice as an A4 document in formal Chinese, whatever its stage (load it with
-    select_related("project__company", "unit__building") to save queries)."""
+    select_related("project__company", "unit__building") to save queries). With `doc`, the notice is drawn on a
+    new page of that document instead (`notices_pdf`: a batch to print)."""
     project, unit = notice.project, notice.unit
     company = project.company.name
     title = TITLES[notice.stage]
@@ -141,7 +143,10 @@ def notice_pdf(notice: BillingNotice) -> Document:
     dear = f"尊敬的{owner}业主：" if owner else "尊敬的业主："
     place = f"{project.name} {unit.label}"
     deadline = _chinese_date(notice.due_on)
-    doc = Document(title=f"{title} {place}", author=company)
+    if doc is None:
+        doc = Document(title=f"{title} {place}", author=company)
+    else:
+        doc.pdf.add_page()  # each notice of a batch starts on a page of its own
     doc.paragraph(company, size=12, align="C")
     doc.heading(title)
     doc.fields([("编号", notice_number(notice)), ("项目", project.name), ("房号", unit.label),
@@ -181,5 +186,21 @@ def notice_pdf(notice: BillingNotice) -> Document:
     return doc
 
 
+def receipt_filename(number: str) -> str:
+    """收据_JH-2026-000123.pdf: the name a receipt (numbered `number`) downloads under."""
+    return download_name("收据", number, ext="pdf")
+
+
+def notices_pdf(notices: list[BillingNotice], *, title: str) -> Document:
+    """Several notices (at least one) in one document to print and post, each from a new page, each laid out as
+    `notice_pdf` lays out one."""
+    doc = None
+    for notice in notices:
+        doc = notice_pdf(notice, doc)
+    doc.pdf.set_title(title)
+    return doc
+
+
 def notice_filename(notice: BillingNotice) -> str:
-    return f"notice-{notice.stage}-{notice.issued_on:%Y%m%d}-{notice.pk}.pdf"
+    """催缴通知书_锦华苑_3-1-101_<number>.pdf (load the notice with its project and unit)."""
+    return download_name(TITLES[notice.stage], notice.project.name, notice.unit.label, notice_number(notice), ext="pdf")

@@ -19,6 +19,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
+from wuye.core.downloads import attachment, download_name
 from wuye.core.money import to_money
 from wuye.core.spreadsheets import xlsx_row
 
@@ -127,19 +128,21 @@ def write_ledger(entries, opening: dict[int, Decimal] | None = None, *, title: s
 
 def ledger_response(entries, opening: dict[int, Decimal] | None = None, *, filename: str,
                     title: str = "") -> FileResponse:
-    return FileResponse(write_ledger(entries, opening, title=title), as_attachment=True, filename=filename,
-                        content_type=XLSX)
+    response = FileResponse(write_ledger(entries, opening, title=title), content_type=XLSX)
+    return attachment(response, filename)
 
 
 def unit_ledger_response(unit) -> FileResponse:
     """Every movement of one unit, its running balance ending at `services.balance(unit)`."""
     entries = entries_between(LedgerEntry.objects.filter(unit=unit))
-    return ledger_response(entries, filename=f"ledger-unit-{unit.pk}.xlsx", title=unit.label)
+    return ledger_response(entries, filename=download_name("分户账", unit.project.name, unit.label, ext="xlsx"),
+                           title=unit.label)
 
 
 def project_ledger_response(project, start: date, end: date) -> FileResponse:
     """The movements of a project's units in the local days `start`…`end`, balances carried from before."""
     all_entries = LedgerEntry.objects.filter(project=project)
     return ledger_response(entries_between(all_entries, start, end), opening_balances(all_entries, start),
-                           filename=f"ledger-{project.pk}-{start:%Y%m%d}-{end:%Y%m%d}.xlsx",
+                           filename=download_name("收费台账", project.name, f"{start:%Y-%m-%d}至{end:%Y-%m-%d}",
+                                                  ext="xlsx"),
                            title=f"{start:%Y-%m-%d}~{end:%Y-%m-%d}")

@@ -39,6 +39,8 @@ UNIT_KINDS = {"全部": "", "住宅": "residential", "商铺": "commercial", "�
 SPACE_KINDS = {"产权": "owned", "租赁": "rented", "临停": "temporary"}
 YES_NO = {"是": True, "否": False, "1": True, "0": False, "true": True, "false": False}
 
+# The download names of the three exports (core.downloads: Chinese, like their columns).
+EXPORT_NAMES = {"charge-items": "收费项目", "meters": "仪表档案", "parking-spaces": "车位"}
 CHARGE_COLUMNS = ("编码", "名称", "类型", "表类型", "分摊方式", "计费方式", "单价", "单元类型", "生效日期", "在用")
 METER_COLUMNS = ("表号", "类型", "房号", "楼栋", "名称", "在用")
 PARKING_COLUMNS = ("车位号", "区域", "类型", "房号", "在用")

@@ -16,8 +16,10 @@ from pathlib import Path
 
 import pylopdf_fonts_zh_cn
 from django.http import HttpResponse
-from fpdf import FPDF
+from fpdf import FPDF, FontFace
 from fpdf.enums import XPos, YPos
+
+from wuye.core.downloads import attachment
 
 FONT_DIR = Path(pylopdf_fonts_zh_cn.__file__).parent
 SANS, SERIF = "NotoSansSC", "NotoSerifSC"
@@ -68,16 +70,21 @@ class Document:
 
     def table(self, header: list[str], rows: list[list[str]], *, widths: list[int] | None = None,
               align_right: set[int] = frozenset()) -> Document:
+        """A bordered table; a long cell wraps onto more lines inside its column (the row grows), never cut."""
         widths = widths or [170 // len(header)] * len(header)
+        aligns = tuple("RIGHT" if i in align_right else "LEFT" for i in range(len(header)))
         self.pdf.set_font(SANS, size=10)
-        self.pdf.set_fill_color(235, 238, 242)
-        for i, text in enumerate(header):
-            self.pdf.cell(widths[i], 8, text, border=1, fill=True, align="C")
-        self.pdf.ln()
-        for row in rows:
-            for i, text in enumerate(row):
-                self.pdf.cell(widths[i], 7, str(text), border=1, align="R" if i in align_right else "L")
-            self.pdf.ln()
+        headings = FontFace(emphasis=None, fill_color=(235, 238, 242))
+        with self.pdf.table(width=sum(widths), col_widths=widths, align="LEFT", text_align=aligns,
+                            headings_style=headings, line_height=5.5, padding=(1, 1.5), v_align="MIDDLE",
+                            first_row_as_headings=True, repeat_headings=1) as table:
+            heading = table.row()
+            for text in header:
+                heading.cell(text, align="CENTER")
+            for values in rows:
+                row = table.row()
+                for text in values:
+                    row.cell("" if text is None else str(text))
         self.pdf.ln(3)
         return self
 
@@ -91,7 +98,6 @@ class Document:
         return bytes(self.pdf.output())
 
     def response(self, *, filename: str, inline: bool = True) -> HttpResponse:
-        response = HttpResponse(self.render(), content_type="application/pdf")
-        disposition = "inline" if inline else "attachment"
-        response["Content-Disposition"] = f'{disposition}; filename="{filename}"'
-        return response
+        """The PDF under `filename` (Chinese names allowed: `core.downloads.attachment` writes both RFC 6266
+        forms); shown in the browser unless `inline=False`."""
+        return attachment(HttpResponse(self.render(), content_type="application/pdf"), filename, inline=inline)

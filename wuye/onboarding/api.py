@@ -8,6 +8,7 @@ from ninja.pagination import paginate
 
 from wuye.core.access import get_scoped_or_404, require_read, scoped
 from wuye.core.api import PagePagination
+from wuye.core.downloads import attachment, download_name
 from wuye.core.errors import InvalidInput
 from wuye.core.workbooks import XLSX
 from wuye.tenancy import services as tenancy
@@ -122,5 +123,4 @@ def import_template(request, kind: str):
     example row (left in the file, the example row is passed over)."""
     services.check_kind(kind)
     response = HttpResponse(services.sheet_template(kind), content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="{kind}-template.xlsx"'
-    return response
+    return attachment(response, download_name(services.SHEETS[kind][3], "导入模板", ext="xlsx"))

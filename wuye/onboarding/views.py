@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from wuye.core.access import get_scoped_or_404
+from wuye.core.downloads import attachment, download_name
 from wuye.core.errors import DomainError
 from wuye.core.workbooks import XLSX
 from wuye.tenancy.models import Company, Project, ServiceLevel
@@ -107,8 +108,7 @@ def sheet_template(request, kind):
     if kind not in services.KINDS:
         raise Http404
     response = HttpResponse(services.sheet_template(kind), content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="{kind}-template.xlsx"'
-    return response
+    return attachment(response, download_name(services.SHEETS[kind][3], "导入模板", ext="xlsx"))
 
 
 urlpatterns = [

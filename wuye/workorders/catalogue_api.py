@@ -9,6 +9,7 @@ from ninja.pagination import paginate
 
 from wuye.core.access import get_scoped_or_404, get_scoped_or_invalid, require_read, scoped
 from wuye.core.api import PagePagination
+from wuye.core.downloads import attachment, download_name
 from wuye.core.errors import InvalidInput
 from wuye.tenancy.models import Building, Project
 
@@ -132,8 +133,7 @@ def export_price_list(request, project: int):
     require_read(request.actor, "workorders.price_list")
     chosen = get_scoped_or_404(Project.objects.all(), request.actor, pk=project)
     response = HttpResponse(catalogue.price_list_workbook(chosen), content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="price-list-{chosen.code}.xlsx"'
-    return response
+    return attachment(response, download_name("有偿服务收费标准", chosen.name, ext="xlsx"))
 
 
 # -- warranty terms -----------------------------------------------------------------------------------------------

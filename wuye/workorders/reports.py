@@ -74,9 +74,27 @@ def complaints_between(actor, start: datetime, end: datetime, project=None):
     return complaints
 
 
-def complaint_ledger(actor, day: date, project=None):
-    """Every complaint received on `day` (local time), oldest first, with what the ledger shows."""
-    start, end = day_bounds(day)
+LEDGER_PERIODS = ("day", "week", "month")
+
+
+def period_days(day: date, period: str = "day") -> tuple[date, date]:
+    """The first and last local day of the ledger period holding `day`: the day, its week (Monday to Sunday)
+    or its calendar month."""
+    if period == "week":
+        first = week_start(day)
+        return first, first + timedelta(days=6)
+    if period == "month":
+        first = day.replace(day=1)
+        following = (first + timedelta(days=32)).replace(day=1)
+        return first, following - timedelta(days=1)
+    return day, day
+
+
+def complaint_ledger(actor, day: date, project=None, *, period: str = "day"):
+    """Every complaint received in the day, week or month (`period`, local time) holding `day`, oldest first,
+    with what the ledger shows."""
+    first, last = period_days(day, period)
+    start, end = day_bounds(first)[0], day_bounds(last)[1]
     return (complaints_between(actor, start, end, project)
             .select_related("project", "unit__building", "category__parent", "assignee")
             .order_by("created_at", "id"))

@@ -14,6 +14,7 @@ from ninja.pagination import paginate
 
 from wuye.core.access import get_scoped_or_404, get_scoped_or_invalid, require_read, scoped
 from wuye.core.api import PagePagination
+from wuye.core.downloads import attachment, download_name
 from wuye.core.errors import InvalidInput
 from wuye.core.workbooks import XLSX
 from wuye.people.models import Vehicle
@@ -21,6 +22,7 @@ from wuye.tenancy.models import Project, Unit
 
 from .. import master as services
 from .. import master_io
+from ..master_io import EXPORT_NAMES
 from ..models import ChargeItem, Meter, ParkingPass, ParkingSpace, Tariff
 from .meters import MeterOut
 
@@ -200,8 +202,7 @@ def _export(request, project_id, resource, exporter, name):
     require_read(request.actor, resource)
     project = get_scoped_or_404(Project.objects.all(), request.actor, pk=project_id)
     response = HttpResponse(exporter(project), content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="{name}-{project.code or project.pk}.xlsx"'
-    return response
+    return attachment(response, download_name(EXPORT_NAMES[name], project.name, ext="xlsx"))
 
 
 IMPORT_NOTE = ("All or nothing: 200 with the counts (created, updated, skipped); 422 listing every wrong row as "

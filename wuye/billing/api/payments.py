@@ -12,6 +12,7 @@ from wuye.core.api import PagePagination, api_enum
 from wuye.tenancy.models import Unit
 
 from .. import channels, refunds
+from ..documents import receipt_filename
 from ..models import Payment, PaymentIntent, RefundRequest
 from ..receipts import receipt_number, receipt_pdf
 from .ledger import PaymentChannel
@@ -92,7 +93,7 @@ def payment_receipt(request, payment_id: int):
     """The receipt (收款收据) of a payment as PDF: staff in scope, or the owner of the unit."""
     require_read(request.actor, "billing.payments")
     payment = get_scoped_or_404(Payment.objects.select_related("receipt", "project"), request.actor, pk=payment_id)
-    response: HttpResponse = receipt_pdf(payment).response(filename=f"receipt-{receipt_number(payment)}.pdf")
+    response: HttpResponse = receipt_pdf(payment).response(filename=receipt_filename(receipt_number(payment)))
     return response
 
 

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from wuye.core.access import get_scoped_or_404, may_read, scoped
+from wuye.core.downloads import attachment, download_name
 from wuye.core.errors import DomainError
 from wuye.core.templatetags.timeline import register_event_labels
 from wuye.core.workbooks import XLSX
@@ -27,6 +28,7 @@ from wuye.web.htmx import render_page
 from wuye.web.paging import paginate
 
 from .. import master, master_io
+from ..master_io import EXPORT_NAMES
 from ..models import (
     Basis,
     ChargeItem,
@@ -558,8 +560,7 @@ def _export_view(resource):
         if project is None:
             raise Http404
         response = HttpResponse(exporter(project), content_type=XLSX)
-        response["Content-Disposition"] = f'attachment; filename="{kind}-{project.code or project.pk}.xlsx"'
-        return response
+        return attachment(response, download_name(EXPORT_NAMES[kind], project.name, ext="xlsx"))
 
     return view
 

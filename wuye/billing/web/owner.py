@@ -21,6 +21,7 @@ from wuye.web.guards import owner_view
 from wuye.web.paging import paginate
 
 from .. import channels, services
+from ..documents import receipt_filename
 from ..models import Bill, EntryKind, LedgerEntry, Payment, PaymentIntent, days_overdue
 from ..receipts import receipt_number, receipt_pdf
 
@@ -90,7 +91,7 @@ def h5_payments(request):
 @owner_view
 def h5_receipt_pdf(request, payment_id: int):
     payment = get_scoped_or_404(Payment.objects.select_related("receipt", "project"), request.actor, pk=payment_id)
-    return receipt_pdf(payment).response(filename=f"receipt-{receipt_number(payment)}.pdf")
+    return receipt_pdf(payment).response(filename=receipt_filename(receipt_number(payment)))
 
 
 urlpatterns = [

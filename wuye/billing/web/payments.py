@@ -23,6 +23,7 @@ from wuye.web.guards import staff_view
 from wuye.web.paging import paginate
 
 from .. import channels, refunds, services
+from ..documents import receipt_filename
 from ..models import Channel, Payment, PaymentIntent, RefundRequest
 from ..receipts import receipt_number, receipt_pdf
 
@@ -123,7 +124,7 @@ def refund_reject(request, refund_id: int):
 @staff_view(reads="billing.payments")
 def staff_receipt_pdf(request, payment_id: int):
     payment = get_scoped_or_404(Payment.objects.select_related("receipt", "project"), request.actor, pk=payment_id)
-    return receipt_pdf(payment).response(filename=f"receipt-{receipt_number(payment)}.pdf")
+    return receipt_pdf(payment).response(filename=receipt_filename(receipt_number(payment)))
 
 
 def gateway(request, reference: str):

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from wuye.core.access import get_scoped_or_404, resources, scoped
+from wuye.core.downloads import attachment, download_name
 from wuye.core.errors import DomainError
 from wuye.people.models import DEPARTMENTS
 from wuye.tenancy.models import Building, Project
@@ -176,8 +177,7 @@ def price_list(request):
         if project is None:
             raise PermissionDenied
         response = HttpResponse(catalogue.price_list_workbook(project), content_type=XLSX)
-        response["Content-Disposition"] = f'attachment; filename="price-list-{project.code}.xlsx"'
-        return response
+        return attachment(response, download_name("有偿服务收费标准", project.name, ext="xlsx"))
     rows = scoped(PriceItem.objects.select_related("project"), request.actor).order_by("project_id", "code")
     return _listing(request, "price_list", rows,
                     import_form=PriceImportForm(actor=request.actor, project=project_param(request)))

@@ -82,7 +82,7 @@ CONSOLE_PAGES = {
 # schedule (a setting guarded by core.manage_calendar).
 CONSOLE_EXEMPT = {
     "web:console", "web:statutory_calendar", "web:notifications", "web:notifications_read_all",
-    "web:notification_read", "web:console_soon", "web:staff_action",
+    "web:notification_read", "web:notification_open", "web:console_soon", "web:staff_action",
     "workorders:new", "workorders:action", "workorders:photo", "workorders:improvement_create",
     "workorders:improvement_done",
     # the catalogue's forms and upload, guarded by each list's write permission (workorders.manage_*)

@@ -148,12 +148,29 @@ class Channel(models.TextChoices):
     WECHAT = "wechat", _("WeChat")
 
 
+class NotificationKind(models.TextChoices):
+    """What a message is about, for the inbox's filter."""
+
+    TICKET = "ticket", _("Repairs and complaints")
+    BILLING = "billing", _("Fees and payments")
+    APPROVAL = "approval", _("Approvals")
+    SYSTEM = "system", _("System")
+
+
 class NotificationQuerySet(models.QuerySet):
-    def inbox(self, user):
-        return self.filter(recipient=user, channel=Channel.IN_APP).order_by("-created_at", "-id")
+    def inbox(self, user, kind: str = ""):
+        """A person's in-app messages, newest first (of one kind when `kind` names one). Each row knows when its
+        recipient's account began (`recipient_joined`), so `is_unread` needs no further query."""
+        messages = self.filter(recipient=user, channel=Channel.IN_APP)
+        if kind in NotificationKind.values:
+            messages = messages.filter(kind=kind)
+        return messages.annotate(recipient_joined=models.Value(
+            user.date_joined, output_field=models.DateTimeField())).order_by("-created_at", "-id")
 
     def unread(self):
-        return self.filter(read_at__isnull=True)
+        """Not read yet — and written after the recipient's account began: what happened before a person had a
+        login (a portal account granted later, notices dated in the past) is on record, not news."""
+        return self.filter(read_at__isnull=True, created_at__gte=models.F("recipient__date_joined"))
 
     def deliverable(self, now):
         """Pending messages whose next attempt is due, and messages a crashed worker left claimed."""
@@ -180,6 +197,8 @@ class Notification(models.Model):
     subject_line = models.CharField(_("subject"), max_length=200)
     body = models.TextField(_("message"), blank=True)
     link = models.CharField(_("link"), max_length=300, blank=True)
+    kind = models.CharField(_("type"), max_length=16, choices=NotificationKind.choices,
+                            default=NotificationKind.SYSTEM)
     # What caused it (a ticket, a bill …), so a cause never notifies twice for the same reason.
     source_type = models.ForeignKey(ContentType, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     source_id = models.BigIntegerField(null=True, blank=True)
@@ -205,6 +224,15 @@ class Notification(models.Model):
 
     def __str__(self):
         return self.subject_line
+
+    @property
+    def is_unread(self) -> bool:
+        """Unread and news to its recipient (see `NotificationQuerySet.unread`); rows from `inbox()` know when the
+        account began, others ask the recipient."""
+        if self.read_at is not None:
+            return False
+        joined = getattr(self, "recipient_joined", None) or self.recipient.date_joined
+        return self.created_at >= joined
 
 
 class JobState(models.Model):

@@ -9,15 +9,19 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.core.mail import send_mail
+from django.db.models import Q
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.module_loading import import_string
 
-from .models import Channel, Notification
+from .models import Channel, Notification, NotificationKind
 
 logger = logging.getLogger(__name__)
 
@@ -77,28 +81,92 @@ def adapter_for(channel: str) -> ChannelAdapter:
         raise DeliveryError(f"No adapter is configured for channel {channel!r}.") from None
 
 
+@dataclass(frozen=True)
+class Links:
+    """Where a message leads, per audience: an owner opens the portal page (`/h5/…`), staff the console page
+    (`/console/…`). `compose()` gives each recipient theirs; an audience without a page gets no link."""
+
+    owner: str = ""
+    staff: str = ""
+
+    def for_recipient(self, is_staff: bool) -> str:
+        return self.staff if is_staff else self.owner
+
+
+def safe_link(link: str) -> str:
+    """A message's link as it may be followed: a local path only ("/…"); anything else (another site,
+    "//host", "javascript:") is dropped, so a message can never send its reader off the site."""
+    link = (link or "").strip()
+    if not link.startswith("/") or not url_has_allowed_host_and_scheme(link, allowed_hosts=set()):
+        return ""
+    return link
+
+
+def staff_ids(users) -> set[int]:
+    """Which of these users are staff (a staff profile, or a superuser): they read the console, the rest the
+    portal. One query."""
+    ids = [user.pk for user in users]
+    if not ids:
+        return set()
+    user_model = get_user_model()
+    # The staff profile lives in `people`, above this module: named by its reverse relation, never imported.
+    return set(user_model.objects.filter(pk__in=ids).filter(
+        Q(is_superuser=True) | Q(staff_profile__isnull=False)).values_list("pk", flat=True))
+
+
+# What a message is about when its caller does not say: from the app of what caused it. A deadline (sla) is
+# about its subject.
+KINDS_BY_APP = {"workorders": NotificationKind.TICKET, "billing": NotificationKind.BILLING}
+
+
+def kind_for(source) -> str:
+    if source is None:
+        return NotificationKind.SYSTEM
+    kind = KINDS_BY_APP.get(source._meta.app_label)
+    if kind is None and source._meta.app_label == "sla":
+        subject = getattr(source, "subject", None)
+        kind = KINDS_BY_APP.get(subject._meta.app_label) if subject is not None else None
+    return kind or NotificationKind.SYSTEM
+
+
 def compose(
     recipients,
     subject_line: str,
     body: str = "",
     *,
     channels: Iterable[str] = (Channel.IN_APP,),
-    link: str = "",
+    link: str | Links = "",
     source=None,
     dedupe_key: str | None = None,
+    kind: str | None = None,
+    at: datetime | None = None,
 ) -> list[Notification]:
-    """Unsaved messages, one per recipient and channel; `post()` writes them. Use `notify()` for one cause."""
+    """Unsaved messages, one per recipient and channel; `post()` writes them. Use `notify()` for one cause.
+
+    `link` is a local path, or `Links(owner=…, staff=…)` when owners and staff may both receive it; `kind` (the
+    inbox filter) defaults from `source`; `at` dates a message whose cause happened earlier (a notice issued
+    for a past moment), so it is not news to someone whose account is younger than that.
+    """
     if not isinstance(recipients, (list, tuple, set, frozenset)) and not hasattr(recipients, "model"):
         recipients = [recipients]
+    recipients = list(dict.fromkeys(recipients))
     source_type = ContentType.objects.get_for_model(source) if source is not None else None
-    now = timezone.now()
+    kind = kind if kind in NotificationKind.values else kind_for(source)
+    if isinstance(link, Links):
+        staff = staff_ids(recipients) if link.owner != link.staff else set()
+        links = {recipient.pk: safe_link(link.for_recipient(recipient.pk in staff)) for recipient in recipients}
+    else:
+        links = dict.fromkeys((recipient.pk for recipient in recipients), safe_link(link))
+    now = at or timezone.now()
     return [
         Notification(
+            created_at=now,
             recipient=recipient,
             channel=channel,
+            kind=kind,
             subject_line=subject_line[:200],
             body=body,
-            link=link,
+            link=links[recipient.pk],
             source_type=source_type,
             source_id=getattr(source, "pk", None),
             dedupe_key=f"{dedupe_key}:{recipient.pk}:{channel}" if dedupe_key else None,
@@ -106,7 +174,7 @@ def compose(
             status=Notification.Status.SENT if channel == Channel.IN_APP else Notification.Status.PENDING,
             sent_at=now if channel == Channel.IN_APP else None,
         )
-        for recipient in dict.fromkeys(recipients)
+        for recipient in recipients
         for channel in channels
     ]
 
@@ -190,3 +258,8 @@ def mark_read(message: Notification) -> Notification:
         message.read_at = timezone.now()
         message.save(update_fields=["read_at"])
     return message
+
+
+def mark_all_read(user, kind: str = "") -> int:
+    """Mark a person's unread in-app messages read (only those of `kind` when it names one); returns how many."""
+    return Notification.objects.inbox(user, kind).unread().update(read_at=timezone.now())

@@ -6,13 +6,12 @@ from django.db.models import Case, Count, IntegerField, OuterRef, Prefetch, Subq
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from wuye.core.access import get_scoped_or_404, scoped
 from wuye.core.models import Event, Notification
-from wuye.core.outbox import mark_read
+from wuye.core.outbox import mark_all_read, mark_read, safe_link
 from wuye.people.models import Relation, Residency, Resident, Vehicle
 from wuye.tenancy.models import Building, Project, Unit
 
@@ -20,6 +19,7 @@ from .context import CONSOLE_NAV
 from .forms import ResidentFilterForm, UnitFilterForm
 from .guards import staff_view
 from .htmx import is_htmx, render_page
+from .inbox import inbox_context, inbox_kind, inbox_url
 from .paging import paginate
 from .search import redirect_posted_search, search_data
 
@@ -141,8 +141,16 @@ def resident_detail(request, pk):
 
 @staff_view()
 def notifications(request):
-    page = paginate(request, Notification.objects.inbox(request.user), per_page=20)
-    return render(request, "web/console/notifications.html", {"page": page})
+    return render_page(request, "web/console/notifications.html", "web/partials/notification_list.html",
+                       inbox_context(request, "web:notifications"))
+
+
+@staff_view()
+def notification_open(request, pk):
+    """Tapping a message: it is read, and the person lands on the page it is about (a local path only)."""
+    message = mark_read(get_object_or_404(Notification.objects.inbox(request.user), pk=pk))
+    link = safe_link(message.link)
+    return redirect(link if link and not link.startswith("/h5/") else "web:notifications")
 
 
 @require_POST
@@ -158,8 +166,9 @@ def notification_read(request, pk):
 @require_POST
 @staff_view()
 def notifications_read_all(request):
-    Notification.objects.inbox(request.user).unread().update(read_at=timezone.now())
-    return redirect("web:notifications")
+    kind = inbox_kind(request)
+    mark_all_read(request.user, kind)
+    return redirect(inbox_url("web:notifications", kind))
 
 
 @staff_view()

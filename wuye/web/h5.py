@@ -4,20 +4,19 @@ from __future__ import annotations
 
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from wuye.core.access import get_scoped_or_404, scoped
-from wuye.core.models import Notification
-from wuye.core.outbox import mark_read
+from wuye.core.models import Notification, NotificationKind
+from wuye.core.outbox import mark_all_read, mark_read, safe_link
 from wuye.people.models import Residency, Resident, Vehicle
 from wuye.tenancy.models import Unit
 
 from .console import RELATION_ORDER
 from .context import H5_TILES
 from .guards import owner_view
-from .htmx import is_htmx
-from .paging import paginate
+from .htmx import is_htmx, render_page
+from .inbox import inbox_context, inbox_kind, inbox_url
 
 
 def _my_residencies(actor):
@@ -60,10 +59,23 @@ def profile(request):
     })
 
 
+# Owners get no approvals to decide: their inbox has the other types.
+OWNER_KINDS = (NotificationKind.TICKET, NotificationKind.BILLING, NotificationKind.SYSTEM)
+
+
 @owner_view
 def notifications(request):
-    page = paginate(request, Notification.objects.inbox(request.user), per_page=20)
-    return render(request, "web/h5/notifications.html", {"page": page})
+    return render_page(request, "web/h5/notifications.html", "web/partials/h5_message_list.html",
+                       inbox_context(request, "web:h5_notifications", kinds=OWNER_KINDS))
+
+
+@owner_view
+def notification_open(request, pk):
+    """Tapping a message: it is read, and the owner lands on the portal page it is about (a portal path only —
+    a message that leads nowhere in the portal lands back in the inbox)."""
+    message = mark_read(get_object_or_404(Notification.objects.inbox(request.user), pk=pk))
+    link = safe_link(message.link)
+    return redirect(link if link.startswith("/h5/") else "web:h5_notifications")
 
 
 @require_POST
@@ -78,8 +90,9 @@ def notification_read(request, pk):
 @require_POST
 @owner_view
 def notifications_read_all(request):
-    Notification.objects.inbox(request.user).unread().update(read_at=timezone.now())
-    return redirect("web:h5_notifications")
+    kind = inbox_kind(request)
+    mark_all_read(request.user, kind)
+    return redirect(inbox_url("web:h5_notifications", kind))
 
 
 @owner_view

@@ -18,6 +18,7 @@ urlpatterns = [
     path("console/notifications/", console.notifications, name="notifications"),
     path("console/notifications/read-all/", console.notifications_read_all, name="notifications_read_all"),
     path("console/notifications/<int:pk>/read/", console.notification_read, name="notification_read"),
+    path("console/notifications/<int:pk>/open/", console.notification_open, name="notification_open"),
     path("console/calendar/", calendar_admin.statutory_calendar, name="statutory_calendar"),
     path("console/staff/", staff.staff_list, name="staff"),
     path("console/staff/new/", staff.staff_new, name="staff_new"),
@@ -31,5 +32,6 @@ urlpatterns = [
     path("h5/notifications/", h5.notifications, name="h5_notifications"),
     path("h5/notifications/read-all/", h5.notifications_read_all, name="h5_notifications_read_all"),
     path("h5/notifications/<int:pk>/read/", h5.notification_read, name="h5_notification_read"),
+    path("h5/notifications/<int:pk>/open/", h5.notification_open, name="h5_notification_open"),
     path("h5/soon/<slug:key>/", h5.coming_soon, name="h5_soon"),
 ]

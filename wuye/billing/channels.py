@@ -10,6 +10,13 @@
   only where settings.WUYE_SIMULATED_PAYMENTS is on (`make run`, the tests): its "pay" button moves no money.
 * WeChat Pay and Alipay are registered but not configured (no merchant credentials on this machine): starting a
   payment on them answers 422 naming `channel`. A real adapter implements `configured`, `start`, `verify`, `parse`.
+* At the desk (`services.pay_at_desk`): cash and bank transfer as before, and a WeChat/Alipay scan or a POS card,
+  which the clerk confirms on the terminal or the payer's phone and records with the provider's reference
+  (`clean_reference`: required, letters and digits, bounded; once per channel in a project). The money is
+  recorded on the clerk's word, like cash. A configured adapter can check it later: `lookup(payment)` asks the
+  provider (WeChat Pay's order query by transaction id, Alipay's alipay.trade.query, the acquirer's POS settlement
+  file) and `verify_desk_reference` stamps `Payment.reference_verified_at` when the provider agrees, or records
+  an event when it does not. Unconfigured here, `lookup` answers None (cannot tell) and nothing is stamped.
 """
 
 from __future__ import annotations
@@ -17,6 +24,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -36,7 +44,7 @@ from wuye.core.events import compose_event, record_event, record_events
 from wuye.core.money import to_money
 
 from . import services
-from .models import Channel, PaymentIntent
+from .models import Channel, Payment, PaymentIntent
 
 ZERO = Decimal("0.00")
 # What a provider's callback says, and what the signature covers (in this canonical order and form).
@@ -44,6 +52,10 @@ CALLBACK_FIELDS = ("reference", "amount", "status", "paid_at")
 # An owner who leaves the gateway without paying: the intent expires, so the pages stop showing it as in progress.
 INTENT_LIFETIME = timedelta(minutes=30)
 PAID, FAILED = "paid", "failed"
+# A provider's reference as printed on a slip or shown on the payer's phone: WeChat Pay's 28-digit transaction id,
+# Alipay's 28–32 digit trade number, a POS terminal's 12-digit reference (参考号) or voucher number.
+REFERENCE_MIN, REFERENCE_MAX = 6, 40
+REFERENCE_PATTERN = re.compile(r"[A-Za-z0-9-]+")
 
 
 @dataclass(frozen=True)
@@ -60,6 +72,29 @@ class ChannelAdapter:
     code: str = ""
     label = ""
     online: bool = False
+    # Taken at the desk with the provider's reference (a scan, a card): the reference is required.
+    needs_reference: bool = False
+
+    def clean_reference(self, reference: str) -> str:
+        """The provider's reference as recorded with a desk payment, or InvalidInput naming `reference`."""
+        reference = "".join((reference or "").split())
+        if not self.needs_reference:
+            if reference:
+                raise InvalidInput("reference", _("%(channel)s has no provider's reference; leave it empty.")
+                                   % {"channel": self.label})
+            return ""
+        if not reference:
+            raise InvalidInput("reference", _("Enter the reference number from the %(channel)s slip or the payer's "
+                                              "phone.") % {"channel": self.label})
+        if not (REFERENCE_MIN <= len(reference) <= REFERENCE_MAX) or not REFERENCE_PATTERN.fullmatch(reference):
+            raise InvalidInput("reference", _("A reference has %(min)s to %(max)s letters and digits.")
+                               % {"min": REFERENCE_MIN, "max": REFERENCE_MAX})
+        return reference
+
+    def lookup(self, payment: Payment) -> bool | None:
+        """Whether the provider knows `payment.reference` as a payment of `payment.amount`; None: cannot tell here
+        (no merchant credentials)."""
+        return None
 
     def configured(self, project) -> bool:
         """Whether `project` can take payments on this channel (merchant credentials present)."""
@@ -95,14 +130,15 @@ class ChannelAdapter:
 
 
 class OfflineChannel(ChannelAdapter):
-    def __init__(self, code: str, label):
-        self.code, self.label = code, label
+    def __init__(self, code: str, label, *, needs_reference: bool = False):
+        self.code, self.label, self.needs_reference = code, label, needs_reference
 
 
 class UnconfiguredOnlineChannel(ChannelAdapter):
     """A real provider whose merchant credentials are not set up here: registered, but refuses to start."""
 
     online = True
+    needs_reference = True  # a scan at the desk is recorded with the provider's transaction number
 
     def __init__(self, code: str, label):
         self.code, self.label = code, label
@@ -164,7 +200,24 @@ CHANNELS: dict[str, ChannelAdapter] = {
     Channel.WECHAT: UnconfiguredOnlineChannel(Channel.WECHAT, Channel.WECHAT.label),
     Channel.ALIPAY: UnconfiguredOnlineChannel(Channel.ALIPAY, Channel.ALIPAY.label),
     Channel.SIMULATED: SimulatedChannel(),
+    # A bank card on the desk's POS terminal: the acquirer's reference from the slip.
+    Channel.POS: OfflineChannel(Channel.POS, Channel.POS.label, needs_reference=True),
 }
+
+
+def verify_desk_reference(payment: Payment) -> bool | None:
+    """Ask the channel's provider about a desk payment's reference: True stamps `reference_verified_at`, False
+    records `billing.reference_unconfirmed` for finance to look into, None (cannot tell here) changes nothing."""
+    if not payment.reference:
+        return None
+    found = adapter_for(payment.channel).lookup(payment)
+    if found is True:
+        Payment.objects.filter(pk=payment.pk, reference_verified_at__isnull=True).update(
+            reference_verified_at=timezone.now())
+        record_event(payment, "billing.reference_verified", data={"reference": payment.reference})
+    elif found is False:
+        record_event(payment, "billing.reference_unconfirmed", data={"reference": payment.reference})
+    return found
 
 
 def online_payment_open(project) -> bool:

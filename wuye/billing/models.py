@@ -238,6 +238,7 @@ class Channel(models.TextChoices):
     WECHAT = "wechat", _("WeChat Pay")
     ALIPAY = "alipay", _("Alipay")
     SIMULATED = "simulated", _("Simulated online payment")
+    POS = "pos", _("POS card")
 
 
 class Payment(models.Model):
@@ -249,6 +250,13 @@ class Payment(models.Model):
     received_at = models.DateTimeField(_("received"), default=timezone.now)
     received_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
                                     related_name="+")
+    # Who handed the money over at the desk, as they gave their name (a tenant, a relative) — may not be an owner.
+    payer_name = models.CharField(_("payer"), max_length=50, blank=True)
+    # A WeChat/Alipay scan or a POS card at the desk: the provider's transaction or reference number from the slip,
+    # as the clerk confirmed it. Used once per channel in a project. `reference_verified_at` is set when the
+    # channel's adapter has looked the reference up at the provider (channels.verify_desk_reference).
+    reference = models.CharField(_("provider's reference"), max_length=40, blank=True)
+    reference_verified_at = models.DateTimeField(_("reference verified"), null=True, blank=True)
 
     scope_project_path = "project"
     scope_unit_path = "unit"
@@ -258,6 +266,8 @@ class Payment(models.Model):
         verbose_name_plural = _("payments")
         constraints = [
             models.UniqueConstraint(fields=["project", "idempotency_key"], name="payment_idempotency_key_unique"),
+            models.UniqueConstraint(fields=["project", "channel", "reference"], condition=~models.Q(reference=""),
+                                    name="payment_reference_once_per_channel"),
             models.CheckConstraint(condition=models.Q(amount__gt=0), name="payment_amount_positive"),
         ]
 
@@ -282,28 +292,49 @@ class Allocation(models.Model):
 
 
 class Receipt(models.Model):
-    """Receipt numbers run 1, 2, 3 … per project without gaps (taken under a lock in the payment's transaction)."""
+    """Receipt numbers run 1, 2, 3 … per project and year without gaps (taken under a lock in the payment's
+    transaction); `code` is the number as printed and read aloud (JH-2026-000123), fixed when issued. Receipts
+    issued before numbering by year have no year and keep their old printed number."""
 
     project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="receipts")
+    year = models.PositiveSmallIntegerField(_("year"), null=True, blank=True)
     number = models.PositiveIntegerField(_("number"))
+    code = models.CharField(_("receipt no."), max_length=40)
     payment = models.OneToOneField(Payment, on_delete=models.PROTECT, related_name="receipt")
     issued_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         verbose_name = _("receipt")
         verbose_name_plural = _("receipts")
-        constraints = [models.UniqueConstraint(fields=["project", "number"], name="receipt_number_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "year", "number"], condition=models.Q(year__isnull=False),
+                                    name="receipt_number_unique_in_year"),
+            models.UniqueConstraint(fields=["project", "number"], condition=models.Q(year__isnull=True),
+                                    name="receipt_legacy_number_unique"),
+        ]
 
     def __str__(self):
-        return f"{self.project_id}-{self.number:08d}"
+        return self.code
 
 
-class ReceiptCounter(models.Model):
-    project = models.OneToOneField(Project, on_delete=models.CASCADE, primary_key=True, related_name="+")
+class DocumentCounter(models.Model):
+    """The last number given to a series of documents (receipts, notices) of a project in a year. Numbers are
+    taken under this row's lock in the transaction that issues the document, so they run without gaps."""
+
+    class Series(models.TextChoices):
+        RECEIPT = "receipt", _("Receipt")
+        NOTICE = "notice", _("Notice")
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="+")
+    series = models.CharField(max_length=16, choices=Series.choices)
+    year = models.PositiveSmallIntegerField()
     last_number = models.PositiveIntegerField(default=0)
 
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["project", "series", "year"], name="document_counter_unique")]
+
     def __str__(self):
-        return f"{self.project_id}: {self.last_number}"
+        return f"{self.project_id} {self.series} {self.year}: {self.last_number}"
 
 
 class EntryKind(models.TextChoices):
@@ -629,3 +660,39 @@ class PaymentIntent(models.Model):
 
     def __str__(self):
         return self.reference
+
+
+class WriteOffRequest(models.Model):
+    """A write-off (减免/核销) asked for by finance and written to the ledger only when the project manager
+    approves it, with an approval comment (审批意见) on every decision."""
+
+    class State(models.TextChoices):
+        REQUESTED = "requested", _("Awaiting approval")
+        APPROVED = "approved", _("Approved and written off")
+        REJECTED = "rejected", _("Rejected")
+
+    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="+")
+    bill = models.ForeignKey(Bill, verbose_name=_("bill"), on_delete=models.PROTECT, related_name="write_off_requests")
+    amount = MoneyField(_("amount"))
+    reason = models.CharField(_("reason"), max_length=200)
+    state = models.CharField(_("state"), max_length=16, choices=State.choices, default=State.REQUESTED)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(default=timezone.now)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.CharField(_("approval comment"), max_length=200, blank=True)
+    entry = models.OneToOneField(LedgerEntry, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+
+    scope_project_path = "project"
+    scope_unit_path = "bill__unit"
+
+    class Meta:
+        verbose_name = _("write-off request")
+        verbose_name_plural = _("write-off requests")
+        ordering = ["-requested_at", "-id"]
+        constraints = [models.CheckConstraint(condition=models.Q(amount__gt=0), name="write_off_amount_positive")]
+        indexes = [models.Index(fields=["project", "state"], name="write_off_request_state")]
+
+    def __str__(self):
+        return f"{self.bill} −¥{self.amount}"

@@ -10,7 +10,9 @@ grant({
     "billing.refund": {Role.FINANCE},
     # A second person approves a refund: the project manager or a finance supervisor (refunds.is_decider).
     "billing.approve_refund": {Role.FINANCE, Role.PROJECT_MANAGER},
+    # Asking to write a debt off (finance, the project manager); the project manager approves (write_offs.py).
     "billing.write_off": {Role.FINANCE, Role.PROJECT_MANAGER},
+    "billing.approve_write_off": {Role.PROJECT_MANAGER},
     # 抄表: taking meter readings (recording and importing them), not looking at them.
     "billing.read_meters": {Role.FINANCE, Role.ENGINEERING, Role.CUSTOMER_SERVICE, Role.PROJECT_MANAGER},
     # A flagged reading is billed only once finance or the project manager confirms or corrects it (meters.py).
@@ -34,6 +36,7 @@ resource("billing.shared_costs", read="billing.view", write=("billing.charge",),
 resource("billing.notices", read="billing.view", owners=True)
 resource("billing.payments", read="billing.view", write=("billing.collect", "billing.pay_own"), owners=True)
 resource("billing.refunds", read="billing.view", write=("billing.refund", "billing.approve_refund"), owners=True)
+resource("billing.write_offs", read="billing.view", write=("billing.write_off", "billing.approve_write_off"))
 resource("billing.reports", read="billing.view")
 # Master data: charge items with their tariffs, and the parking register (spaces and monthly passes).
 resource("billing.charge_items", read="billing.view", write=("billing.manage_master",))

@@ -14,9 +14,10 @@ from django.utils import timezone
 from wuye.core.money import to_money
 from wuye.core.pdf import Document
 from wuye.people.services import owning_residencies
+from wuye.tenancy.models import derive_short_code
 
 from .documents import amount_in_words, money
-from .models import Channel, EntryKind, Payment
+from .models import Channel, DocumentCounter, EntryKind, Payment, Receipt
 
 ZERO = Decimal("0.00")
 CHANNEL_NAMES = {
@@ -25,16 +26,49 @@ CHANNEL_NAMES = {
     Channel.WECHAT: "微信支付",
     Channel.ALIPAY: "支付宝",
     Channel.SIMULATED: "在线支付（模拟通道）",
+    Channel.POS: "POS刷卡",
 }
+SEQUENCE_DIGITS = 6
+
+
+def document_number(short_code: str, year: int, number: int, series: str = DocumentCounter.Series.RECEIPT) -> str:
+    """A number a clerk can read aloud: the project's prefix, the year and the sequence — JH-2026-000123 for a
+    receipt, JH-TZ-2026-000045 for a notice."""
+    infix = "" if series == DocumentCounter.Series.RECEIPT else "TZ-"
+    return f"{short_code}-{infix}{year}-{number:0{SEQUENCE_DIGITS}d}"
+
+
+def take_number(project, series: str, year: int) -> int:
+    """The next number of `series` in `project` and `year`: 1, 2, 3 … without gaps. Taken under the counter row's
+    lock, so it must be called inside the transaction that issues the document (a rollback gives it back)."""
+    counter, _created = DocumentCounter.objects.select_for_update().get_or_create(
+        project_id=project.pk, series=series, year=year)
+    counter.last_number += 1
+    DocumentCounter.objects.filter(pk=counter.pk).update(last_number=counter.last_number)
+    return counter.last_number
+
+
+def issue_receipt(payment: Payment, now) -> Receipt:
+    """The payment's receipt, numbered in its project and the local year of `now` (inside the payment's
+    transaction)."""
+    project = payment.project
+    year = timezone.localtime(now).year
+    number = take_number(project, DocumentCounter.Series.RECEIPT, year)
+    prefix = project.short_code or derive_short_code(project.code)
+    return Receipt.objects.create(project=project, year=year, number=number, payment=payment, issued_at=now,
+                                  code=document_number(prefix, year, number))
 
 
 def receipt_number(payment: Payment) -> str:
-    """The printed number: project code and the gapless per-project number, e.g. jinhua-garden-00000042."""
-    return f"{payment.project.code}-{payment.receipt.number:08d}"
+    """The printed number, as issued: JH-2026-000123 (receipts from before numbering by year keep theirs)."""
+    return payment.receipt.code
 
 
 def _payer(payment: Payment) -> str:
-    """The owner who paid online, else the unit's current owners and co-owners."""
+    """The name the payer gave at the desk, else the owner who paid online, else the unit's current owners and
+    co-owners."""
+    if payment.payer_name:
+        return payment.payer_name
     payer = payment.received_by
     if payer is not None and getattr(payer, "resident", None) is not None:
         return payer.get_full_name() or payer.username
@@ -71,6 +105,7 @@ def receipt_pdf(payment: Payment) -> Document:
         ("房屋", payment.unit.label),
         ("交款人", _payer(payment)),
         ("支付方式", CHANNEL_NAMES.get(payment.channel, payment.channel)),
+        *([("交易参考号", payment.reference)] if payment.reference else []),
     ])
     rows = [[row["bill__item__name"], _period(row), money(row["applied"])] for row in settled]
     if credit > ZERO:

@@ -35,10 +35,8 @@ from .models import (
     EntryKind,
     LedgerEntry,
     Payment,
-    Receipt,
-    ReceiptCounter,
 )
-from .receipts import receipt_number
+from .receipts import issue_receipt, receipt_number
 
 ZERO = Decimal("0.00")
 MAX_AMOUNT = Decimal("999999999999.99")  # what MoneyField (14 digits, 2 decimals) holds
@@ -55,6 +53,18 @@ def balance(unit) -> Decimal:
     """What the unit owes now (negative: prepaid credit) — the sum of its ledger entries."""
     return _sum(LedgerEntry.objects.filter(unit=unit))
 
+
+def balance_text(amount) -> str:
+    """A balance as staff and owners say it, never as a negative number: "欠费 ¥1,280.00" (arrears), "预存
+    ¥120.00" (prepaid credit), "已结清" (settled) — in the active language."""
+    from wuye.core.money import format_money
+
+    amount = to_money(amount or ZERO)
+    if amount > ZERO:
+        return _("Owes %(amount)s") % {"amount": format_money(amount)}
+    if amount < ZERO:
+        return _("Prepaid %(amount)s") % {"amount": format_money(-amount)}
+    return _("Settled")
 
 
 
@@ -152,13 +162,6 @@ def _repeated_charge(existing: Bill, unit, item: ChargeItem, amount) -> Bill:
     return existing
 
 
-def _next_receipt_number(project_id: int) -> int:
-    counter, _created = ReceiptCounter.objects.select_for_update().get_or_create(project_id=project_id)
-    counter.last_number += 1
-    counter.save(update_fields=["last_number"])
-    return counter.last_number
-
-
 def pay(actor: Actor | None, unit, amount, *, channel: str, idempotency_key: str, allow_prepayment: bool = False,
         now=None) -> tuple[Payment, bool]:
     """Record a payment once per idempotency key, allocate it to the oldest open bills, issue a receipt.
@@ -196,19 +199,25 @@ def _pay(actor, unit, amount, channel, key, allow_prepayment, now) -> tuple[Paym
     return _record_payment(actor, unit, amount, channel, key, now), True
 
 
-def _record_payment(actor, unit, amount, channel, key, now, bills=None) -> Payment:
+def _record_payment(actor, unit, amount, channel, key, now, bills=None, *, reference="", payer_name="") -> Payment:
     """The payment row, its allocations (to `bills` only, when given), ledger entry, receipt and event; the caller
     holds the unit's lock and has checked the key and the amount."""
-    payment = Payment.objects.create(project_id=unit.project_id, unit=unit, channel=channel, amount=amount,
-                                     idempotency_key=key, received_at=now, received_by=getattr(actor, "user", None))
+    payment = Payment.objects.create(project=unit.project, unit=unit, channel=channel,
+                                     amount=amount, idempotency_key=key, received_at=now,
+                                     received_by=getattr(actor, "user", None), reference=reference,
+                                     payer_name=payer_name)
     left = _allocate(payment, amount, unit, now, bills=bills)
     LedgerEntry.objects.create(project_id=unit.project_id, unit=unit, kind=EntryKind.PAYMENT, amount=-amount,
                                payment=payment, created_at=now, actor=getattr(actor, "user", None),
                                memo=_("prepayment %(credit)s") % {"credit": left} if left else "")
-    Receipt.objects.create(project_id=unit.project_id, number=_next_receipt_number(unit.project_id),
-                           payment=payment, issued_at=now)
-    record_event(payment, "billing.paid", actor=getattr(actor, "user", None),
-                 data={"unit": unit.label, "amount": str(amount), "channel": channel, "prepaid": str(left)})
+    receipt = issue_receipt(payment, now)
+    data = {"unit": unit.label, "amount": str(amount), "channel": channel, "prepaid": str(left),
+            "receipt": receipt.code}
+    if payer_name:
+        data["payer"] = payer_name
+    if reference:
+        data["reference"] = reference
+    record_event(payment, "billing.paid", actor=getattr(actor, "user", None), data=data)
     return payment
 
 
@@ -276,8 +285,9 @@ def apply_credit(unit, *, now=None) -> Decimal:
 
 @transaction.atomic
 def write_off(actor: Actor, bill: Bill, amount, *, reason: str) -> LedgerEntry:
-    """Forgive part or all of what a bill still owes (finance supervisor or project manager)."""
-    require(actor, "billing.write_off")
+    """The ledger step of a write-off: forgive part or all of what a bill still owes. Only an approver writes it —
+    faces ask through `write_offs.request_write_off`, and the project manager's approval calls this."""
+    require(actor, "billing.approve_write_off")
     amount = _money(amount, "amount")
     if not (reason or "").strip():
         raise InvalidInput("reason", _("Say why the debt is written off."))
@@ -339,37 +349,114 @@ def refund(actor: Actor, payment: Payment, amount, *, reason: str) -> LedgerEntr
     return entry
 
 
-# -- money taken for particular bills, and what a process's records stand at ------------------------------------
-# Money a person takes in hand at the desk or on the spot (online channels pay through intents and callbacks).
+# -- money taken at the desk, for particular bills, and what a process's records stand at -------------------------
+# Money a person takes in hand at the desk or on the spot, no provider involved (online channels pay through intents
+# and callbacks). What a process collects on the spot (a paid service when done) is taken on these.
 DESK_CHANNELS = (Channel.CASH, Channel.BANK_TRANSFER)
+# Taken at the service centre's desk and recorded with the provider's reference from the slip or the payer's phone:
+# a WeChat or Alipay scan, a bank card on the POS terminal. The channel's adapter checks the reference.
+REFERENCED_DESK_CHANNELS = (Channel.WECHAT, Channel.ALIPAY, Channel.POS)
+ALL_DESK_CHANNELS = DESK_CHANNELS + REFERENCED_DESK_CHANNELS
+PAYER_NAME_MAX = 50
+
+
+def pay_at_desk(actor: Actor | None, unit, amount=None, *, channel: str, idempotency_key: str, bills=None,
+                reference: str = "", payer_name: str = "", allow_prepayment: bool = False,
+                now=None) -> tuple[Payment, bool]:
+    """Money taken at the desk for `unit`: cash, bank transfer, a WeChat/Alipay scan or a POS card — the last three
+    with the provider's reference (checked by the channel's adapter, used once per channel in the project) — and
+    the name of whoever paid (a tenant or a relative may pay for the owner).
+
+    `bills` (ids or bills of the unit): the payment settles these, oldest first, and no others; None: the unit's
+    open bills, oldest first. `amount` defaults to what they owe now; more than that only with `allow_prepayment`
+    and only when every open bill is chosen (the rest stays as prepaid credit, 预存). Once per idempotency key: a
+    repeat returns the first payment (created False); the same key for another unit or amount is a conflict."""
+    if actor is not None:
+        require(actor, "billing.collect")
+    from .channels import adapter_for  # channels records its callbacks through this module
+
+    if channel not in ALL_DESK_CHANNELS:
+        raise InvalidInput("channel", _("Choose cash, bank transfer, WeChat Pay, Alipay or POS card."))
+    reference = adapter_for(channel).clean_reference(reference)
+    payer_name = " ".join((payer_name or "").split())
+    if len(payer_name) > PAYER_NAME_MAX:
+        raise InvalidInput("payer_name", _("At most %(count)s characters.") % {"count": PAYER_NAME_MAX})
+    if not idempotency_key or len(idempotency_key) > 100:
+        raise InvalidInput("Idempotency-Key", _("Send an Idempotency-Key header (at most 100 characters)."))
+    amount = None if amount is None or amount == "" else _money(amount, "amount")
+    bill_ids = None if bills is None else sorted({getattr(bill, "pk", bill) for bill in bills})
+    try:
+        payment, created = _pay_at_desk(actor, unit, amount, channel, idempotency_key, bill_ids, reference,
+                                        payer_name, allow_prepayment, now or timezone.now())
+    except IntegrityError:
+        # A concurrent request committed first: the same key (a double submit) or the same reference.
+        payment = Payment.objects.filter(project_id=unit.project_id, idempotency_key=idempotency_key).first()
+        if payment is None:
+            raise InvalidInput("reference", _("This reference was already recorded for another payment.")) from None
+        created = False
+    if not created and (payment.unit_id != unit.pk or (amount is not None and payment.amount != amount)):
+        raise Conflict(_("This Idempotency-Key was used for a different payment."))
+    return payment, created
+
+
+@transaction.atomic
+def _pay_at_desk(actor, unit, amount, channel, key, bill_ids, reference, payer_name, allow_prepayment,
+                 now) -> tuple[Payment, bool]:
+    unit = _lock(unit)
+    # Checked under the unit's lock: a request with the same key that held the lock before us is visible now.
+    existing = Payment.objects.filter(project_id=unit.project_id, idempotency_key=key).first()
+    if existing is not None:
+        return existing, False
+    if reference:
+        used = (Payment.objects.filter(project_id=unit.project_id, channel=channel, reference=reference)
+                .select_related("receipt").first())
+        if used is not None:
+            raise InvalidInput("reference", _("This reference is already recorded on receipt %(receipt)s.") % {
+                "receipt": used.receipt.code})
+    open_ = bills_with_outstanding(unit)
+    chosen = None
+    if bill_ids is not None:
+        chosen = Bill.objects.filter(pk__in=bill_ids)
+        if len(chosen) != len(bill_ids) or any(bill.unit_id != unit.pk for bill in chosen):
+            raise InvalidInput("bills", _("Choose bills of this unit."))
+        if not bill_ids and open_.exists():
+            raise InvalidInput("bills", _("Choose the bills this payment settles."))
+        owed = to_money(sum((bill.outstanding for bill in open_bills(chosen)), ZERO))
+        if bill_ids and owed <= ZERO:
+            raise Conflict(_("These bills owe nothing."))
+        all_chosen = not open_.exclude(pk__in=bill_ids).exists()
+    else:
+        owed, all_chosen = max(balance(unit), ZERO), True
+    if amount is None:
+        if owed <= ZERO:
+            raise InvalidInput("amount", _("Nothing is owed now; enter an amount to pay in advance."))
+        amount = owed
+    if amount > owed and not (allow_prepayment and all_chosen):
+        if not all_chosen:
+            raise InvalidInput("amount", _("The chosen bills owe %(owed)s: choose more bills, or take no more "
+                                           "than that.") % {"owed": owed})
+        raise InvalidInput("amount", _("The amount is more than the %(owed)s owed; allow prepayment to keep the "
+                                       "rest as credit.") % {"owed": owed})
+    payment = _record_payment(actor, unit, amount, channel, key, now, bills=chosen, reference=reference,
+                              payer_name=payer_name)
+    return payment, True
 
 
 def pay_bills(actor: Actor | None, bills, *, channel: str, idempotency_key: str, now=None) -> tuple[Payment, bool]:
-    """Take what `bills` (bills of one unit) still owe, now, at the desk or on the spot — e.g. a paid service
-    collected when done. The payment settles exactly these bills, never the unit's older ones, and gets its
+    """Take what `bills` (bills of one unit) still owe, now, on the spot — e.g. a paid service collected when done,
+    in cash or by bank transfer. The payment settles exactly these bills, never the unit's older ones, and gets its
     receipt. Once per idempotency key: a repeat returns the first payment (created False). 409 when they owe
     nothing."""
     if actor is not None:
         require(actor, "billing.collect")
     if channel not in DESK_CHANNELS:
         raise InvalidInput("channel", _("Choose cash or bank transfer."))
-    if not idempotency_key or len(idempotency_key) > 100:
-        raise InvalidInput("Idempotency-Key", _("Send an Idempotency-Key header (at most 100 characters)."))
-    bills = Bill.objects.filter(pk__in=[bill.pk for bill in bills])
-    units = set(bills.values_list("unit_id", flat=True))
+    bills = list(Bill.objects.filter(pk__in=[bill.pk for bill in bills]).only("pk", "unit_id"))
+    units = {bill.unit_id for bill in bills}
     if len(units) != 1:
         raise InvalidInput("bills", _("Choose the bills of one unit."))
-    now = now or timezone.now()
-    with transaction.atomic():
-        unit = _lock(Unit(pk=units.pop()))
-        existing = Payment.objects.filter(project_id=unit.project_id, idempotency_key=idempotency_key).first()
-        if existing is not None:
-            return existing, False
-        # Read under the unit's lock: what the bills owe now, not when the caller looked.
-        amount = to_money(sum((bill.outstanding for bill in open_bills(bills.filter(unit=unit))), ZERO))
-        if amount <= ZERO:
-            raise Conflict(_("These bills owe nothing."))
-        return _record_payment(actor, unit, amount, channel, idempotency_key, now, bills=bills), True
+    unit = Unit.objects.get(pk=units.pop())
+    return pay_at_desk(actor, unit, channel=channel, idempotency_key=idempotency_key, bills=bills, now=now)
 
 
 class SourceState(models.TextChoices):

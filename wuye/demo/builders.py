@@ -37,7 +37,11 @@ class ProjectPlan:
     floors: int
     entrances: int
     flats_per_floor: int  # per entrance
+    short_code: str = ""  # the number prefix of its receipts and notices; empty: DEMO_SHORT_CODES, else derived
 
+
+# 锦华苑 and 翠湖湾 as their clerks say them: receipts JH-2026-000123, CH-2026-000045.
+DEMO_SHORT_CODES = {"jinhua-garden": "JH", "cuihu-bay": "CH"}
 
 DEMO_PROJECTS = (
     ProjectPlan("jinhua-garden", "锦华苑", "上海市浦东新区锦绣路 1888 弄", 12, 16, 2, 3),
@@ -191,6 +195,7 @@ def build_demo_company(progress: bool = False, plans: tuple[ProjectPlan, ...] = 
     projects = []
     for plan in plans:
         project = Project.objects.create(company=company, code=plan.code, name=plan.name, address=plan.address,
+                                         short_code=plan.short_code or DEMO_SHORT_CODES.get(plan.code, ""),
                                          phone="021-5888" + str(len(projects) + 1).zfill(4), work_calendar=calendar)
         populate_project(project, plan, people, progress=bar)
         install_default_catalogue(project)

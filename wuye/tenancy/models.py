@@ -1,6 +1,8 @@
 """Places: Company → Project (小区) → Building (楼栋) → Unit (房屋)."""
 
-from django.core.validators import MinValueValidator
+import re
+
+from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -30,6 +32,29 @@ class ServiceLevel(models.TextChoices):
     LEVEL_3 = "level_3", _("Level 3 (三级)")
 
 
+SHORT_CODE_PATTERN = r"[A-Z0-9]{2,6}"
+
+
+def derive_short_code(code: str, taken=()) -> str:
+    """A project's number prefix from its code, for a project that has none yet: the capital initials of the
+    code's parts (jinhua-garden → JG), else its first letters and digits (bench → BE, p1 → P1), 2–6 characters;
+    a digit replaces the last character when `taken` (the company's other prefixes) already has it."""
+    parts = [part for part in re.split(r"[^A-Za-z0-9]+", code or "") if part]
+    base = "".join(part[0] for part in parts).upper()[:6]
+    if len(base) < 2:
+        base = re.sub(r"[^A-Z0-9]", "", (code or "").upper())[:2]
+    base = (base + "XX")[:max(len(base), 2)]
+    taken = {value.upper() for value in taken}
+    if base not in taken:
+        return base
+    for n in range(2, 1000):
+        candidate = base[:max(2, min(len(base), 6 - len(str(n))))] + str(n)
+        candidate = candidate[:6]
+        if candidate not in taken:
+            return candidate
+    raise ValueError("no free short code")  # a company with a thousand look-alike codes
+
+
 class ProjectQuerySet(models.QuerySet):
     def active(self):
         return self.filter(is_active=True)
@@ -40,6 +65,12 @@ class Project(models.Model):
 
     company = models.ForeignKey(Company, verbose_name=_("company"), on_delete=models.PROTECT, related_name="projects")
     code = models.SlugField(_("code"), max_length=32)
+    # Printed before receipt and notice numbers (JH-2026-000123) so a clerk can read them aloud. Derived from the
+    # code when left empty (derive_short_code); unique in the company.
+    short_code = models.CharField(
+        _("number prefix"), max_length=6, blank=True,
+        validators=[RegexValidator(f"^{SHORT_CODE_PATTERN}$", _("Use 2 to 6 capital letters or digits, e.g. JH."))],
+        help_text=_("2 to 6 capital letters or digits printed before receipt and notice numbers, e.g. JH."))
     name = models.CharField(_("name"), max_length=100)
     address = models.CharField(_("address"), max_length=200, blank=True)
     phone = models.CharField(_("service phone"), max_length=20, blank=True)
@@ -59,10 +90,19 @@ class Project(models.Model):
         verbose_name = _("project")
         verbose_name_plural = _("projects")
         ordering = ["company_id", "code"]
-        constraints = [models.UniqueConstraint(fields=["company", "code"], name="project_code_unique_in_company")]
+        constraints = [
+            models.UniqueConstraint(fields=["company", "code"], name="project_code_unique_in_company"),
+            models.UniqueConstraint(fields=["company", "short_code"], name="project_short_code_unique_in_company"),
+        ]
 
     def __str__(self):
         return self.name
+
+    def save(self, *args, **kwargs):
+        if not self.short_code:  # every project has a prefix to number its documents with
+            taken = Project.objects.filter(company_id=self.company_id).exclude(pk=self.pk)
+            self.short_code = derive_short_code(self.code, taken.values_list("short_code", flat=True))
+        super().save(*args, **kwargs)
 
     @property
     def project_id(self):  # so events about a project carry their project like any other subject

@@ -51,7 +51,7 @@ def test_the_receipt_lists_bills_settled_credit_and_refunds(world, payment):
     allocations = {a.bill.item.name: a.amount for a in payment.allocations.filter(amount__gt=0)}
     credit = payment.amount - sum(allocations.values())
     assert "收款收据" in text and receipt_number(payment) in text
-    assert receipt_number(payment) == f"{world.project1.code}-{payment.receipt.number:08d}"
+    assert receipt_number(payment) == f"JH-{payment.receipt.year}-{payment.receipt.number:06d}"
     for name, amount in allocations.items():
         assert name in text and f"¥{amount:,.2f}" in text
     assert "2026年10月" in text and "预存款" in text and f"¥{credit:,.2f}" in text

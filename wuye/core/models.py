@@ -153,7 +153,7 @@ class NotificationKind(models.TextChoices):
 
     TICKET = "ticket", _("Repairs and complaints")
     BILLING = "billing", _("Fees and payments")
-    APPROVAL = "approval", _("Approvals")
+    APPROVAL = "approval", _("Approval requests")
     SYSTEM = "system", _("System")
 
 

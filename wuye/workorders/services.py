@@ -22,13 +22,13 @@ from wuye.core.access import Actor, Role, require
 from wuye.core.errors import Conflict, InvalidInput, NotAllowed, Problems
 from wuye.core.events import record_event
 from wuye.core.money import to_money
-from wuye.core.outbox import notify
 from wuye.core.pii import mask_phone
 from wuye.core.validators import normalize_phone
 from wuye.people.services import staff_users
 from wuye.sla import engine as sla
 from wuye.tenancy.rules import rules_for
 
+from . import messages as tell
 from .flows import FEE_ACTIONS, HANDLING_DEPARTMENTS, OWNER_ACTIONS, available_actions, transition_for
 from .models import (
     URGENCIES_BY_KIND,
@@ -146,11 +146,7 @@ def create_ticket(actor: Actor, *, project, data: TicketInput, now: datetime | N
     })
     _start_first_clock(ticket, actor, now)
     if actor.is_owner or ticket.urgency in (Urgency.EMERGENCY, Urgency.URGENT):
-        text = _("New %(kind)s %(number)s: %(text)s") % {
-            "kind": ticket.get_kind_display(), "number": ticket.number, "text": ticket.description[:40]}
-        if ticket.owner_says_urgent:
-            text = _("Owner says urgent — classify now: %(text)s") % {"text": text}
-        notify(staff_users(project.pk, Role.CUSTOMER_SERVICE), text, link=ticket.get_absolute_url(), source=ticket)
+        tell.ticket_received(ticket, staff_users(project.pk, Role.CUSTOMER_SERVICE))
     return ticket
 
 
@@ -239,9 +235,7 @@ def _dispatch(actor, ticket, change: ActionInput, now):
     ticket.first_receiver = ticket.first_receiver or actor.user
     sla.stop_clock(ticket, f"{_sla_prefix(ticket)}.dispatch", at=now, actor=actor.user)
     _start_open_clocks_after_dispatch(ticket, actor, now, change.agreed_time)
-    if ticket.assignee:
-        notify(ticket.assignee, _("Repair %(number)s sent to you: %(text)s") % {
-            "number": ticket.number, "text": ticket.description[:40]}, link=ticket.get_absolute_url(), source=ticket)
+    tell.dispatched(ticket, actor.user)
     return {"assignee": ticket.assignee.username if ticket.assignee else None, "contractor": ticket.contractor}
 
 
@@ -252,8 +246,7 @@ def _reassign(actor, ticket, change: ActionInput, now):
     ticket.assignee = _engineer(ticket, change.assignee)
     _require_text(change.reason, "reason", _("Say why the repair is reassigned."))
     sla.assign_clocks(ticket, ticket.assignee)
-    notify(ticket.assignee, _("Repair %(number)s reassigned to you") % {"number": ticket.number},
-           link=ticket.get_absolute_url(), source=ticket)
+    tell.reassigned(ticket)
     return {"from": previous.username if previous else None, "to": ticket.assignee.username, "reason": change.reason}
 
 
@@ -299,9 +292,7 @@ def _complete(actor, ticket, change: ActionInput, now):
     ticket.work_done, ticket.repeat_reason = work_done, change.repeat_reason
     sla.stop_clock(ticket, f"{_sla_prefix(ticket)}.complete", at=now, actor=actor.user)
     sla.start_clock(ticket, "repair.return_visit", project=ticket.project, at=now, actor=actor.user)
-    if ticket.reporter_id and ticket.reporter != actor.user:
-        notify(ticket.reporter, _("Repair %(number)s is done — please check and sign off") % {
-            "number": ticket.number}, link=ticket.get_absolute_url(), source=ticket)
+    tell.completed(ticket, actor.user)
     return {"charges": [f"{line.description} × {line.quantity} = {line.amount}" for line in lines],
             "total": str(sum((line.amount for line in lines), Decimal("0.00")))}
 
@@ -459,18 +450,14 @@ def _assign_department(actor, ticket, change: ActionInput, now, *, starting=True
     if starting:
         sla.stop_clock(ticket, "complaint.assign", at=now, actor=actor.user)
         sla.start_clock(ticket, f"{_sla_prefix(ticket)}.handle", project=ticket.project, at=now, actor=actor.user)
-    notify(staff_users(ticket.project_id, change.department, supervisors_only=True),
-           _("Complaint %(number)s assigned to your department") % {"number": ticket.number},
-           link=ticket.get_absolute_url(), source=ticket)
+    tell.department_assigned(ticket, staff_users(ticket.project_id, change.department, supervisors_only=True))
     return {"department": change.department}
 
 
 def _resolve(actor, ticket, change: ActionInput, now):
     ticket.resolution = _require_text(change.resolution, "resolution", _("Record how the complaint was handled."))
     if ticket.is_major:
-        notify(staff_users(ticket.project_id, rules_for(ticket.project).complaint_approver),
-               _("Major complaint %(number)s: resolution awaits your approval") % {"number": ticket.number},
-               link=ticket.get_absolute_url(), source=ticket)
+        tell.approval_needed(ticket, staff_users(ticket.project_id, rules_for(ticket.project).complaint_approver))
         return {"needs_approval": True}, Status.PENDING_APPROVAL
     sla.stop_clock(ticket, f"{_sla_prefix(ticket)}.handle", at=now, actor=actor.user)
     sla.start_clock(ticket, "complaint.reply", project=ticket.project, at=now, actor=actor.user)
@@ -495,9 +482,7 @@ def _reply(actor, ticket, change: ActionInput, now):
         sla.start_clock(ticket, "complaint.return_visit", project=ticket.project, at=now, actor=actor.user)
     else:
         sla.stop_clock(ticket, "feedback.reply", at=now, actor=actor.user)
-    if ticket.reporter_id and ticket.reporter != actor.user:
-        notify(ticket.reporter, _("Reply to %(number)s") % {"number": ticket.number}, ticket.reply,
-               link=ticket.get_absolute_url(), source=ticket)
+    tell.replied(ticket, actor.user)
 
 
 def _classify(actor, ticket, change: ActionInput, now):

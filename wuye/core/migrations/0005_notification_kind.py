@@ -24,7 +24,7 @@ class Migration(migrations.Migration):
             model_name="notification",
             name="kind",
             field=models.CharField(choices=[("ticket", "Repairs and complaints"), ("billing", "Fees and payments"),
-                                            ("approval", "Approvals"), ("system", "System")],
+                                            ("approval", "Approval requests"), ("system", "System")],
                                    default="system", max_length=16, verbose_name="type"),
         ),
         migrations.RunPython(set_kinds, migrations.RunPython.noop),

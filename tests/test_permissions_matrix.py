@@ -84,6 +84,7 @@ CONSOLE_EXEMPT = {
     "web:console", "web:statutory_calendar", "web:notifications", "web:notifications_read_all",
     "web:notification_read", "web:notification_open", "web:console_soon", "web:staff_action",
     "workorders:new", "workorders:action", "workorders:photo", "workorders:improvement_create",
+    "workorders:caller_lookup",  # the new-ticket form's caller search (POST only: the text may be a phone number)
     "workorders:improvement_done",
     # the catalogue's forms and upload, guarded by each list's write permission (workorders.manage_*)
     "workorders:category_new", "workorders:category_edit", "workorders:price_item_new", "workorders:price_item_edit",

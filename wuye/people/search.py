@@ -9,14 +9,18 @@ from django.db.models import Q
 from wuye.core.validators import normalize_phone
 
 
-def resident_search_q(text: str, prefix: str = "") -> Q:
+def resident_search_q(text: str, prefix: str = "", *, last_four: bool = False) -> Q:
     """A Q over a resident's name (any part of it) or phone (the full number only, in any usual spelling:
     138 1234 5678, +86 13812345678). `prefix` reaches the resident through a relation (`"resident__"`).
-    A partial phone number finds nobody, so a search cannot be used to enumerate phone numbers."""
+    A partial phone number finds nobody, so a search cannot be used to enumerate phone numbers — except with
+    `last_four`, where exactly four digits also match a number's last four: the front desk's caller lookup, whose
+    results stay within the clerk's projects and show the number masked."""
     text = (text or "").strip()[:50]
     if not text:
         return Q()
     condition = Q(**{f"{prefix}name__icontains": text})
+    if last_four and len(text) == 4 and text.isascii() and text.isdigit():
+        condition |= Q(**{f"{prefix}phone__endswith": text})
     with contextlib.suppress(ValueError):  # a name, not a phone number
         condition |= Q(**{f"{prefix}phone": normalize_phone(text)})
     return condition

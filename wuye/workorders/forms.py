@@ -145,13 +145,30 @@ class NewTicketForm(forms.Form):
     contact_phone = forms.CharField(required=False, max_length=20, label=_("Contact phone"))
     preferred_time = DateTimeLocalField(required=False, label=_("Preferred time"))
     is_major = forms.BooleanField(required=False, label=_("Major complaint (resolution needs manager approval)"))
+    # The resident picked from the caller lookup (a current residency in scope): their name and phone become the
+    # contact unless typed otherwise — the phone is taken from their record, so a clerk who may not read it in full
+    # never has it on the page.
+    caller = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
-    REFRESH = ("project", "kind", "building")  # changing these re-renders the dependent choices
+    # Changing these re-renders the dependent choices and the unit's panel (POST: a typed phone stays out of URLs).
+    REFRESH = ("project", "kind", "building", "unit", "category")
 
     def __init__(self, data=None, *, actor, initial=None, refresh_url=""):
+        from .frontdesk import caller_residency
+
         super().__init__(data, initial=initial)
         self.actor = actor
         values = data if data is not None else (initial or {})
+        self.show_phone = actor.may("people.view_pii")
+        self.caller = caller_residency(actor, values.get("caller"))
+        if self.caller is not None and str(self.caller.unit_id) != str(values.get("unit") or ""):
+            self.caller = None  # another unit was chosen since: the pick no longer applies
+        if self.caller is not None and not self.is_bound:
+            self.initial["contact_name"] = self.initial.get("contact_name") or self.caller.resident.name
+            if self.show_phone:
+                self.initial["contact_phone"] = self.initial.get("contact_phone") or self.caller.resident.phone
+        if self.caller is not None and not self.show_phone:
+            self.fields["contact_phone"].widget.attrs["placeholder"] = self.caller.resident.masked_phone
         projects = scoped(Project.objects.active(), actor).only("id", "name")
         self.fields["project"].queryset = projects
         project_id = _int(values.get("project")) or _sole(projects)
@@ -181,15 +198,26 @@ class NewTicketForm(forms.Form):
             del self.fields["is_public_area"]
         for name in self.REFRESH:
             self.fields[name].widget.attrs.update({
-                "hx-get": refresh_url, "hx-include": "closest form", "hx-target": "#ticket-fields",
-                "hx-select": "#ticket-fields", "hx-swap": "outerHTML", "hx-vals": '{"refresh": "1"}',
+                "hx-post": refresh_url, "hx-include": "closest form", "hx-target": "#ticket-desk",
+                "hx-select": "#ticket-desk", "hx-swap": "outerHTML", "hx-vals": '{"refresh": "1"}',
             })
+
+    def chosen(self, name: str):
+        """The project, unit or category the form holds now (bound or not), from its choices — or None."""
+        value = self.cleaned_data.get(name) if self.is_bound and hasattr(self, "cleaned_data") else None
+        if value is None:
+            pk = _int(self.data.get(name) if self.is_bound else self.initial.get(name))
+            value = self.fields[name].queryset.filter(pk=pk).first() if pk else None
+        return value
 
     def clean(self):
         data = super().clean()
         unit, project = data.get("unit"), data.get("project")
         if unit is not None and project is not None and unit.project_id != project.pk:
             self.add_error("unit", _("The unit is not in this project."))
+        if self.caller is not None and unit is not None and self.caller.unit_id == unit.pk:
+            data["contact_name"] = data.get("contact_name") or self.caller.resident.name
+            data["contact_phone"] = data.get("contact_phone") or self.caller.resident.phone
         return data
 
     def ticket_input(self) -> tuple[Project, TicketInput]:

@@ -5,8 +5,8 @@ from typing import Literal
 from ninja import Field, Schema
 
 from wuye.core.api import api_enum
-from wuye.core.pii import mask_phone
 
+from .frontdesk import contact_phone_for
 from .models import Channel, Kind, Status, Urgency
 
 # Own component names in the OpenAPI document (billing has a `Channel` too).
@@ -218,9 +218,9 @@ class TicketOut(TicketListOut):
 
     @staticmethod
     def resolve_contact_phone(ticket, context):
-        actor = context["request"].actor
-        shown = actor.may("people.view_pii") or ticket.reporter_id == actor.user.pk
-        return ticket.contact_phone if shown else mask_phone(ticket.contact_phone)
+        # Full for staff who may read personal data, the reporter, and the engineer assigned to the open job (that
+        # reveal is on record); masked for anyone else — the console's ticket page asks the same.
+        return contact_phone_for(context["request"].actor, ticket).number
 
     @staticmethod
     def resolve_charges(ticket):

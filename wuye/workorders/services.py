@@ -78,9 +78,10 @@ def _warranty_for(project, category: Category | None, today, unit=None) -> Warra
     return terms.order_by(F("building_id").desc(nulls_last=True), "id").first()
 
 
-def _previous_repair(unit, category, now) -> Ticket | None:
+def previous_repair(unit, category, now) -> Ticket | None:
     """The same unit and fault category reported within the project's repeat window (rule `repeat_window_days`,
-    30 days by default — §2.1): this one is a repeat repair."""
+    30 days by default — §2.1): this one is a repeat repair. Receiving a ticket sets it as `repeat_of`; the
+    front desk's unit panel (`frontdesk.unit_panel`) points it out while the ticket is being typed."""
     if unit is None or category is None:
         return None
     window = rules_for(unit.project_id).repeat_window
@@ -136,7 +137,7 @@ def create_ticket(actor: Actor, *, project, data: TicketInput, now: datetime | N
         owner_says_urgent=bool(data.owner_says_urgent) and actor.is_owner,
         classified_at=None if actor.is_owner else now,  # staff classify as they receive; owners' reports wait
         under_warranty=warranty is not None, contractor=warranty.contractor if warranty else "",
-        repeat_of=_previous_repair(data.unit, data.category, now) if data.kind == Kind.REPAIR else None,
+        repeat_of=previous_repair(data.unit, data.category, now) if data.kind == Kind.REPAIR else None,
     )
     record_event(ticket, "ticket.created", actor=actor.user, data={
         "kind": ticket.kind, "channel": ticket.channel, "urgency": ticket.urgency,
@@ -524,7 +525,7 @@ def _classify(actor, ticket, change: ActionInput, now):
         warranty = _warranty_for(ticket.project, category, timezone.localdate(ticket.created_at), ticket.unit) \
             if kind == Kind.REPAIR and ticket.unit_id else None
         ticket.under_warranty, ticket.contractor = warranty is not None, warranty.contractor if warranty else ""
-        ticket.repeat_of = _previous_repair(ticket.unit, category, ticket.created_at) \
+        ticket.repeat_of = previous_repair(ticket.unit, category, ticket.created_at) \
             if kind == Kind.REPAIR and category else None
         if ticket.repeat_of_id == ticket.pk:
             ticket.repeat_of = None

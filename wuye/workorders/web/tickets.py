@@ -13,18 +13,20 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
 
 from wuye.core.access import Role, get_scoped_or_404, scoped
 from wuye.core.errors import DomainError
 from wuye.people.models import DEPARTMENTS
 from wuye.sla.engine import clocks_for
 from wuye.sla.models import ClockState
+from wuye.tenancy.models import Project
 from wuye.web.guards import staff_view
 from wuye.web.htmx import render_page
 from wuye.web.paging import paginate
 from wuye.web.search import redirect_posted_search, search_data
 
-from .. import reports, services
+from .. import frontdesk, reports, services
 from ..flows import transition_for
 from ..forms import NewTicketForm, TicketFilterForm, action_form, show_problems
 from ..models import Kind, Ticket
@@ -123,10 +125,27 @@ def inbox(request):
     })
 
 
+def _new_ticket_page(request, form, status=None):
+    """The new-ticket form with the chosen unit's panel beside it (its tickets, arrears, a probable repeat)."""
+    unit, panel = form.chosen("unit"), None
+    if unit is not None:
+        kind = (form.data if form.is_bound else form.initial).get("kind") or Kind.REPAIR
+        panel = frontdesk.unit_panel(request.actor, unit, kind=kind, category=form.chosen("category"))
+    return render(request, "workorders/new.html", {
+        "form": form, "panel": panel, "caller": form.caller,
+        "may_see_accounts": request.actor.may("billing.view"),
+    }, status=status)
+
+
 @staff_view("workorders.create")
 def new_ticket(request):
     actor = request.actor
     refresh_url = reverse("workorders:new")
+    if request.method == "POST" and request.POST.get("refresh"):
+        # htmx re-renders the choices that depend on project, kind, building, unit and category, with the unit's
+        # panel; the typed values travel by POST, so a contact's phone never lands in a URL.
+        initial = {name: value for name, value in request.POST.dict().items() if name != "csrfmiddlewaretoken"}
+        return _new_ticket_page(request, NewTicketForm(actor=actor, initial=initial, refresh_url=refresh_url))
     if request.method == "POST":
         form = NewTicketForm(request.POST, actor=actor, refresh_url=refresh_url)
         if form.is_valid():
@@ -138,10 +157,35 @@ def new_ticket(request):
             else:
                 messages.success(request, _("Ticket %(number)s received.") % {"number": ticket.number})
                 return redirect(ticket)
-        return render(request, "workorders/new.html", {"form": form}, status=422)
-    # A GET with `refresh` re-renders the choices that depend on project, kind and building (htmx).
+        return _new_ticket_page(request, form, status=422)
+    # A GET with `refresh` re-renders the same (links carry ids only: project, kind, building, unit, caller).
     form = NewTicketForm(actor=actor, initial=request.GET.dict(), refresh_url=refresh_url)
-    return render(request, "workorders/new.html", {"form": form})
+    return _new_ticket_page(request, form)
+
+
+@require_POST
+@staff_view("workorders.create")
+def caller_lookup(request):
+    """The new-ticket page's caller search (htmx, POST: the text may be a phone number): current residents by
+    phone (full or last four digits), unit as typed or name, within the clerk's scope and the form's project."""
+    actor = request.actor
+    project = None
+    if project_id := request.POST.get("project"):
+        project = scoped(Project.objects.all(), actor).filter(pk=_int_or_none(project_id)).first()
+    text = request.POST.get("caller_q", "")
+    residencies, more = frontdesk.find_callers(actor, text, project=project)
+    return render(request, "workorders/partials/caller_results.html", {
+        "residencies": residencies, "more": more, "searched": bool(text.strip()),
+        "kind": request.POST.get("kind") or Kind.REPAIR,
+    })
+
+
+def _int_or_none(value):
+    try:
+        value = int(value)
+    except (TypeError, ValueError):
+        return None
+    return value if 0 < value < 2**63 else None
 
 
 # -- console: one ticket ----------------------------------------------------------------------------------------
@@ -164,6 +208,7 @@ def _ticket_page(request, ticket_id, *, failed=None, page_error="", status=None)
         "photos": list(ticket.photos.order_by("id")),
         "actions": actions,
         "show_pii": actor.may("people.view_pii") or ticket.reporter_id == request.user.pk,
+        "contact_phone": frontdesk.contact_phone_for(actor, ticket, now=now),
         "may_see_units": actor.may("tenancy.view_places"),
         "department": DEPARTMENTS.get(ticket.responsible_role, "") if ticket.responsible_role else "",
         "page_error": page_error,
@@ -210,6 +255,7 @@ def ticket_action(request, ticket_id: int, action: str):
 urlpatterns = [
     path("console/tickets/", inbox, name="inbox"),
     path("console/tickets/new/", new_ticket, name="new"),
+    path("console/tickets/new/caller/", caller_lookup, name="caller_lookup"),
     path("console/tickets/<int:ticket_id>/", ticket_detail, name="ticket"),
     path("console/tickets/<int:ticket_id>/actions/<slug:action>/", ticket_action, name="action"),
 ]

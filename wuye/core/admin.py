@@ -18,14 +18,18 @@ from django.utils.translation import gettext_lazy as _
 from .events import compose_event, record_event, record_events
 from .models import ApiToken, CalendarOverride, Event, JobState, Notification, WorkCalendar
 from .pii import mask_text
+from .sentences import admin_changed, admin_deleted, register_sentences
 from .templatetags.timeline import register_event_labels
 from .tokens import revoke_token
 
 ADDED, CHANGED, DELETED = "admin.added", "admin.changed", "admin.deleted"
 
+register_sentences({
+    ADDED: (_("Added in the admin site"), {"example": {"fields": ["name", "is_active"]}}),
+    CHANGED: (admin_changed, {"example": {"fields": ["name", "password"], "inlines": {"overrides": {"added": 2}}}}),
+    DELETED: (admin_deleted, {"example": {"model": "core.calendaroverride", "object": "2026-10-01 休息日"}}),
+})
 register_event_labels(
-    verbs={ADDED: _("Added in the admin site"), CHANGED: _("Changed in the admin site"),
-           DELETED: _("Deleted in the admin site")},
     details={"fields": _("fields changed"), "inlines": _("related rows"), "object": _("record"),
              "model": _("record type")},
 )

@@ -11,13 +11,18 @@ from django.utils.translation import gettext_lazy as _
 
 from .events import compose_event, record_event, record_events
 from .models import ApiToken
+from .sentences import register_sentences
 from .templatetags.timeline import register_event_labels
 
 # Last use is written at most this often per token: not a write on every API request.
 LAST_USED_RESOLUTION = timedelta(minutes=1)
 
+register_sentences({
+    "auth.token_issued": (_("API token issued"), {"example": {"prefix": "wy_3fa9"}}),
+    "auth.token_revoked": (_("API token ended: %(reason)s"), {"example": {"prefix": "wy_3fa9",
+                                                                         "reason": "password_changed"}}),
+})
 register_event_labels(
-    verbs={"auth.token_issued": _("API token issued"), "auth.token_revoked": _("API token revoked")},
     details={"prefix": _("token starting with")},
     values={"reason": {"revoked": _("revoked by its owner"), "password_changed": _("password changed"),
                        "admin": _("revoked by an administrator"), "signed_out": _("signed out")}},

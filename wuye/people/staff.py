@@ -32,6 +32,7 @@ from wuye.core.access import STAFF_ROLES, Actor, Role, require
 from wuye.core.errors import Conflict, InvalidInput, Problems
 from wuye.core.events import record_event
 from wuye.core.pii import mask_phone
+from wuye.core.sentences import register_sentences
 from wuye.core.sessions import end_sessions
 from wuye.core.templatetags.timeline import register_event_labels
 from wuye.core.tokens import revoke_all_tokens
@@ -46,14 +47,24 @@ _ROLE_NAMES = dict(STAFF_ROLE_CHOICES)
 _PASSWORD_ALPHABET = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 ONE_TIME_PASSWORD_LENGTH = 12
 
+register_sentences({
+    "staff.created": (gettext_lazy("Staff account created: %(role)s"), {
+        "details": ("projects", "all_projects", "is_supervisor", "phone"), "example": {
+            "username": "gongcheng", "role": "engineering", "all_projects": False, "projects": ["和园小区"],
+            "is_supervisor": True, "phone": "138****0001", "generated": True}}),
+    "staff.changed": (gettext_lazy("Staff account changed"), {
+        "details": ("name", "role_from", "role_to", "all_projects", "projects_added", "projects_removed",
+                    "is_supervisor", "phone", "employee_number", "email"), "example": {
+            "role_from": "customer_service", "role_to": "engineering", "projects_added": ["和园小区"],
+            "projects_removed": [], "is_supervisor": False, "phone": "138****0001", "employee_number": "E-0012",
+            "name": "王强"}}),
+    "staff.deactivated": (gettext_lazy("Staff account deactivated; signed out everywhere"), {
+        "example": {"tokens_revoked": 1, "sessions_ended": 2}}),
+    "staff.reactivated": (gettext_lazy("Staff account reactivated"), {}),
+    "staff.password_reset": (gettext_lazy("Password reset by an administrator; signed out everywhere"), {
+        "example": {"generated": True, "tokens_revoked": 0, "sessions_ended": 1}}),
+})
 register_event_labels(
-    verbs={
-        "staff.created": gettext_lazy("Staff account created"),
-        "staff.changed": gettext_lazy("Staff account changed"),
-        "staff.deactivated": gettext_lazy("Staff account deactivated"),
-        "staff.reactivated": gettext_lazy("Staff account reactivated"),
-        "staff.password_reset": gettext_lazy("Password reset"),
-    },
     details={
         "username": gettext_lazy("username"), "role": gettext_lazy("role"), "role_from": gettext_lazy("role before"),
         "role_to": gettext_lazy("role after"), "projects": gettext_lazy("projects"),

@@ -6,3 +6,8 @@ class SlaConfig(AppConfig):
     name = "wuye.sla"
     label = "sla"
     verbose_name = _("Service time limits")
+
+    def ready(self):
+        from .sentences import register
+
+        register()

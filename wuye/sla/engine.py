@@ -227,7 +227,8 @@ def stop_clock(subject, key: str, *, at: datetime | None = None, actor=None) -> 
           "remaining_at_pause")
     record_event(subject, "sla.met" if clock.state == ClockState.MET else "sla.breached", actor=actor,
                  project_id=clock.project_id,
-                 data={"key": key, "overrun_minutes": round(clock.overrun_minutes(), 1)})
+                 data={"key": key, "overrun_minutes": round(clock.overrun_minutes(), 1),
+                       "measure": clock.policy.measure})
     return clock
 
 

@@ -23,12 +23,15 @@ from wuye.core.calendar import (
     unconfirmed_years,
 )
 from wuye.core.models import StatutoryYear
+from wuye.core.sentences import register_sentence
 from wuye.core.templatetags.timeline import register_event_labels
 
 from .guards import staff_view
 
+register_sentence("calendar.schedule_imported", gettext_lazy(
+    "Holiday schedule for %(year)s imported: %(days_off)s days off, %(working_days)s adjusted working days, "
+    "%(changed_days)s days changed"), example={"year": 2027, "days_off": 29, "working_days": 6, "changed_days": 3})
 register_event_labels(
-    verbs={"calendar.schedule_imported": gettext_lazy("Holiday schedule imported")},
     details={"year": gettext_lazy("year"), "days_off": gettext_lazy("days off"),
              "working_days": gettext_lazy("adjusted working days"), "changed_days": gettext_lazy("days changed")},
 )

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy
 from wuye.core.access import Role, get_scoped_or_404
 from wuye.core.errors import InvalidInput
 from wuye.core.events import timeline
+from wuye.core.sentences import register_sentence
 from wuye.core.templatetags.timeline import register_event_labels
 from wuye.tenancy.models import Project
 from wuye.tenancy.rules import RULE_DEFAULTS, describe, update_rules
@@ -39,8 +40,9 @@ def _display(rule, value) -> str:
         return str(value)
 
 
-register_event_labels(verbs={"project.rules_changed": _changes_sentence},
-                      details={"changes": gettext_lazy("changes"), "reason": gettext_lazy("reason")})
+register_sentence("project.rules_changed", lambda event, fields: _changes_sentence(event), details=("reason",),
+                  example={"changes": {"repeat_window_days": {"from": 30, "to": 45}}, "reason": "业委会要求"})
+register_event_labels(details={"changes": gettext_lazy("changes"), "reason": gettext_lazy("reason")})
 
 
 def may_change(actor, rule) -> bool:

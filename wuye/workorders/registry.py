@@ -1,7 +1,6 @@
 """What work orders add to the web faces, registered from `WorkordersConfig.ready()`: the console menu item, the
 owner portal's tiles, readable names of the ticket and time-limit events, and the page of a ticket."""
 
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from wuye.billing.models import Channel as PaymentChannel
@@ -12,6 +11,7 @@ from wuye.people.models import DEPARTMENTS
 from wuye.sla.models import Measure
 
 from .models import Channel, Kind, Status, Urgency
+from .sentences import register as register_sentences
 
 SLA_KEYS = {
     "repair.emergency.dispatch": _("Emergency repair: dispatch"),
@@ -29,23 +29,6 @@ SLA_KEYS = {
     "complaint.return_visit": _("Complaint return visit"),
     "feedback.reply": _("Inquiry, suggestion or praise: reply"),
 }
-
-
-def fee_collected_sentence(event) -> str:
-    """ "费用 ¥120.00 已现场收款，收据 …" — or what prepaid credit settled of it."""
-    data = {"total": "", "collected": "", "credit": "", "receipt": "—", **(event.data or {})}
-    if not data.get("credit"):
-        return gettext("Fee ¥%(total)s collected on the spot, receipt %(receipt)s") % data
-    if data["collected"] in ("", "0.00"):
-        return gettext("Fee ¥%(total)s settled from the owner's prepaid credit") % data
-    return gettext("Fee ¥%(total)s: ¥%(credit)s from prepaid credit, ¥%(collected)s collected on the spot, "
-                   "receipt %(receipt)s") % data
-
-
-def fee_charged_sentence(event) -> str:
-    """ "费用 ¥120.00 已计入业主账单（挂账）" """
-    return gettext("Fee ¥%(total)s charged to the owner's account (on account)") % {
-        "total": (event.data or {}).get("total", "")}
 
 
 def register() -> None:
@@ -66,49 +49,8 @@ def register() -> None:
                        order=20))
     register_subject_url("workorders", "ticket", "workorders:ticket")
 
+    register_sentences()
     register_event_labels(
-        verbs={
-            "ticket.created": _("Ticket received"),
-            "ticket.photo_added": _("Photo added"),
-            "ticket.dispatch": _("Dispatched"),
-            "ticket.reassign": _("Reassigned"),
-            "ticket.accept": _("Accepted by the engineer"),
-            "ticket.arrive": _("Engineer on site"),
-            "ticket.pause": _("Paused"),
-            "ticket.resume": _("Resumed"),
-            "ticket.complete": _("Repair completed"),
-            "ticket.verify": _("Contractor's work verified"),
-            "ticket.confirm": _("Signed off"),
-            "ticket.collect_fee": fee_collected_sentence,
-            "ticket.charge_fee": fee_charged_sentence,
-            # Before issue 9 the fee step said "settled" while a job only billed the owner's account.
-            "ticket.settle": _("Fee handed to billing"),
-            "ticket.return_visit": _("Return visit made"),
-            "ticket.close": _("Closed"),
-            "ticket.reopen": _("Reopened"),
-            "ticket.cancel": _("Cancelled"),
-            "ticket.assign": _("Assigned to a department"),
-            "ticket.resolve": _("Handling recorded"),
-            "ticket.approve": _("Resolution approved"),
-            "ticket.reject": _("Resolution rejected"),
-            "ticket.reply": _("Replied"),
-            "ticket.classify": _("Classified"),
-            "catalogue.category_created": _("Category added"),
-            "catalogue.category_changed": _("Category changed"),
-            "catalogue.price_item_created": _("Price added to the price list"),
-            "catalogue.price_item_changed": _("Price list line changed"),
-            "catalogue.warranty_term_created": _("Warranty term recorded"),
-            "catalogue.warranty_term_changed": _("Warranty term changed"),
-            "sla.started": _("Time limit started"),
-            "sla.paused": _("Time limit paused"),
-            "sla.resumed": _("Time limit resumed"),
-            "sla.met": _("Time limit met"),
-            "sla.breached": _("Time limit missed"),
-            "sla.overdue": _("Time limit overdue"),
-            "sla.cancelled": _("Time limits cancelled"),
-            "improvement.created": _("Improvement action recorded"),
-            "improvement.done": _("Improvement action done"),
-        },
         details={
             "channel": _("channel"),
             "urgency": _("urgency"),

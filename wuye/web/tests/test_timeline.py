@@ -5,7 +5,7 @@ from django.template.loader import render_to_string
 from django.utils import translation
 
 from wuye.core.events import record_event
-from wuye.core.templatetags import timeline as timeline_tags
+from wuye.core import sentences
 from wuye.core.templatetags.timeline import register_event_labels
 from wuye.tenancy.models import Company, Project
 
@@ -28,21 +28,24 @@ def test_timeline_tag_shows_events_with_names_and_readable_details():
     assert html.count('class="timeline-item"') == 3
     assert "新建项目" in html and "陈静" in html and "系统" in html  # a job's event has no actor
     assert "租户" in html and "沪A12345" in html and "身份证号" not in html  # codes named, empty values left out
-    assert "something.new" in html  # an unnamed verb shows as it is
-    assert html.index("新建项目") < html.index("something.new")
-    assert newest_first.index("新建项目") > newest_first.index("something.new")
+    assert "something.new" not in html and "记录了一项变更" in html  # an unnamed verb never shows its code
+    assert html.index("新建项目") < html.index("记录了一项变更")
+    assert newest_first.index("新建项目") > newest_first.index("记录了一项变更")
 
 
 @pytest.mark.django_db
 def test_apps_register_their_own_labels(monkeypatch):
-    for registry in ("EVENT_LABELS", "DETAIL_LABELS", "VALUE_LABELS"):  # leave the real registries untouched
-        monkeypatch.setattr(timeline_tags, registry, dict(getattr(timeline_tags, registry)))
+    for registry in ("SENTENCES", "DETAIL_LABELS", "VALUE_LABELS"):  # leave the real registries untouched
+        monkeypatch.setattr(sentences, registry, dict(getattr(sentences, registry)))
     company = Company.objects.create(name="测试物业")
     record_event(company, "test.closed", data={"test_priority": "p1"})
+    record_event(company, "test.opened", data={"test_priority": "p1", "secret_id": "S-XYZ-9"})
     register_event_labels(verbs={"test.closed": "Test closed"}, details={"test_priority": "Priority"},
-                          values={"test_priority": {"p1": "Urgent"}})
+                          values={"test_priority": {"p1": "Urgent"}})  # the older way: a label only
+    sentences.register_sentence("test.opened", "Opened as %(test_priority)s", details=("test_priority",))
     html = _render("{% timeline company %}", company=company)
-    assert "Test closed" in html and "Priority" in html and "Urgent" in html
+    assert "Test closed" in html and "Opened as Urgent" in html and "Priority" in html
+    assert "S-XYZ-9" not in html  # only the keys a sentence names are printed
 
 
 @pytest.mark.django_db

@@ -181,6 +181,7 @@ def register() -> None:
             "owner_says_urgent": True}}),
         # The front desk (issue 11 part 4): the engineer assigned to an open job saw the contact's full number
         # (recorded once per engineer, ticket and day — workorders.frontdesk.contact_phone_for).
+        "ticket.phone_revealed": (_("Contact's full phone number shown to the assigned engineer"), {"example": {}}),
         "catalogue.category_created": (_catalogue(_("Category added: %(name)s"), _("Category changed: %(changes)s")),
                                        {"example": {"name": "水电维修", "kind": "repair"}}),
         "catalogue.category_changed": (_catalogue(_("Category added: %(name)s"), _("Category changed: %(changes)s")),

@@ -14,16 +14,17 @@ from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from wuye.core.access import Role
 from wuye.core.events import compose_event, record_event, record_events
-from wuye.core.money import to_money
+from wuye.core.models import NotificationKind
+from wuye.core.money import format_money, to_money
 from wuye.core.outbox import compose, post
 from wuye.people.services import owning_residencies
 from wuye.sla import engine
 from wuye.tenancy.models import Unit
 
+from . import notice_messages
 from .models import OPEN, Bill, BillingNotice, ChargeItem, NoticeStage, days_overdue
 
 PAYMENT_DEADLINE = "billing.payment"
@@ -175,26 +176,19 @@ def _owner_users(unit_ids) -> dict[int, list]:
     return owners
 
 
-SUBJECT_LINES = {
-    NoticeStage.PAYMENT_NOTICE: gettext_lazy("Payment notice for %(unit)s: %(total)s yuan due by %(due)s"),
-    NoticeStage.REMINDER: gettext_lazy("Reminder: %(unit)s has %(total)s yuan overdue; please pay by %(due)s"),
-    NoticeStage.LAWYER_LETTER: gettext_lazy("Lawyer's letter stage: %(unit)s owes %(total)s yuan; "
-                                            "pay by %(due)s to avoid legal action"),
-}
-
-
 def _notify_owners(notices: list[BillingNotice], unit_labels: dict[int, str]) -> int:
-    """One in-app message per notice to each owner with a portal login, linking to the PDF (dedupe per notice)."""
+    """One in-app message per notice to each owner with a portal login, linking to the notice in the portal; dated
+    when the notice was issued (a notice issued for a past moment is not news); never twice for the same notice
+    (`notice_messages.dedupe_key`)."""
     owners = _owner_users({notice.unit_id for notice in notices})
     messages = []
     for notice in notices:
         if not owners.get(notice.unit_id):
             continue
-        subject = SUBJECT_LINES[notice.stage] % {"unit": unit_labels.get(notice.unit_id, ""), "total": notice.total,
-                                                 "due": notice.due_on.isoformat() if notice.due_on else ""}
-        messages += compose(owners[notice.unit_id], str(subject), link=reverse("billing:h5_notice_pdf",
-                                                                              args=[notice.pk]),
-                            source=notice, dedupe_key=f"billing:notice:{notice.pk}")
+        messages += compose(owners[notice.unit_id], notice_messages.title(notice, unit_labels.get(notice.unit_id, "")),
+                            notice_messages.body(notice), link=reverse("billing:h5_notice_pdf", args=[notice.pk]),
+                            source=notice, kind=NotificationKind.BILLING, at=notice.issued_at,
+                            dedupe_key=notice_messages.dedupe_key(notice))
     return len(post(messages)) if messages else 0
 
 
@@ -301,9 +295,11 @@ def _tell_finance(notices: list[BillingNotice]) -> None:
         for notice in issued:
             owed[notice.unit_id] = max(owed.get(notice.unit_id, notice.total), notice.total)
         subject = _("Dunning issued — reminder notices: %(reminders)s, lawyer's letters: %(letters)s; "
-                    "%(total)s yuan overdue") % {"reminders": reminders, "letters": letters,
-                                                 "total": sum(owed.values(), Decimal("0.00"))}
+                    "%(total)s overdue") % {"reminders": reminders, "letters": letters,
+                                            "total": format_money(sum(owed.values(), Decimal("0.00")))}
         first = min(notice.pk for notice in issued)
-        messages += compose(recipients, subject, link=reverse("billing:notices") + f"?project={project_id}",
+        stage = NoticeStage.REMINDER if not letters else NoticeStage.LAWYER_LETTER if not reminders else ""
+        messages += compose(recipients, subject, link=reverse("billing:notices") + f"?project={project_id}"
+                            + (f"&stage={stage}" if stage else ""), kind=NotificationKind.BILLING,
                             dedupe_key=f"billing:dunning:{project_id}:{first}")
     post(messages)

@@ -21,6 +21,8 @@ from django.utils.translation import gettext as _
 from wuye.core.access import Actor, Role, require
 from wuye.core.errors import Conflict, InvalidInput, NotAllowed
 from wuye.core.events import record_event
+from wuye.core.models import NotificationKind
+from wuye.core.money import format_money
 from wuye.core.outbox import notify
 from wuye.tenancy.models import Unit
 
@@ -97,9 +99,10 @@ def request_refund(actor: Actor, payment: Payment, amount, reason: str) -> Refun
                  data={"payment": payment.pk, "amount": str(amount), "reason": reason[:200]})
     deciders = [user for user in _deciders(payment.project_id) if user.pk != actor.user.pk]
     if deciders:
-        notify(deciders, _("Refund of %(amount)s waiting for your approval") % {"amount": amount},
+        notify(deciders, _("Refund of %(amount)s waiting for your approval") % {"amount": format_money(amount)},
                _("%(unit)s: %(reason)s") % {"unit": payment.unit.label, "reason": reason[:200]},
-               link=_link(), source=request, dedupe_key=f"refund-requested:{request.pk}")
+               link=_link(), source=request, kind=NotificationKind.APPROVAL,
+               dedupe_key=f"refund-requested:{request.pk}")
     return request
 
 
@@ -132,7 +135,8 @@ def approve_refund(actor: Actor, request: RefundRequest, note: str = "") -> Refu
     request.save(update_fields=["state", "entry", "decided_by", "decided_at", "decision_note"])
     record_event(request, "billing.refund_approved", actor=actor.user,
                  data={"amount": str(request.amount), "entry": entry.pk})
-    notify(request.requested_by, _("Refund of %(amount)s approved and carried out") % {"amount": request.amount},
+    notify(request.requested_by, _("Refund of %(amount)s approved and carried out") % {
+        "amount": format_money(request.amount)},
            request.reason, link=_link(), source=request, dedupe_key=f"refund-decided:{request.pk}")
     return request
 
@@ -154,6 +158,7 @@ def reject_refund(actor: Actor, request: RefundRequest, note: str) -> RefundRequ
     request.save(update_fields=["state", "decided_by", "decided_at", "decision_note"])
     record_event(request, "billing.refund_rejected", actor=actor.user, data={"note": note[:200]})
     if actor.user.pk != request.requested_by_id:
-        notify(request.requested_by, _("Refund of %(amount)s rejected") % {"amount": request.amount}, note,
+        notify(request.requested_by, _("Refund of %(amount)s rejected") % {"amount": format_money(request.amount)},
+               note,
                link=_link(), source=request, dedupe_key=f"refund-decided:{request.pk}")
     return request

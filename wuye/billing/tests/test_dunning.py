@@ -20,6 +20,7 @@ from wuye.billing.runs import run_billing
 from wuye.billing.services import open_bills, pay, post_charge, refund
 from wuye.core.events import timeline
 from wuye.core.models import Notification
+from wuye.core.money import format_money
 from wuye.people.access import actor_for
 from wuye.people.models import OWNING_RELATIONS, Residency
 from wuye.sla.engine import sweep
@@ -130,7 +131,7 @@ def test_reminder_notice_at_30_days_overdue_not_at_29(world, billed):
     assert event.verb == "billing.notice_issued" and event.data["total"] == str(notice.total)
     # Finance hears once per project for the whole batch, not per bill.
     owed = sum(notice.total for notice in reminders)
-    finance = Notification.objects.filter(recipient=world.user("caiwu"), subject_line__contains=f"{owed}")
+    finance = Notification.objects.filter(recipient=world.user("caiwu"), subject_line__contains=format_money(owed))
     assert finance.count() == 1
     assert re.search(rf"\D{owing.count()}\D", finance.get().subject_line)  # the number of reminders, any language
     assert not notices(NoticeStage.LAWYER_LETTER).exists()

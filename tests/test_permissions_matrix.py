@@ -71,6 +71,8 @@ CONSOLE_PAGES = {
     "billing.payments": [("billing:receipt_pdf", {"payment_id": "payment"})],
     "billing.refunds": [("billing:refunds", {})],
     "billing.reports": [("billing:reports", {})],
+    "collection.worklist": [("collection:worklist", {}), ("collection:household", {"unit_id": "unit"}),
+                            ("collection:reports_xlsx", {}, "?project={project}")],
     "billing.charge_items": [("billing:master_items", {}), ("billing:master_item", {"item_id": "charge_item"}),
                              ("billing:master_export_items", {}, "?project={project}")],
     "billing.parking": [("billing:master_spaces", {}), ("billing:master_space", {"space_id": "space"}),
@@ -93,6 +95,9 @@ CONSOLE_EXEMPT = {
     "billing:readings_import", "billing:readings_template", "billing:shared_costs_allocate",
     "billing:notice_pdf", "billing:refund_request", "billing:refund_approve", "billing:refund_reject",
     "billing:master_import",  # a master-data list's upload (POST, billing.manage_master)
+    # collection: logging a contact and issuing a building's reminder notices (POST, collection.log_contact); the
+    # building's notices as a PDF need notices issued that day
+    "collection:log_contact", "collection:building_notices", "collection:building_notices_pdf",
     # onboarding: a new project (tenancy.manage_projects), a project's uploads (each sheet its write permission),
     # a blank template
     "onboarding:project_new", "onboarding:project", "onboarding:template",

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     # processes
     "wuye.workorders",
     "wuye.onboarding",
+    "wuye.collection",
     # faces
     "wuye.web",
     "wuye.demo",
@@ -213,6 +214,11 @@ WUYE_SIMULATED_PAYMENTS = envbool("WUYE_SIMULATED_PAYMENTS")
 # random one per process (wuye.billing.channels); outside DEBUG the channel refuses to start without one.
 PAYMENT_CALLBACK_SECRET = os.environ.get("PAYMENT_CALLBACK_SECRET", "").strip()
 WUYE_API_TOKEN_DAYS = envint("WUYE_API_TOKEN_DAYS", 30)
+
+# Collection (催缴, wuye.collection.rules): a promise to pay counts as broken this many days after its date with
+# nothing paid since; a household may promise at most this many days ahead.
+WUYE_COLLECTION_BROKEN_AFTER_DAYS = envint("WUYE_COLLECTION_BROKEN_AFTER_DAYS", 3)
+WUYE_COLLECTION_PROMISE_MAX_DAYS = envint("WUYE_COLLECTION_PROMISE_MAX_DAYS", 90)
 
 # Input bounds (core.validators.date_window): a date a person can mean lies between WUYE_DATE_MIN (communities moved
 # into since the 1990s) and today plus WUYE_DATE_YEARS_AHEAD years; outside it, a 422 naming the field.

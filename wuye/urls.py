@@ -13,6 +13,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("wuye.workorders.urls")),
     path("", include("wuye.billing.urls")),
+    path("", include("wuye.collection.urls")),
     path("", include("wuye.onboarding.views")),
     path("", include("wuye.web.urls")),
 ]

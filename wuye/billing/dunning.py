@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from wuye.core.access import Role
+from wuye.core.access import Actor, Role, require
 from wuye.core.events import compose_event, record_event, record_events
 from wuye.core.models import NotificationKind
 from wuye.core.money import format_money, to_money
@@ -275,6 +275,39 @@ def issue_dunning_notices(steps) -> list[BillingNotice]:
         _notify_owners(notices, labels)
         _tell_finance(notices)
     return notices
+
+
+def issue_reminder_notices(actor: Actor, units, *, now: datetime | None = None) -> list[BillingNotice]:
+    """The desk prints reminder notices (催缴通知书) by hand, e.g. a building's to post: for each of `units` with
+    overdue open bills, the same notice the sweep issues at its rung — dated today, listing those bills, to be paid
+    within GRACE; a unit already sent one today keeps that one (printing again shows the same notices). Owners with
+    a portal login are told. Returns today's reminder notices of those units, in the order of `units`."""
+    require(actor, "billing.collect")
+    now = now or timezone.now()
+    issued_on = timezone.localdate(now)
+    units = list(units)
+    per_unit = _open_rows([unit.pk for unit in units])
+    item_names = _item_names([row for rows in per_unit.values() for row in rows])
+    drafts = []
+    for unit in units:
+        rows = [row for row in per_unit.get(unit.pk, []) if row["due_on"] < issued_on]
+        if not rows:
+            continue
+        lines = [_line(row, item_names, issued_on) for row in rows]
+        drafts.append(BillingNotice(project_id=unit.project_id, unit_id=unit.pk, stage=NoticeStage.REMINDER,
+                                    issued_on=issued_on, issued_at=now, due_on=issued_on + GRACE,
+                                    total=sum((Decimal(line["outstanding"]) for line in lines), Decimal("0.00")),
+                                    lines=lines))
+    notices = _save_notices(drafts)
+    if notices:
+        labels = _unit_labels({notice.unit_id for notice in notices})
+        _record(notices, labels)
+        _notify_owners(notices, labels)
+    order = {unit.pk: index for index, unit in enumerate(units)}
+    issued = (BillingNotice.objects.filter(unit_id__in=[draft.unit_id for draft in drafts],
+                                           stage=NoticeStage.REMINDER, issued_on=issued_on)
+              .select_related("project__company", "unit__building"))
+    return sorted(issued, key=lambda notice: order[notice.unit_id])
 
 
 def _tell_finance(notices: list[BillingNotice]) -> None:

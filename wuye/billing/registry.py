@@ -17,6 +17,7 @@ TABS = [
     ("billing:notices", _("Notices and dunning"), "billing.notices"),
     ("billing:refunds", _("Refunds"), "billing.refunds"),
     ("billing:reports", _("Arrears and collection"), "billing.reports"),
+    ("collection:worklist", _("Collection worklist"), "collection.worklist"),  # wuye.collection's (催缴)
     ("billing:master_items", _("Master data"), "billing.charge_items"),
 ]
 # A tab that stands for a section of pages: it is the current tab on any page whose url name has this prefix.
@@ -43,7 +44,6 @@ def register() -> None:
     from wuye.web.context import NavItem, Tile, register_nav, register_tile
 
     from .models import Channel, NoticeStage
-    from .sentences import register as register_sentences
     from .urls import urlpatterns
     from .web import accounts, master, meters, notices, owner, payments, reports, runs, sharing
 
@@ -62,7 +62,6 @@ def register() -> None:
     }
     for module in (accounts, runs, meters, sharing, notices, payments, reports, owner, master):
         verbs.update(getattr(module, "EVENT_VERBS", {}))
-    register_sentences()  # each verb's sentence (wuye.billing.sentences); the labels below are the older names
     register_event_labels(verbs=verbs, details={
         "amount": _("amount"),
         "prepaid": _("kept as prepayment"),

@@ -228,6 +228,44 @@ def collection_rate(actor: Actor | None, project: Project, periods: list[date]) 
     return [rows[period] for period in periods]
 
 
+def building_collection_rates(actor: Actor | None, project: Project,
+                              periods: list[date]) -> list[tuple[Building, list[PeriodRate]]]:
+    """`collection_rate` of each building of `project` (by the building of each bill's unit), the same figures
+    and rule per period; buildings in natural order ("2" before "10"), those without bills in these periods left
+    out. Two grouped queries and the buildings' names."""
+    if actor is not None:
+        require(actor, "billing.view")
+        if not scoped(Project.objects.filter(pk=project.pk), actor).exists():
+            raise InvalidInput("project", _("No such %(thing)s.") % {"thing": Project._meta.verbose_name})
+    periods = sorted(set(periods))
+    if not periods:
+        return []
+    rows: dict[int, dict[date, PeriodRate]] = {}
+    per_period = (Bill.objects.filter(project=project, period__in=periods).values("unit__building_id", "period")
+                  .annotate(count=Count("id"), open=Count("id", filter=OPEN),
+                            billed=Sum("amount"), collected=Sum("paid"), written=Sum("written_off")).order_by())
+    for values in per_period:
+        building = rows.setdefault(values["unit__building_id"], {p: PeriodRate(period=p) for p in periods})
+        row = building[values["period"]]
+        row.bills, row.open_bills = values["count"], values["open"]
+        row.billed, row.collected = to_money(values["billed"]), to_money(values["collected"])
+        row.written_off = to_money(values["written"])
+    zone = timezone.get_current_timezone()
+    start = timezone.make_aware(datetime.combine(periods[0], time.min), zone)
+    end = timezone.make_aware(datetime.combine(add_months(periods[-1], 1), time.min), zone)
+    month = TruncMonth("created_at", output_field=DateField(), tzinfo=zone)
+    arrears = (Allocation.objects.filter(bill__project=project, created_at__gte=start, created_at__lt=end)
+               .annotate(month=month).filter(bill__period__lt=F("month"))
+               .values("bill__unit__building_id", "month").annotate(total=Sum("amount")).order_by())
+    for values in arrears:
+        building = rows.get(values["bill__unit__building_id"])
+        if building is not None and values["month"] in building:
+            building[values["month"]].arrears_collected = to_money(values["total"])
+    buildings = Building.objects.in_bulk(rows)
+    ordered = sorted(rows, key=lambda pk: _natural(buildings[pk].number))
+    return [(buildings[pk], [rows[pk][period] for period in periods]) for pk in ordered]
+
+
 def default_periods(today: date | None = None, count: int = 12) -> list[date]:
     """The last `count` months up to this one."""
     this_month = (today or timezone.localdate()).replace(day=1)

@@ -327,17 +327,19 @@ class NotificationOut(Schema):
     subject_line: str
     body: str
     link: str
+    kind: str
     read: bool
 
     @staticmethod
     def resolve_read(message):
-        return message.read_at is not None
+        # What happened before the person's account began is on record, not news (NotificationQuerySet.unread).
+        return not message.is_unread
 
 
 @router.get("/me/notifications", response=list[NotificationOut])
-def my_notifications(request, unread: bool = False):
-    """The caller's in-app inbox, newest first."""
-    inbox = Notification.objects.inbox(request.user)
+def my_notifications(request, unread: bool = False, kind: str = ""):
+    """The caller's in-app inbox, newest first; `kind` (ticket, billing, approval, system) keeps one type."""
+    inbox = Notification.objects.inbox(request.user, kind)
     if unread:
         inbox = inbox.unread()
     return inbox[:100]

@@ -96,6 +96,19 @@ def create_project(request, payload: NewProjectIn):
     return Status(201, project)
 
 
+class ProjectPatchIn(Schema):
+    short_code: str = Field(..., max_length=6, description="2–6 capital letters or digits, unique in the company")
+
+
+@router.patch("/projects/{project_id}", response=OnboardedProjectOut)
+def change_project(request, project_id: int, payload: ProjectPatchIn):
+    """Change the prefix of a project's receipt and notice numbers (company administrators). Numbers already
+    issued keep theirs; 422 naming `short_code` when malformed or used by another project of the company."""
+    project = get_scoped_or_404(Project.objects.all(), request.actor, pk=project_id)
+    tenancy.set_short_code(request.actor, project, payload.short_code)
+    return Project.objects.select_related("sla_standard__standard").get(pk=project.pk)
+
+
 @router.post("/projects/{project_id}/imports", response=ImportOut)
 def import_sheet(request, project_id: int, kind: Form[str] = None, file: File[UploadedFile] = None):
     """Import a sheet of the company (multipart: `kind` = units | owners | vehicles | meters (the register, not

@@ -35,7 +35,7 @@ def standards():
 
 @transaction.atomic
 def create_project(actor: Actor, *, company: Company, code: str, name: str, address: str = "", phone: str = "",
-                   service_level: str = "", service_standard: str = DEFAULT_STANDARD) -> Project:
+                   service_level: str = "", service_standard: str = DEFAULT_STANDARD, short_code: str = "") -> Project:
     """A new project of `company`, ready to work: it follows `service_standard` (a ServiceStandard code) at
     `service_level`, and starts with the default catalogue — repair and complaint categories, the paid-service
     price list, the charge items (without prices: finance sets the tariffs) — all of which it can edit. One
@@ -50,7 +50,7 @@ def create_project(actor: Actor, *, company: Company, code: str, name: str, addr
         raise InvalidInput("service_level", _("Choose one of: %(choices)s.")
                            % {"choices": ", ".join(ServiceLevel.values)})
     project = tenancy.create_project(actor, company=company, code=code, name=name, address=address, phone=phone,
-                                     service_level=service_level)
+                                     service_level=service_level, short_code=short_code)
     ProjectStandard.objects.create(project=project, standard=standard)
     record_event(project, "project.standard_chosen", actor=actor.user, data={"standard": standard.code})
     install_default_catalogue(project)

@@ -25,6 +25,9 @@ app_name = "onboarding"
 class ProjectForm(forms.Form):
     code = forms.SlugField(label=gettext_lazy("Short code"), max_length=32,
                            help_text=gettext_lazy("Letters, digits and dashes, e.g. lanting."))
+    short_code = forms.CharField(label=gettext_lazy("Number prefix"), max_length=6, required=False,
+                                 help_text=gettext_lazy("2 to 6 capital letters or digits printed before receipt "
+                                                        "and notice numbers, e.g. JH; empty: from the code."))
     name = forms.CharField(label=gettext_lazy("Name"), max_length=100)
     address = forms.CharField(label=gettext_lazy("Address"), max_length=200, required=False)
     phone = forms.CharField(label=gettext_lazy("Service phone"), max_length=20, required=False)

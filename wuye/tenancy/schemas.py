@@ -8,6 +8,7 @@ from .models import ServiceLevel, UnitKind
 class ProjectOut(Schema):
     id: int
     code: str
+    short_code: str = Field(..., description="Prefix of its receipt and notice numbers, e.g. JH (JH-2026-000123)")
     name: str
     address: str
     phone: str
@@ -17,6 +18,8 @@ class ProjectOut(Schema):
 
 class ProjectIn(Schema):
     code: str = Field(..., min_length=1, max_length=32, pattern=r"^[-a-zA-Z0-9_]+$")
+    short_code: str = Field("", max_length=6, description="2–6 capital letters or digits printed before receipt "
+                                                          "and notice numbers; empty: derived from the code")
     name: str = Field(..., min_length=1, max_length=100)
     address: str = Field("", max_length=200)
     phone: str = Field("", max_length=20)

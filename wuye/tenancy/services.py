@@ -12,7 +12,7 @@ from wuye.core.access import Actor, require
 from wuye.core.errors import InvalidInput, Problems
 from wuye.core.events import record_event
 
-from .models import Building, Company, Project, ServiceLevel, Unit, UnitKind
+from .models import SHORT_CODE_PATTERN, Building, Company, Project, ServiceLevel, Unit, UnitKind
 
 
 @transaction.atomic
@@ -33,13 +33,26 @@ def create_company(actor: Actor, *, name: str, credit_code: str = "") -> Company
     return company
 
 
+def _short_code_problem(company_id, short_code: str, project_pk=None) -> str:
+    """Why `short_code` cannot be the project's number prefix ("" when it can)."""
+    if not re.fullmatch(SHORT_CODE_PATTERN, short_code):
+        return _("Use 2 to 6 capital letters or digits, e.g. JH.")
+    if Project.objects.filter(company_id=company_id, short_code=short_code).exclude(pk=project_pk).exists():
+        return _("Another project of the company prints its numbers with %(code)s.") % {"code": short_code}
+    return ""
+
+
 @transaction.atomic
 def create_project(actor: Actor, *, company, code: str, name: str, address: str = "", phone: str = "",
-                   service_level: str = "") -> Project:
+                   service_level: str = "", short_code: str = "") -> Project:
     """A new community of `company` (just the place: `wuye.onboarding.services.create_project` also gives it its
-    service standard and default catalogue)."""
+    service standard and default catalogue). `short_code`, the prefix of its receipt and notice numbers (JH), is
+    derived from the code when left empty."""
     require(actor, "tenancy.manage_projects")
     problems = Problems()
+    short_code = (short_code or "").strip().upper()
+    if short_code and (problem := _short_code_problem(company.pk, short_code)):
+        problems.add("short_code", problem)
     if Project.objects.filter(company=company, code__iexact=code).exists():
         problems.add("code", _("A project with this code already exists."))
     if not (name or "").strip():
@@ -50,11 +63,34 @@ def create_project(actor: Actor, *, company, code: str, name: str, address: str 
     try:
         with transaction.atomic():
             project = Project.objects.create(company=company, code=code, name=name.strip(), address=address,
-                                             phone=phone, service_level=service_level)
+                                             phone=phone, service_level=service_level, short_code=short_code)
     except IntegrityError:  # the same code created meanwhile
         raise InvalidInput("code", _("A project with this code already exists.")) from None
     record_event(project, "project.created", actor=actor.user,
-                 data={"code": code, "name": project.name, "service_level": service_level})
+                 data={"code": code, "name": project.name, "service_level": service_level,
+                       "short_code": project.short_code})
+    return project
+
+
+@transaction.atomic
+def set_short_code(actor: Actor, project: Project, short_code: str) -> Project:
+    """Change the prefix of the project's receipt and notice numbers (2–6 capital letters or digits, unique in the
+    company). Numbers already issued keep the prefix they were printed with; the year's sequence goes on."""
+    require(actor, "tenancy.manage_projects")
+    short_code = (short_code or "").strip().upper()
+    if problem := _short_code_problem(project.company_id, short_code, project.pk):
+        raise InvalidInput("short_code", problem)
+    project = Project.objects.select_for_update().get(pk=project.pk)
+    old = project.short_code
+    if old != short_code:
+        project.short_code = short_code
+        try:
+            with transaction.atomic():
+                project.save(update_fields=["short_code"])
+        except IntegrityError:  # taken meanwhile
+            raise InvalidInput("short_code", _("Another project of the company prints its numbers with %(code)s.")
+                               % {"code": short_code}) from None
+        record_event(project, "project.short_code_changed", actor=actor.user, data={"from": old, "to": short_code})
     return project
 
 

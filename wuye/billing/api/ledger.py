@@ -13,7 +13,6 @@ from wuye.core.errors import InvalidInput
 from wuye.tenancy.models import Project, Unit
 
 from .. import exports, services
-from ..channels import adapter_for
 from ..models import Bill, BillingRun, Channel, ChargeItem, ChargeKind, LedgerEntry, Payment
 from ..runs import run_percent, run_summary, start_run
 
@@ -49,8 +48,14 @@ class ChargeIn(Schema):
 
 class PaymentIn(Schema):
     unit_id: int
-    amount: Decimal = Field(..., gt=0, max_digits=12, decimal_places=2)
+    amount: Decimal | None = Field(None, gt=0, max_digits=12, decimal_places=2,
+                                   description="Yuan; empty: what the chosen bills (or the unit) owe")
     channel: PaymentChannel = PaymentChannel.CASH
+    reference: str = Field("", max_length=60, description="The provider's reference: required for wechat, alipay "
+                                                          "and pos (6–40 letters and digits), once per channel")
+    payer_name: str = Field("", max_length=50, description="Who paid, when not the owner")
+    bill_ids: list[int] | None = Field(None, description="Settle only these bills of the unit (oldest first); "
+                                                         "empty: the unit's open bills, oldest first")
     allow_prepayment: bool = False
 
 
@@ -59,12 +64,19 @@ class PaymentOut(Schema):
     unit_id: int
     amount: Decimal
     channel: PaymentChannel
+    reference: str
+    payer_name: str
     received_at: datetime
-    receipt_number: int
+    receipt_number: int = Field(..., description="The receipt's sequence number in its project and year")
+    receipt_no: str = Field(..., description="The receipt number as printed, e.g. JH-2026-000123")
 
     @staticmethod
     def resolve_receipt_number(payment):
         return payment.receipt.number
+
+    @staticmethod
+    def resolve_receipt_no(payment):
+        return payment.receipt.code
 
 
 class EntryOut(Schema):
@@ -79,7 +91,8 @@ class EntryOut(Schema):
 
 class LedgerOut(Schema):
     unit_id: int
-    balance: Decimal
+    balance: Decimal = Field(..., description="What the unit owes; negative: prepaid credit")
+    standing: str = Field(..., description="The balance as people say it: 欠费 ¥1,280.00, 预存 ¥120.00 or 已结清")
     entries: list[EntryOut]
 
 
@@ -115,16 +128,20 @@ def list_bills(request, unit: int | None = None, open: bool = False):
 
 @router.post("/payments", response={201: PaymentOut, 200: PaymentOut})
 def create_payment(request, payload: PaymentIn, idempotency_key: str = Header(..., alias="Idempotency-Key")):
-    """Record a payment once per `Idempotency-Key`; a repeat returns the first payment with 200."""
-    # The front desk's route: staff record money they hold. Owners pay online through /payments/intents, where
-    # the provider's signed callback — not the payer — says the money arrived.
+    """Record a payment taken at the desk once per `Idempotency-Key`; a repeat returns the first payment with 200.
+    Cash and bank transfer, or a WeChat Pay / Alipay scan or POS card with the provider's `reference` (422 naming
+    `reference` when missing, malformed or already recorded on that channel). `bill_ids` settles only those bills."""
+    # The front desk's route: staff record money they hold or saw confirmed on the terminal. Owners pay online
+    # through /payments/intents, where the provider's signed callback — not the payer — says the money arrived.
     require(request.actor, "billing.collect")
     unit = get_scoped_or_invalid(Unit.objects.all(), request.actor, payload.unit_id, "unit_id")
-    if adapter_for(payload.channel).online:
+    if payload.channel not in services.ALL_DESK_CHANNELS:
         raise InvalidInput("channel", _("Online payments are confirmed by the provider's callback, not recorded "
                                         "here."))
-    payment, created = services.pay(request.actor, unit, payload.amount, channel=payload.channel,
-                                    idempotency_key=idempotency_key, allow_prepayment=payload.allow_prepayment)
+    payment, created = services.pay_at_desk(
+        request.actor, unit, payload.amount, channel=payload.channel, idempotency_key=idempotency_key,
+        bills=payload.bill_ids or None, reference=payload.reference, payer_name=payload.payer_name,
+        allow_prepayment=payload.allow_prepayment)
     return Status(201 if created else 200, Payment.objects.select_related("receipt").get(pk=payment.pk))
 
 
@@ -133,7 +150,8 @@ def unit_ledger(request, unit_id: int):
     """Every money movement of a unit and its balance (owed; negative = prepaid credit)."""
     require_read(request.actor, "billing.accounts")
     unit = get_scoped_or_404(Unit.objects.all(), request.actor, pk=unit_id)
-    return {"unit_id": unit.pk, "balance": services.balance(unit),
+    balance = services.balance(unit)
+    return {"unit_id": unit.pk, "balance": balance, "standing": services.balance_text(balance),
             "entries": list(LedgerEntry.objects.filter(unit=unit).order_by("created_at", "id")[:500])}
 
 

@@ -11,3 +11,11 @@ def billing_tabs(context):
     request = context["request"]
     name = request.resolver_match.view_name if request.resolver_match else ""
     return {"tabs": tabs_for(request.actor, name)}
+
+
+@register.filter
+def standing(balance) -> str:
+    """A balance as people say it, never negative: `{{ balance|standing }}` → 欠费 ¥1,280.00 / 预存 ¥120.00 / 已结清."""
+    from ..services import balance_text
+
+    return balance_text(balance)

@@ -109,6 +109,7 @@ def test_paying_more_than_owed_without_prepayment_names_the_amount(world, login,
 
 
 def test_write_offs_for_finance_and_managers_only(world, login, fee):
+    """Finance asks (nothing written off yet), the project manager writes off at once; customer service neither."""
     unit = world.owner_unit("yezhu")
     bill = charge(unit, fee, "100.00", -70)
     kefu = login("kefu")
@@ -117,9 +118,12 @@ def test_write_offs_for_finance_and_managers_only(world, login, fee):
     data = {"bill": bill.pk, "amount": "30.00", "reason": "业委会同意减免"}
     assert kefu.post(reverse("billing:write_off", args=[unit.pk]), data).status_code == 403
     assert login("caiwu").post(reverse("billing:write_off", args=[unit.pk]), data).status_code == 302
+    assert Bill.objects.get(pk=bill.pk).written_off == Decimal("0.00")  # a request, waiting for the manager
+    assert login("jingli").post(reverse("billing:write_off", args=[unit.pk]), data).status_code == 302
     assert Bill.objects.get(pk=bill.pk).written_off == Decimal("30.00")
     assert services.balance(unit) == Decimal("70.00")
-    too_much = login("caiwu").post(reverse("billing:write_off", args=[unit.pk]), {**data, "amount": "80.00"})
+    # 70 owed, 30 of it asked for by finance: at most 40 more.
+    too_much = login("caiwu").post(reverse("billing:write_off", args=[unit.pk]), {**data, "amount": "50.00"})
     assert too_much.status_code == 422 and services.balance(unit) == Decimal("70.00")
 
 

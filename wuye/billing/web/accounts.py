@@ -1,6 +1,8 @@
 """Unit accounts in the console — the billing menu's landing page: units with balance, open amount and how long
-their oldest bill is overdue (aggregated in SQL); one unit's bills, payments and ledger, a front-desk payment form
-(idempotent: a double submit pays once) and write-offs; the ledger as Excel, per unit or per project."""
+their oldest bill is overdue (aggregated in SQL); one unit's bills, payments and ledger, the desk's payment form
+(cash, bank transfer, a WeChat/Alipay scan or a POS card with its reference; the payer's name; the bills it
+settles, all ticked oldest first; idempotent: a double submit pays once; the receipt to print right after) and
+write-off requests (the project manager approves them: write_offs.py); the ledger as Excel, per unit or project."""
 
 from __future__ import annotations
 
@@ -23,7 +25,7 @@ from django.views.decorators.http import require_POST
 from wuye.core.access import get_scoped_or_404, scoped
 from wuye.core.errors import DomainError
 from wuye.core.models import Event
-from wuye.core.money import to_money
+from wuye.core.money import format_money, to_money
 from wuye.people.models import Residency
 from wuye.people.search import resident_search_q
 from wuye.people.services import owning_residencies
@@ -35,12 +37,17 @@ from wuye.web.htmx import render_page
 from wuye.web.paging import paginate
 from wuye.web.search import redirect_posted_search, search_data
 
-from .. import exports, services
-from ..models import Basis, Bill, Channel, ChargeItem, ChargeKind, LedgerEntry, Payment, days_overdue
+from .. import exports, services, write_offs
+from ..models import Basis, Bill, Channel, ChargeItem, ChargeKind, LedgerEntry, Payment, WriteOffRequest, days_overdue
 from ..receipts import receipt_number
 from ..runs import notice_lead, tariff_for
 
-EVENT_VERBS = {"billing.service_billed": gettext_lazy("Paid service billed")}
+EVENT_VERBS = {
+    "billing.service_billed": gettext_lazy("Paid service billed"),
+    "billing.write_off_requested": gettext_lazy("Write-off requested"),
+    "billing.write_off_approved": gettext_lazy("Write-off approved"),
+    "billing.write_off_rejected": gettext_lazy("Write-off rejected"),
+}
 
 _MONEY = DecimalField(max_digits=14, decimal_places=2)
 ZERO = Decimal("0.00")
@@ -139,26 +146,65 @@ def accounts(request):
 
 
 # -- one unit's account ---------------------------------------------------------------------------------------
+def bill_label(bill) -> str:
+    """A bill as the desk names it: its item and period (or description, or due date)."""
+    when = f"{bill.period:%Y-%m}" if bill.period else (bill.description or f"{bill.due_on:%Y-%m-%d}")
+    return f"{bill.item.name} {when}"
+
+
+class BillIdsField(forms.TypedMultipleChoiceField):
+    """Bill ids: the service checks they are the unit's (a repeat of a paid form names bills no longer open)."""
+
+    def valid_value(self, value):
+        return str(value).isdigit()
+
+
 class PaymentForm(forms.Form):
+    """Money taken at the desk: which open bills it settles (all ticked, oldest first), how much (empty: what the
+    ticked bills owe), how it was paid (a scan or a card with the provider's reference) and who paid."""
+
+    bills = BillIdsField(label=gettext_lazy("Bills to settle"), coerce=int, required=False,
+                         widget=forms.CheckboxSelectMultiple)
     amount = forms.DecimalField(label=gettext_lazy("Amount (yuan)"), max_digits=12, decimal_places=2,
-                                min_value=Decimal("0.01"))
+                                min_value=Decimal("0.01"), required=False,
+                                help_text=gettext_lazy("Empty: what the ticked bills owe."))
     channel = forms.ChoiceField(label=gettext_lazy("Payment method"),
-                                choices=[(Channel.CASH, Channel.CASH.label),
-                                         (Channel.BANK_TRANSFER, Channel.BANK_TRANSFER.label)])
+                                choices=[(code, Channel(code).label) for code in services.ALL_DESK_CHANNELS])
+    reference = forms.CharField(label=gettext_lazy("Provider's reference"), max_length=40, required=False,
+                                help_text=gettext_lazy("WeChat Pay or Alipay: the transaction number on the payer's "
+                                                       "phone; POS card: the reference number on the slip."))
+    payer_name = forms.CharField(label=gettext_lazy("Paid by"), max_length=services.PAYER_NAME_MAX, required=False,
+                                 help_text=gettext_lazy("The name of whoever pays, when not the owner."))
     allow_prepayment = forms.BooleanField(label=gettext_lazy("Keep any excess as prepayment"), required=False)
     # Made when the form is shown: submitting the same form twice (a double click, a resent POST) pays once.
     idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=100)
 
-    def __init__(self, data=None, *, unit=None, **kwargs):  # the desk's forms all take the unit
+    def __init__(self, data=None, *, unit=None, open_bills=None, **kwargs):  # the desk's forms all take the unit
         super().__init__(data, **kwargs)
+        if open_bills is None:
+            open_bills = list(services.bills_with_outstanding(unit).select_related("item")) if unit else []
+        self.open_bills = open_bills
+        self.fields["bills"].choices = [(bill.pk, bill_label(bill)) for bill in open_bills]
 
     @classmethod
-    def fresh(cls):
-        return cls(initial={"idempotency_key": f"desk-{uuid.uuid4().hex}"})
+    def fresh(cls, open_bills):
+        """The form as shown: every open bill ticked, the amount what they owe."""
+        return cls(open_bills=open_bills, initial={
+            "idempotency_key": f"desk-{uuid.uuid4().hex}", "bills": [bill.pk for bill in open_bills],
+            "amount": sum((bill.outstanding for bill in open_bills), ZERO) or None})
+
+    def ticked(self):
+        """The ticked bills (on a bound form), with whether each is ticked, oldest first — the page's rows."""
+        chosen = set(self.initial.get("bills") or []) if not self.is_bound else {
+            int(value) for value in self.data.getlist("bills") if str(value).isdigit()}
+        return [(bill, bill.pk in chosen) for bill in self.open_bills]
 
 
 class WriteOffForm(forms.Form):
-    bill = forms.ModelChoiceField(label=gettext_lazy("Bill"), queryset=Bill.objects.none())
+    """A write-off request: the project manager approves it before anything is written off."""
+
+    bill = forms.ModelChoiceField(label=gettext_lazy("Bill"), queryset=Bill.objects.none(),
+                                  empty_label=gettext_lazy("Choose the bill"))
     amount = forms.DecimalField(label=gettext_lazy("Amount (yuan)"), max_digits=12, decimal_places=2,
                                 min_value=Decimal("0.01"))
     reason = forms.CharField(label=gettext_lazy("Reason"), max_length=200)
@@ -167,10 +213,8 @@ class WriteOffForm(forms.Form):
         super().__init__(data, auto_id="write_off_%s")  # beside the payment form: ids must differ
         field = self.fields["bill"]
         field.queryset = services.bills_with_outstanding(unit).select_related("item")
-        field.label_from_instance = lambda bill: _("%(item)s %(period)s — %(outstanding)s owed") % {
-            "item": bill.item.name,
-            "period": f"{bill.period:%Y-%m}" if bill.period else (bill.description or f"{bill.due_on:%Y-%m-%d}"),
-            "outstanding": bill.outstanding}
+        field.label_from_instance = lambda bill: _("%(bill)s — %(outstanding)s owed") % {
+            "bill": bill_label(bill), "outstanding": format_money(bill.outstanding)}
 
 
 # What the desk bills by hand; periodic kinds come from billing runs only.
@@ -248,9 +292,19 @@ def _account_page(request, unit_id, *, payment_form=None, write_off_form=None, c
     owners = list(scoped(owning_residencies([unit.pk]), actor))
     may_collect, may_write_off = actor.may("billing.collect"), actor.may("billing.write_off")
     charge_form = (charge_form or ChargeForm(unit=unit)) if actor.may("billing.charge") else None
+    if payment_form is None and may_collect:
+        payment_form = PaymentForm.fresh(open_bills)
+    just_paid = None
+    if str(request.GET.get("paid", "")).isdigit():  # back from the desk's payment: its receipt, to print now
+        just_paid = next((payment for payment in payments if payment.pk == int(request.GET["paid"])), None)
+    write_off_requests = list(WriteOffRequest.objects.filter(bill__unit=unit)
+                              .select_related("bill__item", "requested_by", "decided_by")[:20])
     return render(request, "billing/accounts/unit.html", {
         "unit": unit,
         "owners": owners,
+        "just_paid": just_paid,
+        "write_off_requests": write_off_requests,
+        "may_approve_write_offs": write_offs.is_decider(actor),
         "balance": running,
         "open_total": sum((bill.outstanding for bill in open_bills), ZERO),
         "open_bills": open_bills,
@@ -259,7 +313,7 @@ def _account_page(request, unit_id, *, payment_form=None, write_off_form=None, c
         "may_refund": actor.may("billing.refund"),
         "entries": entries,
         "events": _account_events(unit, bills.values("pk"), [p.pk for p in payments]),
-        "payment_form": (payment_form or PaymentForm.fresh()) if may_collect else None,
+        "payment_form": payment_form if may_collect else None,
         "write_off_form": (write_off_form or WriteOffForm(unit=unit)) if may_write_off and open_bills else None,
         "charge_form": charge_form if charge_form and charge_form.fields["item"].queryset.exists() else None,
     }, status=status)
@@ -291,30 +345,44 @@ def _desk_action(request, unit_id: int, form_key: str, form, perform, fields=Non
 @require_POST
 @staff_view("billing.collect")
 def record_payment(request, unit_id: int):
-    """A payment at the front desk (cash or bank transfer), once per form shown."""
-
-    def perform(actor, unit, data):
-        payment, created = services.pay(actor, unit, data["amount"], channel=data["channel"],
-                                        idempotency_key=data["idempotency_key"],
-                                        allow_prepayment=data["allow_prepayment"])
-        receipt = receipt_number(payment)
-        if created:
-            return messages.SUCCESS, _("Payment of %(amount)s recorded; receipt %(receipt)s.") % {
-                "amount": payment.amount, "receipt": receipt}
-        return messages.INFO, _("This payment was already recorded (receipt %(receipt)s); nothing was paid "
-                                "twice.") % {"receipt": receipt}
-
-    return _desk_action(request, unit_id, "payment_form", PaymentForm, perform, {"Idempotency-Key": "amount"})
+    """A payment at the desk, once per form shown; back on the account with its receipt ready to print."""
+    unit = get_scoped_or_404(Unit.objects.all(), request.actor, pk=unit_id)
+    form = PaymentForm(request.POST, unit=unit)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            payment, created = services.pay_at_desk(
+                # None ticked: the unit's open bills, oldest first.
+                request.actor, unit, data["amount"], channel=data["channel"], bills=data["bills"] or None,
+                reference=data["reference"], payer_name=data["payer_name"],
+                allow_prepayment=data["allow_prepayment"], idempotency_key=data["idempotency_key"])
+        except DomainError as error:
+            show_problems(form, error, {"Idempotency-Key": "amount"})
+        else:
+            receipt = receipt_number(Payment.objects.select_related("receipt").get(pk=payment.pk))
+            if created:
+                messages.success(request, _("Payment of %(amount)s recorded; receipt %(receipt)s.") % {
+                    "amount": format_money(payment.amount), "receipt": receipt})
+            else:
+                messages.info(request, _("This payment was already recorded (receipt %(receipt)s); nothing was "
+                                         "paid twice.") % {"receipt": receipt})
+            return redirect(reverse("billing:unit_account", args=[unit.pk]) + f"?paid={payment.pk}")
+    return _account_page(request, unit_id, status=422, payment_form=form)
 
 
 @require_POST
 @staff_view("billing.write_off")
 def write_off(request, unit_id: int):
-    """Forgive part or all of what one of the unit's bills still owes."""
+    """Ask to forgive part or all of what one of the unit's bills still owes: the project manager decides (their
+    own request is decided at once)."""
 
     def perform(actor, unit, data):
-        services.write_off(actor, data["bill"], data["amount"], reason=data["reason"])
-        return messages.SUCCESS, _("%(amount)s written off.") % {"amount": data["amount"]}
+        request_ = write_offs.request_write_off(actor, data["bill"], data["amount"], data["reason"])
+        amount = format_money(request_.amount)
+        if request_.state == WriteOffRequest.State.APPROVED:
+            return messages.SUCCESS, _("%(amount)s written off.") % {"amount": amount}
+        return messages.SUCCESS, _("Write-off of %(amount)s requested; the project manager decides.") % {
+            "amount": amount}
 
     return _desk_action(request, unit_id, "write_off_form", WriteOffForm, perform)
 

@@ -1,4 +1,5 @@
-"""Payments in the console — refunds with approval, receipts as PDF — and the simulated channel's gateway page.
+"""Payments in the console — refunds and write-offs with approval, receipts as PDF — and the simulated channel's
+gateway page.
 
 The gateway (/pay/simulated/<reference>/) stands in for a provider's checkout: its buttons build the callback the
 provider would send, sign it with settings.PAYMENT_CALLBACK_SECRET and hand it to `channels.handle_callback`, the
@@ -18,13 +19,13 @@ from django.views.decorators.http import require_POST
 
 from wuye.core.access import get_scoped_or_404, require, scoped
 from wuye.core.errors import DomainError
-from wuye.core.money import to_money
+from wuye.core.money import format_money, to_money
 from wuye.web.guards import staff_view
 from wuye.web.paging import paginate
 
-from .. import channels, refunds, services
+from .. import approvals, channels, refunds, services, write_offs
 from ..documents import receipt_filename
-from ..models import Channel, Payment, PaymentIntent, RefundRequest
+from ..models import Channel, Payment, PaymentIntent, RefundRequest, WriteOffRequest
 from ..receipts import receipt_number, receipt_pdf
 
 EVENT_VERBS = {
@@ -35,6 +36,8 @@ EVENT_VERBS = {
     "billing.refund_requested": gettext_lazy("Refund requested"),
     "billing.refund_approved": gettext_lazy("Refund approved"),
     "billing.refund_rejected": gettext_lazy("Refund rejected"),
+    "billing.reference_verified": gettext_lazy("Payment reference confirmed by the provider"),
+    "billing.reference_unconfirmed": gettext_lazy("Payment reference not found at the provider"),
 }
 
 
@@ -121,6 +124,50 @@ def refund_reject(request, refund_id: int):
                    _("Refund of %(amount)s to %(unit)s rejected."))
 
 
+@staff_view(reads="billing.write_offs")
+def write_off_list(request):
+    """Write-off requests in scope, those awaiting approval first; the project manager decides each with an
+    approval comment (审批意见), a requester may withdraw their own."""
+    actor = request.actor
+    requests = scoped(WriteOffRequest.objects.select_related("bill__item", "bill__unit__building", "project",
+                                                             "requested_by", "decided_by"), actor)
+    state = request.GET.get("state", "")
+    if state in WriteOffRequest.State.values:
+        requests = requests.filter(state=state)
+    page = paginate(request, approvals.waiting_first(requests))
+    rows = [{"request": r, "may_approve": write_offs.may_approve(actor, r),
+             "may_reject": write_offs.may_reject(actor, r)} for r in page.object_list]
+    return render(request, "billing/payments/write_offs.html", {
+        "page": page, "rows": rows, "state": state, "states": WriteOffRequest.State.choices})
+
+
+def _decide_write_off(request, request_id, decide, done_message):
+    write_off = get_scoped_or_404(WriteOffRequest.objects.select_related("bill__unit"), request.actor,
+                                  pk=request_id)
+    try:
+        decide(write_off)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, done_message % {"amount": format_money(write_off.amount),
+                                                  "unit": write_off.bill.unit.label})
+    return redirect("billing:write_offs")
+
+
+@require_POST
+@staff_view("billing.view")
+def write_off_approve(request, request_id: int):
+    return _decide_write_off(request, request_id, lambda r: write_offs.approve_write_off(
+        request.actor, r, request.POST.get("note", "")), _("Write-off of %(amount)s for %(unit)s approved."))
+
+
+@require_POST
+@staff_view("billing.view")
+def write_off_reject(request, request_id: int):
+    return _decide_write_off(request, request_id, lambda r: write_offs.reject_write_off(
+        request.actor, r, request.POST.get("note", "")), _("Write-off of %(amount)s for %(unit)s rejected."))
+
+
 @staff_view(reads="billing.payments")
 def staff_receipt_pdf(request, payment_id: int):
     payment = get_scoped_or_404(Payment.objects.select_related("receipt", "project"), request.actor, pk=payment_id)
@@ -158,6 +205,9 @@ urlpatterns = [
     path("console/billing/refunds/new/", refund_request, name="refund_request"),
     path("console/billing/refunds/<int:refund_id>/approve/", refund_approve, name="refund_approve"),
     path("console/billing/refunds/<int:refund_id>/reject/", refund_reject, name="refund_reject"),
+    path("console/billing/write-offs/", write_off_list, name="write_offs"),
+    path("console/billing/write-offs/<int:request_id>/approve/", write_off_approve, name="write_off_approve"),
+    path("console/billing/write-offs/<int:request_id>/reject/", write_off_reject, name="write_off_reject"),
     path("console/billing/payments/<int:payment_id>/receipt.pdf", staff_receipt_pdf, name="receipt_pdf"),
     path("pay/simulated/<str:reference>/", gateway, name="gateway"),
 ]

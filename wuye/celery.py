@@ -7,12 +7,13 @@ import os
 
 import django
 from celery import Celery
+from celery.signals import worker_ready
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "wuye.settings")
 django.setup()
 
 from wuye.core.checks import require_production_secrets  # noqa: E402
-from wuye.core.scheduling import REGISTRY, run_job  # noqa: E402  (needs Django set up)
+from wuye.core.scheduling import CELERY, REGISTRY, beat, current_engine, run_job  # noqa: E402  (needs Django)
 
 require_production_secrets("Celery")  # worker and beat alike: outside DEBUG, no default secrets
 
@@ -22,9 +23,20 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 
 @app.task(name="wuye.run_job")
 def run_registered_job(name: str):
-    """Run one job of the registry; beat schedules one of these per registered job."""
-    result = run_job(name)
+    """Run one job of the registry; beat schedules one of these per registered job (`core.heartbeat` among them:
+    the workers' heartbeat every 30 s)."""
+    token = current_engine.set(CELERY)
+    try:
+        result = run_job(name)
+    finally:
+        current_engine.reset(token)
     return result if isinstance(result, (int, str, float, list, dict, type(None))) else str(result)
+
+
+@worker_ready.connect
+def worker_started(**kwargs):
+    """A worker that has just started is heard at once (a fresh start is not reported silent)."""
+    beat(CELERY)
 
 
 def beat_schedule() -> dict:

@@ -196,6 +196,9 @@ CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND", CELERY_BROKER_UR
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# The scheduler and Celery workers record a heartbeat (core.scheduling.beat); silent for longer than this many
+# seconds, admins see a banner and a queued long job's page says that no worker is picking it up.
+WUYE_HEARTBEAT_SILENCE = envint("WUYE_HEARTBEAT_SILENCE", 120)
 
 # Notification channels beyond in-app and e-mail plug in here (dotted path to an adapter class).
 WUYE_CHANNEL_ADAPTERS = {

@@ -96,6 +96,7 @@ DETAIL_ROUTES = {
 WRITE_ROUTES_ON_RECORDS = {
     "/api/v1/owners/{resident_id}/vehicles": lambda world, project: Resident.objects.filter(project=project).first().pk,
     "/api/v1/tickets/{ticket_id}/actions/{action}": lambda world, project: world.ticket(project).pk,
+    "/api/v1/tickets/{ticket_id}/rate": lambda world, project: world.ticket(project).pk,
     "/api/v1/tickets/{ticket_id}/photos": lambda world, project: world.ticket(project).pk,
     "/api/v1/tickets/{ticket_id}/photos/{photo_id}": lambda world, project: world.ticket(project).pk,
     "/api/v1/refunds/{refund_id}/approve": lambda world, project: refund_request(world, project).pk,
@@ -126,7 +127,7 @@ CREATE_ROUTES = {"/api/v1/projects", "/api/v1/buildings", "/api/v1/units", "/api
 
 
 # Reports about one project (`?project=`): 404 outside the caller's scope, 403 for owners.
-REPORT_ROUTES = {"/api/v1/reports/arrears-aging", "/api/v1/reports/collection-rate"}
+REPORT_ROUTES = {"/api/v1/reports/arrears-aging", "/api/v1/reports/collection-rate", "/api/v1/reports/satisfaction"}
 # Called by payment providers without a login: the signature is the proof (test_unsigned_callbacks_are_refused).
 SIGNED_ROUTES = {"/api/v1/payments/callbacks/{channel}"}
 # Shared costs (公示, `?project=&period=`) and the temporary parking quote (test_shared_costs_and_quotes_stay_in_scope);
@@ -298,6 +299,7 @@ VALID_BODIES = {
     "/api/v1/owners/{resident_id}/vehicles": {"plate": "沪A12345"},
     "/api/v1/meter-readings/{reading_id}/correct": {"value": "30"},
     "/api/v1/refunds/{refund_id}/reject": {"reason": "重复申请"},
+    "/api/v1/tickets/{ticket_id}/rate": {"score": 5},
 }
 
 

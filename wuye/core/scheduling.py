@@ -4,20 +4,29 @@ Two engines run the same registry: the embedded scheduler (`manage.py scheduler`
 Celery beat + workers when CELERY_BROKER_URL is set (`wuye/celery.py` builds beat's schedule from here).
 Each occurrence is claimed by a conditional UPDATE on `JobState.next_run_at`, so several schedulers running at
 once still run each job once per interval.
+
+Heartbeat: the engine that runs the jobs says it is alive in a JobState row of a reserved name (`heartbeat.scheduler`
+— each tick of the embedded scheduler and its start; `heartbeat.celery` — each run of the `core.heartbeat` job by a
+worker, every 30 s, and a worker's start). `silent_engines()` names the engine expected to run (Celery when a broker
+is set, the embedded scheduler otherwise) when it has not been heard for WUYE_HEARTBEAT_SILENCE seconds: admins see
+a banner and a queued long job's page says no worker is picking it up.
 """
 
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import logging
 import threading
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import close_old_connections
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from .models import JobState
 
@@ -89,6 +98,68 @@ def run_due_jobs(now=None) -> list[str]:
     return ran
 
 
+# -- heartbeat --------------------------------------------------------------------------------------------------
+HEARTBEAT_PREFIX = "heartbeat."
+SCHEDULER, CELERY = "scheduler", "celery"
+ENGINE_LABELS = {SCHEDULER: _("The background job scheduler"), CELERY: _("The background job service (Celery workers)")}
+# Which engine is running the current job: the Celery task sets it for the job it runs.
+current_engine: contextvars.ContextVar[str] = contextvars.ContextVar("wuye_job_engine", default=SCHEDULER)
+
+
+def beat(engine: str, now: datetime | None = None) -> datetime:
+    """Record that `engine` is alive now: one UPDATE of its heartbeat row (created on the first beat)."""
+    now = now or timezone.now()
+    name = f"{HEARTBEAT_PREFIX}{engine}"
+    if not JobState.objects.filter(name=name).update(last_started_at=now, last_finished_at=now, last_ok=True):
+        # next_run_at is far ahead: a heartbeat row is never a job any scheduler claims.
+        JobState.objects.update_or_create(name=name, defaults={
+            "last_started_at": now, "last_finished_at": now, "last_ok": True,
+            "next_run_at": now + timedelta(days=36500)})
+    return now
+
+
+def expected_engine() -> str:
+    """The engine that runs the jobs here: Celery workers when a broker is set, else the embedded scheduler."""
+    return CELERY if getattr(settings, "CELERY_BROKER_URL", "") else SCHEDULER
+
+
+def silence_limit() -> timedelta:
+    return timedelta(seconds=getattr(settings, "WUYE_HEARTBEAT_SILENCE", 120))
+
+
+@dataclass(frozen=True)
+class Silence:
+    """An engine not heard for longer than the limit: `last_heard` None when it never beat here."""
+
+    engine: str
+    last_heard: datetime | None
+    now: datetime
+
+    @property
+    def label(self) -> str:
+        return str(ENGINE_LABELS[self.engine])
+
+    @property
+    def minutes(self) -> int:
+        return int((self.now - self.last_heard).total_seconds() // 60) if self.last_heard else 0
+
+
+def last_heard(engine: str) -> datetime | None:
+    return (JobState.objects.filter(name=f"{HEARTBEAT_PREFIX}{engine}")
+            .values_list("last_finished_at", flat=True).first())
+
+
+def silent_engines(now: datetime | None = None) -> list[Silence]:
+    """The engine expected to run the jobs, when it has been silent for longer than WUYE_HEARTBEAT_SILENCE (or
+    never beat at all); [] while it beats."""
+    now = now or timezone.now()
+    engine = expected_engine()
+    heard = last_heard(engine)
+    if heard is not None and now - heard <= silence_limit():
+        return []
+    return [Silence(engine, heard, now)]
+
+
 class EmbeddedScheduler(threading.Thread):
     """Runs due jobs every `tick` seconds until stopped; the default engine when no Celery broker is set."""
 
@@ -102,6 +173,7 @@ class EmbeddedScheduler(threading.Thread):
         while not self._stop_event.is_set():
             close_old_connections()
             try:
+                beat(SCHEDULER)  # at start (before any job: a fresh start is never reported silent) and each tick
                 run_due_jobs()
             except Exception:
                 logger.exception("Scheduler tick failed")

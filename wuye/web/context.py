@@ -153,6 +153,13 @@ def _unconfirmed_years(actor) -> list[int]:
     return unconfirmed_years() if actor.may("core.manage_calendar") else []
 
 
+def _silent_jobs(actor) -> list:
+    """The background-job engine silent for longer than WUYE_HEARTBEAT_SILENCE: shown to the administration."""
+    from wuye.core.scheduling import silent_engines
+
+    return silent_engines() if actor.may("core.watch_jobs") else []
+
+
 def navigation(request):
     """Context for every page: the actor, console navigation, owner tiles and lazily counted unread messages."""
     actor = getattr(request, "actor", None)
@@ -168,6 +175,7 @@ def navigation(request):
         context["nav_items"] = SimpleLazyObject(lambda: console_nav(actor, current))
         context["staff_summary"] = SimpleLazyObject(lambda: _staff_summary(actor))
         context["calendar_warning"] = SimpleLazyObject(lambda: _unconfirmed_years(actor))
+        context["jobs_warning"] = SimpleLazyObject(lambda: _silent_jobs(actor))
     elif actor.is_owner:
         context["h5_tiles"] = sorted(H5_TILES.values(), key=lambda t: (t.order, t.key))
     return context

@@ -1,6 +1,7 @@
 """JSON API for work orders (§9): create, list (inbox), detail with deadlines and timeline, actions, my tickets."""
 
 from datetime import date
+from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
@@ -8,8 +9,9 @@ from django.db.models import OuterRef, Subquery
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import File, Query, Router, Schema, Status, UploadedFile
+from ninja import Field, File, Query, Router, Schema, Status, UploadedFile
 from ninja.pagination import paginate
 
 from wuye.core.access import get_scoped_or_404, get_scoped_or_invalid, require_read, scoped
@@ -20,7 +22,7 @@ from wuye.sla.engine import clocks_for
 from wuye.sla.models import Clock
 from wuye.tenancy.models import Project, Unit
 
-from . import progress, services
+from . import progress, reports, services
 from .models import Category, PriceItem, Ticket
 from .queries import TicketQuery, filter_tickets
 from .schemas import ActionIn, TicketIn, TicketKind, TicketListOut, TicketOut, TicketStatus, TicketUrgency
@@ -162,6 +164,74 @@ def act_on_ticket(request, ticket_id: int, action: str, payload: ActionIn):
                                   urgency=payload.urgency.value if payload.urgency else "")
     ticket = services.perform(actor, ticket, action, change)
     return _detail(request, Ticket.objects.with_people().get(pk=ticket.pk))
+
+
+class RatingIn(Schema):
+    """The owner's own rating of a signed-off repair: `score` 1–5 (5 非常满意 … 1 非常不满意)."""
+
+    score: int | None = Field(None, description="1 (very dissatisfied) to 5 (very satisfied)")
+    comment: str = Field("", max_length=500, description="what the owner wants to say (optional)")
+    version: int | None = Field(None, description="The version you read; a stale one gets 409 with the current state")
+
+
+@router.post("/tickets/{ticket_id}/rate", response=TicketOut)
+def rate_ticket(request, ticket_id: int, payload: RatingIn):
+    """The owner rates their repair after signing it off (业主评价), once: it counts as the return visit (the same
+    satisfaction figures; no return-visit call is due). 404 outside the owner's tickets, 403 for staff (they
+    record a return visit), 409 before sign-off or when the repair was rated already, 422 naming `score` outside
+    1–5."""
+    actor = request.actor
+    ticket = get_scoped_or_404(Ticket.objects.all(), actor, pk=ticket_id)
+    change = services.ActionInput(score=payload.score, comment=payload.comment, version=payload.version)
+    ticket = services.perform(actor, ticket, "rate", change)
+    return _detail(request, Ticket.objects.with_people().get(pk=ticket.pk))
+
+
+class SatisfactionQuery(Schema):
+    project: int
+    kind: TicketKind = Field(TicketKind("repair"), description="repair (default) or complaint")
+    from_: date | None = Field(None, alias="from", description="first day received (default: the month's first)")
+    to: date | None = Field(None, description="last day received (default: today)")
+
+
+class SatisfactionRowOut(Schema):
+    score: int
+    label: str
+    count: int
+
+
+class SatisfactionOut(Schema):
+    project_id: int
+    project: str
+    kind: str
+    first_day: date
+    last_day: date
+    rated: int
+    average: Decimal | None
+    satisfied: int
+    satisfied_rate: Decimal | None = Field(description="percent rated 满意 or 非常满意")
+    owner_rated: int = Field(description="of the rated, how many the owners rated themselves in the portal")
+    rows: list[SatisfactionRowOut]
+
+
+@router.get("/reports/satisfaction", response=SatisfactionOut)
+def satisfaction_report(request, filters: Query[SatisfactionQuery]):
+    """Satisfaction (满意度) of the tickets received from `from` to `to` (local days, both included): a return
+    visit's score and an owner's own rating count the same, one per ticket. 404 for a project outside scope."""
+    actor = request.actor
+    require_read(actor, "workorders.complaint_reports")
+    project = get_scoped_or_404(Project.objects, actor, pk=filters.project)
+    today = timezone.localdate()
+    last = filters.to or today
+    first = filters.from_ or last.replace(day=1)
+    if first > last:
+        raise InvalidInput("from", _("The first day must not be after the last day."))
+    kind = filters.kind.value
+    tickets = reports.tickets_between(actor, reports.day_bounds(first)[0], reports.day_bounds(last)[1], project,
+                                      kind=kind)
+    summary = reports.satisfaction_of(tickets)
+    return {"project_id": project.pk, "project": project.name, "kind": kind, "first_day": first, "last_day": last,
+            **vars(summary), "rows": [vars(row) for row in summary.rows]}
 
 
 class PhotoOut(Schema):

@@ -49,6 +49,9 @@ REPAIR_FLOW: dict[str, Transition] = {
     "collect_fee": t({S.CONFIRMED, S.VISITED, S.CLOSED}, None, FIN, CS),
     "charge_fee": t({S.CONFIRMED, S.VISITED, S.CLOSED}, None, FIN, CS),
     "return_visit": t({S.CONFIRMED}, S.VISITED, CS, *MANAGERS),
+    # The owner rates the repair themselves after sign-off (业主评价): it is the return visit, counted the same —
+    # one rating per ticket, whichever comes first; the staff return visit stays for phone calls.
+    "rate": t({S.CONFIRMED}, S.VISITED, OWNER),
     "close": t({S.VISITED}, S.CLOSED, CS, *MANAGERS),
     "reopen": t({S.COMPLETED, S.CONFIRMED, S.VISITED, S.CLOSED}, S.NEW, CS, OWNER, *MANAGERS),
     "cancel": t({S.NEW, S.DISPATCHED, S.ACCEPTED}, S.CANCELLED, CS, OWNER, *MANAGERS),
@@ -84,7 +87,9 @@ FLOWS: dict[str, dict[str, Transition]] = {
 }
 FEE_ACTIONS = frozenset({"collect_fee", "charge_fee"})
 # Actions an owner may take are limited to their own tickets (scope) and to these.
-OWNER_ACTIONS = frozenset({"confirm", "reopen", "cancel"})
+OWNER_ACTIONS = frozenset({"confirm", "reopen", "cancel", "rate"})
+# Actions only the owner takes (staff record what the owner says as a return visit instead).
+OWNER_ONLY_ACTIONS = frozenset({"rate"})
 
 
 def transition_for(kind: str, action: str) -> Transition | None:

@@ -27,6 +27,7 @@ OWNER_EVENT_LABELS = {
     "ticket.charge_fee": gettext_lazy("Fee added to your bills (on account)"),
     "ticket.settle": gettext_lazy("Fee added to your bills"),  # before the fee step named how (a job billed it)
     "ticket.return_visit": gettext_lazy("Follow-up call made"),
+    "ticket.rate": gettext_lazy("You rated the repair"),
     "ticket.close": gettext_lazy("Closed"),
     "ticket.reopen": gettext_lazy("Reopened"),
     "ticket.cancel": gettext_lazy("Cancelled"),

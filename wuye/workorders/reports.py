@@ -5,16 +5,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from decimal import Decimal
 
 from django.contrib.contenttypes.models import ContentType
+from django.db import models
 from django.db.models import Count, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from wuye.core.access import scoped
+from wuye.core.models import Event
 from wuye.sla.models import Clock, ClockState
+from wuye.tenancy.ordering import natural_key
 
 from .models import ImprovementAction, Kind, Ticket
+from .satisfaction import CHOICES as SATISFACTION_CHOICES
+from .satisfaction import SATISFIED_FROM
 
 # How a ticket's earliest open deadline looks in lists: the CSS suffix of `due-…` classes.
 DUE_OK, DUE_RISK, DUE_BREACHED, DUE_PAUSED = "ok", "risk", "breached", "paused"
@@ -100,6 +106,65 @@ def complaint_ledger(actor, day: date, project=None, *, period: str = "day"):
             .order_by("created_at", "id"))
 
 
+# -- satisfaction (满意度): the owner's own rating and the staff return visit count the same --------------------
+@dataclass
+class SatisfactionRow:
+    score: int
+    label: str
+    count: int
+
+
+@dataclass
+class SatisfactionSummary:
+    """Ratings of tickets: how many, their average, the share satisfied (满意 or 非常满意) and the count per label.
+    A ticket has one rating — the owner's own in the portal or the return visit's, whichever came first; both are
+    its `satisfaction` — `owner_rated` says how many the owners gave themselves."""
+
+    rated: int
+    average: Decimal | None
+    satisfied: int
+    satisfied_rate: Decimal | None  # percent, one decimal
+    owner_rated: int
+    rows: list[SatisfactionRow]
+
+
+def satisfaction_of(tickets) -> SatisfactionSummary:
+    """The satisfaction figures of `tickets` (a queryset or a list of tickets)."""
+    if isinstance(tickets, models.QuerySet):
+        rated = tickets.filter(satisfaction__isnull=False)
+        counts = dict(rated.order_by().values_list("satisfaction").annotate(n=Count("id")))
+        ids = rated.values("id")
+    else:
+        counts = {}
+        for ticket in tickets:
+            if ticket.satisfaction:
+                counts[ticket.satisfaction] = counts.get(ticket.satisfaction, 0) + 1
+        ids = [ticket.pk for ticket in tickets if ticket.satisfaction]
+    total = sum(counts.values())
+    owner_rated = Event.objects.filter(subject_type=ContentType.objects.get_for_model(Ticket), verb="ticket.rate",
+                                       subject_id__in=ids).values("subject_id").distinct().count() if total else 0
+    satisfied = sum(n for score, n in counts.items() if score >= SATISFIED_FROM)
+    return SatisfactionSummary(
+        rated=total,
+        average=(Decimal(sum(score * n for score, n in counts.items())) / total).quantize(Decimal("0.1"))
+        if total else None,
+        satisfied=satisfied,
+        satisfied_rate=(Decimal(100 * satisfied) / total).quantize(Decimal("0.1")) if total else None,
+        owner_rated=owner_rated,
+        rows=[SatisfactionRow(score, str(label), counts.get(score, 0)) for score, label in SATISFACTION_CHOICES],
+    )
+
+
+def tickets_between(actor, start: datetime, end: datetime, project=None, kind: str | None = None):
+    """Tickets received in [start, end) that the actor may see, of one kind or all."""
+    tickets = scoped(Ticket.objects.filter(created_at__gte=start, created_at__lt=end), actor)
+    if kind:
+        tickets = tickets.filter(kind=kind)
+    if project is not None:
+        tickets = tickets.filter(project=project)
+    return tickets
+
+
 @dataclass
 class ParetoRow:
     label: str
@@ -115,7 +180,7 @@ class ParetoRow:
 
 
 def _pareto(counts: list[tuple[object, str, int]]) -> list[ParetoRow]:
-    counts = sorted(counts, key=lambda row: (-row[2], row[1]))
+    counts = sorted(counts, key=lambda row: (-row[2], natural_key(row[1])))  # ties: 2号楼 before 10号楼
     total = sum(row[2] for row in counts)
     rows, running = [], 0
     for key, label, count in counts:

@@ -29,7 +29,14 @@ from wuye.sla import engine as sla
 from wuye.tenancy.rules import rules_for
 
 from . import messages as tell
-from .flows import FEE_ACTIONS, HANDLING_DEPARTMENTS, OWNER_ACTIONS, available_actions, transition_for
+from .flows import (
+    FEE_ACTIONS,
+    HANDLING_DEPARTMENTS,
+    OWNER_ACTIONS,
+    OWNER_ONLY_ACTIONS,
+    available_actions,
+    transition_for,
+)
 from .models import (
     URGENCIES_BY_KIND,
     Category,
@@ -421,6 +428,19 @@ def _return_visit(actor, ticket, change: ActionInput, now):
     return {"score": change.score, "fee_state": fee.state, **({"fee_pending": str(fee.pending)} if fee.pending else {})}
 
 
+OWNER_COMMENT_LENGTH = 500
+
+
+def _rate(actor, ticket, change: ActionInput, now):
+    """The owner's own rating after sign-off (业主评价): recorded exactly as a return visit — the score and comment
+    on the ticket, the return-visit time limit met — so reports count it the same and no call is due."""
+    if len(change.comment or "") > OWNER_COMMENT_LENGTH:
+        raise InvalidInput("comment", _("Keep the comment to %(count)s characters.") % {
+            "count": OWNER_COMMENT_LENGTH})
+    _return_visit(actor, ticket, change, now)
+    return {"score": change.score}
+
+
 def _close(actor, ticket, change, now):
     ticket.closed_at = now
 
@@ -571,6 +591,8 @@ ASSIGNEE_ACTIONS = frozenset({"accept", "arrive", "pause", "resume", "complete"}
 
 def _refusal(actor: Actor, ticket: Ticket, action: str) -> str | None:
     """Why this person may not take `action` on this ticket beyond what the flow table says, or None."""
+    if action in OWNER_ONLY_ACTIONS and not actor.is_owner:
+        return _("Only the owner rates the repair in the portal; staff record a return visit.")
     if actor.is_superuser:
         return None
     if action == "resolve" and actor.role in HANDLING_DEPARTMENTS and actor.role != ticket.responsible_role:
@@ -610,7 +632,8 @@ def allowed_actions(actor: Actor, ticket: Ticket) -> list[str]:
 HANDLERS = {
     "dispatch": _dispatch, "reassign": _reassign, "accept": lambda *args: None, "arrive": _arrive,
     "pause": _pause, "resume": _resume, "complete": _complete, "verify": _verify, "confirm": _confirm,
-    "collect_fee": _collect_fee, "charge_fee": _charge_fee, "return_visit": _return_visit, "close": _close,
+    "collect_fee": _collect_fee, "charge_fee": _charge_fee, "return_visit": _return_visit, "rate": _rate,
+    "close": _close,
     "reopen": _reopen, "cancel": _cancel,
     "classify": _classify,
     "assign": _assign_department, "resolve": _resolve, "approve": _approve, "reject": _reject, "reply": _reply,

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy
 
 from wuye.core.access import get_scoped_or_404, scoped
 from wuye.core.errors import DomainError
+from wuye.core.scheduling import silent_engines
 from wuye.tenancy.models import Project
 from wuye.web.forms import show_problems
 from wuye.web.guards import staff_view
@@ -104,8 +105,11 @@ def run(request, run_id: int):
     billing_run = get_scoped_or_404(BillingRun.objects.select_related("project", "started_by"), request.actor,
                                     pk=run_id)
     billing_run.percent = run_percent(billing_run)
+    running = billing_run.status == BillingRun.Status.RUNNING
     context = {"run": billing_run, "summary": run_summary(billing_run), "skips": run_skips(billing_run),
-               "running": billing_run.status == BillingRun.Status.RUNNING}
+               "running": running,
+               # Queued while no scheduler or worker beats: "background jobs are not running" (core.scheduling).
+               "jobs_stalled": next(iter(silent_engines()), None) if running else None}
     if not is_htmx(request):
         bills = billing_run.bills.select_related("unit__building", "item").order_by("unit_id", "id")
         item = request.GET.get("item", "")

@@ -3,6 +3,7 @@ progress in the owner's words and the owner's own actions."""
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -21,13 +22,41 @@ from .. import photos, progress, services
 from ..flows import OWNER_ACTIONS
 from ..forms import OwnerActionForm, OwnerTicketForm, show_problems
 from ..models import Kind, Ticket
+from ..satisfaction import CHOICES as SATISFACTION_CHOICES
+from ..satisfaction import label as satisfaction_label
+from ..services import OWNER_COMMENT_LENGTH
 from .common import with_details
 
 OWNER_ACTION_LABELS = {
     "confirm": gettext_lazy("Confirm the repair is done"),
     "cancel": gettext_lazy("Cancel"),
     "reopen": gettext_lazy("Not solved — reopen"),
+    "rate": gettext_lazy("Rate this repair"),
 }
+
+
+class OwnerRatingForm(forms.Form):
+    """The owner's own rating after sign-off: one of the five labelled scores and, if they like, a comment."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+    score = forms.TypedChoiceField(label=gettext_lazy("How satisfied are you with this repair?"), coerce=int,
+                                   choices=SATISFACTION_CHOICES, widget=forms.RadioSelect,
+                                   error_messages={"required": gettext_lazy("Choose how satisfied you are.")})
+    comment = forms.CharField(label=gettext_lazy("Anything you want to tell us (optional)"), required=False,
+                              max_length=OWNER_COMMENT_LENGTH, widget=forms.Textarea(attrs={"rows": 3}))
+
+    SERVICE_FIELDS: dict[str, str] = {}
+
+    def __init__(self, data=None, *, ticket, action="rate"):
+        super().__init__(data, initial={"version": ticket.version}, auto_id="id_rate_%s")
+
+    def action_input(self) -> services.ActionInput:
+        return services.ActionInput(version=self.cleaned_data["version"], score=self.cleaned_data["score"],
+                                    comment=self.cleaned_data.get("comment", ""))
+
+
+def _action_form(name):
+    return OwnerRatingForm if name == "rate" else OwnerActionForm
 FEEDBACK_KINDS = (Kind.COMPLAINT, Kind.SUGGESTION, Kind.PRAISE, Kind.INQUIRY)
 OWNER_KINDS = (Kind.REPAIR, Kind.COMPLAINT, Kind.SUGGESTION, Kind.PRAISE)
 
@@ -84,7 +113,7 @@ def _h5_ticket_page(request, ticket_id, *, failed=None, page_error="", status=No
     ticket = get_scoped_or_404(with_details(Ticket.objects.all()), request.actor, pk=ticket_id)
     actions = []
     for name in _owner_actions(request, ticket):
-        form = failed[1] if failed and failed[0] == name else OwnerActionForm(ticket=ticket, action=name)
+        form = failed[1] if failed and failed[0] == name else _action_form(name)(ticket=ticket, action=name)
         actions.append({"name": name, "label": OWNER_ACTION_LABELS[name], "form": form,
                         "open": bool(failed and failed[0] == name)})
     return render(request, "workorders/h5/ticket.html", {
@@ -92,6 +121,7 @@ def _h5_ticket_page(request, ticket_id, *, failed=None, page_error="", status=No
         "progress": progress.owner_progress(ticket, request.user),
         "actions": actions, "photos": list(ticket.photos.order_by("id")), "page_error": page_error,
         "fee": services.fee_status(ticket),  # the bills' state read from billing now
+        "satisfaction_label": satisfaction_label(ticket.satisfaction),
     }, status=status)
 
 
@@ -106,7 +136,7 @@ def h5_action(request, ticket_id: int, action: str):
     if action not in OWNER_ACTIONS:
         raise Http404
     ticket = get_scoped_or_404(Ticket.objects.all(), request.actor, pk=ticket_id)
-    form = OwnerActionForm(request.POST, ticket=ticket, action=action)
+    form = _action_form(action)(request.POST, ticket=ticket, action=action)
     if not form.is_valid():
         return _h5_ticket_page(request, ticket_id, failed=(action, form), status=422)
     try:
@@ -121,7 +151,7 @@ def h5_action(request, ticket_id: int, action: str):
         return _h5_ticket_page(request, ticket_id, page_error=error.message, status=error.status)
     messages.success(request, {
         "confirm": _("Thank you for confirming."), "cancel": _("Cancelled."),
-        "reopen": _("Reopened — we will follow up."),
+        "reopen": _("Reopened — we will follow up."), "rate": _("Thank you for your rating."),
     }[action])
     return redirect("workorders:h5_ticket", ticket_id=ticket_id)
 

@@ -127,7 +127,7 @@ def ledger(request):
         return _ledger_export(first, last, project, tickets, fmt)
     show_pii = actor.may("people.view_pii")
     closed = sum(1 for t in tickets if t.status == Status.CLOSED)
-    scores = [t.satisfaction for t in tickets if t.satisfaction]
+    satisfaction = reports.satisfaction_of(tickets)  # return visits and owners' own ratings alike
     return render(request, "workorders/ledger.html", {
         "day": day, "period": period, "first": first, "last": last,
         "periods": [{"key": key, "label": label, "query": urlencode({
@@ -139,7 +139,7 @@ def ledger(request):
         "rows": list(zip(tickets, _ledger_rows(tickets, show_pii=show_pii, one_day=first == last), strict=True)),
         "summary": {"total": len(tickets), "closed": closed, "open": len(tickets) - closed,
                     "major": sum(1 for t in tickets if t.is_major),
-                    "average": round(sum(scores) / len(scores), 1) if scores else None},
+                    "average": satisfaction.average},
         "query": urlencode({"date": day.isoformat(), "period": period,
                             **({"project": project.pk} if project else {})}),
     })

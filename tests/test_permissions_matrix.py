@@ -70,6 +70,7 @@ CONSOLE_PAGES = {
     "billing.notices": [("billing:notices", {})],
     "billing.payments": [("billing:receipt_pdf", {"payment_id": "payment"})],
     "billing.refunds": [("billing:refunds", {})],
+    "billing.write_offs": [("billing:write_offs", {})],
     "billing.reports": [("billing:reports", {})],
     "collection.worklist": [("collection:worklist", {}), ("collection:household", {"unit_id": "unit"}),
                             ("collection:reports_xlsx", {}, "?project={project}")],

@@ -5,6 +5,8 @@ transaction."""
 
 from __future__ import annotations
 
+import re
+
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -14,13 +16,19 @@ from wuye.core.outbox import Links, notify, staff_ids
 from .models import Ticket
 
 GIST_LENGTH = 16  # characters of the owner's description a title quotes (Chinese reads ~16 at a glance)
+MIN_CLAUSE = 4  # a first clause shorter than this ("你好，…") says too little to name the request
+CLAUSE_END = re.compile(r"[，。！？；：,.!?;:]")
 
 
 def gist(ticket: Ticket, length: int = GIST_LENGTH) -> str:
-    """The request in the owner's words, short: the description's first line, spaces collapsed, cut with "…"."""
+    """The request in the owner's words, short: the first clause when it says enough ("厨房水管爆裂，水流到客厅…"
+    → "厨房水管爆裂"), else the description's start cut with "…"; spaces collapsed."""
     text = " ".join((ticket.description or "").split())
     if not text:
         return ticket.category.name if ticket.category_id else ticket.get_kind_display()
+    clause = CLAUSE_END.split(text, maxsplit=1)[0].strip()
+    if MIN_CLAUSE <= len(clause) <= length:
+        return clause
     return text if len(text) <= length else text[:length - 1].rstrip() + "…"
 
 

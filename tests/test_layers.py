@@ -31,7 +31,7 @@ FLOORS = {
 FACES_KIT = "web"
 # The parts of an app that are faces: they may use the faces kit as well as the floors below their app.
 FACE_PARTS = {"web", "api", "api.py", "views.py", "urls.py", "forms.py", "admin.py", "registry.py",
-              "templatetags", "apps.py"}
+              "templatetags", "apps.py", "workbench.py"}  # workbench.py: the app's cards and to-dos (web.workbench)
 SKIPPED_PARTS = {"tests", "migrations", "__pycache__"}  # tests and migrations are tooling, not the house
 
 

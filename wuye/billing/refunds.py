@@ -117,7 +117,8 @@ def _locked(request: RefundRequest) -> RefundRequest:
 
 @transaction.atomic
 def approve_refund(actor: Actor, request: RefundRequest, note: str = "") -> RefundRequest:
-    """Approve and carry out the refund (project manager or finance supervisor, not the requester)."""
+    """Approve and carry out the refund (project manager or finance supervisor, not the requester). `note` is the
+    approval comment (审批意见): optional here, required on rejection; kept on the request and in the event."""
     require(actor, "billing.approve_refund")
     if not is_decider(actor):
         raise NotAllowed(_("Refunds are approved by the project manager or a finance supervisor."))
@@ -134,7 +135,8 @@ def approve_refund(actor: Actor, request: RefundRequest, note: str = "") -> Refu
     request.decision_note = (note or "").strip()[:200]
     request.save(update_fields=["state", "entry", "decided_by", "decided_at", "decision_note"])
     record_event(request, "billing.refund_approved", actor=actor.user,
-                 data={"amount": str(request.amount), "entry": entry.pk})
+                 data={"amount": str(request.amount), "entry": entry.pk,
+                       **({"approval_comment": request.decision_note} if request.decision_note else {})})
     notify(request.requested_by, _("Refund of %(amount)s approved and carried out") % {
         "amount": format_money(request.amount)},
            request.reason, link=_link(), source=request, dedupe_key=f"refund-decided:{request.pk}")

@@ -53,6 +53,9 @@ def register() -> None:
     register_tile(Tile("payment", _("Pay fees"), "billing:h5_bills", icon="yen", order=30))
     register_tile(Tile("disclosure", _("Shared-cost disclosure"), "billing:h5_disclosure", icon="layers", order=35))
     verbs = {
+    from .workbench import register as register_workbench
+
+    register_workbench()
         "billing.charged": _("Charged"),
         "billing.paid": _("Payment received"),
         "billing.refunded": _("Refunded"),
@@ -80,3 +83,4 @@ def register() -> None:
         "issued_on": _("issued on"),
         "withdrawn": _("withdrawn"),
     }, values={"channel": dict(Channel.choices), "stage": dict(NoticeStage.choices)})
+        "approval_comment": _("approval comment"),

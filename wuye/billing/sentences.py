@@ -193,7 +193,8 @@ def register() -> None:
         "billing.refund_requested": (_("Refund of %(amount)s requested: %(reason)s"), {
             "example": {"payment": 34764, "amount": "100.00", "reason": "重复缴费"}}),
         "billing.refund_approved": (_("Refund of %(amount)s approved and paid back"), {
-            "example": {"amount": "100.00", "entry": 34764}}),
+            "details": ("approval_comment",), "example": {"amount": "100.00", "entry": 34764,
+                                                           "approval_comment": "核对无误"}}),
         "billing.refund_rejected": (_("Refund rejected: %(note)s"), {"example": {"note": "款项已用于抵扣欠费"}}),
         "billing.payment_started": (_("Online payment of %(amount)s started (%(channel)s)"), {
             "example": {"unit": "1栋1单元101", "amount": "320.00", "channel": "wechat", "reference": "wx-20261201"}}),

@@ -11,3 +11,7 @@ class WebConfig(AppConfig):
         from .labels import register_all
 
         register_all()
+
+        from .console import register_workbench
+
+        register_workbench()

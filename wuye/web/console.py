@@ -6,15 +6,18 @@ from django.db.models import Case, Count, IntegerField, OuterRef, Prefetch, Subq
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from wuye.core.access import get_scoped_or_404, scoped
+from wuye.core.access import Role, get_scoped_or_404, scoped
 from wuye.core.models import Event, Notification
 from wuye.core.outbox import mark_all_read, mark_read, safe_link
 from wuye.people.models import Relation, Residency, Resident, Vehicle
 from wuye.tenancy.models import Building, Project, Unit
 
+from . import workbench
 from .context import CONSOLE_NAV
 from .forms import ResidentFilterForm, UnitFilterForm
 from .guards import staff_view
@@ -42,28 +45,53 @@ def _events_in_scope(actor):
     return events.filter(project_id__in=scoped(Project.objects.all(), actor).values("id"))
 
 
+FEED_LENGTH = 12
+
+
+def _card_groups(cards) -> list[dict]:
+    """Cards in the order given, those of one group together under its heading (the ungrouped first)."""
+    groups: dict[str, list] = {}
+    for card in cards:
+        groups.setdefault(card.group, []).append(card)
+    return [{"title": title, "cards": items} for title, items in groups.items()]
+
+
 @staff_view()
 def dashboard(request):
-    actor = request.actor
-    stats = [
-        {"label": _("Projects"), "value": scoped(Project.objects.all(), actor).count(), "icon": "layers",
-         "url_name": "web:projects"},
-        {"label": _("Buildings"), "value": scoped(Building.objects.all(), actor).count(), "icon": "building"},
-        {"label": _("Units"), "value": scoped(Unit.objects.all(), actor).count(), "icon": "grid",
-         "url_name": "web:units"},
-    ]
-    if actor.may("people.view_residents"):
-        stats += [
-            {"label": _("Residents"), "value": scoped(Resident.objects.all(), actor).count(), "icon": "users",
-             "url_name": "web:residents"},
-            {"label": _("Vehicles"), "value": scoped(Vehicle.objects.all(), actor).count(), "icon": "car"},
-        ]
+    """The workbench (工作台): the role's cards, the actor's to-dos by deadline and the events the role acts on —
+    all from what the apps register with `wuye.web.workbench`."""
+    actor, now = request.actor, timezone.now()
+    todos, todo_total = workbench.todos_for(actor, now)
+    events = _events_in_scope(actor)
+    if (condition := workbench.feed_condition(actor)) is not None:
+        events = events.filter(condition)
     return render(request, "web/console/dashboard.html", {
-        "stats": stats,
-        "events": _events_in_scope(actor)[:12],
-        "projects": scoped(Project.objects.active(), actor).annotate(unit_count=_count_per_project(Unit))[:8],
+        "card_groups": _card_groups(workbench.cards_for(actor, now)),
+        "todos": todos, "todo_total": todo_total, "now": now,
+        "events": list(events[:FEED_LENGTH]),
         "latest_messages": Notification.objects.inbox(request.user)[:5],
     })
+
+
+def _console_cards(actor, now) -> list[workbench.Card]:
+    """Company administration: its places and staff, each linking to its list."""
+    from wuye.people.staff import staff_in_scope
+
+    from .staff import StaffFilterForm
+
+    cards = [
+        workbench.Card("web.projects", _("Projects"), scoped(Project.objects.all(), actor).count(),
+                       url=reverse("web:projects")),
+        workbench.Card("web.units", _("Units"), scoped(Unit.objects.all(), actor).count(), url=reverse("web:units")),
+    ]
+    if actor.may("people.manage_staff"):
+        staff = StaffFilterForm({}, actor=actor).filter(staff_in_scope(actor))
+        cards.append(workbench.Card("web.staff", _("Staff accounts"), staff.count(), url=reverse("web:staff")))
+    return cards
+
+
+def register_workbench() -> None:
+    workbench.register_cards("web.console", _console_cards, roles={Role.COMPANY_ADMIN}, order=90)
 
 
 @staff_view(reads="tenancy.places")

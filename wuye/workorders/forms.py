@@ -84,7 +84,15 @@ class TicketFilterForm(ScopedFilterForm):
     mine = forms.BooleanField(required=False, label=_("Assigned to me"))
     sort = forms.ChoiceField(choices=[("new", _("Newest first")), ("due", _("Due soonest"))], required=False)
     field_order = ["project", "kind", "status", "urgency", "building", "category", "q", "created_from", "created_to",
-                   "open", "overdue", "at_risk", "mine", "sort"]
+    # The workbench's cards link here with these (queries.TicketQuery documents each).
+    stage = forms.ChoiceField(choices=[("", _("Any stage")), ("dispatch", _("Waiting for dispatch")),
+                                       ("in_progress", _("In progress")), ("return_visit", _("Return visit due")),
+                                       ("parts", _("Waiting for parts"))], required=False, label=_("Stage"))
+    due_today = forms.BooleanField(required=False, label=_("Due today"))
+    department = forms.ChoiceField(choices=[("", _("Any department")), *((role.value, label) for role, label
+                                                                          in DEPARTMENTS.items())],
+                                   required=False, label=_("Responsible department"))
+                   "open", "overdue", "at_risk", "mine", "stage", "due_today", "department", "sort"]
 
     def __init__(self, data, *, actor):
         super().__init__(data, actor=actor)
@@ -114,6 +122,8 @@ class TicketFilterForm(ScopedFilterForm):
             created_from=data.get("created_from"), created_to=data.get("created_to"), q=data.get("q") or "",
         )
 
+            department=data.get("department") or "", stage=data.get("stage") or "",
+            due_today=bool(data.get("due_today")),
     def filter(self, tickets, *, user, now):
         return filter_tickets(tickets, self.query(user=user), now=now)
 
@@ -273,6 +283,29 @@ class CancelForm(ReasonForm):
     danger = True
 
 
+class PauseForm(ActionForm):
+    """Pausing a job: waiting for parts (待料, counted on the engineers' workbench) or something else, said."""
+
+    waiting_for = forms.ChoiceField(choices=[("", _("Something else (say what)")), ("parts", _("Waiting for parts"))],
+                                    required=False, label=_("Waiting for"))
+    reason = forms.CharField(label=_("Reason"), max_length=200, required=False)
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("waiting_for") and not (data.get("reason") or "").strip():
+            self.add_error("reason", _("Say what the repair is waiting for."))
+        return data
+
+
+class ApproveForm(ActionForm):
+    comment = _textarea(_("Approval comment"), required=False, max_length=200, rows=2)
+
+
+class RejectForm(ActionForm):
+    comment = _textarea(_("Approval comment"), max_length=200, rows=2)
+    SERVICE_FIELDS = {"comment": "comment", "reason": "comment"}
+
+
 class EngineerChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, user):
         return user.get_full_name() or user.username
@@ -426,7 +459,7 @@ ACTION_FORMS: dict[str, type[ActionForm]] = {
     "classify": ClassifyForm,
     "dispatch": DispatchForm, "reassign": ReassignForm, "assign": AssignForm, "complete": CompleteForm,
     "return_visit": ReturnVisitForm, "resolve": ResolveForm, "reply": ReplyForm, "collect_fee": CollectFeeForm,
-    "pause": ReasonForm, "reopen": ReasonForm, "reject": ReasonForm, "cancel": CancelForm,
+    "pause": PauseForm, "reopen": ReasonForm, "approve": ApproveForm, "reject": RejectForm, "cancel": CancelForm,
 }
 
 

@@ -48,6 +48,9 @@ def register() -> None:
     register_tile(Tile("complaint", _("Complaints and suggestions"), "workorders:h5_feedback", icon="chat",
                        order=20))
     register_subject_url("workorders", "ticket", "workorders:ticket")
+    from .workbench import register as register_workbench
+
+    register_workbench()
 
     register_sentences()
     register_event_labels(
@@ -98,6 +101,8 @@ def register() -> None:
             "fee_state": _("fee"),
             "fee_pending": _("fee not yet taken"),
             "changes": _("changes"),
+            "approval_comment": _("approval comment"),
+            "waiting_for": _("pause reason"),
         },
         values={
             "kind": dict(Kind.choices),
@@ -115,6 +120,8 @@ def register() -> None:
             "measure": dict(Measure.choices),
             "signed_by": {"owner": Role.OWNER.label, "staff": _("staff")},
             "payment_channel": dict(PaymentChannel.choices),
-            "reason": {"reopened": _("Reopened"), "cancelled": _("Cancelled"), "reclassified": _("Re-classified")},
+            "reason": {"reopened": _("Reopened"), "cancelled": _("Cancelled"), "reclassified": _("Re-classified"),
+                       "parts": _("Waiting for parts")},
+            "waiting_for": {"parts": _("Waiting for parts")},
         },
     )

@@ -48,12 +48,14 @@ class ActionIn(Schema):
     repeat_reason: str = Field("", max_length=32)
     agreed_time: datetime | None = None
     score: int | None = Field(None, ge=1, le=5)
-    comment: str = Field("", max_length=2000)
+    comment: str = Field("", max_length=2000, description="return_visit: what the person said; approve/reject: the "
+                         "approval comment (审批意见), required on reject")
     resolution: str = Field("", max_length=4000)
     reply: str = Field("", max_length=4000)
     improvement: str = Field("", max_length=2000)
     payment_channel: str = Field("", max_length=16, description="collect_fee: cash or bank_transfer")
     kind: TicketKind | None = Field(None, description="classify: the new kind (only while the ticket is new)")
+    waiting_for: str = Field("", max_length=16, description="pause: `parts` when the job waits for parts (待料)")
     category_id: int | None = Field(None, description="classify: the new category (of the ticket's kind)")
     urgency: TicketUrgency | None = Field(None, description="classify: the new urgency; the limits restart")
     is_major: bool | None = Field(None, description="classify: a complaint is major (its resolution is approved)")

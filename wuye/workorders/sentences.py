@@ -172,7 +172,8 @@ def register() -> None:
                                                                    "reason": "业主已自行处理"}}),
         "ticket.assign": (_("Assigned to %(department)s"), {"example": {"department": "engineering"}}),
         "ticket.resolve": (resolved, {"example": {"needs_approval": True}}),
-        "ticket.approve": (_("Resolution approved"), {"example": {"from": "pending_approval", "to": "resolved"}}),
+        "ticket.approve": (_("Resolution approved"), {"details": ("approval_comment",), "example": {
+            "from": "pending_approval", "to": "resolved", "approval_comment": "同意，按期答复业主"}}),
         "ticket.reject": (_("Resolution rejected: %(reason)s"), {"example": {"reason": "未说明赔偿方案"}}),
         "ticket.reply": (_("Replied to the person"), {"example": {"from": "resolved", "to": "replied"}}),
         "ticket.classify": (classified, {"example": {

@@ -188,6 +188,7 @@ class ActionInput:
     reply: str = ""
     improvement: str = ""
     payment_channel: str = ""  # collect_fee: how the money came (cash, bank transfer)
+    waiting_for: str = ""  # pause: a reason of PAUSE_REASONS ("parts": 待料), the free-text `reason` optional then
     # classify: what is given changes, what is left empty stays
     kind: str = ""
     category: Category | None = None
@@ -262,12 +263,23 @@ def _arrive(actor, ticket, change, now):
     sla.stop_clock(ticket, f"{_sla_prefix(ticket)}.arrive", at=now, actor=actor.user)
 
 
+# Why a job is paused, when it is one of the named reasons (the workbench counts the jobs waiting for parts).
+PAUSE_REASONS = {"parts": gettext_lazy("Waiting for parts")}
+
+
 def _pause(actor, ticket, change, now):
-    reason = _require_text(change.reason, "reason", _("Say what the repair is waiting for."))
+    if change.waiting_for and change.waiting_for not in PAUSE_REASONS:
+        raise InvalidInput("waiting_for", _("Unknown reason code."))
+    if change.waiting_for:
+        reason = (change.reason or "").strip()
+    else:
+        reason = _require_text(change.reason, "reason", _("Say what the repair is waiting for."))
     ticket.paused_from = ticket.status
     for clock in sla.clocks_for(ticket).filter(state="running"):
-        sla.pause_clock(ticket, clock.key, reason=reason, at=now, actor=actor.user)
-    return {"reason": reason}
+        sla.pause_clock(ticket, clock.key, reason=reason or change.waiting_for, at=now, actor=actor.user)
+    # "Paused: 待料" when no words were added (the code "parts" reads through the registry's terms).
+    return {"waiting_for": change.waiting_for, "reason": reason or change.waiting_for} if change.waiting_for \
+        else {"reason": reason}
 
 
 def _resume(actor, ticket, change, now):
@@ -489,10 +501,14 @@ def _approve(actor, ticket, change, now):
     ticket.approved_by = actor.user
     sla.stop_clock(ticket, f"{_sla_prefix(ticket)}.handle", at=now, actor=actor.user)
     sla.start_clock(ticket, "complaint.reply", project=ticket.project, at=now, actor=actor.user)
+    comment = (change.comment or "").strip()[:200]  # the approval comment (审批意见), optional on approval
+    return {"approval_comment": comment} if comment else None
 
 
 def _reject(actor, ticket, change: ActionInput, now):
-    return {"reason": _require_text(change.reason, "reason", _("Say what the resolution lacks."))}
+    # The approval comment says what the resolution lacks (`reason` is its older name in the API).
+    comment = _require_text(change.comment or change.reason, "comment", _("Say what the resolution lacks."))
+    return {"reason": comment[:200]}  # read as "Resolution rejected: …" (workorders.sentences)
 
 
 def _reply(actor, ticket, change: ActionInput, now):

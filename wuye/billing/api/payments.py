@@ -104,7 +104,13 @@ class RefundIn(Schema):
 
 
 class DecisionIn(Schema):
-    note: str = Field("", max_length=200)
+    note: str = Field("", max_length=200, description="The approval comment (审批意见): optional on approve, "
+                      "required on reject")
+    comment: str = Field("", max_length=200, description="The same as `note` (the tickets' name for it)")
+
+    @property
+    def text(self) -> str:
+        return self.note or self.comment
 
 
 class RefundOut(Schema):
@@ -162,7 +168,7 @@ def create_refund(request, payload: RefundIn):
 def approve_refund(request, refund_id: int, payload: DecisionIn):
     """Approve and carry out a refund: the project manager or a finance supervisor, never the requester."""
     refund = get_scoped_or_404(_refund_requests(request.actor), request.actor, pk=refund_id)
-    refunds.approve_refund(request.actor, refund, payload.note)
+    refunds.approve_refund(request.actor, refund, payload.text)
     return _refund_requests(request.actor).get(pk=refund.pk)
 
 
@@ -170,5 +176,5 @@ def approve_refund(request, refund_id: int, payload: DecisionIn):
 def reject_refund(request, refund_id: int, payload: DecisionIn):
     """Reject a refund request with a note (a decider), or withdraw it (its requester)."""
     refund = get_scoped_or_404(_refund_requests(request.actor), request.actor, pk=refund_id)
-    refunds.reject_refund(request.actor, refund, payload.note)
+    refunds.reject_refund(request.actor, refund, payload.text)
     return _refund_requests(request.actor).get(pk=refund.pk)

@@ -52,10 +52,10 @@ def register() -> None:
                          order=40, url_names=console_names))
     register_tile(Tile("payment", _("Pay fees"), "billing:h5_bills", icon="yen", order=30))
     register_tile(Tile("disclosure", _("Shared-cost disclosure"), "billing:h5_disclosure", icon="layers", order=35))
-    verbs = {
     from .workbench import register as register_workbench
 
     register_workbench()
+    verbs = {
         "billing.charged": _("Charged"),
         "billing.paid": _("Payment received"),
         "billing.refunded": _("Refunded"),
@@ -82,5 +82,5 @@ def register() -> None:
         "stage": _("notice type"),
         "issued_on": _("issued on"),
         "withdrawn": _("withdrawn"),
-    }, values={"channel": dict(Channel.choices), "stage": dict(NoticeStage.choices)})
         "approval_comment": _("approval comment"),
+    }, values={"channel": dict(Channel.choices), "stage": dict(NoticeStage.choices)})

@@ -82,8 +82,6 @@ class TicketFilterForm(ScopedFilterForm):
     overdue = forms.BooleanField(required=False, label=_("Overdue"))
     at_risk = forms.BooleanField(required=False, label=_("At risk"))
     mine = forms.BooleanField(required=False, label=_("Assigned to me"))
-    sort = forms.ChoiceField(choices=[("new", _("Newest first")), ("due", _("Due soonest"))], required=False)
-    field_order = ["project", "kind", "status", "urgency", "building", "category", "q", "created_from", "created_to",
     # The workbench's cards link here with these (queries.TicketQuery documents each).
     stage = forms.ChoiceField(choices=[("", _("Any stage")), ("dispatch", _("Waiting for dispatch")),
                                        ("in_progress", _("In progress")), ("return_visit", _("Return visit due")),
@@ -92,6 +90,8 @@ class TicketFilterForm(ScopedFilterForm):
     department = forms.ChoiceField(choices=[("", _("Any department")), *((role.value, label) for role, label
                                                                           in DEPARTMENTS.items())],
                                    required=False, label=_("Responsible department"))
+    sort = forms.ChoiceField(choices=[("new", _("Newest first")), ("due", _("Due soonest"))], required=False)
+    field_order = ["project", "kind", "status", "urgency", "building", "category", "q", "created_from", "created_to",
                    "open", "overdue", "at_risk", "mine", "stage", "due_today", "department", "sort"]
 
     def __init__(self, data, *, actor):
@@ -119,11 +119,11 @@ class TicketFilterForm(ScopedFilterForm):
             unit=data.get("unit"),
             open=bool(data.get("open")), overdue=bool(data.get("overdue")), at_risk=bool(data.get("at_risk")),
             assignee=user.pk if data.get("mine") else None,
+            department=data.get("department") or "", stage=data.get("stage") or "",
+            due_today=bool(data.get("due_today")),
             created_from=data.get("created_from"), created_to=data.get("created_to"), q=data.get("q") or "",
         )
 
-            department=data.get("department") or "", stage=data.get("stage") or "",
-            due_today=bool(data.get("due_today")),
     def filter(self, tickets, *, user, now):
         return filter_tickets(tickets, self.query(user=user), now=now)
 
@@ -279,10 +279,6 @@ class ReasonForm(ActionForm):
     reason = forms.CharField(label=_("Reason"), max_length=200)
 
 
-class CancelForm(ReasonForm):
-    danger = True
-
-
 class PauseForm(ActionForm):
     """Pausing a job: waiting for parts (待料, counted on the engineers' workbench) or something else, said."""
 
@@ -304,6 +300,10 @@ class ApproveForm(ActionForm):
 class RejectForm(ActionForm):
     comment = _textarea(_("Approval comment"), max_length=200, rows=2)
     SERVICE_FIELDS = {"comment": "comment", "reason": "comment"}
+
+
+class CancelForm(ReasonForm):
+    danger = True
 
 
 class EngineerChoiceField(forms.ModelChoiceField):

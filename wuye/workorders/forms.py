@@ -158,7 +158,7 @@ class NewTicketForm(forms.Form):
     # The resident picked from the caller lookup (a current residency in scope): their name and phone become the
     # contact unless typed otherwise — the phone is taken from their record, so a clerk who may not read it in full
     # never has it on the page.
-    caller = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    caller = forms.CharField(required=False, widget=forms.HiddenInput)  # read (or ignored) by `caller_residency`
 
     # Changing these re-renders the dependent choices and the unit's panel (POST: a typed phone stays out of URLs).
     REFRESH = ("project", "kind", "building", "unit", "category")

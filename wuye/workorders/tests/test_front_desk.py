@@ -127,6 +127,16 @@ def test_a_caller_outside_scope_fills_nothing(world, login, callers):
     assert "欧阳大伟" not in html and OTHER_PHONE not in html
 
 
+@pytest.mark.parametrize("junk", ["99999999999999999999999", "abc", "-1"])
+def test_a_stale_or_forged_caller_is_ignored_not_a_500(world, login, callers, junk):
+    response = login("kefu").post(NEW, {
+        "project": world.project1.pk, "kind": "repair", "channel": "phone", "urgency": "general",
+        "building": callers["unit1"].building_id, "unit": callers["unit1"].pk, "caller": junk,
+        "description": "门禁卡失灵", "contact_name": "", "contact_phone": ""})
+    assert response.status_code == 302
+    assert Ticket.objects.get(description="门禁卡失灵").contact_phone == ""
+
+
 # -- the unit's panel --------------------------------------------------------------------------------------------
 def _receive(world, unit, when, description, category=None, user="kefu"):
     return create_ticket(actor_for(world.user(user)), project=unit.project, now=when, data=TicketInput(

@@ -18,6 +18,7 @@ from wuye.core.access import get_scoped_or_404, get_scoped_or_invalid, require_r
 from wuye.core.api import PagePagination
 from wuye.core.errors import InvalidInput
 from wuye.core.events import timeline
+from wuye.core.sentences import prepare_events
 from wuye.sla.engine import clocks_for
 from wuye.sla.models import Clock
 from wuye.tenancy.models import Project, Unit
@@ -65,7 +66,7 @@ def _detail(request, ticket: Ticket) -> dict:
         ticket.steps = [{**row, "label": str(row["label"])} for row in progress.owner_steps(ticket)]
         ticket.progress = [{**row, "label": str(row["label"])} for row in progress.owner_progress(ticket, request.user)]
     else:
-        ticket.timeline = list(timeline(ticket))
+        ticket.timeline = prepare_events(timeline(ticket))  # names resolved once for every sentence
     ticket.actions = services.allowed_actions(actor, ticket)
     ticket.fee = services.fee_status(ticket)  # the bills' state read from billing now
     return ticket

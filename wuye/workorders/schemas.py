@@ -5,6 +5,7 @@ from typing import Literal
 from ninja import Field, Schema
 
 from wuye.core.api import api_enum
+from wuye.core.sentences import event_sentence
 
 from .frontdesk import contact_phone_for
 from .models import Channel, Kind, Status, Urgency
@@ -80,8 +81,13 @@ class ClockOut(Schema):
 class EventOut(Schema):
     at: datetime = Field(..., alias="created_at")
     verb: str
+    text: str = Field(..., description="The event as one sentence in the request's language (names, ¥, local times)")
     actor: str | None
     data: dict
+
+    @staticmethod
+    def resolve_text(event):
+        return event_sentence(event)
 
     @staticmethod
     def resolve_actor(event):

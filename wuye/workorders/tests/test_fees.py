@@ -61,7 +61,7 @@ def test_paid_now_is_a_payment_for_this_repair_with_a_receipt(world, unit):
     assert fee_event(ticket).data == {"from": "confirmed", "to": "confirmed", "total": "105.00",
                                       "payment_channel": "cash", "collected": "105.00", "receipt": receipt}
     with translation.override("en"):
-        assert event_label(fee_event(ticket)) == f"Fee ¥105.00 collected on the spot, receipt {receipt}"
+        assert event_label(fee_event(ticket)) == f"Fee ¥105.00 collected on the spot (Cash), receipt {receipt}"
     status = fee_status(Ticket.objects.get(pk=ticket.pk))
     assert (status.state, status.taken_as, status.bills.receipts) == ("paid", ["paid_on_site"],
                                                                      [(payment.pk, receipt)])
@@ -88,7 +88,8 @@ def test_on_account_is_a_bill_on_the_owners_account_named_as_such(world, unit, l
     assert [bill.due_on.isoformat() for bill in bills] == ["2026-12-05", "2026-12-05"]  # 15 days' notice lead
     assert fee_event(ticket).data["total"] == "105.00"
     with translation.override("en"):
-        assert event_label(fee_event(ticket)) == "Fee ¥105.00 charged to the owner's account (on account)"
+        assert event_label(fee_event(ticket)) == \
+            f"Fee ¥105.00 charged to the owner's account, due {fee_event(ticket).data['due_on']}"
     # The owner sees it on 我的账单 and on the repair, which says it is on account and unpaid.
     bills_page = login("yezhu").get("/h5/bills/").content.decode()
     assert ticket.number in bills_page
@@ -171,5 +172,6 @@ def test_the_timeline_reads_in_chinese(world, unit):
                      ActionInput(payment_channel="cash"))
     other = perform(caiwu, repaired(world, unit, parts=(("labour-basic", "4"),)), "charge_fee")
     with translation.override("zh-hans"):
-        assert event_label(fee_event(ticket)) == f"费用 ¥120.00 已现场收款，收据 {world.project1.code}-00000001"
-        assert event_label(fee_event(other)) == "费用 ¥120.00 已计入业主账单（挂账）"
+        receipt, due_on = fee_event(ticket).data["receipt"], fee_event(other).data["due_on"]
+        assert event_label(fee_event(ticket)) == f"费用 ¥120.00 已现场收款（现金），收据 {receipt}"
+        assert event_label(fee_event(other)) == f"费用 ¥120.00 已计入业主账单（挂账），{due_on} 前缴纳"

@@ -80,6 +80,8 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "wuye.urls"
+# Forms render with named prompts in their selects, never Django's "---------" (wuye.web.forms).
+FORM_RENDERER = "wuye.web.forms.FormRenderer"
 WSGI_APPLICATION = "wuye.wsgi.application"
 
 TEMPLATES = [

@@ -8,10 +8,9 @@ UI language: it is a formal document addressed to the owner.
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal
 
 from wuye.core.downloads import download_name
-from wuye.core.money import to_money
+from wuye.core.money import format_money, to_money
 from wuye.core.pdf import Document
 from wuye.people.services import owning_residencies
 
@@ -78,7 +77,8 @@ def amount_in_words(amount) -> str:
 
 
 def money(value) -> str:
-    return f"¥{Decimal(value):,.2f}"
+    """¥1,234.50 — the one money format (core.money.format_money), on paper as on pages."""
+    return format_money(value)
 
 
 def _chinese_date(day: date | None) -> str:

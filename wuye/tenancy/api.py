@@ -9,6 +9,7 @@ from wuye.core.api import PagePagination
 from . import rules as project_rules
 from . import services
 from .models import Building, Project, Unit
+from .ordering import naturally, unit_order
 from .schemas import BuildingIn, BuildingOut, RulesOut, RulesPatch, UnitIn, UnitOut
 from .search import unit_search_q
 
@@ -26,7 +27,7 @@ def list_buildings(request, project: int | None = None):
     buildings = scoped(Building.objects.all(), request.actor)
     if project is not None:
         buildings = buildings.filter(project_id=project)
-    return buildings
+    return naturally(buildings)
 
 
 @router.post("/buildings", response={201: BuildingOut})
@@ -52,7 +53,7 @@ def list_units(request, project: int | None = None, building: int | None = None,
         units = units.filter(kind=kind)
     if q:
         units = units.filter(unit_search_q(q))
-    return units.order_by("project_id", "building_id", "entrance", "floor", "number")
+    return units.order_by(*unit_order())  # 2号楼 before 10号楼
 
 
 @router.get("/units/{unit_id}", response=UnitOut)

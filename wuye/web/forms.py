@@ -1,18 +1,59 @@
 """Filter forms of the console lists. Their choices come from the actor's scope, so an id from outside it is
-simply not a valid choice (the filter is dropped, nothing leaks)."""
+simply not a valid choice (the filter is dropped, nothing leaks).
+
+Every form of the product renders through `FormRenderer` (settings.FORM_RENDERER): a select never offers Django's
+"---------" — its empty choice reads as a prompt naming the field ("请选择楼栋"), unless the form set its own
+("All buildings")."""
 
 from __future__ import annotations
 
 from datetime import date
 
 from django import forms
+from django.forms.boundfield import BoundField
+from django.forms.renderers import DjangoTemplates
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from wuye.core.access import scoped
 from wuye.core.validators import INT64_MAX, check_plausible_date, validate_plausible_date
 from wuye.people.search import owner_record_q
 from wuye.tenancy.models import Building, Project, UnitKind
+from wuye.tenancy.ordering import naturally, unit_order
 from wuye.tenancy.search import unit_search_q
+
+DASHES = "---------"  # Django's empty choice (BLANK_CHOICE_DASH, ModelChoiceField.empty_label)
+
+
+def blank_prompt(field: forms.Field, label) -> str:
+    """The empty choice of a select, named after its field: "Choose building" (请选择楼栋), "(optional)" added
+    when the field may stay empty."""
+    name = str(label or "").strip()
+    name = name[:1].lower() + name[1:] if name[:1].isascii() else name
+    if field.required:
+        return gettext("Choose %(field)s") % {"field": name}
+    return gettext("Choose %(field)s (optional)") % {"field": name}
+
+
+class PromptBoundField(BoundField):
+    """A bound field whose select shows a named prompt instead of "---------"."""
+
+    def as_widget(self, widget=None, attrs=None, only_initial=False):
+        field = self.field  # the form's own copy: changing it touches no other form
+        if getattr(field, "empty_label", None) == DASHES:
+            field.empty_label = blank_prompt(field, self.label)
+        elif isinstance(field, forms.ChoiceField) and not isinstance(field, forms.ModelChoiceField):
+            choices = list(field.choices)
+            if any(label == DASHES for _value, label in choices):
+                field.choices = [(value, blank_prompt(field, self.label) if label == DASHES else label)
+                                 for value, label in choices]
+        return super().as_widget(widget, attrs, only_initial)
+
+
+class FormRenderer(DjangoTemplates):
+    """The product's form renderer: Django's templates, with `PromptBoundField`."""
+
+    bound_field_class = PromptBoundField
 
 
 class ScopedFilterForm(forms.Form):
@@ -48,7 +89,7 @@ class UnitFilterForm(ScopedFilterForm):
             buildings = buildings.filter(project_id=ids[0])
         else:
             buildings = buildings.none()
-        self.fields["building"].queryset = buildings
+        self.fields["building"].queryset = naturally(buildings)
 
     def filter(self, units):
         self.is_valid()
@@ -61,7 +102,7 @@ class UnitFilterForm(ScopedFilterForm):
             units = units.filter(kind=data["kind"])
         if query := (data.get("q") or "").strip():
             units = units.filter(unit_search_q(query))  # "3-1201", "3号楼1单元1201", "1201", "A座"…
-        return units
+        return units.order_by(*unit_order())  # 2号楼 before 10号楼
 
 
 class ResidentFilterForm(ScopedFilterForm):

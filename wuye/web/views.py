@@ -1,10 +1,24 @@
 """The front door: sign in, sign out, and `home`, which sends each person to their face."""
 
+from pathlib import Path
+
 from django.contrib.auth import views as auth_views
 from django.core.exceptions import PermissionDenied
+from django.http import FileResponse
 from django.shortcuts import redirect
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_safe
 
 from wuye.core import throttle
+
+FAVICON = Path(__file__).resolve().parent.parent / "static" / "web" / "favicon.ico"
+
+
+@require_safe
+@cache_control(public=True, max_age=86400)
+def favicon(request):
+    """/favicon.ico, which browsers and WeChat ask for whatever the page's <link rel="icon"> says."""
+    return FileResponse(FAVICON.open("rb"), content_type="image/x-icon")
 
 
 def home(request):

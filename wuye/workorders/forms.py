@@ -18,6 +18,7 @@ from wuye.core.validators import INT64_MAX, check_integer, validate_plausible_da
 from wuye.people.models import DEPARTMENTS
 from wuye.people.services import staff_users, staff_with_role
 from wuye.tenancy.models import Building, Project, Unit
+from wuye.tenancy.ordering import naturally, unit_order
 from wuye.web.forms import PlausibleDateField, ScopedFilterForm
 from wuye.web.forms import show_problems as web_show_problems
 
@@ -102,7 +103,8 @@ class TicketFilterForm(ScopedFilterForm):
         buildings = scoped(Building.objects.all(), actor).only("id", "number", "name", "project_id")
         if project_id is None:
             project_id = _sole(self.fields["project"].queryset)
-        self.fields["building"].queryset = buildings.filter(project_id=project_id) if project_id else buildings.none()
+        self.fields["building"].queryset = naturally(buildings.filter(project_id=project_id) if project_id
+                                                      else buildings.none())
         categories = scoped(Category.objects.filter(is_active=True), actor).select_related("parent")
         self.fields["category"].queryset = (categories.filter(project_id=project_id).order_by("kind", "code")
                                             if project_id else categories.none())
@@ -189,10 +191,11 @@ class NewTicketForm(forms.Form):
         buildings = Building.objects.none()
         if project_id:
             buildings = scoped(Building.objects.filter(project_id=project_id), actor).only("id", "number", "name")
-        self.fields["building"].queryset = buildings
+        self.fields["building"].queryset = naturally(buildings)
         units = Unit.objects.none()
         if project_id and building_id:
-            units = scoped(Unit.objects.filter(project_id=project_id, building_id=building_id), actor).with_places()
+            units = scoped(Unit.objects.filter(project_id=project_id, building_id=building_id), actor).with_places(
+                ).order_by(*unit_order())
         self.fields["unit"].queryset = units
         self.fields["unit"].label_from_instance = lambda unit: unit.label
         categories = Category.objects.none()

@@ -22,6 +22,7 @@ from wuye.core.errors import DomainError
 from wuye.core.templatetags.timeline import register_event_labels
 from wuye.core.workbooks import XLSX
 from wuye.tenancy.models import Building, Project, UnitKind
+from wuye.tenancy.ordering import naturally
 from wuye.web.forms import PlausibleDateField, ScopedFilterForm, show_problems
 from wuye.web.guards import staff_view
 from wuye.web.htmx import render_page
@@ -173,7 +174,7 @@ class MeterForm(_ProjectForm):
 
     def __init__(self, data=None, *, actor, **kwargs):
         super().__init__(data, actor=actor, **kwargs)
-        self.fields["building"].queryset = scoped(Building.objects.select_related("project"), actor)
+        self.fields["building"].queryset = naturally(scoped(Building.objects.select_related("project"), actor))
 
 
 class MeterEditForm(forms.Form):

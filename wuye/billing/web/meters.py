@@ -20,6 +20,7 @@ from wuye.core.downloads import attachment, download_name
 from wuye.core.errors import DomainError
 from wuye.core.templatetags.timeline import register_event_labels
 from wuye.tenancy.models import Building, Project
+from wuye.tenancy.ordering import naturally
 from wuye.web.forms import PlausibleDateField, ScopedFilterForm, show_problems
 from wuye.web.guards import staff_view
 from wuye.web.htmx import render_page
@@ -60,7 +61,7 @@ class MeterFilterForm(ScopedFilterForm):
             buildings = buildings.filter(project_id=ids[0])
         else:
             buildings = buildings.none()
-        self.fields["building"].queryset = buildings
+        self.fields["building"].queryset = naturally(buildings)
 
     def filter(self, meters):
         self.is_valid()

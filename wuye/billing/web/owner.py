@@ -23,7 +23,7 @@ from wuye.web.paging import paginate
 from .. import channels, services
 from ..documents import receipt_filename
 from ..models import Bill, EntryKind, LedgerEntry, Payment, PaymentIntent, days_overdue
-from ..receipts import receipt_number, receipt_pdf
+from ..receipts import receipt_content, receipt_number, receipt_pdf
 
 ZERO = Decimal("0.00")
 _MONEY = DecimalField(max_digits=14, decimal_places=2)
@@ -89,6 +89,14 @@ def h5_payments(request):
 
 
 @owner_view
+def h5_receipt(request, payment_id: int):
+    """The owner's e-receipt (电子收据): the receipt as a printable page — plain HTML that WeChat's browser shows and
+    prints — with the PDF behind a link. Only the owner's own payments (anyone else's: 404)."""
+    payment = get_scoped_or_404(Payment.objects.select_related("receipt", "project"), request.actor, pk=payment_id)
+    return render(request, "billing/h5/receipt.html", {"receipt": receipt_content(payment)})
+
+
+@owner_view
 def h5_receipt_pdf(request, payment_id: int):
     payment = get_scoped_or_404(Payment.objects.select_related("receipt", "project"), request.actor, pk=payment_id)
     return receipt_pdf(payment).response(filename=receipt_filename(receipt_number(payment)))
@@ -99,5 +107,6 @@ urlpatterns = [
     path("h5/pay/", h5_pay, name="h5_pay"),
     path("h5/pay/<str:reference>/", h5_pay_result, name="h5_pay_result"),
     path("h5/payments/", h5_payments, name="h5_payments"),
+    path("h5/payments/<int:payment_id>/receipt/", h5_receipt, name="h5_receipt"),
     path("h5/payments/<int:payment_id>/receipt.pdf", h5_receipt_pdf, name="h5_receipt_pdf"),
 ]

@@ -19,6 +19,7 @@ from wuye.core.downloads import attachment, download_name
 from wuye.core.errors import DomainError
 from wuye.people.models import DEPARTMENTS
 from wuye.tenancy.models import Building, Project
+from wuye.tenancy.ordering import naturally
 from wuye.web.forms import PlausibleDateField
 from wuye.web.guards import staff_view
 from wuye.web.paging import paginate
@@ -66,6 +67,7 @@ class CatalogueForm(forms.Form):
 class CategoryForm(CatalogueForm):
     kind = forms.ChoiceField(label=gettext_lazy("Kind"), choices=Kind.choices)
     parent = forms.ModelChoiceField(Category.objects.none(), required=False, label=gettext_lazy("Parent category"),
+                                    empty_label=gettext_lazy("None (a top-level category)"),
                                     help_text=gettext_lazy("Empty: a top-level category."))
     code = forms.CharField(label=gettext_lazy("Code"), max_length=40)
     name = forms.CharField(label=gettext_lazy("Name"), max_length=50)
@@ -109,6 +111,7 @@ class PriceItemForm(CatalogueForm):
 class WarrantyTermForm(CatalogueForm):
     category = forms.ModelChoiceField(Category.objects.none(), label=gettext_lazy("System (repair category)"))
     building = forms.ModelChoiceField(Building.objects.none(), required=False, label=gettext_lazy("Building"),
+                                      empty_label=gettext_lazy("Every building"),
                                       help_text=gettext_lazy("Empty: every building of the project."))
     until = PlausibleDateField(label=gettext_lazy("Warranty until"))
     contractor = forms.CharField(label=gettext_lazy("Contractor"), max_length=100)
@@ -123,7 +126,7 @@ class WarrantyTermForm(CatalogueForm):
         if self.project is not None:
             categories, buildings = categories.filter(project=self.project), buildings.filter(project=self.project)
         self.fields["category"].queryset = categories.select_related("parent").order_by("project_id", "code")
-        self.fields["building"].queryset = buildings.order_by("project_id", "number")
+        self.fields["building"].queryset = naturally(buildings)
 
     def values(self) -> dict:
         return {name: self.cleaned_data[name] for name in catalogue.WARRANTY_FIELDS}

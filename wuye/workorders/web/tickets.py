@@ -101,6 +101,15 @@ def _staff_actions(actor, ticket) -> list[str]:
 
 
 # -- console: the inbox ---------------------------------------------------------------------------------------
+# What the inbox shows a field department when no filter is given (the menu, page 2 of it): their open jobs —
+# closed ones only when asked for.
+DEFAULT_FILTERS = {
+    Role.ENGINEERING: {"kind": Kind.REPAIR, "open": "on"},
+    Role.SECURITY: {"open": "on"},
+    Role.ENVIRONMENT: {"open": "on"},
+}
+
+
 @staff_view(reads="workorders.tickets")
 def inbox(request):
     if request.method == "POST":  # the search may be the contact's phone: kept out of the URL (web.search)
@@ -108,14 +117,16 @@ def inbox(request):
     actor, now = request.actor, timezone.now()
     data = search_data(request)
     defaulted = False
-    if not data and actor.role == Role.ENGINEERING:
-        data, defaulted = {"kind": Kind.REPAIR, "open": "on"}, True  # engineering starts with open repairs
+    defaults = DEFAULT_FILTERS.get(actor.role)
+    if defaults and not any(name in data for name in TicketFilterForm.base_fields):
+        data, defaulted = data.copy(), True  # no filter chosen (a page number is not one): the open jobs
+        data.update(defaults)
     form = TicketFilterForm(data, actor=actor)
     tickets = reports.with_deadlines(form.filter(with_details(scoped(Ticket.objects.all(), actor)),
                                                  user=request.user, now=now))
     if form.cleaned_data.get("sort") == "due":
         tickets = tickets.order_by(F("next_due_at").asc(nulls_last=True), "-created_at", "-id")
-    elif actor.role == Role.ENGINEERING:  # one's own repairs first
+    elif actor.role in DEFAULT_FILTERS:  # one's own jobs first
         tickets = tickets.order_by(Case(When(assignee=request.user, then=0), default=1, output_field=IntegerField()),
                                    "-created_at", "-id")
     page = paginate(request, tickets)

@@ -17,7 +17,6 @@ from wuye.core.access import scoped
 from wuye.core.models import Event
 from wuye.sla.models import Clock, ClockState
 from wuye.tenancy.ordering import natural_key
-from wuye.tenancy.ordering import natural_key
 
 from .models import ImprovementAction, Kind, Ticket
 from .satisfaction import CHOICES as SATISFACTION_CHOICES

@@ -24,6 +24,7 @@ from wuye.web.forms import show_problems as web_show_problems
 
 from .models import URGENCIES_BY_KIND, Category, Channel, Kind, PriceItem, Status, Urgency
 from .queries import TicketQuery, filter_tickets
+from .satisfaction import CHOICES as SATISFACTION_CHOICES
 from .services import REPEAT_REASONS, ActionInput, TicketInput
 
 DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
@@ -397,7 +398,7 @@ class CompleteForm(ActionForm):
 
 class ReturnVisitForm(ActionForm):
     score = forms.TypedChoiceField(label=_("Satisfaction"), coerce=int, widget=forms.RadioSelect,
-                                   choices=[(n, str(n)) for n in range(5, 0, -1)])
+                                   choices=SATISFACTION_CHOICES)  # 非常满意 … 非常不满意, the owner's own labels
     comment = _textarea(_("What the person said"), required=False)
 
 

@@ -10,5 +10,7 @@ class BillingConfig(AppConfig):
     def ready(self):
         from . import billers, dunning  # noqa: F401  (billers and the dunning handler register themselves)
         from .registry import register
+        from .write_offs import register_sentences
 
         register()
+        register_sentences()  # the write-off requests' events (write_offs.py)

@@ -18,6 +18,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from wuye.core.access import Actor, Role, require, scoped
 from wuye.core.errors import InvalidInput, NotAllowed
@@ -130,7 +131,8 @@ def _locked(request: WriteOffRequest) -> WriteOffRequest:
 def _approve(actor: Actor, request: WriteOffRequest, note: str) -> WriteOffRequest:
     entry = services.write_off(actor, request.bill, request.amount, reason=request.reason)
     approvals.record_decision(request, actor, WriteOffRequest.State.APPROVED, note, entry=entry)
-    record_event(request, "billing.write_off_approved", actor=actor.user, data={**_facts(request), "note": note})
+    record_event(request, "billing.write_off_approved", actor=actor.user,
+                 data={**_facts(request), "approval_comment": note})
     if actor.user.pk != request.requested_by_id:
         notify(request.requested_by, _("Write-off of %(amount)s for %(unit)s approved") % {
                    "amount": format_money(request.amount), "unit": request.bill.unit.label},
@@ -162,9 +164,29 @@ def reject_write_off(actor: Actor, request: WriteOffRequest, note: str) -> Write
     note = approvals.approval_note(note, required=True)
     request = _locked(request)
     approvals.record_decision(request, actor, WriteOffRequest.State.REJECTED, note)
-    record_event(request, "billing.write_off_rejected", actor=actor.user, data={**_facts(request), "note": note})
+    record_event(request, "billing.write_off_rejected", actor=actor.user,
+                 data={**_facts(request), "approval_comment": note})
     if actor.user.pk != request.requested_by_id:
         notify(request.requested_by, _("Write-off of %(amount)s for %(unit)s rejected") % {
                    "amount": format_money(request.amount), "unit": request.bill.unit.label},
                note, link=_link(), source=request, dedupe_key=f"write-off-decided:{request.pk}")
     return request
+
+
+_EXAMPLE = {"unit": "1栋1单元101", "item": "物业费", "period": "2026-10", "amount": "20.50"}
+
+
+def register_sentences() -> None:
+    """How the request's events read (wuye.core.sentences), registered from BillingConfig.ready()."""
+    from wuye.core.sentences import register_sentences as register
+
+    register({
+        "billing.write_off_requested": (gettext_lazy("Write-off of %(amount)s asked for %(item)s %(period)s: "
+                                                     "%(reason)s"), {"example": {**_EXAMPLE, "reason": "尾差减免"}}),
+        "billing.write_off_approved": (gettext_lazy("Write-off of %(amount)s for %(item)s %(period)s approved: "
+                                                    "%(approval_comment)s"),
+                                       {"example": {**_EXAMPLE, "approval_comment": "同意，业委会已确认"}}),
+        "billing.write_off_rejected": (gettext_lazy("Write-off of %(amount)s for %(item)s %(period)s rejected: "
+                                                    "%(approval_comment)s"),
+                                       {"example": {**_EXAMPLE, "approval_comment": "不符合减免条件"}}),
+    })

@@ -41,6 +41,8 @@ def register_all() -> None:
     register_sentences({
         "project.created": (_("Project %(name)s created (%(service_level)s)"), {
             "example": {"code": "hy", "name": "和园小区", "service_level": "level_1"}}),
+        "project.short_code_changed": (_("Number prefix of receipts and notices changed: %(from)s → %(to)s"), {
+            "example": {"from": "JG", "to": "JH"}}),
         "building.created": (_building_created, {"example": {"number": "1栋", "source": "import"}}),
         "building.updated": (changed_sentence(_("Building changed")), {
             "example": {"floors": [18, 24], "name": ["一号楼", "1号楼"], "source": "import"}}),

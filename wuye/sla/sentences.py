@@ -61,25 +61,25 @@ def _measure(event, fields) -> str | None:
 
 
 def started(event, fields) -> str:
-    return gettext("%(limit)s: due by %(due)s") % {"limit": _limit(fields), "due": fields["due_at"]}
+    return gettext("%(limit)s — due by %(due)s") % {"limit": _limit(fields), "due": fields["due_at"]}
 
 
 def met(event, fields) -> str:
-    return gettext("%(limit)s: on time, %(overrun)s") % {
+    return gettext("%(limit)s — on time, %(overrun)s") % {
         "limit": _limit(fields), "overrun": format_overrun(fields.raw.get("overrun_minutes"), _measure(event, fields))}
 
 
 def breached(event, fields) -> str:
-    return gettext("%(limit)s: missed, %(overrun)s") % {
+    return gettext("%(limit)s — missed, %(overrun)s") % {
         "limit": _limit(fields), "overrun": format_overrun(fields.raw.get("overrun_minutes"), _measure(event, fields))}
 
 
 def paused(event, fields) -> str:
-    return gettext("%(limit)s: clock paused (%(reason)s)") % {"limit": _limit(fields), "reason": fields["reason"]}
+    return gettext("%(limit)s — clock paused (%(reason)s)") % {"limit": _limit(fields), "reason": fields["reason"]}
 
 
 def resumed(event, fields) -> str:
-    return gettext("%(limit)s: clock running again, due by %(due)s") % {
+    return gettext("%(limit)s — clock running again, due by %(due)s") % {
         "limit": _limit(fields), "due": fields["due_at"]}
 
 

@@ -114,7 +114,10 @@ TABLE_WIDTHS = [40, 22, 28, 28, 26, 26]
 
 
 def notice_number(notice: BillingNotice) -> str:
-    return f"{notice.project.code.upper()}-{CODES[notice.stage]}-{notice.issued_on:%Y%m%d}-{notice.pk:06d}"
+    """JH-CJ-20261202-000045: the project's number prefix (as on its receipts), the kind of notice, the day issued
+    and the notice's record number (unique, not a per-project sequence)."""
+    prefix = notice.project.short_code or notice.project.code.upper()
+    return f"{prefix}-{CODES[notice.stage]}-{notice.issued_on:%Y%m%d}-{notice.pk:06d}"
 
 
 def _rows(notice: BillingNotice) -> list[list[str]]:

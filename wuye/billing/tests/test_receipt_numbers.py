@@ -116,3 +116,11 @@ def test_thirty_payments_at_once_get_thirty_numbers_without_gaps(world):
     codes = set(Receipt.objects.values_list("code", flat=True))
     assert len(codes) == 30 and all(code.startswith("JH-") for code in codes)
     assert sum(Payment.objects.values_list("amount", flat=True), Decimal(0)) == Decimal("300.00")
+
+
+def test_notices_carry_the_same_prefix(world):
+    from wuye.billing.documents import notice_number
+    from wuye.billing.models import BillingNotice
+
+    notice = BillingNotice(pk=45, project=world.project1, stage="reminder", issued_on=date(2026, 12, 2))
+    assert notice_number(notice) == "JH-CJ-20261202-000045"

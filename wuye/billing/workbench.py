@@ -3,7 +3,8 @@ waiting for a decision, the decider's refunds as to-dos, and billing's events in
 
 Each count is the query of the list its card opens: households in arrears are the accounts list filtered to
 arrears (`AccountFilterForm` over `with_account`), their amount the overdue total of the aging report
-(`reports.arrears_aging`, the page at `billing:reports`), refunds the refunds page filtered to "awaiting approval".
+(`reports.arrears_aging`, the page at `billing:reports`), refunds and write-offs their pages filtered to "awaiting
+approval". The collection worklist (`collection:worklist`) is linked when that app is installed.
 """
 
 from __future__ import annotations
@@ -17,12 +18,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from wuye.core.access import Role, may_read, scoped
-from wuye.core.money import to_money
+from wuye.core.money import format_money, to_money
 from wuye.tenancy.models import Unit
 from wuye.web.workbench import Card, Todo, register_cards, register_feed, register_todos, role_of
 
 from . import refunds
-from .models import Payment, RefundRequest
+from .models import Payment, RefundRequest, WriteOffRequest
 from .reports import arrears_aging
 
 FINANCE_DESK = frozenset({Role.FINANCE, Role.PROJECT_MANAGER, Role.COMPANY_ADMIN})
@@ -84,10 +85,27 @@ def refund_cards(actor, now: datetime) -> list[Card]:
                  group=str(group))]
 
 
-# Write-offs with approval (a helper is adding them): when billing has a write-off request model, its card and
-# to-dos go here beside the refunds' — a count of requests awaiting approval linking to their list.
+def pending_write_off_requests(actor):
+    """Write-off requests awaiting approval: the write-offs page with state "awaiting approval"."""
+    return scoped(WriteOffRequest.objects.filter(state=WriteOffRequest.State.REQUESTED), actor)
+
+
 def write_off_cards(actor, now: datetime) -> list[Card]:
-    return []
+    if not may_read(actor, "billing.write_offs"):
+        return []
+    count = pending_write_off_requests(actor).count()
+    group = _("Awaiting approval") if role_of(actor) != Role.FINANCE else _("Collection")
+    return [Card("billing.write_offs", _("Write-offs awaiting approval"), count,
+                 url=_url("billing:write_offs", f"state={WriteOffRequest.State.REQUESTED}"),
+                 tone="amber" if count else "", group=str(group))]
+
+
+def write_off_todos(actor, now: datetime) -> list[Todo]:
+    from .write_offs import pending_write_offs
+
+    url = _url("billing:write_offs", f"state={WriteOffRequest.State.REQUESTED}") or ""
+    return [Todo(what=str(_("Approve the write-off")), title=f"{r.bill.unit.label} {format_money(r.amount)}",
+                 due_at=None, url=url, detail=r.reason) for r in pending_write_offs(actor)[:20]]
 
 
 def refund_todos(actor, now: datetime) -> list[Todo]:
@@ -95,7 +113,8 @@ def refund_todos(actor, now: datetime) -> list[Todo]:
         return []
     waiting = pending_refunds(actor).exclude(requested_by=actor.user).select_related("payment__unit__building")
     url = _url("billing:refunds", f"state={RefundRequest.State.REQUESTED}") or ""
-    return [Todo(what=str(_("Approve the refund")), title=f"{r.payment.unit.label} ¥{r.amount:,.2f}", due_at=None,
+    return [Todo(what=str(_("Approve the refund")), title=f"{r.payment.unit.label} {format_money(r.amount)}",
+                 due_at=None,
                  url=url, detail=r.reason) for r in waiting.order_by("requested_at", "id")[:20]]
 
 
@@ -108,4 +127,5 @@ def register() -> None:
     register_cards("billing.refunds", refund_cards, roles=REFUND_DECIDERS, order=30)
     register_cards("billing.write_offs", write_off_cards, roles=REFUND_DECIDERS, order=31)
     register_todos("billing.refunds", refund_todos, roles=REFUND_DECIDERS)
+    register_todos("billing.write_offs", write_off_todos, roles=REFUND_DECIDERS)
     register_feed("billing", _billing_events, roles={Role.FINANCE})

@@ -19,8 +19,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from wuye.billing import refunds
-from wuye.billing.models import Payment, RefundRequest
+from wuye.billing import refunds, write_offs
+from wuye.billing.models import OPEN, Bill, Payment, RefundRequest
 from wuye.core.events import timeline
 from wuye.core.models import Event
 from wuye.demo.builders import build_demo_company
@@ -51,6 +51,8 @@ def world(django_db_setup, django_db_blocker):
                              ActionInput(waiting_for="parts"))
         payment = Payment.objects.filter(project__company=company, project__code="jinhua-garden").order_by("id").first()
         refunds.request_refund(actor_for(User.objects.get(username="caiwu")), payment, "10.00", "重复缴费")
+        bill = Bill.objects.filter(OPEN, project=payment.project).order_by("id").first()
+        write_offs.request_write_off(actor_for(User.objects.get(username="caiwu")), bill, "5.00", "滞纳金减免")
         yield {"company": company, "paused_job": job}
         transaction.set_rollback(True)
 
@@ -97,7 +99,7 @@ def test_each_count_on_the_workbench_is_the_length_of_the_list_behind_its_link(w
 EXPECTED = {
     "kefu": {"tickets.dispatch", "tickets.in_progress", "tickets.return_visit", "tickets.at_risk", "tickets.overdue"},
     "gongcheng": {"tickets.mine_open", "tickets.mine_today", "tickets.mine_overdue", "tickets.mine_parts"},
-    "jingli": {"tickets.approval", "billing.refunds", "tickets.overdue"},
+    "jingli": {"tickets.approval", "billing.refunds", "billing.write_offs", "tickets.overdue"},
     "caiwu": {"billing.arrears", "billing.arrears_amount", "billing.paid_today", "billing.refunds"},
     "pinzhi": {"tickets.overdue", "tickets.complaints_month"},
     "zhixu": {"tickets.department_open", "tickets.department_overdue"},
@@ -179,8 +181,9 @@ def test_the_manager_has_approvals_to_do(world):
     assert cards["tickets.approval"].count == Ticket.objects.filter(
         project__code="jinhua-garden", status=Status.PENDING_APPROVAL).count()
     assert cards["billing.refunds"].count == 1
+    assert cards["billing.write_offs"].count == 1
     what = [todo.what for todo in response.context["todos"]]
-    assert "Approve the refund" in what
+    assert "Approve the refund" in what and "Approve the write-off" in what
     groups = [group["title"] for group in response.context["card_groups"]]
     assert "Awaiting approval" in groups
 

@@ -45,7 +45,7 @@ from django.db import connection, transaction  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from bench.schema import insert_select, insert_values  # noqa: E402
+from bench.schema import insert_select  # noqa: E402
 from wuye.billing.models import (  # noqa: E402
     Allocation,
     Bill,
@@ -53,11 +53,11 @@ from wuye.billing.models import (  # noqa: E402
     BillingRun,
     ChargeItem,
     ChargeKind,
+    DocumentCounter,
     EntryKind,
     LedgerEntry,
     Payment,
     Receipt,
-    ReceiptCounter,
     Tariff,
 )
 from wuye.billing.periods import add_months  # noqa: E402
@@ -126,7 +126,7 @@ def generate_month(project: Project, item: ChargeItem, period: date, age: int) -
     Each INSERT names only the columns it computes; `bench.schema` fills the others from the models."""
     open_percent = {0: 40, 1: 20, 2: 10}.get(age, 3)
     writes_off = age >= 6
-    t = {m: m._meta.db_table for m in (Bill, Payment, ReceiptCounter, Unit)}
+    t = {m: m._meta.db_table for m in (Bill, Payment, DocumentCounter, Project, Unit)}
     params = {"project": project.pk, "item": item.pk, "period": period, "rate": RATE, "open": open_percent,
               "writes_off": writes_off, "label": f"物业费 {period:%Y-%m}", "charge": EntryKind.CHARGE,
               "payment": EntryKind.PAYMENT, "write_off": EntryKind.WRITE_OFF}
@@ -161,7 +161,7 @@ def generate_month(project: Project, item: ChargeItem, period: date, age: int) -
             "bill_id": "id", "created_at": "issued_at", "memo": "description",
         }, f"FROM ({month_bills}) b ORDER BY id", params)
         # One payment per bill paid (in full or half), received 1–28 days after issue.
-        payments = insert_select(cursor, Payment, {
+        insert_select(cursor, Payment, {
             "project_id": "project_id", "unit_id": "unit_id",
             "channel": "(ARRAY['wechat','wechat','alipay','bank_transfer','cash'])[id %% 5 + 1]", "amount": "paid",
             "idempotency_key": "'bench-bill-' || id", "received_at": "issued_at + (id %% 28 + 1) * interval '1 day'",
@@ -182,15 +182,24 @@ def generate_month(project: Project, item: ChargeItem, period: date, age: int) -
             "project_id": "project_id", "unit_id": "unit_id", "kind": "%(write_off)s", "amount": "-written_off",
             "bill_id": "id", "created_at": "issued_at + interval '60 days'", "memo": "'压测核销'",
         }, f"FROM ({month_bills}) b WHERE written_off > 0 ORDER BY id", params)
-        # Receipt numbers go on from the project's counter without gaps.
-        insert_values(cursor, ReceiptCounter, {"project_id": "%(project)s", "last_number": "0"}, params,
-                      suffix="ON CONFLICT (project_id) DO NOTHING")
+        # Receipt numbers go on from the project's counter of the payment's year (Shanghai) without gaps, printed
+        # as the app prints them (JH-2026-000123).
+        year = "extract(year FROM p.received_at AT TIME ZONE 'Asia/Shanghai')::int"
+        cursor.execute(f"""INSERT INTO {t[DocumentCounter]} (project_id, series, year, last_number)
+                           SELECT DISTINCT p.project_id, 'receipt', {year}, 0 {joined}
+                           ON CONFLICT (project_id, series, year) DO NOTHING""", params)
+        number = "c.last_number + row_number() OVER (PARTITION BY c.year ORDER BY p.id)"
         insert_select(cursor, Receipt, {
-            "project_id": "p.project_id", "number": "c.last_number + row_number() OVER (ORDER BY p.id)",
+            "project_id": "p.project_id", "year": "c.year", "number": number,
+            "code": f"pr.short_code || '-' || c.year || '-' || lpad(({number})::text, 6, '0')",
             "payment_id": "p.id", "issued_at": "p.received_at",
-        }, f"{joined} CROSS JOIN {t[ReceiptCounter]} c WHERE c.project_id = %(project)s", params)
-        cursor.execute(f"UPDATE {t[ReceiptCounter]} SET last_number = last_number + %(payments)s "
-                       "WHERE project_id = %(project)s", {**params, "payments": payments})
+        }, f"""{joined} JOIN {t[Project]} pr ON pr.id = p.project_id
+               JOIN {t[DocumentCounter]} c ON c.project_id = p.project_id AND c.series = 'receipt'
+                                          AND c.year = {year}""", params)
+        cursor.execute(f"""UPDATE {t[DocumentCounter]} c SET last_number = c.last_number + n.payments
+                           FROM (SELECT {year} AS year, count(*) AS payments {joined} GROUP BY 1) n
+                           WHERE c.project_id = %(project)s AND c.series = 'receipt' AND c.year = n.year""",
+                       params)
     return bills
 
 

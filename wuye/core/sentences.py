@@ -414,6 +414,7 @@ def event_details(event) -> list[tuple[str, str]]:
 # -- timelines: steps with their time limits folded in ------------------------------------------------------
 FOLDED_PREFIX = "sla."
 FOLD_WINDOW = timedelta(seconds=5)
+STANDALONE = {"sla.overdue"}  # the sweep's, not a step's: a line of its own (merged with its batch)
 
 
 @dataclass
@@ -460,7 +461,7 @@ def timeline_steps(events: Iterable, *, fold_window: timedelta = FOLD_WINDOW) ->
     ordered = sorted(events, key=lambda e: (e.created_at, e.pk or 0))
     host_of: dict[int, int] = {}
     for index, event in enumerate(ordered):
-        if not event.verb.startswith(FOLDED_PREFIX):
+        if not event.verb.startswith(FOLDED_PREFIX) or event.verb in STANDALONE:
             continue
         # The step nearest in time on the same subject by the same person; on a tie the later one (a process
         # records the limits it starts or stops before its own step; only a ticket's receipt comes first).

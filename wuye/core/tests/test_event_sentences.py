@@ -271,3 +271,27 @@ def test_older_events_that_stored_logins_show_names(world):
     with translation.override("zh-hans"):
         text = event_sentence(prepare_events([event])[0])
     assert user.get_full_name() in text and "gongcheng" not in text
+
+
+@pytest.mark.django_db
+def test_an_accounts_timeline_names_its_overdue_bills_once_not_a_clock_code_per_bill(world, login):
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from django.urls import reverse
+
+    from wuye.sla.engine import sweep
+    from wuye.tenancy.models import Unit
+
+    unit = Unit.objects.filter(project=world.project1).first()
+    for month in (8, 9, 10):
+        world.bill(unit, period=timezone.localdate().replace(year=2026, month=month, day=1))
+    sweep(now=datetime(2026, 12, 20, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai")))  # past the first rung (30 days)
+    client = login("caiwu")
+    client.cookies["django_language"] = "zh-hans"
+    html = client.get(reverse("billing:unit_account", args=[unit.pk]), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    timeline = html[html.index('class="timeline"'):]
+    assert "billing." not in timeline and "时限计时" not in timeline
+    assert timeline.count("缴费期限已过") == 1  # one line for the bills that fell overdue together …
+    for month in ("2026-08", "2026-09", "2026-10"):
+        assert month in timeline  # … naming each bill by its period and item

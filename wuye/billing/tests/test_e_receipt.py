@@ -33,6 +33,7 @@ def test_the_owner_reads_and_prints_their_receipt(world, payment):
     history = owner.get("/h5/payments/").content.decode()
     url = f"/h5/payments/{payment.pk}/receipt/"
     assert f'href="{url}"' in history  # linked from the payment history
+    assert "¥1,500.00" in history  # money as people read it
 
     response = owner.get(url)
     html = response.content.decode()

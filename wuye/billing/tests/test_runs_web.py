@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from wuye.billing import jobs
 from wuye.billing.models import Bill, BillingRun, ChargeItem, Tariff
+from wuye.core.money import format_money
 from wuye.tenancy.models import Unit
 
 
@@ -38,13 +39,13 @@ def test_a_run_started_in_the_console_bills_in_the_background_and_shows_its_summ
     billed = sum(Bill.objects.values_list("amount", flat=True), Decimal("0.00"))
     summary = re.search(r'<table class="table run-summary">.*?</table>', progress, re.S).group(0)
     cells = [re.sub(r"<[^>]+>", "", cell).strip() for cell in re.findall(r"<t[dh][^>]*>(.*?)</t[dh]>", summary, re.S)]
-    assert cells[3:6] == ["物业费", str(units.count()), str(billed)]
+    assert cells[3:6] == ["物业费", str(units.count()), format_money(billed)]
 
     full = caiwu.get(started.url).content.decode()
     for unit in units.select_related("building"):
         assert reverse("billing:unit_account", args=[unit.pk]) in full  # each bill links to its unit's account
     listing = caiwu.get(reverse("billing:runs")).content.decode()
-    assert reverse("billing:run", args=[run.pk]) in listing and str(billed) in listing
+    assert reverse("billing:run", args=[run.pk]) in listing and format_money(billed) in listing
 
 
 def test_a_bad_month_names_the_field_and_starts_nothing(world, login, property_fee):

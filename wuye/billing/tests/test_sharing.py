@@ -23,7 +23,7 @@ from wuye.billing.models import (
 from wuye.billing.runs import run_billing
 from wuye.billing.sharing import allocate_shared_costs, shares, split
 from wuye.core.errors import Conflict, InvalidInput, NotAllowed
-from wuye.core.money import to_money
+from wuye.core.money import format_money, to_money
 from wuye.people.access import actor_for
 from wuye.tenancy.models import Building, Unit
 
@@ -197,7 +197,7 @@ def test_console_page_computes_and_discloses_the_month(world, shared):
     page = caiwu.get(response.url)
     text = page.content.decode()
     power = SharedCost.objects.get(item=shared["power"])
-    assert page.status_code == 200 and "1号楼电梯" in text and str(power.amount) in text
+    assert page.status_code == 200 and "1号楼电梯" in text and format_money(power.amount) in text
     assert str(sharing.per_share(power)) in text and "3597.33" in text
     assert caiwu.get("/console/billing/shared-costs/", {"month": "2026-13"}).status_code == 422
     kefu2 = logged_in("kefu2")

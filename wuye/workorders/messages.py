@@ -40,7 +40,7 @@ def person(user) -> str:
     """A staff member as an owner reads them: "工程部 王强" (department and name), never the login."""
     name = user.get_full_name() or user.first_name or _("a colleague")
     profile = getattr(user, "staff_profile", None)
-    return f"{profile.get_role_display()} {name}" if profile is not None else name
+    return f"{profile.department} {name}" if profile is not None else name
 
 
 def _place(ticket: Ticket) -> str:
@@ -94,8 +94,12 @@ def completed(ticket: Ticket, actor_user) -> None:
     """The reporter is asked to check and sign off (staff who registered the call pass it on)."""
     if not ticket.reporter_id or ticket.reporter == actor_user:
         return
-    _tell(ticket.reporter, _("Your repair “%(gist)s” is done — please check and sign off") % {"gist": gist(ticket)},
-          ticket, _("Work done: %(work)s") % {"work": ticket.work_done[:500]})
+    if ticket.reporter_id in staff_ids([ticket.reporter]):  # registered by the desk for a caller
+        subject = _("Repair done at %(place)s: “%(gist)s” — ask the owner to check and sign off") % {
+            "place": _place(ticket), "gist": gist(ticket)}
+    else:
+        subject = _("Your repair “%(gist)s” is done — please check and sign off") % {"gist": gist(ticket)}
+    _tell(ticket.reporter, subject, ticket, _("Work done: %(work)s") % {"work": ticket.work_done[:500]})
 
 
 def department_assigned(ticket: Ticket, recipients) -> None:

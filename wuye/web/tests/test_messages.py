@@ -54,7 +54,7 @@ def repaired(world):
 def test_the_owners_messages_say_what_happened_to_their_repair(world, repaired):
     titles = list(Notification.objects.inbox(world.user("yezhu")).values_list("subject_line", flat=True))
     assert titles == ["Your repair “厨房水管爆裂” is done — please check and sign off",
-                      f"Your repair “厨房水管爆裂” has been sent to Engineering "
+                      f"Your repair “厨房水管爆裂” has been sent to Engineering department "
                       f"{world.user('gongcheng').get_full_name()}"]
     assert all(repaired.number not in title for title in titles)  # the owner's words, not a number
     done = Notification.objects.inbox(world.user("yezhu")).first()
@@ -215,3 +215,16 @@ def test_the_inbox_costs_the_same_few_queries_however_many_messages(world, login
     with CaptureQueriesContext(connection) as many:
         client.get(reverse("web:notifications"))
     assert len(many) == len(few)
+
+
+def test_a_repair_the_desk_registered_tells_the_desk_in_staff_words_with_the_console_link(world):
+    kefu, engineer = actor_for(world.user("kefu")), actor_for(world.user("gongcheng"))
+    with override("en"):
+        ticket = world.ticket(world.project1, description="楼道灯不亮")
+        ticket = perform(kefu, ticket, "dispatch", ActionInput(assignee=engineer.user))
+        for step in ("accept", "arrive"):
+            ticket = perform(engineer, ticket, step)
+        perform(engineer, ticket, "complete", ActionInput(work_done="更换灯泡"))
+    done = Notification.objects.inbox(kefu.user).get(subject_line__contains="done")
+    assert done.subject_line == f"Repair done at {ticket.unit.label}: “楼道灯不亮” — ask the owner to check and sign off"
+    assert done.link == ticket.get_absolute_url()

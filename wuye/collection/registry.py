@@ -1,27 +1,24 @@
-"""What collection adds to the web faces, registered from `CollectionConfig.ready()`: how its event reads on the
-household's timeline (the unit's billing account shows it too: events about a unit are on its account)."""
+"""What collection adds to the web faces, registered from `CollectionConfig.ready()`: how its event reads
+(wuye.core.sentences) on the unit's timelines — the billing account shows events about its unit too."""
 
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from wuye.core.templatetags.timeline import register_event_labels
+from wuye.core.sentences import register_sentence, register_terms
 
 from .models import Method, Outcome
 
 
-def contacted_sentence(event) -> str:
-    """「电话催缴：承诺缴费（2026-12-10前）」 — the method, the outcome and a promised date."""
-    data = event.data or {}
-    method = dict(Method.choices).get(data.get("method"), _("Contact"))
-    outcome = dict(Outcome.choices).get(data.get("outcome"), "")
-    if data.get("promised_on"):
-        return str(_("Arrears follow-up by %(method)s: %(outcome)s by %(date)s") % {
-            "method": method, "outcome": outcome, "date": data["promised_on"]})
-    return str(_("Arrears follow-up by %(method)s: %(outcome)s") % {"method": method, "outcome": outcome})
+def contacted(event, fields) -> str:
+    """「电话催缴：承诺缴费（12-10 前）」 — the method, the outcome and a promised date."""
+    if fields.raw.get("promised_on"):
+        return gettext("Arrears follow-up by %(method)s: %(outcome)s by %(promised_on)s") % fields
+    return gettext("Arrears follow-up by %(method)s: %(outcome)s") % fields
 
 
 def register() -> None:
-    register_event_labels(
-        verbs={"collection.contacted": contacted_sentence},
-        details={"outcome": _("outcome"), "promised_on": _("promised date")},
-        values={"outcome": dict(Outcome.choices)},
-    )
+    register_terms(details={"note": _("note")},
+                   values={"method": dict(Method.choices), "outcome": dict(Outcome.choices)})
+    register_sentence("collection.contacted", contacted, details=("amount", "note"), example={
+        "method": "call", "outcome": "promised", "promised_on": "2026-12-10", "amount": "1234.50",
+        "note": "月底发工资后缴"})

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
+from django.db import connection
 from django.db.models import Count, DecimalField, Exists, F, Max, Min, OuterRef, Sum, Value
 from django.db.models.functions import Coalesce, Length
 
@@ -98,13 +99,16 @@ def households(actor: Actor | None, *, today: date, project=None, building=None,
     return rows.order_by(*order, "unit_id")
 
 
-def summary(rows, today: date) -> dict:
-    """Households and what they owe overdue in all: the overdue bills of the listed households (one query, the
-    grouped rows as its subquery)."""
-    listed = rows.order_by().values("unit_id")
-    totals = Bill.objects.filter(OPEN, due_on__lt=today, unit_id__in=listed).aggregate(
-        households=Count("unit_id", distinct=True), owed=Sum(OUTSTANDING))
-    return {"households": totals["households"] or 0, "owed": to_money(totals["owed"] or 0)}
+def summary(rows) -> dict:
+    """How many households are listed and what they owe overdue in all: one query over the grouped rows (its count
+    is also the page's, so the list is aggregated twice per page, not three times)."""
+    sql, params = rows.order_by().query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT COUNT(*), SUM(grouped.owed) FROM ({sql}) grouped", params)
+        households, owed = cursor.fetchone()
+    if isinstance(owed, float):  # SQLite sums decimals as floats; its text is the sum to fen
+        owed = str(owed)
+    return {"households": households or 0, "owed": to_money(owed or 0)}
 
 
 @dataclass

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.db.models.functions import Length
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -24,7 +25,7 @@ from wuye.tenancy.search import unit_search_q
 from wuye.web.forms import PlausibleDateField, ScopedFilterForm, show_problems
 from wuye.web.guards import staff_view
 from wuye.web.htmx import render_page
-from wuye.web.paging import paginate
+from wuye.web.paging import PAGE_SIZE
 
 from .. import services, worklist
 from ..models import ContactLog, Method, Outcome
@@ -72,11 +73,14 @@ def _worklist(request, *, export_form=None, status=None):
     actor, today = request.actor, timezone.localdate()
     form = WorklistForm(request.GET, actor=actor)
     rows = form.households(actor, today)
-    page = paginate(request, rows)
+    summary = worklist.summary(rows)
+    paginator = Paginator(rows, PAGE_SIZE)
+    paginator.count = summary["households"]  # known from the summary: no second COUNT over the groups
+    page = paginator.get_page(request.GET.get("page"))
     households = worklist.page_households(actor, page.object_list, today)
     data = form.cleaned_data
     return render_page(request, "collection/worklist.html", "collection/_worklist.html", {
-        "form": form, "page": page, "households": households, "summary": worklist.summary(rows, today),
+        "form": form, "page": page, "households": households, "summary": summary,
         "view": data.get("view") or "", "sort": data.get("sort") or "amount", "today": today,
         "building": data.get("building"), "may_log": actor.may("collection.log_contact"),
         "export_form": export_form or ExportForm(actor=actor),

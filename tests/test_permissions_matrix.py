@@ -37,6 +37,7 @@ API_ROUTES = {
     "billing.payments": ["/api/v1/payments/intents/no-such-reference", "/api/v1/payments/{payment}/receipt.pdf"],
     "billing.refunds": ["/api/v1/refunds"],
     "billing.reports": ["/api/v1/reports/arrears-aging", "/api/v1/reports/collection-rate?project={project}"],
+    "workorders.complaint_reports": ["/api/v1/reports/satisfaction?project={project}"],
     "billing.charge_items": ["/api/v1/charge-items", "/api/v1/tariffs", "/api/v1/charge-items.xlsx?project={project}"],
     "billing.parking": ["/api/v1/parking/spaces", "/api/v1/parking/passes",
                         "/api/v1/parking/spaces.xlsx?project={project}"],

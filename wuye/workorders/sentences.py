@@ -9,6 +9,8 @@ from django.utils.translation import gettext_lazy as _
 from wuye.core.money import format_money
 from wuye.core.sentences import money_in_text, register_formatter, register_sentences, register_terms, term
 
+from .satisfaction import owner_rating_sentence
+
 EXAMPLE_MOMENT = "2026-12-03T17:00+08:00"
 
 
@@ -165,6 +167,7 @@ def register() -> None:
         "ticket.return_visit": (return_visit, {"details": ("fee_state", "fee_pending"), "example": {
             "score": 5, "fee_state": "paid", "fee_pending": "30.00"}}),
         # The owner's own rating in the portal (helper rating, issue 11 part 9): it is the return visit.
+        "ticket.rate": (owner_rating_sentence, {"example": {"from": "confirmed", "to": "visited", "score": 4}}),
         "ticket.close": (_("Closed"), {"example": {"from": "visited", "to": "closed"}}),
         "ticket.reopen": (_("Reopened: %(reason)s"), {"example": {"from": "closed", "to": "new",
                                                                   "reason": "业主反映仍漏水"}}),

@@ -226,5 +226,6 @@ def test_a_repair_the_desk_registered_tells_the_desk_in_staff_words_with_the_con
             ticket = perform(engineer, ticket, step)
         perform(engineer, ticket, "complete", ActionInput(work_done="更换灯泡"))
     done = Notification.objects.inbox(kefu.user).get(subject_line__contains="done")
-    assert done.subject_line == f"Repair done at {ticket.unit.label}: “楼道灯不亮” — ask the owner to check and sign off"
+    assert done.subject_line == (f"Repair done at {ticket.unit.label}: “楼道灯不亮” — "
+                                 "ask the owner to check and sign off")
     assert done.link == ticket.get_absolute_url()

@@ -57,7 +57,7 @@ def test_paid_now_is_a_payment_for_this_repair_with_a_receipt(world, unit):
     payment = Payment.objects.get()
     assert (payment.amount, payment.channel, payment.received_at) == (Decimal("105.00"), "cash", FEE_DAY)
     assert balance(unit) == 0 and not bills_with_outstanding(unit).exists()  # nothing left on 我的账单
-    receipt = f"{world.project1.code}-00000001"
+    receipt = f"JH-{payment.receipt.year}-000001"
     assert fee_event(ticket).data == {"from": "confirmed", "to": "confirmed", "total": "105.00",
                                       "payment_channel": "cash", "collected": "105.00", "receipt": receipt}
     with translation.override("en"):

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from wuye.core.access import Role, get_scoped_or_404, scoped
 from wuye.core.models import Event, Notification
 from wuye.core.outbox import mark_all_read, mark_read, safe_link
+from wuye.core.sentences import prepare_events
 from wuye.people.models import Relation, Residency, Resident, Vehicle
 from wuye.tenancy.models import Building, Project, Unit
 
@@ -68,7 +69,7 @@ def dashboard(request):
     return render(request, "web/console/dashboard.html", {
         "card_groups": _card_groups(workbench.cards_for(actor, now)),
         "todos": todos, "todo_total": todo_total, "now": now,
-        "events": list(events[:FEED_LENGTH]),
+        "events": prepare_events(events[:FEED_LENGTH]),  # names resolved for the sentences in a few queries
         "latest_messages": Notification.objects.inbox(request.user)[:5],
     })
 

@@ -44,6 +44,7 @@ def register() -> None:
     from wuye.web.context import NavItem, Tile, register_nav, register_tile
 
     from .models import Channel, NoticeStage
+    from .sentences import register as register_sentences
     from .urls import urlpatterns
     from .web import accounts, master, meters, notices, owner, payments, reports, runs, sharing
 
@@ -65,6 +66,7 @@ def register() -> None:
     }
     for module in (accounts, runs, meters, sharing, notices, payments, reports, owner, master):
         verbs.update(getattr(module, "EVENT_VERBS", {}))
+    register_sentences()  # each verb's sentence (wuye.billing.sentences); the labels below are the older names
     register_event_labels(verbs=verbs, details={
         "amount": _("amount"),
         "prepaid": _("kept as prepayment"),

@@ -4,8 +4,8 @@ from django.template import Context, Template
 from django.template.loader import render_to_string
 from django.utils import translation
 
-from wuye.core.events import record_event
 from wuye.core import sentences
+from wuye.core.events import record_event
 from wuye.core.templatetags.timeline import register_event_labels
 from wuye.tenancy.models import Company, Project
 

@@ -30,6 +30,9 @@ SKIP = ("/logout", "/accounts/logout", "/static/", "/media/", "/api/", "/i18n/",
 
 # Pages whose subject is the sign-in account itself: there the login is what the person looks for.
 LOGIN_PAGES = ("/console/staff/", "/h5/profile/")
+# Master-data pages define and edit the charge items' import codes (property-fee, paid-service): there a code is
+# the record's own field, as an item number is on a price list. Everywhere else it must read as the item's name.
+CODE_PAGES = ("/console/billing/master/",)
 # Inputs whose value the browser shows in the person's own format (a date picker holds 2026-12-02T10:14).
 MACHINE_INPUTS = ("date", "datetime-local", "time", "month", "number")
 
@@ -76,7 +79,8 @@ def _problems(path: str, body: str) -> tuple[list[str], list[str]]:
     page = _Page()
     page.feed(body)
     text = "\n".join(page.text)
-    found = [match.group(0) for match in CODES.finditer(text)]
+    found = [match.group(0) for match in CODES.finditer(text)
+             if not (path.startswith(CODE_PAGES) and re.fullmatch(r"[a-z]+(-[a-z]+)+", match.group(0)))]
     found += [match.group(0) for match in ISO_TIME.finditer(text)]
     for login in () if path.startswith(LOGIN_PAGES) else LOGIN_NAMES:
         if re.search(rf"(?<![A-Za-z0-9_.@-]){re.escape(login)}(?![A-Za-z0-9_@-])", text):

@@ -190,6 +190,47 @@ class PeriodRate:
         return (self.collected * 100 / collectable).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
+def _check_project(actor: Actor | None, project: Project) -> None:
+    if actor is not None:
+        require(actor, "billing.view")
+        if not scoped(Project.objects.filter(pk=project.pk), actor).exists():
+            raise InvalidInput("project", _("No such %(thing)s.") % {"thing": Project._meta.verbose_name})
+
+
+def _rates_by(project: Project, periods: list[date], group: str | None) -> dict[object, dict[date, PeriodRate]]:
+    """{group value: {period: PeriodRate}} of `project` (group: a bill lookup such as "unit__building_id", or None
+    for the whole project under the key None); the rule `collection_rate` documents, in two grouped queries."""
+    keys = [group] if group else []
+    # The whole project has a row for every period, even one whose only figure is arrears collected in it.
+    rows: dict[object, dict[date, PeriodRate]] = {} if group else {None: {p: PeriodRate(period=p) for p in periods}}
+
+    def row(values, period):
+        key = values[group] if group else None
+        return rows.setdefault(key, {p: PeriodRate(period=p) for p in periods}).get(period)
+
+    per_period = (Bill.objects.filter(project=project, period__in=periods).values(*keys, "period")
+                  .annotate(count=Count("id"), open=Count("id", filter=OPEN),
+                            billed=Sum("amount"), collected=Sum("paid"), written=Sum("written_off")).order_by())
+    for values in per_period:
+        rate = row(values, values["period"])
+        rate.bills, rate.open_bills = values["count"], values["open"]
+        rate.billed, rate.collected = to_money(values["billed"]), to_money(values["collected"])
+        rate.written_off = to_money(values["written"])
+
+    zone = timezone.get_current_timezone()
+    start = timezone.make_aware(datetime.combine(periods[0], time.min), zone)
+    end = timezone.make_aware(datetime.combine(add_months(periods[-1], 1), time.min), zone)
+    month = TruncMonth("created_at", output_field=DateField(), tzinfo=zone)
+    arrears = (Allocation.objects.filter(bill__project=project, created_at__gte=start, created_at__lt=end)
+               .annotate(month=month).filter(bill__period__lt=F("month"))
+               .values(*(f"bill__{key}" for key in keys), "month").annotate(total=Sum("amount")).order_by())
+    for values in arrears:
+        key = values[f"bill__{group}"] if group else None
+        if key in rows and values["month"] in rows[key]:
+            rows[key][values["month"]].arrears_collected = to_money(values["total"])
+    return rows
+
+
 def collection_rate(actor: Actor | None, project: Project, periods: list[date]) -> list[PeriodRate]:
     """Collection rate (收缴率) of `project` per billing period in `periods` (first days of months), in order.
 
@@ -198,34 +239,12 @@ def collection_rate(actor: Actor | None, project: Project, periods: list[date]) 
     `arrears_collected`: what allocations created in that month paid on bills of earlier periods (net of refund
     reversals). Two grouped queries.
     """
-    if actor is not None:
-        require(actor, "billing.view")
-        if not scoped(Project.objects.filter(pk=project.pk), actor).exists():
-            raise InvalidInput("project", _("No such %(thing)s.") % {"thing": Project._meta.verbose_name})
+    _check_project(actor, project)
     periods = sorted(set(periods))
-    rows = {period: PeriodRate(period=period) for period in periods}
     if not periods:
         return []
-    per_period = (Bill.objects.filter(project=project, period__in=periods).values("period")
-                  .annotate(count=Count("id"), open=Count("id", filter=OPEN),
-                            billed=Sum("amount"), collected=Sum("paid"), written=Sum("written_off")).order_by())
-    for values in per_period:
-        row = rows[values["period"]]
-        row.bills, row.open_bills = values["count"], values["open"]
-        row.billed, row.collected = to_money(values["billed"]), to_money(values["collected"])
-        row.written_off = to_money(values["written"])
-
-    zone = timezone.get_current_timezone()
-    start = timezone.make_aware(datetime.combine(periods[0], time.min), zone)
-    end = timezone.make_aware(datetime.combine(add_months(periods[-1], 1), time.min), zone)
-    month = TruncMonth("created_at", output_field=DateField(), tzinfo=zone)
-    arrears = (Allocation.objects.filter(bill__project=project, created_at__gte=start, created_at__lt=end)
-               .annotate(month=month).filter(bill__period__lt=F("month"))
-               .values("month").annotate(total=Sum("amount")).order_by())
-    for values in arrears:
-        if values["month"] in rows:
-            rows[values["month"]].arrears_collected = to_money(values["total"])
-    return [rows[period] for period in periods]
+    whole = _rates_by(project, periods, None)[None]
+    return [whole[period] for period in periods]
 
 
 def building_collection_rates(actor: Actor | None, project: Project,
@@ -233,34 +252,11 @@ def building_collection_rates(actor: Actor | None, project: Project,
     """`collection_rate` of each building of `project` (by the building of each bill's unit), the same figures
     and rule per period; buildings in natural order ("2" before "10"), those without bills in these periods left
     out. Two grouped queries and the buildings' names."""
-    if actor is not None:
-        require(actor, "billing.view")
-        if not scoped(Project.objects.filter(pk=project.pk), actor).exists():
-            raise InvalidInput("project", _("No such %(thing)s.") % {"thing": Project._meta.verbose_name})
+    _check_project(actor, project)
     periods = sorted(set(periods))
     if not periods:
         return []
-    rows: dict[int, dict[date, PeriodRate]] = {}
-    per_period = (Bill.objects.filter(project=project, period__in=periods).values("unit__building_id", "period")
-                  .annotate(count=Count("id"), open=Count("id", filter=OPEN),
-                            billed=Sum("amount"), collected=Sum("paid"), written=Sum("written_off")).order_by())
-    for values in per_period:
-        building = rows.setdefault(values["unit__building_id"], {p: PeriodRate(period=p) for p in periods})
-        row = building[values["period"]]
-        row.bills, row.open_bills = values["count"], values["open"]
-        row.billed, row.collected = to_money(values["billed"]), to_money(values["collected"])
-        row.written_off = to_money(values["written"])
-    zone = timezone.get_current_timezone()
-    start = timezone.make_aware(datetime.combine(periods[0], time.min), zone)
-    end = timezone.make_aware(datetime.combine(add_months(periods[-1], 1), time.min), zone)
-    month = TruncMonth("created_at", output_field=DateField(), tzinfo=zone)
-    arrears = (Allocation.objects.filter(bill__project=project, created_at__gte=start, created_at__lt=end)
-               .annotate(month=month).filter(bill__period__lt=F("month"))
-               .values("bill__unit__building_id", "month").annotate(total=Sum("amount")).order_by())
-    for values in arrears:
-        building = rows.get(values["bill__unit__building_id"])
-        if building is not None and values["month"] in building:
-            building[values["month"]].arrears_collected = to_money(values["total"])
+    rows = _rates_by(project, periods, "unit__building_id")
     buildings = Building.objects.in_bulk(rows)
     ordered = sorted(rows, key=lambda pk: _natural(buildings[pk].number))
     return [(buildings[pk], [rows[pk][period] for period in periods]) for pk in ordered]

@@ -238,6 +238,20 @@ def issue_payment_notices(run_or_project, bills, now: datetime | None = None) ->
 
 
 @engine.on_escalation(PAYMENT_DEADLINE)
+
+def _draft(project_id: int, unit_id: int, stage: str, moment: datetime, per_unit: dict, item_names: dict):
+    """An unsaved notice of `unit_id` at `stage` issued at `moment`, listing its bills overdue that day (None when
+    there are none), to be paid within GRACE."""
+    issued_on = timezone.localdate(moment)
+    rows = [row for row in per_unit.get(unit_id, []) if row["due_on"] < issued_on]
+    if not rows:
+        return None
+    lines = [_line(row, item_names, issued_on) for row in rows]
+    return BillingNotice(project_id=project_id, unit_id=unit_id, stage=stage, issued_on=issued_on, issued_at=moment,
+                         due_on=issued_on + GRACE,
+                         total=sum((Decimal(line["outstanding"]) for line in lines), Decimal("0.00")), lines=lines)
+
+
 def issue_dunning_notices(steps) -> list[BillingNotice]:
     """The sweep reached a quiet rung of bills' payment deadlines: a reminder notice (催缴通知书, 30 days overdue)
     or a lawyer's letter (律师函, 60 days) per unit, stage and day, listing all the unit's open overdue bills.
@@ -260,14 +274,9 @@ def issue_dunning_notices(steps) -> list[BillingNotice]:
     item_names = _item_names([row for rows in per_unit.values() for row in rows])
     drafts = []
     for (unit_id, stage, issued_on), moment in moments.items():
-        rows = [row for row in per_unit.get(unit_id, []) if row["due_on"] < issued_on]
-        if not rows:
-            continue
-        lines = [_line(row, item_names, issued_on) for row in rows]
-        drafts.append(BillingNotice(project_id=projects[(unit_id, stage, issued_on)], unit_id=unit_id, stage=stage,
-                                    issued_on=issued_on, issued_at=moment, due_on=issued_on + GRACE,
-                                    total=sum((Decimal(line["outstanding"]) for line in lines), Decimal("0.00")),
-                                    lines=lines))
+        draft = _draft(projects[(unit_id, stage, issued_on)], unit_id, stage, moment, per_unit, item_names)
+        if draft is not None:
+            drafts.append(draft)
     notices = _save_notices(drafts)
     if notices:
         labels = _unit_labels({notice.unit_id for notice in notices})
@@ -290,14 +299,9 @@ def issue_reminder_notices(actor: Actor, units, *, now: datetime | None = None) 
     item_names = _item_names([row for rows in per_unit.values() for row in rows])
     drafts = []
     for unit in units:
-        rows = [row for row in per_unit.get(unit.pk, []) if row["due_on"] < issued_on]
-        if not rows:
-            continue
-        lines = [_line(row, item_names, issued_on) for row in rows]
-        drafts.append(BillingNotice(project_id=unit.project_id, unit_id=unit.pk, stage=NoticeStage.REMINDER,
-                                    issued_on=issued_on, issued_at=now, due_on=issued_on + GRACE,
-                                    total=sum((Decimal(line["outstanding"]) for line in lines), Decimal("0.00")),
-                                    lines=lines))
+        draft = _draft(unit.project_id, unit.pk, NoticeStage.REMINDER, now, per_unit, item_names)
+        if draft is not None:
+            drafts.append(draft)
     notices = _save_notices(drafts)
     if notices:
         labels = _unit_labels({notice.unit_id for notice in notices})

@@ -237,8 +237,6 @@ def issue_payment_notices(run_or_project, bills, now: datetime | None = None) ->
     return notices
 
 
-@engine.on_escalation(PAYMENT_DEADLINE)
-
 def _draft(project_id: int, unit_id: int, stage: str, moment: datetime, per_unit: dict, item_names: dict):
     """An unsaved notice of `unit_id` at `stage` issued at `moment`, listing its bills overdue that day (None when
     there are none), to be paid within GRACE."""
@@ -252,6 +250,7 @@ def _draft(project_id: int, unit_id: int, stage: str, moment: datetime, per_unit
                          total=sum((Decimal(line["outstanding"]) for line in lines), Decimal("0.00")), lines=lines)
 
 
+@engine.on_escalation(PAYMENT_DEADLINE)
 def issue_dunning_notices(steps) -> list[BillingNotice]:
     """The sweep reached a quiet rung of bills' payment deadlines: a reminder notice (催缴通知书, 30 days overdue)
     or a lawyer's letter (律师函, 60 days) per unit, stage and day, listing all the unit's open overdue bills.

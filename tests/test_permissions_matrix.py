@@ -96,6 +96,7 @@ CONSOLE_EXEMPT = {
     "billing:record_payment", "billing:write_off", "billing:add_charge",
     "billing:readings_import", "billing:readings_template", "billing:shared_costs_allocate",
     "billing:notice_pdf", "billing:refund_request", "billing:refund_approve", "billing:refund_reject",
+    "billing:write_off_approve", "billing:write_off_reject",  # decisions (POST, billing.approve_write_off)
     "billing:master_import",  # a master-data list's upload (POST, billing.manage_master)
     # collection: logging a contact and issuing a building's reminder notices (POST, collection.log_contact); the
     # building's notices as a PDF need notices issued that day

@@ -15,18 +15,17 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from wuye.core.access import Actor, Role, require
-from wuye.core.errors import Conflict, InvalidInput, NotAllowed
+from wuye.core.errors import InvalidInput, NotAllowed
 from wuye.core.events import record_event
 from wuye.core.models import NotificationKind
 from wuye.core.money import format_money
 from wuye.core.outbox import notify
 from wuye.tenancy.models import Unit
 
-from . import services
+from . import approvals, services
 from .models import Payment, RefundRequest
 
 ZERO = Decimal("0.00")
@@ -109,9 +108,7 @@ def request_refund(actor: Actor, payment: Payment, amount, reason: str) -> Refun
 def _locked(request: RefundRequest) -> RefundRequest:
     _lock_unit(request.payment)
     request = RefundRequest.objects.select_for_update().select_related("payment__unit").get(pk=request.pk)
-    if request.state != RefundRequest.State.REQUESTED:
-        raise Conflict(_("This refund request was already decided: %(state)s.") % {
-            "state": request.get_state_display()})
+    approvals.still_requested(request)
     return request
 
 
@@ -130,10 +127,8 @@ def approve_refund(actor: Actor, request: RefundRequest, note: str = "") -> Refu
     from wuye.people.access import actor_for  # people sits beside billing; imported late to keep floors apart
 
     entry = services.refund(actor_for(request.requested_by), request.payment, request.amount, reason=request.reason)
-    request.state, request.entry = RefundRequest.State.APPROVED, entry
-    request.decided_by, request.decided_at = actor.user, timezone.now()
-    request.decision_note = (note or "").strip()[:200]
-    request.save(update_fields=["state", "entry", "decided_by", "decided_at", "decision_note"])
+    approvals.record_decision(request, actor, RefundRequest.State.APPROVED,
+                              approvals.approval_note(note, required=False), entry=entry)
     record_event(request, "billing.refund_approved", actor=actor.user,
                  data={"amount": str(request.amount), "entry": entry.pk,
                        **({"approval_comment": request.decision_note} if request.decision_note else {})})
@@ -146,19 +141,13 @@ def approve_refund(actor: Actor, request: RefundRequest, note: str = "") -> Refu
 @transaction.atomic
 def reject_refund(actor: Actor, request: RefundRequest, note: str) -> RefundRequest:
     """Turn a request down (a decider), or withdraw it (its requester). No ledger entry is written."""
-    note = (note or "").strip()
     if not may_reject(actor, request):
-        if request.state != RefundRequest.State.REQUESTED:
-            raise Conflict(_("This refund request was already decided: %(state)s.") % {
-                "state": request.get_state_display()})
+        approvals.still_requested(request)
         raise NotAllowed(_("Refunds are decided by the project manager or a finance supervisor."))
-    if not note:
-        raise InvalidInput("note", _("Say why the refund is rejected."))
+    note = approvals.approval_note(note, required=True)
     request = _locked(request)
-    request.state = RefundRequest.State.REJECTED
-    request.decided_by, request.decided_at, request.decision_note = actor.user, timezone.now(), note[:200]
-    request.save(update_fields=["state", "decided_by", "decided_at", "decision_note"])
-    record_event(request, "billing.refund_rejected", actor=actor.user, data={"note": note[:200]})
+    approvals.record_decision(request, actor, RefundRequest.State.REJECTED, note)
+    record_event(request, "billing.refund_rejected", actor=actor.user, data={"note": note})
     if actor.user.pk != request.requested_by_id:
         notify(request.requested_by, _("Refund of %(amount)s rejected") % {"amount": format_money(request.amount)},
                note,

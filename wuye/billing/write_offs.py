@@ -34,10 +34,9 @@ ZERO = Decimal("0.00")
 
 
 def is_decider(actor: Actor) -> bool:
-    """Who approves write-offs: the project manager (and the platform's superuser)."""
-    if actor.is_superuser:
-        return True
-    return actor.may("billing.approve_write_off") and actor.role == Role.PROJECT_MANAGER
+    """Who approves write-offs: whoever holds billing.approve_write_off (the project manager — the permission
+    table says so, once) and the platform's superuser."""
+    return actor.is_superuser or actor.may("billing.approve_write_off")
 
 
 def may_approve(actor: Actor, request: WriteOffRequest) -> bool:

@@ -5,7 +5,6 @@ SQLite; money sums are rounded to fen with `to_money` (SQLite adds decimals as f
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -19,6 +18,7 @@ from wuye.core.access import Actor, require, scoped
 from wuye.core.errors import InvalidInput
 from wuye.core.money import to_money
 from wuye.tenancy.models import Building, Project
+from wuye.tenancy.ordering import natural_key
 
 from .models import OPEN, Allocation, Bill
 from .periods import add_months
@@ -75,11 +75,6 @@ class AgingReport:
     group_by: str
     rows: list[AgingRow]
     totals: AgingRow
-
-
-def _natural(text: str) -> tuple:
-    """'2' before '10' (building numbers are text)."""
-    return tuple((0, int(part), "") if part.isdigit() else (1, 0, part) for part in re.split(r"(\d+)", text) if part)
 
 
 def arrears_aging(actor: Actor | None, *, as_of: date | None = None, project: Project | None = None, building=None,
@@ -143,7 +138,7 @@ def arrears_aging(actor: Actor | None, *, as_of: date | None = None, project: Pr
             setattr(row, key, to_money(values[f"{key}_amount"]))
             row.bills[key] = values[f"{key}_bills"]
         rows.append(row)
-    rows.sort(key=lambda r: (r.project, r.project_id, _natural(r.building_number)))
+    rows.sort(key=lambda r: (r.project, r.project_id, natural_key(r.building_number)))
 
     totals = AgingRow(units_in_arrears=sum(r.units_in_arrears for r in rows))
     for key in conditions:
@@ -258,7 +253,7 @@ def building_collection_rates(actor: Actor | None, project: Project,
         return []
     rows = _rates_by(project, periods, "unit__building_id")
     buildings = Building.objects.in_bulk(rows)
-    ordered = sorted(rows, key=lambda pk: _natural(buildings[pk].number))
+    ordered = sorted(rows, key=lambda pk: natural_key(buildings[pk].number))
     return [(buildings[pk], [rows[pk][period] for period in periods]) for pk in ordered]
 
 

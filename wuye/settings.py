@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "wuye.workorders",
     "wuye.onboarding",
     "wuye.collection",
+    "wuye.quality",
     # faces
     "wuye.web",
     "wuye.demo",

@@ -1,5 +1,5 @@
 """Reporting with photos from the owner portal (§2.1 "receive … photos"): every photo is checked before anything
-is written (JPEG, PNG or WebP by its first bytes, at most 5 MB, at most `services.MAX_PHOTOS`), then the ticket is
+is written (JPEG, PNG or WebP by its first bytes, at most 5 MB, at most `core.photos.MAX_PHOTOS`), then the ticket is
 received and the photos kept with `services.attach_photo` — all in one transaction.
 
 What is kept is never the uploaded file itself: `reencode` decodes it with Pillow and writes the pixels again, so
@@ -9,76 +9,13 @@ it is decoded."""
 
 from __future__ import annotations
 
-import io
-import warnings
-
-from django.conf import settings
-from django.core.files.base import ContentFile
 from django.db import transaction
-from django.utils.translation import gettext as _
-from PIL import Image, ImageOps, UnidentifiedImageError
 
 from wuye.core.access import Actor
-from wuye.core.errors import InvalidInput
+from wuye.core.photos import check_photos, reencode  # noqa: F401  (reencode: used by services.attach_photo)
 
 from . import services
 from .models import Ticket
-
-
-def check_photos(files, field: str = "photos") -> list:
-    """The uploads, or InvalidInput naming `field` for the first one that would be refused."""
-    files = list(files or [])
-    if len(files) > services.MAX_PHOTOS:
-        raise InvalidInput(field, _("At most %(count)s photos.") % {"count": services.MAX_PHOTOS})
-    for upload in files:
-        if upload.size > services.MAX_PHOTO_BYTES:
-            raise InvalidInput(field, _("%(name)s is larger than 5 MB.") % {"name": upload.name})
-        upload.seek(0)
-        head = upload.read(16)
-        upload.seek(0)
-        if services.photo_type(head) is None:
-            raise InvalidInput(field, _("%(name)s is not a JPEG, PNG or WebP picture.") % {"name": upload.name})
-    return files
-
-
-# Pillow format → (content type, extension, save options). Options name no `exif` or `icc_profile`: none is written.
-_FORMATS = {
-    "JPEG": ("image/jpeg", "jpg", {"quality": 88, "optimize": True}),
-    "PNG": ("image/png", "png", {"optimize": True}),
-    "WEBP": ("image/webp", "webp", {"quality": 88}),
-}
-DEFAULT_MAX_PIXELS = 50_000_000  # a 50-megapixel phone photo; decoded it is 150 MB of RGB
-
-
-def reencode(upload, field: str = "image") -> tuple[ContentFile, str]:
-    """The photo decoded and encoded again (same format, turned upright by its EXIF orientation, without EXIF or
-    trailing bytes) and its content type; InvalidInput naming `field` when it is not a readable JPEG, PNG or WebP
-    or has more pixels than `WUYE_PHOTO_MAX_PIXELS`."""
-    max_pixels = int(getattr(settings, "WUYE_PHOTO_MAX_PIXELS", DEFAULT_MAX_PIXELS))
-    too_large = _("The picture has more than %(count)s pixels.") % {"count": f"{max_pixels:,}"}
-    upload.seek(0)
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(upload) as image:
-                if image.format not in _FORMATS:
-                    raise InvalidInput(field, _("Upload a JPEG, PNG or WebP photo."))
-                width, height = image.size
-                if width * height > max_pixels:  # read from the header: nothing is decoded yet
-                    raise InvalidInput(field, too_large)
-                content_type, extension, options = _FORMATS[image.format]
-                picture = ImageOps.exif_transpose(image)  # decodes; the copy carries no orientation to lose
-                if image.format == "JPEG" and picture.mode not in ("RGB", "L", "CMYK"):
-                    picture = picture.convert("RGB")
-                out = io.BytesIO()
-                picture.save(out, format=image.format, **options)
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise InvalidInput(field, too_large) from None
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
-        raise InvalidInput(field, _("The picture cannot be read; upload a JPEG, PNG or WebP photo.")) from None
-    finally:
-        upload.seek(0)
-    return ContentFile(out.getvalue(), name=f"photo.{extension}"), content_type
 
 
 @transaction.atomic

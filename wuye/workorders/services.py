@@ -22,6 +22,7 @@ from wuye.core.access import Actor, Role, require
 from wuye.core.errors import Conflict, InvalidInput, NotAllowed, Problems
 from wuye.core.events import record_event
 from wuye.core.money import to_money
+from wuye.core.photos import MAX_PHOTO_BYTES, MAX_PHOTOS, photo_type
 from wuye.core.pii import mask_phone
 from wuye.core.validators import normalize_phone
 from wuye.people.services import staff_users
@@ -702,21 +703,6 @@ class StaleTicket(Conflict):
 
 
 # -- photos ---------------------------------------------------------------------------------------------------
-MAX_PHOTO_BYTES = 5 * 1024 * 1024
-MAX_PHOTOS = 9
-_SIGNATURES = {b"\xff\xd8\xff": "image/jpeg", b"\x89PNG\r\n\x1a\n": "image/png"}
-
-
-def photo_type(head: bytes) -> str | None:
-    """The image type from the file's first bytes (never from its name or the client's say-so)."""
-    for signature, content_type in _SIGNATURES.items():
-        if head.startswith(signature):
-            return content_type
-    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
-        return "image/webp"
-    return None
-
-
 @transaction.atomic
 def attach_photo(actor: Actor, ticket: Ticket, upload, field_name: str = "image"):
     """Keep a photo of the problem (or of the finished work): JPEG, PNG or WebP up to 5 MB, nine per ticket."""

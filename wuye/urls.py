@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("wuye.workorders.urls")),
     path("", include("wuye.billing.urls")),
     path("", include("wuye.collection.urls")),
+    path("", include("wuye.quality.urls")),
     path("", include("wuye.onboarding.views")),
     path("", include("wuye.web.urls")),
 ]

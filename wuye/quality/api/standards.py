@@ -1,0 +1,5 @@
+"""Quality API: standards (owned by its feature; mounted by api/__init__.py)."""
+
+from ninja import Router
+
+router = Router()

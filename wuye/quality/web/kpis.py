@@ -1,0 +1,3 @@
+"""Quality console and portal pages: kpis."""
+
+urlpatterns = []

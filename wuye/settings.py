@@ -232,6 +232,9 @@ WUYE_DATE_MIN = os.environ.get("WUYE_DATE_MIN", "1990-01-01")
 WUYE_DATE_YEARS_AHEAD = envint("WUYE_DATE_YEARS_AHEAD", 10)
 # A photo with more pixels than this is refused before it is decoded (a decompression bomb); 50 MP is a phone's best.
 WUYE_PHOTO_MAX_PIXELS = envint("WUYE_PHOTO_MAX_PIXELS", 50_000_000)
+# Satisfaction surveys (wuye.quality.surveys): a project with fewer surveys opened in the trailing 12 months is
+# warned about (SPEC §6: "at least twice a year").
+WUYE_SURVEYS_PER_YEAR = envint("WUYE_SURVEYS_PER_YEAR", 2)
 
 LOGGING = {
     "version": 1,

@@ -235,6 +235,11 @@ WUYE_PHOTO_MAX_PIXELS = envint("WUYE_PHOTO_MAX_PIXELS", 50_000_000)
 # Satisfaction surveys (wuye.quality.surveys): a project with fewer surveys opened in the trailing 12 months is
 # warned about (SPEC §6: "at least twice a year").
 WUYE_SURVEYS_PER_YEAR = envint("WUYE_SURVEYS_PER_YEAR", 2)
+# Project scores (wuye.quality.scores), the district scoring method of seed 004: annual score = DAILY_WEIGHT % of the
+# year's daily-check average + YEAR_END_WEIGHT % of the year-end review; a score below PASS_MARK fails.
+WUYE_QUALITY_DAILY_WEIGHT = envint("WUYE_QUALITY_DAILY_WEIGHT", 60)
+WUYE_QUALITY_YEAR_END_WEIGHT = envint("WUYE_QUALITY_YEAR_END_WEIGHT", 40)
+WUYE_QUALITY_PASS_MARK = envint("WUYE_QUALITY_PASS_MARK", 60)
 
 LOGGING = {
     "version": 1,

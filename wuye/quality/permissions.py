@@ -17,6 +17,10 @@ grant({
     "quality.answer_surveys": set(Role),  # owners answer their own; staff enter phone and paper answers
     "quality.assess_staff": MANAGERS | {Role.CUSTOMER_SERVICE, Role.ENGINEERING, Role.SECURITY, Role.ENVIRONMENT,
                                         Role.FINANCE},  # supervisors of each department (checked in the service)
+    # The assessment library (考核细则) is the company's; owners' praise and substantiated complaints are turned
+    # into assessment records by the project's management (project manager, quality, administration).
+    "quality.manage_assessment_items": {Role.QUALITY, Role.COMPANY_ADMIN},
+    "quality.assess_tickets": MANAGERS,
     "quality.view_reports": MANAGERS,
 })
 

@@ -346,6 +346,16 @@ class Rectification(models.Model):
     def __str__(self):
         return self.title
 
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("quality:rectification", args=[self.pk])
+
+    @property
+    def sla_responsible_role(self) -> str:
+        """Whose supervisors the SLA engine warns and tells first when it is overdue: the department on the row."""
+        return self.department
+
 
 class RectificationStepKind(models.TextChoices):
     REPORTED = "reported", _("Rectified")

@@ -4,3 +4,6 @@ Each feature module registers itself from here so the registrations are easy to 
 
 def register() -> None:
     from . import permissions  # noqa: F401  (grants and resources)
+    from . import sentences
+
+    sentences.register()

@@ -354,6 +354,12 @@ class _Audience:
         return self._cache[key]
 
 
+def _responsible_role(clock: Clock) -> str:
+    """The department answerable for the clock: the subject's own when it names one (`sla_responsible_role`, e.g.
+    a finding assigned to a department per row), else the policy's."""
+    return getattr(clock.subject, "sla_responsible_role", None) or clock.policy.responsible_role
+
+
 def _subject_label(clock: Clock) -> tuple[str, str]:
     subject = clock.subject
     link = subject.get_absolute_url() if hasattr(subject, "get_absolute_url") else ""
@@ -367,7 +373,7 @@ def _due_text(clock: Clock) -> str:
 def _warning(clock: Clock, audience: _Audience) -> list:
     label, link = _subject_label(clock)
     recipients = [clock.assignee] if clock.assignee else audience(
-        clock, clock.policy.responsible_role, supervisors_only=True)
+        clock, _responsible_role(clock), supervisors_only=True)
     return compose(recipients, _("%(subject)s: %(limit)s is due at %(due)s") % {
         "subject": label, "limit": clock.policy.name, "due": _due_text(clock)},
         link=link, source=clock, dedupe_key=f"sla:{clock.pk}:warn")
@@ -377,7 +383,7 @@ def _escalation(clock: Clock, level: int, audience: _Audience) -> list:
     rung = clock.policy.rung(level) or {}
     if rung.get("quiet"):  # the process's own handler says what happens (e.g. a letter to the owner)
         return []
-    role = rung.get("role", clock.policy.responsible_role)
+    role = rung.get("role") or _responsible_role(clock)
     recipients = audience(clock, role, supervisors_only=rung.get("supervisor", False))
     label, link = _subject_label(clock)
     return compose(recipients, _("Overdue (level %(level)s): %(subject)s — %(limit)s was due at %(due)s") % {

@@ -34,6 +34,18 @@ BILL_LADDER = [
      "stage": "lawyer_letter"},
 ]
 
+# A rectification's limit (quality, §6) is counted in working days of the project's calendar (core.calendar: a
+# working day is its day length, 8 h). Its department differs per row: the first rung names no role, so the engine
+# tells the supervisors of the subject's own department (`sla_responsible_role`); then the project manager one day
+# later and company quality two days later (rungs are counted in calendar time past the deadline).
+QA = Role.QUALITY.value
+WORKING_DAY = 8 * H
+RECTIFICATION_LADDER = [
+    {"after_minutes": 0, "supervisor": True},
+    {"after_minutes": DAY, "role": Role.PROJECT_MANAGER.value, "supervisor": False},
+    {"after_minutes": 2 * DAY, "role": QA, "supervisor": False},
+]
+
 # key: (name, target, measure, responsible role, ladder)
 SPEC_DEFAULT = {
     "repair.emergency.dispatch": ("紧急报修派单", 5 * M, "calendar", CS, ladder(CS, 0, 10, 30)),
@@ -51,6 +63,9 @@ SPEC_DEFAULT = {
     "complaint.return_visit": ("投诉回访", 24 * H, "calendar", CS, ladder(CS, 0, 480)),
     "feedback.reply": ("咨询建议答复", 24 * H, "calendar", CS, ladder(CS, 0, 480)),
     "billing.payment": ("费用缴纳期限", 30 * 24 * H, "calendar", FIN, BILL_LADDER),
+    "rectification.critical": ("严重问题整改", 1 * WORKING_DAY, "working", QA, RECTIFICATION_LADDER),
+    "rectification.major": ("较重问题整改", 2 * WORKING_DAY, "working", QA, RECTIFICATION_LADDER),
+    "rectification.minor": ("一般问题整改", 3 * WORKING_DAY, "working", QA, RECTIFICATION_LADDER),
 }
 # No warning before a payment deadline: the payment notice (≥ 15 days ahead) is the owner's warning.
 NO_WARNING = {"billing.payment"}

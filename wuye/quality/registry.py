@@ -3,7 +3,6 @@ Each feature module registers itself from here so the registrations are easy to 
 
 
 def register() -> None:
-    from . import permissions  # noqa: F401  (grants and resources)
-    from . import sentences
+    from . import jobs, permissions, sentences  # noqa: F401  (jobs, grants and resources register on import)
 
     sentences.register()

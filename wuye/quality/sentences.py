@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from wuye.core.sentences import register_sentences, register_terms
 
-from .models import Severity
+from .models import STAFF_ROLES, Severity
 
 
 def rectification_reported(event, fields) -> str:
@@ -34,6 +34,7 @@ def register() -> None:
                 "key": {"rectification.critical": _("Rectification of a critical finding"),
                         "rectification.major": _("Rectification of a major finding"),
                         "rectification.minor": _("Rectification of a minor finding")}})
+    register_inspection_sentences()
     register_sentences({
         # -- rectifications (rectifications.py) --
         "rectification.opened": (_("Rectification opened: %(title)s (%(department)s, %(severity)s, due %(due_at)s)"), {
@@ -47,4 +48,50 @@ def register() -> None:
             "example": {"note": "仍有纸箱堆放", "rejections": 1, "due_at": "2026-10-15T17:00+08:00"}}),
         "rectification.cancelled": (_("Rectification cancelled: %(reason)s"), {
             "example": {"reason": "重复登记"}}),
+    })
+
+
+# -- inspections (inspections.py) --------------------------------------------------------------------------------
+def inspection_scored(event, fields) -> str:
+    data = fields.raw
+    text = gettext("%(scored)s items scored (%(done)s of %(items)s done)") % fields
+    if data.get("failed"):
+        text = gettext("%(text)s; %(failed)s failed") % {"text": text, "failed": data["failed"]}
+    if data.get("photos"):
+        text = gettext("%(text)s (%(photos)s photos)") % {"text": text, "photos": data["photos"]}
+    return text
+
+
+def inspection_submitted(event, fields) -> str:
+    data = fields.raw
+    if data.get("critical"):
+        return gettext("Inspection submitted at %(place)s: a critical item failed, score 0; %(failed)s "
+                       "rectifications opened") % fields
+    if data.get("failed"):
+        return gettext("Inspection submitted at %(place)s: score %(score)s; %(failed)s rectifications opened") % fields
+    return gettext("Inspection submitted at %(place)s: score %(score)s, every item passed") % fields
+
+
+def register_inspection_sentences() -> None:
+    from .models import Frequency, InspectionKind
+
+    register_terms(
+        details={"kind": _("kind"), "standard": _("standard"), "frequency": _("frequency"),
+                 "department": _("department"), "reason": _("reason")},
+        values={"kind": dict(InspectionKind.choices), "frequency": dict(Frequency.choices),
+                "department": dict(STAFF_ROLES)})
+    register_sentences({
+        "inspection.plan_created": (_("Inspection plan made: %(standard)s, %(frequency)s, from %(starts_on)s"), {
+            "example": {"standard": "日常品质检查", "frequency": "daily", "starts_on": "2026-01-01"}}),
+        "inspection.plan_paused": (_("Inspection plan paused: %(standard)s, %(frequency)s"), {
+            "example": {"standard": "日常品质检查", "frequency": "weekly"}}),
+        "inspection.plan_resumed": (_("Inspection plan resumed: %(standard)s, %(frequency)s"), {
+            "example": {"standard": "日常品质检查", "frequency": "monthly"}}),
+        "inspection.created": (_("%(kind)s by %(standard)s scheduled for %(on)s"), {
+            "example": {"kind": "special", "standard": "窗口服务标准", "on": "2026-11-30", "department": ""}}),
+        "inspection.scored": (inspection_scored, {
+            "example": {"scored": 5, "done": 12, "items": 22, "failed": 1, "photos": 2}}),
+        "inspection.submitted": (inspection_submitted, {
+            "example": {"score": "86.67", "failed": 1, "place": "1号楼大堂", "critical": False}}),
+        "inspection.cancelled": (_("Inspection cancelled: %(reason)s"), {"example": {"reason": "当日改为专项检查"}}),
     })

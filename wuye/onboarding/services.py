@@ -70,8 +70,14 @@ def choose_standard(actor: Actor, project: Project, service_standard: str) -> Pr
     if standard is None:
         raise InvalidInput("service_standard", _("Choose one of: %(choices)s.")
                            % {"choices": ", ".join(s.code for s in standards())})
+    return follow_standard(actor.user, project, standard)
+
+
+def follow_standard(user, project: Project, standard: ServiceStandard) -> ProjectStandard:
+    """The one write of a project's service standard (the caller checked who may: `choose_standard` here, the
+    quality department's service packages in quality.standards). Event project.standard_chosen."""
     chosen, _created = ProjectStandard.objects.update_or_create(project=project, defaults={"standard": standard})
-    record_event(project, "project.standard_chosen", actor=actor.user, data={"standard": standard.code})
+    record_event(project, "project.standard_chosen", actor=user, data={"standard": standard.code})
     return chosen
 
 

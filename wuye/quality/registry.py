@@ -6,3 +6,4 @@ def register() -> None:
     from . import jobs, permissions, sentences  # noqa: F401  (jobs, grants and resources register on import)
 
     sentences.register()
+    from . import assessments  # noqa: F401  (its event sentences register on import)

@@ -240,6 +240,8 @@ WUYE_SURVEYS_PER_YEAR = envint("WUYE_SURVEYS_PER_YEAR", 2)
 WUYE_QUALITY_DAILY_WEIGHT = envint("WUYE_QUALITY_DAILY_WEIGHT", 60)
 WUYE_QUALITY_YEAR_END_WEIGHT = envint("WUYE_QUALITY_YEAR_END_WEIGHT", 40)
 WUYE_QUALITY_PASS_MARK = envint("WUYE_QUALITY_PASS_MARK", 60)
+# A KPI that misses its target by at most this many points reads amber, beyond it red (quality/kpis.py).
+WUYE_KPI_AMBER_POINTS = envint("WUYE_KPI_AMBER_POINTS", 5)
 # Staff assessment (wuye.quality.assessments): a staff member's monthly score = BASE + the month's points
 # (deductions negative, awards and owners' praise positive).
 WUYE_ASSESSMENT_BASE = envint("WUYE_ASSESSMENT_BASE", 100)

@@ -40,6 +40,9 @@ def tabs_for(actor, current: str) -> list[dict]:
 
 
 def register() -> None:
+    from .kpis import register as register_kpis  # the KPIs this app counts (wuye.core.kpis)
+
+    register_kpis()
     from wuye.core.templatetags.timeline import register_event_labels
     from wuye.web.context import NavItem, Tile, register_nav, register_tile
 

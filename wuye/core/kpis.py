@@ -164,7 +164,7 @@ class Chain:
 
     def __getitem__(self, index):
         if isinstance(index, int):
-            return list(islice(iter(self), index, index + 1))[0]
+            return next(islice(iter(self), index, index + 1))
         start, stop = index.start or 0, index.stop
         rows = []
         for part in self.parts:

@@ -30,3 +30,4 @@ resource("quality.rectifications", read="quality.view", write=("quality.rectify"
 resource("quality.surveys", read="quality.view", write=("quality.manage_surveys",), owners=True)
 resource("quality.assessments", read="quality.view", write=("quality.assess_staff",))
 resource("quality.reports", read="quality.view_reports", write=())
+resource("quality.kpis", read="quality.view", write=())  # KPI figures and their drill-down (quality/kpis.py)

@@ -32,6 +32,9 @@ SLA_KEYS = {
 
 
 def register() -> None:
+    from .kpis import register as register_kpis  # the KPIs this app counts (wuye.core.kpis)
+
+    register_kpis()
     from wuye.web.context import NavItem, Tile, register_nav, register_tile
     from wuye.web.labels import register_subject_url
 

@@ -7,3 +7,6 @@ def register() -> None:
 
     sentences.register()
     from . import assessments  # noqa: F401  (its event sentences register on import)
+    from .kpis import register as register_kpis
+
+    register_kpis()  # quality's own KPIs and the placeholders of facilities and security (wuye.core.kpis)

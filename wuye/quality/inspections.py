@@ -10,7 +10,7 @@ kind "self" only). Everyone works within the projects they see."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from django.db import IntegrityError, transaction
@@ -439,3 +439,52 @@ def cancel_inspection(actor: Actor, inspection: Inspection, *, reason: str, at: 
     inspection.save(update_fields=["status"])
     _record(inspection, "inspection.cancelled", actor=actor, at=at, data={"reason": reason})
     return inspection
+
+
+# -- reading ----------------------------------------------------------------------------------------------------
+@dataclass
+class SheetItem:
+    item: StandardItem
+    score: InspectionScore | None = None
+    photos: list = field(default_factory=list)
+    rectification: object = None
+
+
+@dataclass
+class SheetCategory:
+    category: object
+    items: list[SheetItem]
+
+
+def inspection_sheet(inspection: Inspection) -> list[SheetCategory]:
+    """The inspection's checklist as the inspector fills it in: each category with its items, the finding saved
+    for each (or None), its photos and — once submitted — the rectification a failed item opened. A fixed number
+    of queries whatever the size of the standard."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from .models import Evidence, Rectification, StandardCategory
+
+    categories = list(StandardCategory.objects.filter(version=inspection.version).order_by("number"))
+    items = list(StandardItem.objects.filter(version=inspection.version).order_by("number"))
+    scores = {row.item_id: row for row in inspection.scores.all()}
+    score_type = ContentType.objects.get_for_model(InspectionScore)
+    score_ids = [row.pk for row in scores.values()]
+    photos: dict[int, list] = {}
+    for photo in Evidence.objects.filter(subject_type=score_type, subject_id__in=score_ids).order_by("created_at",
+                                                                                                   "id"):
+        photos.setdefault(photo.subject_id, []).append(photo)
+    rectifications = {}
+    if inspection.status == InspectionStatus.SUBMITTED:
+        rectifications = {rect.source_id: rect for rect in Rectification.objects.filter(
+            source_type=score_type, source_id__in=score_ids)}
+    by_category: dict[int, list[SheetItem]] = {}
+    for item in items:
+        score = scores.get(item.pk)
+        by_category.setdefault(item.category_id, []).append(SheetItem(
+            item, score, photos.get(score.pk, []) if score else [], rectifications.get(score.pk) if score else None))
+    return [SheetCategory(category, by_category.get(category.pk, [])) for category in categories]
+
+
+def progress(inspection: Inspection) -> tuple[int, int]:
+    """(items scored, items of the standard)."""
+    return inspection.scores.count(), StandardItem.objects.filter(version=inspection.version).count()

@@ -28,7 +28,7 @@ from ..models import Frequency, Inspection, InspectionKind, InspectionPlan, Insp
 router = Router(tags=["quality"])
 
 
-class InspectionOut(Schema):
+class InspectionFields(Schema):
     id: int
     project_id: int
     project: str
@@ -47,6 +47,8 @@ class InspectionOut(Schema):
     failed_critical: bool
     plan_id: int | None = None
 
+
+class InspectionOut(InspectionFields):
     @staticmethod
     def resolve_project(inspection):
         return inspection.project.name
@@ -94,7 +96,7 @@ class CategoryOut(Schema):
     items: list[ItemOut]
 
 
-class InspectionDetailOut(InspectionOut):
+class InspectionDetailOut(InspectionFields):
     scored: int
     items_total: int
     categories: list[CategoryOut]
@@ -121,7 +123,13 @@ def _detail(inspection: Inspection) -> dict:
                            for photo in entry.photos],
                 "rectification_id": entry.rectification.pk if entry.rectification else None})
         categories.append({"number": block.category.number, "name": block.category.name, "items": items})
-    out = InspectionOut.from_orm(inspection).model_dump()
+    inspector = inspection.inspector
+    out = {name: getattr(inspection, name) for name in (
+        "id", "project_id", "kind", "department", "title", "scheduled_for", "status", "place", "started_at",
+        "submitted_at", "score", "failed_critical", "plan_id")}
+    out.update(project=inspection.project.name, standard=inspection.version.standard.name,
+               version=inspection.version.number,
+               inspector=(inspector.get_full_name() or inspector.username) if inspector else None)
     return {**out, "scored": scored, "items_total": total, "categories": categories}
 
 

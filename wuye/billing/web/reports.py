@@ -14,6 +14,7 @@ from django.utils import timezone
 from wuye.core.access import scoped
 from wuye.core.errors import InvalidInput
 from wuye.tenancy.models import Project
+from wuye.web.charts import nice_ceiling, short_label
 from wuye.web.forms import date_param
 from wuye.web.guards import staff_view
 
@@ -25,27 +26,12 @@ BUCKET_COLOURS = {"b0_30": "#f5c26b", "b31_60": "#ec9a3c", "b61_90": "#d9622b", 
 RATE_COLOUR = "#0b5cad"
 
 
-def _nice_ceiling(value: float) -> float:
-    """The smallest 1, 2, 2.5 or 5 × 10^k at or above `value` (axis end)."""
-    if value <= 0:
-        return 1.0
-    power = 10 ** math.floor(math.log10(value))
-    for step in (1, 2, 2.5, 5, 10):
-        if value <= step * power:
-            return step * power
-    return 10 * power
-
-
-def _short(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[:limit - 1] + "…"
-
-
 def aging_chart(rows: list[reports.AgingRow], *, with_project: bool, width: int = 760, limit: int = 20) -> dict:
     """A stacked horizontal bar per building (the `limit` with most overdue, largest first): one segment per
     bucket, the length proportional to the amount."""
     left, right, top, row_h, bar_h = 170, 90, 26, 26, 16
     shown = sorted((row for row in rows if row.total > 0), key=lambda row: -row.total)[:limit]
-    peak = _nice_ceiling(float(max((row.total for row in shown), default=Decimal(0))))
+    peak = nice_ceiling(float(max((row.total for row in shown), default=Decimal(0))))
     plot_w = width - left - right
     height = top + row_h * max(len(shown), 1) + 12
     bars = []
@@ -60,7 +46,7 @@ def aging_chart(rows: list[reports.AgingRow], *, with_project: bool, width: int 
                              "label": label, "amount": amount, "bills": row.bills.get(key, 0)})
             x += seg_w
         label = f"{row.project} {row.building}" if with_project else row.building
-        bars.append({"label": label, "short_label": _short(label, 14), "y": round(y, 1),
+        bars.append({"label": label, "short_label": short_label(label, 14), "y": round(y, 1),
                      "text_y": round(y + bar_h / 2, 1), "height": bar_h, "segments": segments, "total": row.total,
                      "total_x": round(x + 6, 1)})
     ticks = [{"x": round(left + plot_w * fraction, 1), "value": f"{peak * fraction:,.0f}"}

@@ -54,6 +54,7 @@ class Card:
     tone: str = ""  # "", "amber" (at risk, waiting) or "red" (overdue) — only when `count` is not zero
     hint: str = ""  # a short line under the label
     group: str = ""  # cards of one group sit together under this heading
+    figure: str = ""  # a figure that is not a count ("92.5%", "2/5"), shown in the count's place
 
 
 @dataclass(frozen=True)

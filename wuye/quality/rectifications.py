@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from wuye.core.access import Actor, Role, require, scoped
 from wuye.core.errors import Conflict, InvalidInput, NotAllowed, Problems
-from wuye.core.events import record_event
+from wuye.core.events import compose_event
 from wuye.core.outbox import notify
 from wuye.sla import engine
 
@@ -42,6 +42,15 @@ def _user(actor):
     if actor is None:
         return None
     return actor.user if isinstance(actor, Actor) else actor
+
+
+def record_event(subject, verb: str, *, actor=None, data=None, at: datetime | None = None):
+    """An event in the caller's transaction, dated `at` when the step happened earlier (demo data, imports)."""
+    event = compose_event(subject, verb, actor=actor, data=data)
+    if at is not None:
+        event.created_at = at
+    event.save()
+    return event
 
 
 def _link(rect: Rectification) -> str:
@@ -97,7 +106,7 @@ def open_rectification(source, *, project, title: str, department: str, severity
             clock = engine.start_clock(rect, key, project=project, at=at, assignee=assignee, actor=user)
             record_event(rect, "rectification.opened", actor=user, data={
                 "title": title, "department": department, "severity": severity, "due_at": engine._minute(clock.due_at),
-                "key": key})
+                "key": key}, at=at)
             _tell_department(rect, _("To rectify by %(due)s: %(title)s") % {
                 "due": _deadline_text(clock), "title": title}, description or "", dedupe="opened")
     except IntegrityError:
@@ -111,10 +120,10 @@ def open_rectification(source, *, project, title: str, department: str, severity
 
 # -- who may ---------------------------------------------------------------------------------------------------
 def may_report(actor: Actor, rect: Rectification) -> bool:
-    """The responsible department's staff on the project (and the quality side, who may record it for them)."""
+    """The responsible department's staff on the project."""
     if not actor.sees_project(rect.project_id) or not actor.may("quality.rectify"):
         return False
-    return actor.is_superuser or actor.role == rect.department or actor.may("quality.verify")
+    return actor.is_superuser or actor.role == rect.department
 
 
 def may_verify(actor: Actor, rect: Rectification) -> bool:
@@ -124,6 +133,17 @@ def may_verify(actor: Actor, rect: Rectification) -> bool:
 def may_cancel(actor: Actor, rect: Rectification) -> bool:
     return actor.sees_project(rect.project_id) and (
         actor.is_superuser or actor.role in (Role.QUALITY, Role.PROJECT_MANAGER, Role.COMPANY_ADMIN))
+
+
+def may_act(actor: Actor, rect: Rectification, action: str) -> bool:
+    """Whether `actor` may take `action` on `rect` now (its state allows it and their role does)."""
+    if not flows.allowed(rect.status, action):
+        return False
+    if action == "report":
+        return may_report(actor, rect)
+    if action in ("accept", "reject"):
+        return may_verify(actor, rect)
+    return may_cancel(actor, rect)
 
 
 def _locked(rect: Rectification, action: str) -> Rectification:
@@ -174,7 +194,7 @@ def report_rectified(actor: Actor, rect: Rectification, *, note: str, photos=(),
     rect.save(update_fields=["status"])
     clock = engine.stop_clock(rect, _clock_key_of(rect), at=at, actor=actor.user)
     record_event(rect, "rectification.reported", actor=actor.user, data={
-        "note": note[:200], "photos": len(attached), "late": bool(clock and clock.overrun.total_seconds() > 0)})
+        "note": note[:200], "photos": len(attached), "late": bool(clock and clock.overrun.total_seconds() > 0)}, at=at)
     return rect
 
 
@@ -203,7 +223,7 @@ def verify(actor: Actor, rect: Rectification, *, accepted: bool, note: str = "",
     if accepted:
         rect.status, rect.closed_at = RectificationStatus.CLOSED, at
         rect.save(update_fields=["status", "closed_at"])
-        record_event(rect, "rectification.accepted", actor=actor.user, data={"note": note[:200]})
+        record_event(rect, "rectification.accepted", actor=actor.user, data={"note": note[:200]}, at=at)
         return rect
     key = _clock_key_of(rect)
     engine.cancel_clocks(rect, actor=actor.user, reason="rejected")  # none should be open; be safe
@@ -211,7 +231,7 @@ def verify(actor: Actor, rect: Rectification, *, accepted: bool, note: str = "",
     rect.save(update_fields=["status", "rejections"])
     clock = engine.start_clock(rect, key, project=rect.project, at=at, assignee=rect.assignee, actor=actor.user)
     record_event(rect, "rectification.rejected", actor=actor.user, data={
-        "note": note[:200], "rejections": rect.rejections, "due_at": engine._minute(clock.due_at)})
+        "note": note[:200], "rejections": rect.rejections, "due_at": engine._minute(clock.due_at)}, at=at)
     _tell_department(rect, _("Sent back, rectify again by %(due)s: %(title)s") % {
         "due": _deadline_text(clock), "title": rect.title}, note, dedupe=f"rejected:{rect.rejections}")
     return rect
@@ -233,7 +253,7 @@ def cancel_rectification(actor: Actor, rect: Rectification, *, reason: str, at: 
     engine.cancel_clocks(rect, actor=actor.user, reason=reason)
     rect.status, rect.closed_at = RectificationStatus.CANCELLED, at
     rect.save(update_fields=["status", "closed_at"])
-    record_event(rect, "rectification.cancelled", actor=actor.user, data={"reason": reason})
+    record_event(rect, "rectification.cancelled", actor=actor.user, data={"reason": reason}, at=at)
     return rect
 
 
@@ -256,5 +276,59 @@ def act(actor: Actor, rect: Rectification, action: str, data: dict) -> Rectifica
 # -- reading ---------------------------------------------------------------------------------------------------
 def open_rectifications(actor: Actor):
     """The rectifications still to do or to verify that the actor may see (scoped to their projects)."""
-    return scoped(Rectification.objects.filter(status__in=flows.OPEN_STATES), actor).select_related(
-        "project", "assignee")
+    return with_deadlines(scoped(Rectification.objects.filter(status__in=flows.OPEN_STATES), actor))
+
+
+def with_deadlines(rows):
+    """Rectifications annotated with `deadline` (their latest clock's due time) and `stopped` (when it stopped)."""
+    from django.db.models import OuterRef, Subquery
+
+    from wuye.sla.models import Clock
+
+    latest = Clock.objects.filter(subject_type=ContentType.objects.get_for_model(Rectification),
+                                  subject_id=OuterRef("pk")).order_by("-started_at", "-id")
+    return rows.select_related("project", "assignee").annotate(
+        deadline=Subquery(latest.values("due_at")[:1]), stopped=Subquery(latest.values("stopped_at")[:1]))
+
+
+def overdue(rows, now: datetime | None = None):
+    """Of annotated rows: those still to rectify whose deadline has passed."""
+    return rows.filter(status=RectificationStatus.OPEN, deadline__lt=now or timezone.now())
+
+
+def is_overdue(rect: Rectification, now: datetime | None = None) -> bool:
+    deadline = getattr(rect, "deadline", None)
+    return rect.status == RectificationStatus.OPEN and deadline is not None and deadline < (now or timezone.now())
+
+
+def age_days(rect: Rectification, now: datetime | None = None) -> int:
+    """Whole days since it was opened (until it was closed)."""
+    end = rect.closed_at or now or timezone.now()
+    return max((timezone.localdate(end) - timezone.localdate(rect.opened_at)).days, 0)
+
+
+def describe_source(rect: Rectification) -> str:
+    """What found it, as a person reads it: "日检 2026-09-30 · 消防通道…", "投诉改进措施 · 加强夜间巡查".
+    A source model may say it itself with `rectification_source_label()`."""
+    source = rect.source
+    if source is None:
+        return ""
+    if hasattr(source, "rectification_source_label"):
+        return str(source.rectification_source_label())
+    label = source._meta.label_lower
+    if label == "quality.inspectionscore":
+        inspection = source.inspection
+        text = " ".join(source.item.text.split())
+        short = text if len(text) <= 16 else text[:15] + "…"
+        return f"{inspection.get_kind_display()} {inspection.scheduled_for.isoformat()} · {short}"
+    if label == "workorders.improvementaction":
+        return _("Complaint improvement action · %(title)s") % {"title": source.title}
+    return str(source)
+
+
+def steps_with_photos(rect: Rectification) -> list[tuple[RectificationStep, list]]:
+    """Each report and decision, oldest first, with the photos kept for it."""
+    from .evidence import evidence_for
+
+    steps = list(rect.steps.select_related("actor"))
+    return [(step, list(evidence_for(step))) for step in steps]

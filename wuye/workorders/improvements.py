@@ -59,7 +59,22 @@ def create_improvement(actor: Actor, *, project, title: str, week: date, categor
         "owner": owner.get_full_name() or owner.username if owner else None,
         "due_on": due_on.isoformat() if due_on else None,
     })
+    _open_rectification(actor, action)
     return action
+
+
+def _open_rectification(actor: Actor, action: ImprovementAction) -> None:
+    """The action is carried out as a rectification (quality's one process for findings, with its time limit):
+    for the category's department, else customer service; its person responsible is the assignee."""
+    from wuye.core.access import Role
+    from wuye.quality.rectifications import DEPARTMENTS, open_rectification
+
+    category = action.category
+    department = category.responsible_role if category is not None else ""
+    if department not in DEPARTMENTS or department == Role.OWNER:
+        department = Role.CUSTOMER_SERVICE
+    open_rectification(action, project=action.project, title=action.title, department=department,
+                       actor=actor, assignee=action.owner)
 
 
 @transaction.atomic

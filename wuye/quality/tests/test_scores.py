@@ -262,3 +262,36 @@ def test_the_api_refuses_bad_input_naming_the_field(scored, api, query, field):
     response = api("pinzhi").get("/api/v1/reports/project-scores", **query)
     assert response.status_code == 422
     assert [e["field"] for e in response.json()["errors"]] == [field]
+
+
+# -- the console ----------------------------------------------------------------------------------------------
+def test_the_scores_page_marks_failing_projects_and_links_their_history(scored, login):
+    page = login("pinzhi").get("/console/quality/scores/", {"year": YEAR, "quarter": 1})
+    text = page.content.decode()
+
+    assert page.status_code == 200
+    ranking = text.split('class="card score-ranking"')[1].split("</section>")[0]
+    assert ranking.index("锦华苑") < ranking.index("翠湖湾")
+    failing_row = ranking.split('class="row-due-breached"')[1].split("</tr>")[0]
+    assert "翠湖湾" in failing_row and "50.00" in failing_row and "badge-red" in failing_row
+    assert "<svg" in ranking  # the bar chart
+    annual = text.split('class="card score-annual"')[1].split("</section>")[0]
+    assert "85.00" in annual and f"/console/quality/scores/{scored.project2.pk}/" in annual
+
+    assert login("jingli").get("/console/quality/scores/", {"year": YEAR}).content.decode().count("翠湖湾") == 0
+    assert login("kefu2").get("/console/quality/scores/").status_code == 403
+    bad = login("pinzhi").get("/console/quality/scores/", {"year": "1999"})
+    assert bad.status_code == 200 and "flash-error" in bad.content.decode()
+
+
+def test_the_history_page_shows_the_years_and_a_chart(scored, login):
+    browser = login("jingli")
+    page = browser.get(f"/console/quality/scores/{scored.project1.pk}/", {"year": YEAR})
+    text = page.content.decode()
+
+    assert page.status_code == 200
+    assert "<svg" in text and "<polyline" in text
+    row = text.split("<td>2025</td>")[1].split("</tr>")[0]
+    assert "90.00" in row and "80.00" in row and "85.00" in row
+    assert "<td>2021</td>" in text and "<td>2026</td>" not in text  # five years up to 2025
+    assert browser.get(f"/console/quality/scores/{scored.project2.pk}/").status_code == 404

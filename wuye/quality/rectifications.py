@@ -326,6 +326,18 @@ def describe_source(rect: Rectification) -> str:
     return str(source)
 
 
+def source_url(rect: Rectification) -> str:
+    """The console page of what found it (the inspection of a failed item), or "" when it has none."""
+    from django.urls import NoReverseMatch
+
+    source = rect.source
+    target = getattr(source, "inspection", source) if source is not None else None
+    try:
+        return target.get_absolute_url() if hasattr(target, "get_absolute_url") else ""
+    except NoReverseMatch:
+        return ""
+
+
 def steps_with_photos(rect: Rectification) -> list[tuple[RectificationStep, list]]:
     """Each report and decision, oldest first, with the photos kept for it."""
     from .evidence import evidence_for

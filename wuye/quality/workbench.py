@@ -1,17 +1,26 @@
 """Quality's cards on the workbench (wuye.web.workbench): each role's KPI strip of the month — the figure, its
 target and last month's, amber/red when it misses — linking to the KPI's drill-down (the records it counts), and
-for the project manager and the quality department this quarter's ranking. Registered from registry.py."""
+for the project manager and the quality department this quarter's ranking; each department's rectifications to do
+as to-dos (their deadlines), the reports waiting for verification for the inspector's side, and rectification cards
+that open the list with the card's filters. Registered from registry.py."""
 
 from __future__ import annotations
 
+from datetime import datetime
+from urllib.parse import urlencode
+
+from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 
-from wuye.core.access import Role
+from wuye.core.access import Role, may_read, scoped
 from wuye.web.charts import figure
-from wuye.web.workbench import Card, register_cards
+from wuye.web.workbench import Card, Todo, register_cards, register_todos, role_of
+
+from . import rectifications as service
+from .models import Rectification, RectificationStatus
 
 # The KPIs each role answers for (SPEC §6); the managers see every KPI that is counted.
 ROLE_KPIS = {
@@ -83,5 +92,66 @@ def ranking_cards(actor, now) -> list[Card]:
                  figure=figure(best.score), tone="red" if failing else "", hint=hint)]
 
 
+# -- rectifications: to-dos and cards ---------------------------------------------------------------------------
+VERIFIERS = frozenset({Role.QUALITY, Role.PROJECT_MANAGER, Role.COMPANY_ADMIN})
+LIMIT = 40
+
+
+def list_url(**filters) -> str:
+    return f"{reverse('quality:rectifications')}?{urlencode(filters)}"
+
+
+def _mine(actor):
+    """The rectifications the actor's department must do, in the actor's projects."""
+    return scoped(Rectification.objects.filter(department=role_of(actor)), actor)
+
+
+def rectification_todos(actor, now: datetime) -> list[Todo]:
+    if not may_read(actor, "quality.rectifications"):
+        return []
+    todos = []
+    role = role_of(actor)
+    if role not in VERIFIERS or role == Role.QUALITY:
+        to_do = service.with_deadlines(_mine(actor).filter(status=RectificationStatus.OPEN)).order_by("deadline")
+        todos += [Todo(what=_t("Rectify"), title=rect.title, due_at=rect.deadline, url=rect.get_absolute_url(),
+                       detail=rect.project.name) for rect in to_do[:LIMIT]]
+    if actor.may("quality.verify"):
+        waiting = scoped(Rectification.objects.filter(status=RectificationStatus.SUBMITTED), actor) \
+            .select_related("project").order_by("opened_at")
+        todos += [Todo(what=_t("Verify the rectification"), title=rect.title, due_at=None,
+                       url=rect.get_absolute_url(), detail=f"{rect.project.name} · {rect.get_department_display()}")
+                  for rect in waiting[:LIMIT]]
+    return todos
+
+
+def rectification_cards(actor, now: datetime) -> list[Card]:
+    if not may_read(actor, "quality.rectifications"):
+        return []
+    role = role_of(actor)
+    rows = service.with_deadlines(scoped(Rectification.objects.all(), actor))
+    open_, late = Q(status=RectificationStatus.OPEN), Q(status=RectificationStatus.OPEN, deadline__lt=now)
+    if role in VERIFIERS:
+        counts = rows.aggregate(open=Count("pk", filter=open_), late=Count("pk", filter=late),
+                                waiting=Count("pk", filter=Q(status=RectificationStatus.SUBMITTED)))
+        return [
+            Card("quality.rectifications.waiting", _t("Rectifications to verify"), counts["waiting"],
+                 url=list_url(status=RectificationStatus.SUBMITTED), tone="amber" if counts["waiting"] else ""),
+            Card("quality.rectifications.open", _t("Rectifications open"), counts["open"],
+                 url=list_url(status=RectificationStatus.OPEN)),
+            Card("quality.rectifications.overdue", _t("Rectifications overdue"), counts["late"],
+                 url=list_url(overdue="on"), tone="red" if counts["late"] else ""),
+        ]
+    rows = rows.filter(department=role)
+    counts = rows.aggregate(open=Count("pk", filter=open_), late=Count("pk", filter=late))
+    return [
+        Card("quality.rectifications.department", _t("Rectifications for my department"), counts["open"],
+             url=list_url(department=role, status=RectificationStatus.OPEN)),
+        Card("quality.rectifications.department_overdue", _t("Overdue rectifications for my department"),
+             counts["late"], url=list_url(department=role, overdue="on"), tone="red" if counts["late"] else ""),
+    ]
+
+
 def register() -> None:
     register_cards("quality.kpis", kpi_cards, roles=set(MANAGERS) | set(ROLE_KPIS), order=60)
+    register_cards("quality.rectifications", rectification_cards, order=40)
+    register_todos("quality.rectifications", rectification_todos)

@@ -22,6 +22,7 @@ grant({
     "quality.manage_assessment_items": {Role.QUALITY, Role.COMPANY_ADMIN},
     "quality.assess_tickets": MANAGERS,
     "quality.view_reports": MANAGERS,
+    "quality.generate_reports": {Role.QUALITY, Role.COMPANY_ADMIN},  # the monthly report's "generate now"
 })
 
 resource("quality.standards", read="quality.view", write=("quality.manage_standards",))

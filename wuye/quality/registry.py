@@ -21,3 +21,18 @@ def register() -> None:
     from wuye.web.context import Tile, register_tile
 
     register_tile(Tile("surveys", gettext_lazy("Satisfaction surveys"), "quality:h5_surveys", icon="check", order=45))
+    # Dashboards and the monthly report (quality/web/dashboard.py, reports.py, workbench.py, report_jobs.py).
+    from wuye.web.context import NavItem, register_nav
+
+    from . import report_jobs  # noqa: F401  (the monthly report's job registers on import)
+    from .reports import register_report_sentences
+    from .urls import urlpatterns as quality_urls
+    from .web.workbench_kpis import register as register_kpi_cards
+    from .workbench import register as register_workbench
+
+    register_report_sentences()
+    register_workbench()
+    register_kpi_cards()
+    console_names = tuple(f"quality:{p.name}" for p in quality_urls if str(p.pattern).startswith("console/"))
+    register_nav(NavItem("quality", gettext_lazy("Quality"), "quality:home", permission="quality.view", icon="check",
+                         order=60, url_names=console_names))

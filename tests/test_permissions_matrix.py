@@ -7,6 +7,8 @@ reason), so a face cannot appear without its rule."""
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
@@ -42,6 +44,14 @@ API_ROUTES = {
     "billing.parking": ["/api/v1/parking/spaces", "/api/v1/parking/passes",
                         "/api/v1/parking/spaces.xlsx?project={project}"],
 }
+API_ROUTES["quality.standards"] = ["/api/v1/standards", "/api/v1/standards/{standard}",
+                                   "/api/v1/standards/{standard}/export", "/api/v1/service-packages"]
+API_ROUTES["quality.inspections"] = ["/api/v1/inspections", "/api/v1/inspections/{inspection}",
+                                     "/api/v1/inspection-plans"]
+API_ROUTES.setdefault("quality.reports", []).append("/api/v1/reports/project-scores?year=2026")
+API_ROUTES["quality.assessments"] = ["/api/v1/assessments", "/api/v1/assessments/monthly", "/api/v1/assessment-items"]
+API_ROUTES["quality.kpis"] = ["/api/v1/kpis", "/api/v1/kpis/{kpi}/records"]
+API_ROUTES["quality.rectifications"] = ["/api/v1/rectifications", "/api/v1/rectifications/{rectification}"]
 # GET routes that show no resource: who the caller is, their own messages and tokens, the parking-fee calculator.
 API_EXEMPT = {"/api/v1/me", "/api/v1/me/notifications", "/api/v1/auth/tokens", "/api/v1/parking/temporary-fee",
               "/api/v1/imports/template"}  # a blank import template: headers and an example row
@@ -81,6 +91,17 @@ CONSOLE_PAGES = {
                         ("billing:master_passes", {}), ("billing:master_pass", {"pass_id": "parking_pass"}),
                         ("billing:master_export_spaces", {}, "?project={project}")],
 }
+CONSOLE_PAGES["quality.standards"] = [("quality:standards", {}), ("quality:standard", {"pk": "standard"}),
+                                     ("quality:standard_export", {"pk": "standard"}), ("quality:packages", {})]
+CONSOLE_PAGES["quality.inspections"] = [("quality:inspections", {}), ("quality:inspection", {"pk": "inspection"}),
+                                       ("quality:inspection_plans", {})]
+CONSOLE_PAGES.setdefault("quality.reports", []).extend([("quality:scores", {}),
+                                                      ("quality:score_history", {"project_id": "project"})])
+CONSOLE_PAGES["quality.assessments"] = [("quality:assessments", {}), ("quality:my_assessment", {}),
+                                       ("quality:assessment_items", {})]
+CONSOLE_PAGES["quality.kpis"] = [("quality:kpis", {}), ("quality:kpi_records", {"code": "kpi"})]
+CONSOLE_PAGES["quality.rectifications"] = [("quality:rectifications", {}),
+                                           ("quality:rectification", {"pk": "rectification"})]
 # Console routes that are not a resource's page: the dashboard and one's own messages, actions (POST) and forms of
 # writes guarded by their write permission, a photo or a PDF that needs a real file, placeholders, the holiday
 # schedule (a setting guarded by core.manage_calendar).
@@ -105,6 +126,18 @@ CONSOLE_EXEMPT = {
     # a blank template
     "onboarding:project_new", "onboarding:project", "onboarding:template",
 }
+# quality: the standards editor, its Excel upload and a project's service level (forms and a POST guarded by
+# quality.manage_standards)
+CONSOLE_EXEMPT |= {"quality:standard_new", "quality:standard_edit", "quality:standard_import",
+                   "quality:package_assign"}
+# quality: a new inspection (quality.inspect or quality.self_inspect) and pausing a plan (POST, quality.inspect)
+CONSOLE_EXEMPT |= {"quality:inspection_new", "quality:inspection_plan_toggle"}
+# quality: a rectification's report / verify / cancel (POST, checked in rectifications.py)
+CONSOLE_EXEMPT |= {"quality:rectification_action"}
+# quality: recording an assessment (a form, quality.assess_staff), praise or a complaint from a ticket (a form,
+# quality.assess_tickets), withdrawing one (POST) and a record's photo (needs a real file)
+CONSOLE_EXEMPT |= {"quality:assessment_new", "quality:assessment_ticket", "quality:assessment_withdraw",
+                   "quality:assessment_photo"}
 
 
 @pytest.fixture
@@ -113,8 +146,12 @@ def objects(world):
     from wuye.billing.models import BillingRun, ChargeItem, Meter, ParkingPass, ParkingSpace, Payment
     from wuye.demo.billing import build_demo_billing
     from wuye.people.models import Resident
+    from wuye.quality.inspections import create_inspection
+    from wuye.quality.rectifications import open_rectification
+    from wuye.quality.standards import install_shipped_standards
 
     build_demo_billing(world.company)
+    standard = install_shipped_standards(world.company)[0]
     unit = world.owner_unit("yezhu")
     ticket = world.ticket(world.project1, unit=unit)
     payments = Payment.objects.filter(project=world.project1).order_by("-id")
@@ -129,6 +166,12 @@ def objects(world):
         "charge_item": ChargeItem.objects.filter(project=world.project1).order_by("id").first().pk,
         "space": ParkingSpace.objects.create(project=world.project1, code="B1-001", kind="owned", unit=unit).pk,
         "parking_pass": ParkingPass.objects.filter(project=world.project1).order_by("id").first().pk,
+        "kpi": "dispatch_on_time",
+        "standard": standard.pk,
+        "rectification": open_rectification(ticket, project=world.project1, title="消防通道堆放杂物",
+                                            department="engineering").pk,
+        "inspection": create_inspection(actor_for(world.user("pinzhi")), project=world.project1, standard=standard,
+                                        kind="special", scheduled_for=date(2026, 11, 30)).pk,
     }
 
 

@@ -9,6 +9,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.utils import timezone
 from PIL import Image
 
 from wuye.core.errors import Conflict, InvalidInput, NotAllowed
@@ -312,3 +313,67 @@ def test_plans_through_the_api(world, standard, api):
                                                          "frequency": "weekly", "starts_on": "2026-12-07"})
     assert (response.status_code, response.json()["errors"][0]["field"]) == (422, "project")
     assert api("kefu2").get("/api/v1/inspection-plans").json()["count"] == 0
+
+
+# -- the console pages ------------------------------------------------------------------------------------------
+
+def test_scoring_sheet_save_refuse_submit_and_read(world, login):
+    standard = make_standard(world.company)
+    pinzhi = actor_for(world.user("pinzhi"))
+    inspection = services.create_inspection(pinzhi, project=world.project1, standard=standard, kind="special",
+                                            scheduled_for=timezone.localdate())
+    item = items_of(inspection)
+    browser = login("pinzhi")
+    url = f"/console/quality/inspections/{inspection.pk}/"
+    page = browser.get(url)
+    assert page.status_code == 200
+    assert "前台人员按规定着装" in page.content.decode()
+    response = browser.post(url, {"action": "save", f"result-{item[1].pk}": "pass"})
+    assert response.status_code == 302
+    response = browser.post(url, {"action": "save", f"result-{item[2].pk}": "fail"})
+    assert response.status_code == 422
+    assert "2" in response.content.decode() and "has-error" in response.content.decode()
+    response = browser.post(url, {"action": "submit", "place": "1号楼大堂",
+                                  f"result-{item[2].pk}": "fail", f"note-{item[2].pk}": "登记缺项",
+                                  f"result-{item[3].pk}": "pass"})
+    assert response.status_code == 302
+    inspection.refresh_from_db()
+    assert (inspection.status, str(inspection.score)) == ("submitted", "86.67")
+    page = browser.get(url).content.decode()
+    assert "86.67" in page and "登记缺项" in page
+    rect = Rectification.objects.get(project=world.project1)
+    assert f"/console/quality/rectifications/{rect.pk}/" in page
+    assert browser.post(url, {"action": "save", f"result-{item[1].pk}": "na"}).status_code == 403
+    assert login("kefu2").get(url).status_code == 404
+    assert login("kefu").get(url).status_code == 200  # everyone on the project reads the result
+
+
+def test_list_tabs_plans_and_a_self_inspection(world, login):
+    standard = make_standard(world.company)
+    browser = login("jingli")
+    response = browser.post("/console/quality/inspections/plans/", {
+        "project": world.project1.pk, "standard": standard.pk, "frequency": "daily",
+        "starts_on": date(2026, 1, 1).isoformat()})
+    assert response.status_code == 302
+    plan = InspectionPlan.objects.get()
+    services.generate_planned_inspections(timezone.localdate())
+    assert plan.inspections.count() == 1
+    page = browser.get("/console/quality/inspections/").content.decode()
+    assert standard.name in page
+    assert browser.get("/console/quality/inspections/?tab=submitted").status_code == 200
+    assert "日常品质检查" in browser.get("/console/quality/inspections/plans/").content.decode()
+    browser.post(f"/console/quality/inspections/plans/{plan.pk}/toggle/")
+    plan.refresh_from_db()
+    assert plan.is_active is False
+    kefu = login("kefu")
+    assert kefu.post(f"/console/quality/inspections/plans/{plan.pk}/toggle/").status_code == 302
+    plan.refresh_from_db()
+    assert plan.is_active is False  # refused: the front desk does not plan
+    response = kefu.post("/console/quality/inspections/new/", {
+        "kind": "self", "project": world.project1.pk, "standard": standard.pk,
+        "scheduled_for": timezone.localdate().isoformat()})
+    assert response.status_code == 302
+    mine = Inspection.objects.get(kind="self")
+    assert mine.department == "customer_service"
+    assert kefu.get("/console/quality/inspections/new/").status_code == 200
+    assert login("yezhu").get("/console/quality/inspections/").status_code == 302

@@ -149,3 +149,15 @@ def test_month_of_the_home_page_is_chosen_and_bad_input_is_said(world, login):
     response = login("pinzhi").get(reverse("quality:home"), {"period": "2026-10"})
     assert response.context["month"] == date(2026, 10, 1)
     assert timezone.localdate() >= date(2026, 1, 1)
+
+
+@time_machine.travel(NOW, tick=False)
+@pytest.mark.parametrize("username", ["pinzhi", "jingli"])
+def test_each_age_bucket_opens_the_list_of_exactly_its_rectifications(rects, login, username):
+    client = login(username)
+    response = client.get(reverse("quality:home"))
+    for bucket in response.context["ages"]:
+        listed = client.get(bucket.url)
+        assert listed.status_code == 200
+        assert listed.context["page"].paginator.count == bucket.count, bucket.key
+        assert sum(1 for row in listed.context["rows"] if row["overdue"]) == bucket.overdue, bucket.key

@@ -22,8 +22,10 @@ from wuye.web.paging import paginate
 from .. import flows
 from .. import rectifications as service
 from ..models import Rectification, RectificationStatus, Severity
+from ..reports import AGE_BUCKETS, by_age
 
 MAX_PHOTOS = 9
+AGE_KEYS = {bucket[0] for bucket in AGE_BUCKETS}
 
 
 def _filters(request) -> dict:
@@ -36,6 +38,7 @@ def _filters(request) -> dict:
         "department": get.get("department") if get.get("department") in departments else "",
         "severity": get.get("severity") if get.get("severity") in Severity.values else "",
         "overdue": get.get("overdue") in ("on", "true", "1"),
+        "age": get.get("age") if get.get("age") in AGE_KEYS else "",  # the quality home's age buckets
     }
 
 
@@ -48,6 +51,8 @@ def list_rows(actor, filters: dict, now):
             rows = rows.filter(**{name: filters[name]})
     if filters["overdue"]:
         rows = service.overdue(rows, now)
+    if filters["age"]:
+        rows = by_age(rows, filters["age"], now)
     # Overdue first, then what is still to do or to verify, then the rest; oldest first within open ones.
     return rows.annotate(rank=Case(
         When(status=RectificationStatus.OPEN, deadline__lt=now, then=Value(0)),

@@ -221,6 +221,8 @@ def _ticket_page(request, ticket_id, *, failed=None, page_error="", status=None)
         "show_pii": actor.may("people.view_pii") or ticket.reporter_id == request.user.pk,
         "contact_phone": frontdesk.contact_phone_for(actor, ticket, now=now),
         "may_see_units": actor.may("tenancy.view_places"),
+        # praise and substantiated complaints go into the staff assessment (quality.assessments, the management's)
+        "may_assess": ticket.kind in ("praise", "complaint") and actor.may("quality.assess_tickets"),
         "department": DEPARTMENTS.get(ticket.responsible_role, "") if ticket.responsible_role else "",
         "page_error": page_error,
     }, status=status)

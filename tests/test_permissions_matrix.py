@@ -52,7 +52,6 @@ API_ROUTES.setdefault("quality.reports", []).append("/api/v1/reports/project-sco
 API_ROUTES["quality.assessments"] = ["/api/v1/assessments", "/api/v1/assessments/monthly", "/api/v1/assessment-items"]
 API_ROUTES["quality.kpis"] = ["/api/v1/kpis", "/api/v1/kpis/{kpi}/records"]
 API_ROUTES["quality.rectifications"] = ["/api/v1/rectifications", "/api/v1/rectifications/{rectification}"]
-API_ROUTES["quality.kpis"] = ["/api/v1/kpis", "/api/v1/kpis/{kpi}/records"]
 # GET routes that show no resource: who the caller is, their own messages and tokens, the parking-fee calculator.
 API_EXEMPT = {"/api/v1/me", "/api/v1/me/notifications", "/api/v1/auth/tokens", "/api/v1/parking/temporary-fee",
               "/api/v1/imports/template"}  # a blank import template: headers and an example row
@@ -103,7 +102,6 @@ CONSOLE_PAGES["quality.assessments"] = [("quality:assessments", {}), ("quality:m
 CONSOLE_PAGES["quality.kpis"] = [("quality:kpis", {}), ("quality:kpi_records", {"code": "kpi"})]
 CONSOLE_PAGES["quality.rectifications"] = [("quality:rectifications", {}),
                                            ("quality:rectification", {"pk": "rectification"})]
-CONSOLE_PAGES["quality.kpis"] = [("quality:kpis", {}), ("quality:kpi_records", {"code": "kpi"})]
 # Console routes that are not a resource's page: the dashboard and one's own messages, actions (POST) and forms of
 # writes guarded by their write permission, a photo or a PDF that needs a real file, placeholders, the holiday
 # schedule (a setting guarded by core.manage_calendar).
@@ -168,7 +166,6 @@ def objects(world):
         "charge_item": ChargeItem.objects.filter(project=world.project1).order_by("id").first().pk,
         "space": ParkingSpace.objects.create(project=world.project1, code="B1-001", kind="owned", unit=unit).pk,
         "parking_pass": ParkingPass.objects.filter(project=world.project1).order_by("id").first().pk,
-        "kpi": "dispatch_on_time",
         "kpi": "dispatch_on_time",
         "standard": standard.pk,
         "rectification": open_rectification(ticket, project=world.project1, title="消防通道堆放杂物",

@@ -52,6 +52,7 @@ API_ROUTES.setdefault("quality.reports", []).append("/api/v1/reports/project-sco
 API_ROUTES["quality.assessments"] = ["/api/v1/assessments", "/api/v1/assessments/monthly", "/api/v1/assessment-items"]
 API_ROUTES["quality.kpis"] = ["/api/v1/kpis", "/api/v1/kpis/{kpi}/records"]
 API_ROUTES["quality.rectifications"] = ["/api/v1/rectifications", "/api/v1/rectifications/{rectification}"]
+API_ROUTES["quality.surveys"] = ["/api/v1/surveys", "/api/v1/surveys/{survey}", "/api/v1/surveys/{survey}/results"]
 # GET routes that show no resource: who the caller is, their own messages and tokens, the parking-fee calculator.
 API_EXEMPT = {"/api/v1/me", "/api/v1/me/notifications", "/api/v1/auth/tokens", "/api/v1/parking/temporary-fee",
               "/api/v1/imports/template"}  # a blank import template: headers and an example row
@@ -102,6 +103,8 @@ CONSOLE_PAGES["quality.assessments"] = [("quality:assessments", {}), ("quality:m
 CONSOLE_PAGES["quality.kpis"] = [("quality:kpis", {}), ("quality:kpi_records", {"code": "kpi"})]
 CONSOLE_PAGES["quality.rectifications"] = [("quality:rectifications", {}),
                                            ("quality:rectification", {"pk": "rectification"})]
+CONSOLE_PAGES["quality.surveys"] = [("quality:surveys", {}), ("quality:survey", {"pk": "survey"}),
+                                    ("quality:survey_export", {"pk": "survey"})]
 # Console routes that are not a resource's page: the dashboard and one's own messages, actions (POST) and forms of
 # writes guarded by their write permission, a photo or a PDF that needs a real file, placeholders, the holiday
 # schedule (a setting guarded by core.manage_calendar).
@@ -138,6 +141,8 @@ CONSOLE_EXEMPT |= {"quality:rectification_action"}
 # quality.assess_tickets), withdrawing one (POST) and a record's photo (needs a real file)
 CONSOLE_EXEMPT |= {"quality:assessment_new", "quality:assessment_ticket", "quality:assessment_withdraw",
                    "quality:assessment_photo"}
+# quality: the survey editor, phone/paper entry (forms, quality.manage_surveys) and opening/closing (POST)
+CONSOLE_EXEMPT |= {"quality:survey_new", "quality:survey_edit", "quality:survey_entry", "quality:survey_action"}
 
 
 @pytest.fixture
@@ -149,6 +154,7 @@ def objects(world):
     from wuye.quality.inspections import create_inspection
     from wuye.quality.rectifications import open_rectification
     from wuye.quality.standards import install_shipped_standards
+    from wuye.quality.surveys import create_survey, open_survey
 
     build_demo_billing(world.company)
     standard = install_shipped_standards(world.company)[0]
@@ -172,6 +178,9 @@ def objects(world):
                                             department="engineering").pk,
         "inspection": create_inspection(actor_for(world.user("pinzhi")), project=world.project1, standard=standard,
                                         kind="special", scheduled_for=date(2026, 11, 30)).pk,
+        "survey": open_survey(actor_for(world.user("jingli")), create_survey(
+            actor_for(world.user("jingli")), project=world.project1, title="满意度调查",
+            questions=[{"text": "总体满意度"}])).pk,
     }
 
 

@@ -29,6 +29,7 @@ from wuye.billing.periods import add_months
 from wuye.core.access import Actor, Role, scoped
 from wuye.core.charts import bar_chart, figure, line_chart
 from wuye.core.events import record_event
+from wuye.core.kpis import PERCENT
 from wuye.tenancy.models import Project
 
 from .models import Inspection, MonthlyReport, Rectification, RectificationStatus, Survey, SurveyStatus
@@ -123,7 +124,7 @@ def ranking_for(actor: Actor, today: date):
 def kpi_chart(rows) -> str:
     """The KPIs in percent as bars coloured by status (green/amber/red), with their figures."""
     bars = [(row.label, row.value, STATUS_COLOURS.get(row.status, STATUS_COLOURS["na"]))
-            for row in rows if row.available and row.unit == "%"]
+            for row in rows if row.available and row.unit == PERCENT]
     return bar_chart(bars, unit="%", max_value=100, title=_t("Key performance indicators"))
 
 
@@ -152,6 +153,11 @@ def report_actor(project: Project) -> Actor:
     return Actor(user=None, role=Role.QUALITY, company_id=project.company_id, project_ids=frozenset({project.pk}))
 
 
+def unit_suffix(row) -> str:
+    """What follows a KPI's figure: "%" for a percentage; nothing for a rate per 100 households or a score."""
+    return "%" if row.unit == PERCENT else ""
+
+
 def _pct(value) -> str:
     return figure(value, "%") if value is not None else "—"
 
@@ -159,7 +165,7 @@ def _pct(value) -> str:
 def _value(row, value) -> str:
     if value is None:
         return "—"
-    return figure(value, "%" if row.unit == "%" else "")
+    return figure(value, unit_suffix(row))
 
 
 STATUS_LABELS = {"green": _("Met"), "amber": _("Near"), "red": _("Missed"), "na": _("No data")}

@@ -13,6 +13,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
 from django.utils import timezone
 
+from wuye.core.kpis import PERCENT
 from wuye.people.access import actor_for
 from wuye.quality import reports
 from wuye.quality.models import Rectification, RectificationStatus
@@ -137,8 +138,8 @@ def test_workbench_kpi_cards_match_the_pages_they_open(rects, login, username, c
         page = client.get(card.url)
         assert page.status_code == 200, card.url
         figure = page.context["figure"]
-        assert card.figure == reports.figure(figure.value, "%" if figure.unit == "%" else ""), card.key
-        listed = figure.denominator if figure.unit == "%" else figure.numerator  # complaints per 100 households
+        assert card.figure == reports.figure(figure.value, reports.unit_suffix(figure)), card.key
+        listed = figure.denominator if figure.unit == PERCENT else figure.numerator  # complaints per 100 households
         assert page.context["page"].paginator.count == (listed or 0), card.key
         assert card.tone == {"amber": "amber", "red": "red"}.get(figure.status, "")
 

@@ -14,6 +14,8 @@ from wuye.core.access import Role
 from wuye.web.charts import figure
 from wuye.web.workbench import Card, register_cards
 
+from ..reports import unit_suffix
+
 # The KPIs each role answers for (SPEC §6); the managers see every KPI that is counted.
 ROLE_KPIS = {
     Role.CUSTOMER_SERVICE: ("dispatch_on_time", "return_visits", "complaints_on_time"),
@@ -26,13 +28,9 @@ MANAGERS = (Role.PROJECT_MANAGER, Role.QUALITY, Role.COMPANY_ADMIN)
 TONES = {"amber": "amber", "red": "red"}
 
 
-def _unit(row) -> str:
-    return "%" if row.unit == "%" else ""
-
-
 def kpi_card(row) -> Card:
     """A KPI row of `quality.kpis` as a workbench card: value, target and last month, the drill-down link."""
-    unit = _unit(row)
+    unit = unit_suffix(row)
     target = figure(row.target, unit) if row.target is not None else "—"
     sign = "≥" if row.higher_is_better else "≤"
     hint = _t("Target %(sign)s%(target)s · last month %(previous)s") % {

@@ -163,9 +163,10 @@ def set_plan_active(actor: Actor, plan: InspectionPlan, *, active: bool) -> Insp
     return plan
 
 
-def generate_planned_inspections(today: date) -> list[Inspection]:
+def generate_planned_inspections(today: date, *, at: datetime | None = None) -> list[Inspection]:
     """The inspections due `today` from the active plans, with the plan standard's current version. Running it
-    again the same day creates nothing more (one inspection per plan and day)."""
+    again the same day creates nothing more (one inspection per plan and day). `at` dates the records when a
+    past day is generated (demo data)."""
     created = []
     plans = InspectionPlan.objects.filter(is_active=True, starts_on__lte=today).select_related("standard", "project")
     done = set(Inspection.objects.filter(plan__in=plans, scheduled_for=today).values_list("plan_id", flat=True))
@@ -177,8 +178,9 @@ def generate_planned_inspections(today: date) -> list[Inspection]:
                 version = _current_version(plan.standard)
                 inspection = Inspection.objects.create(
                     project=plan.project, plan=plan, version=version, kind=PLANNED_KINDS[plan.frequency],
-                    scheduled_for=today, inspector=plan.inspector, title=plan.standard.name)
-                _record(inspection, "inspection.created", data={
+                    scheduled_for=today, inspector=plan.inspector, title=plan.standard.name,
+                    created_at=at or timezone.now())
+                _record(inspection, "inspection.created", at=at, data={
                     "kind": inspection.kind, "standard": plan.standard.name, "on": today.isoformat()})
         except (IntegrityError, InvalidInput):
             continue  # made meanwhile by another run, or the standard has no items yet

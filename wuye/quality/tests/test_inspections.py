@@ -377,3 +377,18 @@ def test_list_tabs_plans_and_a_self_inspection(world, login):
     assert mine.department == "customer_service"
     assert kefu.get("/console/quality/inspections/new/").status_code == 200
     assert login("yezhu").get("/console/quality/inspections/").status_code == 302
+
+
+# -- the demo ---------------------------------------------------------------------------------------------------
+def test_demo_inspections_through_the_services(world):
+    from wuye.demo.quality_inspections import add_demo_inspections
+
+    counts = add_demo_inspections(world.company, date(2026, 12, 2), days=14)
+    counts.pop("seconds")
+    # 15 days × 2 daily checks, the two window-service checks of December 1st, a special inspection begun today
+    assert counts == {"plans": 4, "inspections": 33, "submitted": 30, "in_progress": 3, "rectifications": 54}
+    submitted = Inspection.objects.filter(status="submitted")
+    assert all(timezone.localtime(row.submitted_at).date() == row.scheduled_for for row in submitted)
+    failed = InspectionScore.objects.filter(inspection__status="submitted", result="fail")
+    assert set(Rectification.objects.values_list("source_id", flat=True)) == set(failed.values_list("pk", flat=True))
+    assert Inspection.objects.filter(scheduled_for=date(2026, 12, 2), kind="daily", status="in_progress").count() == 2

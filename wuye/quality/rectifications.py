@@ -57,13 +57,15 @@ def _link(rect: Rectification) -> str:
     return reverse("quality:rectification", args=[rect.pk])
 
 
-def _tell_department(rect: Rectification, subject: str, body: str = "", *, dedupe: str) -> None:
+def _tell_department(rect: Rectification, subject: str, body: str = "", *, dedupe: str,
+                     at: datetime | None = None) -> None:
     """The responsible department's staff on the project (the assignee alone when there is one)."""
     from wuye.people.services import staff_with_role
 
     recipients = [rect.assignee] if rect.assignee_id else staff_with_role(rect.department, rect.project)
     if recipients:
-        notify(recipients, subject, body, link=_link(rect), source=rect, dedupe_key=f"rectification:{rect.pk}:{dedupe}")
+        notify(recipients, subject, body, link=_link(rect), source=rect, at=at,
+               dedupe_key=f"rectification:{rect.pk}:{dedupe}")
 
 
 def _deadline_text(clock) -> str:
@@ -108,7 +110,7 @@ def open_rectification(source, *, project, title: str, department: str, severity
                 "title": title, "department": department, "severity": severity, "due_at": engine._minute(clock.due_at),
                 "key": key}, at=at)
             _tell_department(rect, _("To rectify by %(due)s: %(title)s") % {
-                "due": _deadline_text(clock), "title": title}, description or "", dedupe="opened")
+                "due": _deadline_text(clock), "title": title}, description or "", dedupe="opened", at=at)
     except IntegrityError:
         # Another call opened it between our look and our insert: theirs stands.
         existing = Rectification.objects.filter(source_type=source_type, source_id=source.pk).first()
@@ -233,7 +235,7 @@ def verify(actor: Actor, rect: Rectification, *, accepted: bool, note: str = "",
     record_event(rect, "rectification.rejected", actor=actor.user, data={
         "note": note[:200], "rejections": rect.rejections, "due_at": engine._minute(clock.due_at)}, at=at)
     _tell_department(rect, _("Sent back, rectify again by %(due)s: %(title)s") % {
-        "due": _deadline_text(clock), "title": rect.title}, note, dedupe=f"rejected:{rect.rejections}")
+        "due": _deadline_text(clock), "title": rect.title}, note, dedupe=f"rejected:{rect.rejections}", at=at)
     return rect
 
 

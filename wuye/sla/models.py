@@ -57,7 +57,8 @@ class Policy(models.Model):
 
     `escalation` is the ladder after the deadline: a list of {"after_minutes": n, "role": "<Role>",
     "supervisor": bool}; level 1 is the first rung. `responsible_role` names the department whose supervisor is
-    told first when the ladder says so.
+    told first when the ladder says so; a rung without a role goes to the responsible department — the subject's
+    own when it names one (`sla_responsible_role`, e.g. a rectification's department), else the policy's.
     """
 
     standard = models.ForeignKey(ServiceStandard, on_delete=models.CASCADE, related_name="policies")

@@ -290,6 +290,8 @@ def create_standard(actor: Actor | None, company: Company, *, code: str, name: s
     A code already in the library is a 422 on `code`. Event standard.created."""
     if actor is not None:
         require(actor, MANAGE)
+    if company is None:
+        raise InvalidInput("code", _("Only staff of a company keep a standards library."))
     header = _clean_header(code=code, name=name, purpose=purpose, description=description, weight=weight)
     cleaned = clean_categories(categories)
     if Standard.objects.filter(company=company, code=header["code"]).exists():

@@ -75,6 +75,14 @@ class StandardOut(Schema):
     current_version: int | None
     item_count: int
 
+    @staticmethod
+    def resolve_current_version(obj):
+        return obj["current_version"] if isinstance(obj, dict) else getattr(obj, "current_number", None)
+
+    @staticmethod
+    def resolve_item_count(obj):
+        return obj["item_count"] if isinstance(obj, dict) else getattr(obj, "item_count", None) or 0
+
 
 class ItemOut(Schema):
     id: int
@@ -163,7 +171,7 @@ def _package(package) -> dict:
 def list_standards(request):
     """The company's standards library: each standard with its current version number and item count."""
     require_read(request.actor, "quality.standards")
-    return [_summary(standard) for standard in library.visible_standards(request.actor).order_by("code")]
+    return library.visible_standards(request.actor).order_by("code")
 
 
 @router.post("/standards", response={201: StandardDetailOut})

@@ -122,6 +122,7 @@ def read_categories(upload) -> tuple[list[dict], ImportReport]:
         points = read("分值", decimal, required=True)
         if points is not None and not Decimal("0") < points <= library.MAX_POINTS:
             fail("分值", _("Enter a number from %(low)s to %(high)s.") % {"low": "0.01", "high": library.MAX_POINTS})
+            points = None
         deduction = read("每次扣分", decimal)
         if deduction is not None and not Decimal("0") <= deduction <= library.MAX_POINTS:
             fail("每次扣分", _("Enter a number from %(low)s to %(high)s.") % {"low": 0, "high": library.MAX_POINTS})

@@ -242,3 +242,33 @@ def test_console_list_detail_and_forms(world, login):
     # The department sees it among its to-dos until it reports; the inspector then has it to verify.
     workbench = login("pinzhi").get("/console/").content.decode()
     assert "3号楼消防通道堆放纸箱" in workbench
+
+
+@pytest.mark.django_db
+def test_a_racing_second_call_returns_the_first_rectification(world, monkeypatch):
+    """Two calls for one source at once: the second does not see the first's row before inserting; the unique
+    constraint refuses its insert and it returns the first (nothing half-written: one row, one clock, one event)."""
+    score = failed_item(world.project1)
+    first = open_rectification(score, project=world.project1, title="消防通道堆放杂物", department="engineering",
+                               at=at(2026, 9, 30, 16, 0))
+    manager = Rectification.objects
+
+    class Racing:
+        looked = 0
+
+        def filter(self, **lookup):
+            self.looked += 1
+            rows = manager.filter(**lookup)
+            return rows.none() if self.looked == 1 else rows  # the first look misses the other call's row
+
+        def create(self, **fields):
+            return manager.create(**fields)
+
+    monkeypatch.setattr(Rectification, "objects", Racing())
+    again = open_rectification(score, project=world.project1, title="消防通道堆放杂物", department="engineering",
+                               at=at(2026, 9, 30, 16, 0))
+    monkeypatch.undo()
+    assert again.pk == first.pk
+    assert Rectification.objects.count() == 1
+    assert Clock.objects.for_subject(first).count() == 1
+    assert Event.objects.filter(verb="rectification.opened").count() == 1

@@ -137,3 +137,18 @@ def test_a_service_level_changes_the_projects_time_limits(world):
         library.assign_package(_actor(world, "jingli"), world.project1, "level_1")
     with pytest.raises(InvalidInput):
         library.assign_package(pinzhi, world.project1, "level_9")
+
+
+def test_the_demo_puts_the_two_projects_on_level_one_and_two(world):
+    from datetime import date
+
+    from wuye.demo.quality_standards import add_demo_standards
+    from wuye.sla.models import ProjectStandard
+
+    counts = add_demo_standards(world.company, date(2026, 12, 1))
+    assert counts == {"standards": 3, "versions": 3, "items": 56, "packages": 3, "levels_assigned": 2}
+    assert ProjectStandard.objects.get(project=world.project1).standard.code == "five-star"
+    assert ProjectStandard.objects.get(project=world.project2).standard.code == "spec-default"
+    world.project2.refresh_from_db()
+    assert library.package_for(world.project2).name == "二级服务包"
+    assert add_demo_standards(world.company, date(2026, 12, 1))["levels_assigned"] == 0

@@ -126,8 +126,10 @@ def _check_draft(problems: Problems, project: Project, *, title, introduction, a
         problems.add("audience", _("Choose who the survey is addressed to."))
     chosen: list[Building] = []
     if audience == Audience.BUILDINGS:
-        ids = {int(b.pk if isinstance(b, Building) else b) for b in buildings or []} if all(
-            isinstance(b, (Building, int)) or str(b).isdigit() for b in buildings or []) else None
+        try:
+            ids = {int(getattr(b, "pk", b)) for b in buildings or []}
+        except (TypeError, ValueError):
+            ids = set()
         if not ids:
             problems.add("buildings", _("Choose at least one building."))
         else:
@@ -531,15 +533,14 @@ class DimensionResult:
 @dataclass
 class BuildingResult:
     building: Building | None  # None: answers kept without a building
-    scores: ScoreSummary
-    by_dimension: dict[str, Decimal | None] = field(default_factory=dict)
+    scores: ScoreSummary  # the households' overall verdicts (see `building_questions`)
 
 
 @dataclass
 class OpenAnswer:
     question: Question
     text: str
-    unit: Unit | None  # None for an anonymous survey
+    unit: str | None  # the unit's label ("3-1201"); None for an anonymous survey
     answered_on: date | None
 
 
@@ -563,9 +564,11 @@ class SurveyResults:
 
 
 def survey_results(survey: Survey) -> SurveyResults:
-    """The survey's results from five queries, whatever the number of responses: the response rate;
-    per dimension, per building and per question the scale distribution, average and % satisfied (4–5);
-    choice counts; the newest open answers (with the unit, unless anonymous)."""
+    """The survey's results from seven queries, whatever the number of responses: the response rate; per
+    dimension and per question the scale distribution, average and % satisfied (4–5); per building the same of
+    the households' overall verdicts (`building_questions`); choice counts; the newest open answers (with the
+    unit, unless anonymous). An anonymous survey's building groups of fewer than ANONYMOUS_GROUP_MIN households
+    are left out (counted in `hidden_buildings`)."""
     addressed, answered = response_counts(survey)
     results = SurveyResults(survey, addressed, answered, results_visible(survey))
     questions = list(survey.questions.order_by("number"))
@@ -575,21 +578,23 @@ def survey_results(survey: Survey) -> SurveyResults:
                    for q in questions}
     dimensions: dict[str, ScoreSummary] = defaultdict(ScoreSummary)
     buildings: dict[int | None, ScoreSummary] = defaultdict(ScoreSummary)
-    building_dimensions: dict[tuple, ScoreSummary] = defaultdict(ScoreSummary)
-    answers = Answer.objects.filter(response__survey=survey)
+    # Filtered by the survey's questions, not joined to its responses: the (question, scale) index answers the
+    # per-question counts; only the per-building figures join the responses.
+    answers = Answer.objects.filter(question_id__in=[q.pk for q in questions])
     dimension_of = {q.pk: q.dimension for q in questions}
-    for row in (answers.filter(scale__isnull=False).values("question_id", "response__building_id", "scale")
-                .annotate(n=Count("id")).order_by()):
-        question_id, building_id, score, n = (row["question_id"], row["response__building_id"], row["scale"],
-                                              row["n"])
+    for row in (answers.filter(scale__isnull=False).values("question_id", "scale").annotate(n=Count("*"))
+                .order_by()):  # COUNT(*): an index-only scan of (question, scale)
+        question_id, score, n = row["question_id"], row["scale"], row["n"]
         by_question[question_id].scores.add(score, n)
         by_question[question_id].answered += n
         dimensions[dimension_of[question_id]].add(score, n)
-        buildings[building_id].add(score, n)
-        building_dimensions[(building_id, dimension_of[question_id])].add(score, n)
         results.overall.add(score, n)
+    by_building = building_questions(questions)
+    for row in (Answer.objects.filter(question_id__in=[q.pk for q in by_building], scale__isnull=False)
+                .values("response__building_id", "scale").annotate(n=Count("*")).order_by()):
+        buildings[row["response__building_id"]].add(row["scale"], row["n"])
     choice_counts: dict[int, Counter] = defaultdict(Counter)
-    for row in (answers.filter(scale__isnull=True).values("question_id", "choices").annotate(n=Count("id"))
+    for row in (answers.filter(scale__isnull=True).values("question_id", "choices").annotate(n=Count("*"))
                 .order_by()):  # choice and open questions (an open answer has no choices: one group)
         by_question[row["question_id"]].answered += row["n"]
         if by_question[row["question_id"]].question.kind == QuestionKind.TEXT:
@@ -603,37 +608,43 @@ def survey_results(survey: Survey) -> SurveyResults:
     for question in questions:
         if question.kind in (QuestionKind.SINGLE, QuestionKind.MULTIPLE) and not by_question[question.pk].options:
             by_question[question.pk].options = [(option, 0, None) for option in question.options]
-    texts = answers.filter(question__kind=QuestionKind.TEXT).exclude(text="")
-    shown = texts.select_related("question").order_by("-response__answered_on", "response_id", "question__number")
-    if not survey.anonymous:
-        shown = shown.select_related("response__unit__building")
-    for answer in shown[:OPEN_ANSWERS_SHOWN]:
+    texts = answers.filter(question_id__in=[q.pk for q in questions if q.kind == QuestionKind.TEXT]).exclude(text="")
+    if survey.anonymous:  # by the random key: no order of arrival, no unit
+        shown = texts.order_by("response_id", "question_id").values("question_id", "text")
+    else:
+        shown = texts.order_by("-response__answered_on", "response_id", "question_id").values(
+            "question_id", "text", "response__answered_on", "response__unit__building__number",
+            "response__unit__number")
+    for row in shown[:OPEN_ANSWERS_SHOWN]:
+        number = row.get("response__unit__number")
         results.open_answers.append(OpenAnswer(
-            answer.question, answer.text, None if survey.anonymous else answer.response.unit,
-            None if survey.anonymous else answer.response.answered_on))
+            by_question[row["question_id"]].question, row["text"],
+            f"{row['response__unit__building__number']}-{number}" if number else None,
+            row.get("response__answered_on")))
     results.questions = [by_question[q.pk] for q in questions]
     results.dimensions = [DimensionResult(d, str(Dimension(d).label), dimensions[d])
                           for d in Dimension.values if d in dimensions]
     names = {b.pk: b for b in Building.objects.filter(pk__in=[b for b in buildings if b is not None])}
     rows = []
     for building_id, scores in buildings.items():
-        responses = scores.count  # scale answers; the group's households are fewer (several questions each)
-        if survey.anonymous and (building_id is None or _households(scores, questions) < ANONYMOUS_GROUP_MIN):
-            if responses:
-                results.hidden_buildings += 1
+        # Each household answers each of those questions at most once: a lower bound of the group's households.
+        households = -(-scores.count // max(len(by_building), 1))
+        if survey.anonymous and (building_id is None or households < ANONYMOUS_GROUP_MIN):
+            results.hidden_buildings += 1
             continue
-        rows.append(BuildingResult(names.get(building_id), scores, {
-            d: building_dimensions[(building_id, d)].average for d in dimensions}))
+        rows.append(BuildingResult(names.get(building_id), scores))
     rows.sort(key=lambda r: (r.building is None, natural_key(r.building.number) if r.building else ()))
     results.buildings = rows
     return results
 
 
-def _households(scores: ScoreSummary, questions: list[Question]) -> int:
-    """A lower bound of the households behind a building's scale answers (each answers each scale question at
-    most once)."""
-    scale_questions = sum(1 for q in questions if q.kind == QuestionKind.SCALE) or 1
-    return -(-scores.count // scale_questions)
+def building_questions(questions: list[Question]) -> list[Question]:
+    """The questions a building's figure is read from: the "overall" scale questions — each household's own
+    verdict, as the satisfaction KPI counts it — or every scale question when the survey has no overall one.
+    (Reading every dimension per building would join every answer to its response: 350,000 rows for a survey of
+    50,000 households, past the half second the results page may take.)"""
+    scales = [q for q in questions if q.kind == QuestionKind.SCALE]
+    return [q for q in scales if q.dimension == Dimension.OVERALL] or scales
 
 
 def satisfaction_figure(project_ids, start: date, end: date) -> tuple[int, int]:

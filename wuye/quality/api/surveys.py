@@ -231,8 +231,7 @@ class DimensionOut(Schema):
 class BuildingOut(Schema):
     building_id: int | None
     building: str
-    scores: ScoresOut
-    by_dimension: dict[str, Decimal | None]
+    scores: ScoresOut = Field(description="The households' overall verdicts (the survey's overall questions)")
 
 
 class OptionOut(Schema):
@@ -295,8 +294,8 @@ def survey_results(request, survey_id: int):
         "dimensions": [{"dimension": d.dimension, "label": d.label, "scores": _scores(d.scores)}
                        for d in results.dimensions],
         "buildings": [{"building_id": b.building.pk if b.building else None,
-                       "building": str(b.building) if b.building else "", "scores": _scores(b.scores),
-                       "by_dimension": b.by_dimension} for b in results.buildings],
+                       "building": str(b.building) if b.building else "", "scores": _scores(b.scores)}
+                      for b in results.buildings],
         "hidden_buildings": results.hidden_buildings,
         "questions": [{"question_id": q.question.pk, "number": q.question.number, "text": q.question.text,
                        "kind": q.question.kind, "dimension": q.question.dimension, "answered": q.answered,
@@ -304,6 +303,6 @@ def survey_results(request, survey_id: int):
                        "options": [{"option": o, "count": n, "pct": p} for o, n, p in q.options]}
                       for q in results.questions],
         "open_answers": [{"question_id": a.question.pk, "text": a.text,
-                          "unit": a.unit.label if a.unit is not None else None} for a in results.open_answers],
+                          "unit": a.unit} for a in results.open_answers],
         "open_answer_count": results.open_answer_count,
     }

@@ -229,8 +229,8 @@ def test_an_anonymous_answer_cannot_be_traced_to_its_household(world, jingli, ap
     assert results["visible"] and results["open_answer_count"] == 8
     assert {a["unit"] for a in results["open_answers"]} == {None}
     assert "物业费太贵" in {a["text"] for a in results["open_answers"]}
-    # Building groups of at least 5 households only: building 2 (6 × 3 scores); the 2 without a building hidden.
-    assert [(b["building"], b["scores"]["count"]) for b in results["buildings"]] == [("2号楼", 18)]
+    # Building groups of at least 5 households only: building 2 (6); the 2 without a building hidden.
+    assert [(b["building"], b["scores"]["count"]) for b in results["buildings"]] == [("2号楼", 6)]
     assert results["hidden_buildings"] == 1
 
     # The export: no household, building or date column.
@@ -271,9 +271,10 @@ def test_results_by_dimension_building_and_question(world, jingli, api):
     assert results.questions[0].scores.distribution == {5: 1, 4: 1, 3: 1, 2: 1, 1: 0}
     assert results.questions[3].options == [("保洁", 2, Decimal("66.7")), ("停车", 2, Decimal("66.7")),
                                             ("电梯", 0, Decimal("0.0"))]
-    assert sorted((a.text, a.unit.label) for a in results.open_answers) == [("停车难", "1-202"), ("电梯太旧", "1-101")]
+    assert sorted((a.text, a.unit) for a in results.open_answers) == [("停车难", "1-202"), ("电梯太旧", "1-101")]
+    # A building's figure: its households' overall verdicts.
     assert [(str(b.building), b.scores.count, b.scores.average) for b in results.buildings] == [
-        (str(homes[0].building), 12, Decimal("3.25"))]
+        (str(homes[0].building), 4, Decimal("3.50"))]
     body = api("pinzhi").get(f"/api/v1/surveys/{survey.pk}/results").json()
     assert body["dimensions"][0]["scores"] == {"count": 4, "average": "3.50", "satisfied_pct": "50.0",
                                                "distribution": {"5": 1, "4": 1, "3": 1, "2": 1, "1": 0}}
@@ -290,7 +291,7 @@ def test_results_take_a_fixed_number_of_queries(world, jingli, django_assert_max
         surveys.answer_survey(kefu, survey, unit=home, answers=answers(text="好"), channel="phone", on=OPENS)
     with django_assert_max_num_queries(7):
         results = surveys.survey_results(survey)
-        [a.unit.label for a in results.open_answers]
+        [a.unit for a in results.open_answers]
     assert results.answered == 8
 
 

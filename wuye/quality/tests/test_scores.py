@@ -274,6 +274,7 @@ def test_the_scores_page_marks_failing_projects_and_links_their_history(scored, 
     assert ranking.index("锦华苑") < ranking.index("翠湖湾")
     failing_row = ranking.split('class="row-due-breached"')[1].split("</tr>")[0]
     assert "翠湖湾" in failing_row and "50.00" in failing_row and "badge-red" in failing_row
+    assert f'href="/console/quality/rectifications/?project={scored.project2.pk}">1</a>' in failing_row
     assert "<svg" in ranking  # the bar chart
     annual = text.split('class="card score-annual"')[1].split("</section>")[0]
     assert "85.00" in annual and f"/console/quality/scores/{scored.project2.pk}/" in annual

@@ -33,11 +33,13 @@ def _int_param(request, name: str, default: int) -> tuple[int, str | None]:
 
 
 def _rectifications_url(project: Project) -> str | None:
+    """The project's rectification list (it shows the open and awaiting-verification ones first, the ones counted
+    here; its status filter takes one status only)."""
     try:
         base = reverse("quality:rectifications")
     except NoReverseMatch:
         return None
-    return f"{base}?{urlencode({'project': project.pk, 'status': 'open'})}"
+    return f"{base}?{urlencode({'project': project.pk})}"
 
 
 def _company(actor) -> Company | None:

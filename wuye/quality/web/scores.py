@@ -70,7 +70,7 @@ def scores_page(request):
     annual = [row for row in (scores.annual_scores(company, year) if company else []) if row.project.pk in visible]
     ranking = [row for row in (scores.quarterly_ranking(company, year, quarter) if company else [])
                if row.project.pk in visible]
-    for row in ranking:
+    for row in [*ranking, *annual]:
         row.rectifications_url = _rectifications_url(row.project)
     total = Project.objects.active().filter(company=company).count() if company else 0
     mark = scores.pass_mark()

@@ -9,7 +9,6 @@ from __future__ import annotations
 from datetime import datetime
 from urllib.parse import urlencode
 
-from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _t
@@ -95,59 +94,64 @@ def ranking_cards(actor, now) -> list[Card]:
 # -- rectifications: to-dos and cards ---------------------------------------------------------------------------
 VERIFIERS = frozenset({Role.QUALITY, Role.PROJECT_MANAGER, Role.COMPANY_ADMIN})
 LIMIT = 40
+_SEEN: dict[tuple, list] = {}  # the last page's rows: its cards and to-dos share one query
 
 
 def list_url(**filters) -> str:
     return f"{reverse('quality:rectifications')}?{urlencode(filters)}"
 
 
-def _mine(actor):
-    """The rectifications the actor's department must do, in the actor's projects."""
-    return scoped(Rectification.objects.filter(department=role_of(actor)), actor)
+def _rows(actor, now: datetime) -> list:
+    """The rectifications still open that concern the actor, with their deadlines, in one query per page: their
+    department's to rectify, and for the inspector's side every open one of their projects."""
+    key = (getattr(actor.user, "pk", None), actor.role, now)
+    found = _SEEN.get(key)
+    if found is None:
+        rows = scoped(Rectification.objects.filter(status__in=(RectificationStatus.OPEN,
+                                                                RectificationStatus.SUBMITTED)), actor)
+        if role_of(actor) not in VERIFIERS:
+            rows = rows.filter(department=role_of(actor))
+        found = list(service.with_deadlines(rows).order_by("deadline", "opened_at", "id"))
+        _SEEN.clear()  # only the last page's rows are kept
+        _SEEN[key] = found
+    return found
 
 
 def rectification_todos(actor, now: datetime) -> list[Todo]:
     if not may_read(actor, "quality.rectifications"):
         return []
-    todos = []
-    role = role_of(actor)
-    if role not in VERIFIERS or role == Role.QUALITY:
-        to_do = service.with_deadlines(_mine(actor).filter(status=RectificationStatus.OPEN)).order_by("deadline")
-        todos += [Todo(what=_t("Rectify"), title=rect.title, due_at=rect.deadline, url=rect.get_absolute_url(),
-                       detail=rect.project.name) for rect in to_do[:LIMIT]]
+    role, rows = role_of(actor), _rows(actor, now)
+    todos = [Todo(what=_t("Rectify"), title=rect.title, due_at=rect.deadline, url=rect.get_absolute_url(),
+                  detail=rect.project.name)
+             for rect in rows if rect.status == RectificationStatus.OPEN and rect.department == role][:LIMIT]
     if actor.may("quality.verify"):
-        waiting = scoped(Rectification.objects.filter(status=RectificationStatus.SUBMITTED), actor) \
-            .select_related("project").order_by("opened_at")
         todos += [Todo(what=_t("Verify the rectification"), title=rect.title, due_at=None,
                        url=rect.get_absolute_url(), detail=f"{rect.project.name} · {rect.get_department_display()}")
-                  for rect in waiting[:LIMIT]]
+                  for rect in rows if rect.status == RectificationStatus.SUBMITTED][:LIMIT]
     return todos
 
 
 def rectification_cards(actor, now: datetime) -> list[Card]:
     if not may_read(actor, "quality.rectifications"):
         return []
-    role = role_of(actor)
-    rows = service.with_deadlines(scoped(Rectification.objects.all(), actor))
-    open_, late = Q(status=RectificationStatus.OPEN), Q(status=RectificationStatus.OPEN, deadline__lt=now)
+    role, rows = role_of(actor), _rows(actor, now)
+    to_do = [rect for rect in rows if rect.status == RectificationStatus.OPEN]
+    late = sum(1 for rect in to_do if service.is_overdue(rect, now))
     if role in VERIFIERS:
-        counts = rows.aggregate(open=Count("pk", filter=open_), late=Count("pk", filter=late),
-                                waiting=Count("pk", filter=Q(status=RectificationStatus.SUBMITTED)))
+        waiting = len(rows) - len(to_do)
         return [
-            Card("quality.rectifications.waiting", _t("Rectifications to verify"), counts["waiting"],
-                 url=list_url(status=RectificationStatus.SUBMITTED), tone="amber" if counts["waiting"] else ""),
-            Card("quality.rectifications.open", _t("Rectifications open"), counts["open"],
+            Card("quality.rectifications.waiting", _t("Rectifications to verify"), waiting,
+                 url=list_url(status=RectificationStatus.SUBMITTED), tone="amber" if waiting else ""),
+            Card("quality.rectifications.open", _t("Rectifications open"), len(to_do),
                  url=list_url(status=RectificationStatus.OPEN)),
-            Card("quality.rectifications.overdue", _t("Rectifications overdue"), counts["late"],
-                 url=list_url(overdue="on"), tone="red" if counts["late"] else ""),
+            Card("quality.rectifications.overdue", _t("Rectifications overdue"), late,
+                 url=list_url(overdue="on"), tone="red" if late else ""),
         ]
-    rows = rows.filter(department=role)
-    counts = rows.aggregate(open=Count("pk", filter=open_), late=Count("pk", filter=late))
     return [
-        Card("quality.rectifications.department", _t("Rectifications for my department"), counts["open"],
+        Card("quality.rectifications.department", _t("Rectifications for my department"), len(to_do),
              url=list_url(department=role, status=RectificationStatus.OPEN)),
         Card("quality.rectifications.department_overdue", _t("Overdue rectifications for my department"),
-             counts["late"], url=list_url(department=role, overdue="on"), tone="red" if counts["late"] else ""),
+             late, url=list_url(department=role, overdue="on"), tone="red" if late else ""),
     ]
 
 
@@ -155,3 +159,7 @@ def register() -> None:
     register_cards("quality.kpis", kpi_cards, roles=set(MANAGERS) | set(ROLE_KPIS), order=60)
     register_cards("quality.rectifications", rectification_cards, order=40)
     register_todos("quality.rectifications", rectification_todos)
+    from .web.inspections import inspection_cards, inspection_todos
+
+    register_cards("quality.inspections", inspection_cards, roles=set(MANAGERS), order=41)
+    register_todos("quality.inspections", inspection_todos)

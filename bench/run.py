@@ -78,6 +78,8 @@ TARGETS = {  # what the figures should reach (docs/benchmarks.md); a miss is rep
     "billing.run.seconds": ("<", 60.0),
     "billing.run.peak_rss_mb": ("<", 500.0),
     "billing.aging.seconds": ("<", 1.0),
+    "kpis.month.seconds": ("<", 1.0),
+    "survey.results.seconds": ("<", 0.5),
 }
 
 
@@ -269,6 +271,24 @@ def run_tickets(config: Config, command: str) -> dict:
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
+def run_kpis(config: Config, command: str) -> dict:
+    """`python -m bench.kpis <command>` (bench/kpis.py) on the bench database; its last stdout line is JSON."""
+    result = subprocess.run([sys.executable, "-m", "bench.kpis", command], cwd=ROOT, env=django_env(config),
+                            stdout=subprocess.PIPE, text=True, check=False)
+    if result.returncode:
+        raise BenchError(f"`python -m bench.kpis {command}` failed with exit code {result.returncode}")
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def run_surveys(config: Config, command: str) -> dict:
+    """`python -m bench.quality_surveys <command>` on the bench database; its last stdout line is JSON."""
+    result = subprocess.run([sys.executable, "-m", "bench.quality_surveys", command], cwd=ROOT,
+                            env=django_env(config), stdout=subprocess.PIPE, text=True, check=False)
+    if result.returncode:
+        raise BenchError(f"`python -m bench.quality_surveys {command}` failed with exit code {result.returncode}")
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
 def prepare_database(config: Config) -> tuple[int, int, dict]:
     ensure_database(config)
     log("migrating")
@@ -294,6 +314,8 @@ def prepare_database(config: Config) -> tuple[int, int, dict]:
     tickets = run_tickets(config, "prepare")
     log(f"bench project: {tickets['tickets_present']:,} generated tickets, {tickets['open_tickets']:,} open, "
         f"{tickets['open_clocks']:,} open SLA clocks")
+    tickets["kpi_data"] = run_kpis(config, "prepare")  # the decided clocks the KPI month reads
+    tickets["survey_data"] = run_surveys(config, "prepare")  # a survey of 50,000 responses (bench/quality_surveys.py)
     # Fresh bulk-loaded tables have no planner statistics and no visibility map: autovacuum would change the plans
     # (bitmap heap scan → index-only scan for the COUNT) in the middle of some later run. Settle them first.
     started = time.monotonic()
@@ -692,10 +714,16 @@ def http_bench(config: Config, meta: dict) -> tuple[dict[str, tuple[float, str]]
     log(f"timing the SLA sweep in-process with {config.sweep_clocks:,} clocks due ({config.sweep_repeats} times)")
     sweep = run_tickets(config, "sweep")
     created = run_tickets(config, "cleanup")["deleted_tickets"]
+    log("timing one month of the bench project's KPIs in-process")
+    kpis = run_kpis(config, "measure")
+    log("timing the results of a survey of the bench project in-process")
+    survey_results = run_surveys(config, "measure")
 
     summaries = {target.name: summarise(target, rounds[target.name]) for target in targets}
     metrics = metrics_for(summaries)
     metrics["sla.sweep.seconds"] = (sweep["seconds"], "s")
+    metrics["kpis.month.seconds"] = (kpis["seconds"], "s")
+    metrics["survey.results.seconds"] = (survey_results["seconds"], "s")
 
     busy = max((r.other_cores or 0.0) for rs in rounds.values() for r in rs)
     if busy >= 0.25:
@@ -718,6 +746,8 @@ def http_bench(config: Config, meta: dict) -> tuple[dict[str, tuple[float, str]]
         "tickets": {key: value for key, value in tickets.items() if key not in ("units_sample", "repair_categories")}
         | {"created_by_benchmark_and_deleted": created},
         "sla_sweep": sweep,
+        "kpis": kpis,
+        "survey_results": survey_results,
         "goals": {name: f"{op} {goal}" for name, (op, goal) in TARGETS.items() if name in metrics},
         "goals_missed": [] if config.small else target_misses(metrics),
     }

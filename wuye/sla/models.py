@@ -163,6 +163,9 @@ class Clock(models.Model):
                          name="clock_next_check"),
             models.Index(fields=["subject_type", "subject_id"], name="clock_subject"),
             models.Index(fields=["project", "state", "due_at"], name="clock_project_due"),
+            # KPIs (wuye.core.kpis): the clocks of some keys stopped in a month, counted met or breached.
+            models.Index(fields=["project", "key", "stopped_at"], include=["state"], name="clock_kpi_stopped",
+                         condition=models.Q(stopped_at__isnull=False)),
         ]
 
     def __str__(self):

@@ -99,13 +99,18 @@ def _first_time_fixed() -> Q:
     """Never reopened (no `ticket.reopen` event) and no repeat repair of it (other than one put down to a part)."""
     reopened = Event.objects.filter(subject_type=ContentType.objects.get_for_model(Ticket),
                                     subject_id=OuterRef("pk"), verb="ticket.reopen")
-    repeated = (Ticket.objects.filter(repeat_of=OuterRef("pk")).exclude(status=Status.CANCELLED)
+    # `repeat_of__isnull=False` lets the planner read the few repeats by the repeat_of index instead of every ticket.
+    repeated = (Ticket.objects.filter(repeat_of__isnull=False, repeat_of=OuterRef("pk"))
+                .exclude(status=Status.CANCELLED)
                 .exclude(repeat_reason__in=EXCUSED_REPEAT_REASONS))
     return ~Exists(reopened) & ~Exists(repeated)
 
 
 def first_time_fix_count(project_ids, start, end) -> Figure:
-    return figure_of(_repairs_closed(project_ids, start, end), _first_time_fixed())
+    """Two counts rather than one filtered aggregate: as a WHERE the NOT EXISTS become anti-joins (one pass over
+    the reopenings and the repeats), inside COUNT(… FILTER) they would run once per repair."""
+    closed = _repairs_closed(project_ids, start, end)
+    return Figure(Decimal(closed.filter(_first_time_fixed()).count()), Decimal(closed.count()))
 
 
 def first_time_fix_records(project_ids, start, end):

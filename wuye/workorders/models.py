@@ -195,6 +195,9 @@ class Ticket(models.Model):
             models.Index(fields=["project", "status", "-created_at"], name="ticket_inbox"),
             models.Index(fields=["project", "kind", "-created_at"], name="ticket_kind"),
             models.Index(fields=["unit", "category", "-created_at"], name="ticket_repeat_lookup"),
+            # KPIs (workorders/kpis.py): the repairs closed in a month.
+            models.Index(fields=["project", "kind", "closed_at"], name="ticket_kpi_closed",
+                         condition=models.Q(closed_at__isnull=False)),
         ]
         constraints = [
             models.CheckConstraint(condition=models.Q(satisfaction__isnull=True) | models.Q(

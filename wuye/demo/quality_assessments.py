@@ -126,7 +126,8 @@ def add_demo_assessments(company: Company, today: date | None = None) -> dict:
             event = compose_event(profile, "assessment.recorded", actor=record.recorded_by,
                                   project_id=record.project_id, data={
                                       "staff": profile.user.username, "month": f"{record.month:%Y-%m}",
-                                      "reason": record.reason, "points": str(record.points), "kind": record.kind,
+                                      "reason": record.reason, "points": str(record.points),
+                                      "assessment_kind": record.kind,
                                       "photos": 0, **({"ticket": record.ticket.number} if record.ticket_id else {})})
             event.created_at = record.recorded_at
             events.append(event)

@@ -90,27 +90,28 @@ SHIPPED_ITEMS: tuple[tuple[str, str, str, str], ...] = (
 
 register_sentences({
     "assessment.recorded": (gettext_lazy("Assessment for %(staff)s (%(month)s): %(reason)s, %(points)s points"), {
-        "people": ("staff",), "details": ("kind", "photos"),
+        "people": ("staff",), "details": ("assessment_kind", "photos"),
         "example": {"staff": "李建国", "month": "2026-11", "reason": "工作时间玩手机", "points": "-2",
-                    "kind": "deduction", "photos": 1}}),
+                    "assessment_kind": "deduction", "photos": 1}}),
     "assessment.withdrawn": (gettext_lazy("Assessment for %(staff)s (%(month)s) withdrawn: %(reason)s, "
                                           "%(points)s points"), {
         "people": ("staff",), "details": ("why",),
         "example": {"staff": "李建国", "month": "2026-11", "reason": "上班迟到", "points": "-1",
                     "why": "当天请假已获批准"}}),
     "assessment_item.created": (gettext_lazy("Assessment item added: %(name)s, %(points)s points"), {
-        "details": ("kind", "department"),
-        "example": {"name": "工作时间玩手机", "points": "-2", "kind": "deduction", "department": ""}}),
+        "details": ("assessment_kind", "for_department"),
+        "example": {"name": "工作时间玩手机", "points": "-2", "assessment_kind": "deduction", "for_department": ""}}),
     "assessment_item.changed": (gettext_lazy("Assessment item changed: %(name)s, %(points)s points"), {
-        "details": ("kind", "department", "is_active"),
-        "example": {"name": "工作时间玩手机", "points": "-3", "kind": "deduction", "department": "engineering",
-                    "is_active": True}}),
+        "details": ("assessment_kind", "for_department", "is_active"),
+        "example": {"name": "工作时间玩手机", "points": "-3", "assessment_kind": "deduction",
+                    "for_department": "engineering", "is_active": True}}),
 })
+# Keys of their own: VALUE_LABELS is shared, and "kind" is also a ticket's kind in other events.
 register_terms(
-    details={"kind": gettext_lazy("kind"), "photos": gettext_lazy("photos"), "why": gettext_lazy("why"),
-             "department": gettext_lazy("department"), "is_active": gettext_lazy("active")},
-    values={"kind": dict(AssessmentKind.choices), "department": {"": gettext_lazy("Every department"),
-                                                                 **{k.value: v for k, v in DEPARTMENTS.items()}}},
+    details={"assessment_kind": gettext_lazy("kind"), "photos": gettext_lazy("photos"), "why": gettext_lazy("why"),
+             "for_department": gettext_lazy("department"), "is_active": gettext_lazy("active")},
+    values={"assessment_kind": dict(AssessmentKind.choices),
+            "for_department": {"": gettext_lazy("Every department"), **{k.value: v for k, v in DEPARTMENTS.items()}}},
 )
 
 
@@ -155,8 +156,8 @@ def check_month(month: date | str | None, today: date, field_name: str = "month"
 
 # -- the library -----------------------------------------------------------------------------------------------
 def _item_data(item: AssessmentItem) -> dict:
-    return {"name": item.name, "points": str(item.points), "kind": item.kind, "department": item.department,
-            "is_active": item.is_active}
+    return {"name": item.name, "points": str(item.points), "assessment_kind": item.kind,
+            "for_department": item.department, "is_active": item.is_active}
 
 
 def install_shipped_items(company: Company) -> list[AssessmentItem]:
@@ -301,7 +302,7 @@ def _profile(staff) -> StaffProfile | None:
 
 def _record_data(record: AssessmentRecord, **extra) -> dict:
     return {"staff": record.staff.username, "month": f"{record.month:%Y-%m}", "reason": record.reason,
-            "points": str(record.points), "kind": record.kind, **extra}
+            "points": str(record.points), "assessment_kind": record.kind, **extra}
 
 
 @transaction.atomic

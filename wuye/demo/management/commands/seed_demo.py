@@ -15,6 +15,7 @@ from wuye.demo.builders import (
     demo_exists,
 )
 from wuye.demo.tickets import DEMO_TICKETS, EXTRA_STAFF
+from wuye.quality.models import Standard
 from wuye.tenancy.models import Company
 from wuye.workorders.models import Ticket
 
@@ -28,10 +29,12 @@ class Command(BaseCommand):
                             help=f"about N work orders of the last 30 days in the demo (default {DEMO_TICKETS}; "
                                  "0 = none); added to an existing demo that has none")
         parser.add_argument("--no-billing", action="store_true", help="no demo fees, meters and payments")
+        parser.add_argument("--no-quality", action="store_true",
+                            help="no demo standards, inspections, rectifications, surveys and staff assessment")
         parser.add_argument("--no-progress", action="store_true")
         parser.add_argument("--quiet-logins", action="store_true", help="do not print the demo logins")
 
-    def handle(self, *args, scale, tickets, no_billing, no_progress, quiet_logins, **options):
+    def handle(self, *args, scale, tickets, no_billing, no_quality, no_progress, quiet_logins, **options):
         started = time.monotonic()
         if demo_exists():
             company = Company.objects.filter(name=COMPANY_NAME).order_by("id").first()
@@ -46,13 +49,29 @@ class Command(BaseCommand):
                 self.stdout.write(f"Demo fees added: {counts['bills']:,} bills, {counts['payments']:,} payments "
                                   f"in {time.monotonic() - started:.1f} s.")
         else:
-            build_demo_company(progress=not no_progress, tickets=max(tickets, 0), billing=not no_billing)
+            company = build_demo_company(progress=not no_progress, tickets=max(tickets, 0), billing=not no_billing)
             self.stdout.write(f"Demo company built in {time.monotonic() - started:.1f} s.")
+        if not no_quality and not Standard.objects.filter(company=company).exists():
+            self._add_quality(company)
         if scale:
             started = time.monotonic()
             project = build_scale_project(scale, progress=not no_progress)
             self.stdout.write(f"Scale project {project.code}: {project.units.count():,} units "
                               f"({time.monotonic() - started:.1f} s).")
+        self._logins(quiet_logins)
+
+    def _add_quality(self, company):
+        """Issue 12's demo (demo.quality): after the tickets and fees it reads; once (a company with standards
+        has it)."""
+        from wuye.demo.quality import add_demo_quality
+
+        started = time.monotonic()
+        results = add_demo_quality(company)
+        seconds = results.pop("seconds")
+        parts = ", ".join(f"{name.removeprefix('add_demo_')} {seconds[name]:.1f} s" for name in seconds)
+        self.stdout.write(f"Demo quality added in {time.monotonic() - started:.1f} s ({parts}).")
+
+    def _logins(self, quiet_logins):
         if not quiet_logins:
             self.stdout.write(f"\nDemo logins (password: {DEMO_PASSWORD})")
             for username, what in LOGINS:

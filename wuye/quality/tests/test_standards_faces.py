@@ -199,3 +199,30 @@ def test_the_packages_page_changes_a_projects_level(world, login):
     assert world.project1.service_level == "level_1"
     assert login("kefu").post("/console/quality/packages/assign/", {"project": world.project1.pk,
                                                                      "level": "level_3"}).status_code == 403
+
+
+def test_a_new_standard_written_in_the_console(world, login):
+    pinzhi = login("pinzhi")
+    assert pinzhi.get("/console/quality/standards/new/").status_code == 200
+    post = {"rows-TOTAL_FORMS": "3", "rows-INITIAL_FORMS": "0", "rows-MIN_NUM_FORMS": "0",
+            "rows-MAX_NUM_FORMS": "200", "h-code": "lobby", "h-name": "大堂检查", "h-purpose": "special",
+            "n-note": "",
+            "rows-0-category": "大堂", "rows-0-text": "地面干净。", "rows-0-points": "60", "rows-0-deduction": "",
+            "rows-0-severity": "minor", "rows-0-department": "environment",
+            "rows-1-category": "电梯厅", "rows-1-text": "照明正常。", "rows-1-points": "40",
+            "rows-1-deduction": "10", "rows-1-severity": "major", "rows-1-department": "engineering",
+            "rows-1-critical": "on",
+            "rows-2-category": "", "rows-2-text": "", "rows-2-points": "", "rows-2-deduction": "",
+            "rows-2-severity": "minor", "rows-2-department": "customer_service"}
+    response = pinzhi.post("/console/quality/standards/new/", post)
+    assert response.status_code == 302, response.context and response.context["rows"].errors
+    standard = Standard.objects.get(code="lobby")
+    version = library.current_version(standard)
+    assert (standard.purpose, version.number) == ("special", 1)
+    assert list(version.items.order_by("number").values_list("category__name", "text", "points", "deduction",
+                                                              "critical")) == [
+        ("大堂", "地面干净。", Decimal("60.00"), Decimal("1.00"), False),
+        ("电梯厅", "照明正常。", Decimal("40.00"), Decimal("10.00"), True)]
+    again = pinzhi.post("/console/quality/standards/new/", post)
+    assert again.status_code == 422
+    assert again.context["header"].errors["code"]

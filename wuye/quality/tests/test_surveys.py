@@ -384,6 +384,8 @@ def test_console_pages_editor_entry_and_results(world, login):
                                 "q2": "绿化不错"})
     assert done.status_code == 302
     assert SurveyResponse.objects.get(survey=survey).unit_id == unit.pk
+    again = browser.post(entry, {"channel": "phone", "building": unit.building_id, "room": unit.label, "q1": "1"})
+    assert again.status_code == 409 and SurveyResponse.objects.filter(survey=survey).count() == 1
     page = browser.get(reverse("quality:survey", args=[survey.pk]))
     assert page.status_code == 200 and "<svg" in page.content.decode() and "绿化不错" in page.content.decode()
     listing = browser.get(reverse("quality:surveys")).content.decode()

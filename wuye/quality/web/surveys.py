@@ -301,9 +301,10 @@ def survey_entry(request, pk: int):
                 surveys.answer_survey(actor, survey, unit=entry.cleaned_data["unit"], answers=form.answers(),
                                       channel=entry.cleaned_data["channel"])
             except DomainError as error:
-                show_problems(entry, error, {"unit": "room", "channel": "channel"}) if any(
-                    p.field in ("unit", "channel") for p in error.problems) else show_problems(
-                    form, error, form.service_fields())
+                if any(p.field in ("unit", "channel") for p in error.problems):
+                    show_problems(entry, error, {"unit": "room"})
+                else:
+                    show_problems(form, error, form.service_fields())
                 status = error.status
             else:
                 messages.success(request, _("Answer recorded for %(unit)s.") % {

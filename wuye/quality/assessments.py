@@ -9,7 +9,8 @@ complaints (−) taken from tickets.
   language and manners) once; quality and administration edit it (`quality.manage_assessment_items`).
 * **Who records** for a staff member of a project (`may_assess`): the project manager, the quality department and
   administration (within their scope), and a supervisor (`StaffProfile.is_supervisor`) for staff of their own
-  department working on the same project. Nobody assesses themselves. Praise and complaints from tickets are the
+  department working on the same project; the company-wide quality department and administration are assessed
+  by administration only. Nobody assesses themselves. Praise and complaints from tickets are the
   management's (`quality.assess_tickets`): marking a complaint substantiated *is* recording it.
 * **The month** a record counts in is the current month by default; the previous month is still open (the month's
   table is settled at the start of the next), anything older or in the future is refused (422 naming `month`).
@@ -257,6 +258,9 @@ def may_assess(actor: Actor, profile: StaffProfile, project: Project) -> bool:
         return False
     if not actor.is_superuser and (actor.company_id != project.company_id or not actor.sees_project(project.pk)):
         return False
+    if profile.role in (Role.QUALITY, Role.COMPANY_ADMIN) and not (
+            actor.is_superuser or actor.role == Role.COMPANY_ADMIN):
+        return False  # the company-wide departments are assessed by administration
     if is_manager(actor):
         return True
     return actor.is_supervisor and actor.role == profile.role
@@ -269,6 +273,8 @@ def assessable_staff(actor: Actor, project: Project) -> QuerySet[StaffProfile]:
     if not actor.may("quality.assess_staff") or not (
             actor.is_superuser or (actor.company_id == project.company_id and actor.sees_project(project.pk))):
         return profiles.none()
+    if not (actor.is_superuser or actor.role == Role.COMPANY_ADMIN):
+        profiles = profiles.exclude(role__in=(Role.QUALITY, Role.COMPANY_ADMIN))
     if not is_manager(actor):
         profiles = profiles.filter(role=actor.role) if actor.is_supervisor else profiles.none()
     return profiles.select_related("user").order_by("role", "user__first_name", "user__username")
@@ -400,7 +406,8 @@ def ticket_staff(ticket: Ticket) -> QuerySet[StaffProfile]:
     assignee and first receiver first in the form)."""
     return StaffProfile.objects.filter(company_id=ticket.project.company_id, user__is_active=True).filter(
         Q(projects=ticket.project_id) | Q(all_projects=True)).exclude(
-        role=Role.COMPANY_ADMIN).distinct().select_related("user").order_by("role", "user__first_name")
+        role__in=(Role.COMPANY_ADMIN, Role.QUALITY)).distinct().select_related("user").order_by(
+        "role", "user__first_name")
 
 
 def ticket_month(ticket: Ticket, today: date) -> date:
@@ -437,7 +444,8 @@ def record_from_ticket(actor: Actor, ticket: Ticket, *, staff, kind: str, today:
     name = item.name if item else AssessmentKind(kind).label
     reason = _("%(item)s (ticket %(number)s)") % {"item": name, "number": ticket.number}
     if not may_assess(actor, profile, ticket.project):
-        raise NotAllowed(_("Nobody assesses themselves."))
+        raise NotAllowed(_("Only the project's management or the supervisor of this staff member's department "
+                           "may assess them."))
     try:
         with transaction.atomic():
             record = AssessmentRecord.objects.create(

@@ -84,6 +84,9 @@ def test_who_may_record(world, library):
     with pytest.raises(NotAllowed):
         record(world, "weixiu", "gongcheng", late)
     assert record(world, "jingli", "caiwu", late).points == Decimal("-1")
+    with pytest.raises(NotAllowed):
+        record(world, "jingli", "pinzhi", late)  # the company-wide quality department: administration's to assess
+    assert record(world, "admin", "pinzhi", late).points == Decimal("-1")
     with pytest.raises(InvalidInput) as error:
         record(world, "jingli", "kefu", library["报修未按时上门"])  # an engineering item for customer service
     assert error.value.problems[0].field == "item"

@@ -319,6 +319,22 @@ def close_survey(actor: Actor, survey: Survey, *, on: date | None = None) -> Sur
     return survey
 
 
+def close_finished_surveys(today: date) -> list[Survey]:
+    """Close every open survey whose closing day is before `today` (the hourly job): its response rate becomes
+    final and an anonymous survey's results are shown. Each is claimed with a conditional UPDATE, so two runs at
+    once close it — and record its event — once."""
+    closed = []
+    for survey in Survey.objects.filter(status=SurveyStatus.OPEN, closes_on__lt=today).order_by("id"):
+        with transaction.atomic():
+            if Survey.objects.filter(pk=survey.pk, status=SurveyStatus.OPEN).update(status=SurveyStatus.CLOSED) != 1:
+                continue
+            survey.status = SurveyStatus.CLOSED
+            addressed, answered = response_counts(survey)
+            record_event(survey, "survey.closed", data={"answered": answered, "addressees": addressed})
+        closed.append(survey)
+    return closed
+
+
 # -- answering ------------------------------------------------------------------------------------------------
 def _as_int(value):
     if isinstance(value, bool):

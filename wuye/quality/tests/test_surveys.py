@@ -418,3 +418,13 @@ def test_owner_without_a_home_in_the_audience_sees_nothing(world, jingli):
     assert world.owner_unit("yezhu").building_id != building.pk
     assert list(surveys.owner_surveys(yezhu)) == []
     assert Residency.objects.current().filter(resident__user__username="yezhu").exists()
+
+
+def test_the_hourly_job_closes_surveys_past_their_closing_day_once(world, jingli):
+    survey = make_survey(world, jingli)  # closes 2026-12-31
+    assert surveys.close_finished_surveys(date(2026, 12, 31)) == []
+    assert [s.pk for s in surveys.close_finished_surveys(date(2027, 1, 1))] == [survey.pk]
+    assert surveys.close_finished_surveys(date(2027, 1, 2)) == []
+    survey.refresh_from_db()
+    assert survey.status == SurveyStatus.CLOSED
+    assert Event.objects.get(verb="survey.closed", subject_id=survey.pk).data == {"answered": 0, "addressees": 10}

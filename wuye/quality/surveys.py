@@ -289,7 +289,9 @@ def open_survey(actor: Actor, survey: Survey, *, on: date | None = None) -> Surv
         survey.status = SurveyStatus.OPEN
         survey.opens_on = survey.opens_on or today
         survey.save(update_fields=["status", "opens_on"])
-        owners = {r.resident.user for r in owning_residencies(unit_ids).filter(resident__user__isnull=False)
+        addressed = SurveyInvitation.objects.filter(survey=survey).values("unit_id")  # a subquery, not 100k ids
+        owners = {r.resident.user for r in owning_residencies().filter(unit_id__in=addressed,
+                                                                       resident__user__isnull=False)
                   .select_related("resident__user")}
         if owners:
             notify(sorted(owners, key=lambda u: u.pk), _("Satisfaction survey: %(title)s") % {"title": survey.title},

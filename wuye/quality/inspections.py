@@ -83,6 +83,12 @@ def visible_inspections(actor: Actor):
     return scoped(Inspection.objects.select_related("project", "version__standard", "inspector", "plan"), actor)
 
 
+def due_inspections(actor: Actor, today: date):
+    """The actor's projects' inspections due today or earlier and not yet submitted (nor cancelled): the list's
+    "due today" tab and the workbench card count the same rows."""
+    return visible_inspections(actor).filter(scheduled_for__lte=today, status__in=OPEN_STATUSES)
+
+
 def visible_plans(actor: Actor):
     return scoped(InspectionPlan.objects.select_related("project", "standard", "inspector"), actor)
 

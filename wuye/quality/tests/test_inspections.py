@@ -392,3 +392,23 @@ def test_demo_inspections_through_the_services(world):
     failed = InspectionScore.objects.filter(inspection__status="submitted", result="fail")
     assert set(Rectification.objects.values_list("source_id", flat=True)) == set(failed.values_list("pk", flat=True))
     assert Inspection.objects.filter(scheduled_for=date(2026, 12, 2), kind="daily", status="in_progress").count() == 2
+
+
+def test_workbench_card_and_todos_count_the_due_list(world, login, standard):
+    from wuye.quality.web.inspections import inspection_cards, inspection_todos
+
+    jingli = actor_for(world.user("jingli"))
+    services.create_plan(jingli, project=world.project1, standard=standard, frequency="daily",
+                         starts_on=date(2026, 1, 1), inspector=world.user("jingli"))
+    services.create_plan(jingli, project=world.project1, standard=standard, frequency="weekly",
+                         starts_on=date(2026, 1, 1))
+    today = timezone.localdate()
+    services.generate_planned_inspections(today - timedelta(days=1))
+    services.generate_planned_inspections(today)
+    now = timezone.now()
+    card = inspection_cards(jingli, now)[0]
+    listed = login("jingli").get(card.url).context["page"].paginator.count
+    assert card.count == listed == Inspection.objects.filter(scheduled_for__lte=today).count()
+    assert [todo.detail for todo in inspection_todos(jingli, now)] == [
+        f"{world.project1.name} · {today - timedelta(days=1):%m-%d}", f"{world.project1.name} · {today:%m-%d}"]
+    assert inspection_cards(actor_for(world.user("kefu2")), now) == []

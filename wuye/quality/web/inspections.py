@@ -9,18 +9,20 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.shortcuts import redirect, render
-from django.urls import path
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from wuye.core.access import get_scoped_or_404, scoped
+from wuye.core.access import get_scoped_or_404, may_read, scoped
 from wuye.core.errors import DomainError
 from wuye.tenancy.models import Project
 from wuye.web.forms import PlausibleDateField, show_problems
 from wuye.web.guards import staff_view
 from wuye.web.paging import paginate
+from wuye.web.workbench import Card, Todo
 
 from .. import inspections as services
 from ..models import (
@@ -84,11 +86,12 @@ def inspection_list(request):
     filters = ListFilters(request.GET, actor=actor)
     if filters.is_valid() and filters.cleaned_data.get("project"):
         rows = rows.filter(project=filters.cleaned_data["project"])
-    open_statuses = list(services.OPEN_STATUSES)
-    counts = {"today": rows.filter(scheduled_for__lte=today, status__in=open_statuses).count(),
-              "open": rows.filter(status=InspectionStatus.IN_PROGRESS).count()}
+    due = services.due_inspections(actor, today)
+    if filters.is_valid() and filters.cleaned_data.get("project"):
+        due = due.filter(project=filters.cleaned_data["project"])
+    counts = {"today": due.count(), "open": rows.filter(status=InspectionStatus.IN_PROGRESS).count()}
     if tab == "today":  # today's and any earlier one still open
-        rows = rows.filter(scheduled_for__lte=today, status__in=open_statuses)
+        rows = due
     elif tab == "open":
         rows = rows.filter(status=InspectionStatus.IN_PROGRESS)
     elif tab == "submitted":
@@ -310,6 +313,29 @@ def inspection_detail(request, pk: int):
         "inspection": inspection, "sheet": sheet, "editable": editable, "errors": general, "scored": scored,
         "total": total, "failed": failed, "place": place, "results": ItemResult.choices,
         "department_label": dict(STAFF_ROLES).get(inspection.department, "")}, status=status)
+
+
+# -- workbench ----------------------------------------------------------------------------------------------------
+def inspection_cards(actor, now) -> list[Card]:
+    """Inspections due (today's and any left from before) in the actor's projects, for those who inspect."""
+    if not actor.may("quality.inspect") or not may_read(actor, READS):
+        return []
+    count = services.due_inspections(actor, timezone.localdate(now)).count()
+    return [Card("quality.inspections.due", _("Inspections due"), count,
+                 url=f"{reverse('quality:inspections')}?tab=today", tone="amber" if count else "")]
+
+
+def inspection_todos(actor, now) -> list[Todo]:
+    """The actor's own inspections due: those they are the inspector of, and their department's self-inspections."""
+    if not may_read(actor, READS):
+        return []
+    mine = Q(inspector=actor.user)
+    if actor.may("quality.self_inspect") and actor.role:
+        mine |= Q(kind=InspectionKind.SELF, department=actor.role)
+    rows = services.due_inspections(actor, timezone.localdate(now)).filter(mine).order_by("scheduled_for", "id")
+    return [Todo(what=_("Inspect"), title=row.title or row.version.standard.name, due_at=None,
+                 url=reverse("quality:inspection", args=[row.pk]),
+                 detail=f"{row.project.name} · {row.scheduled_for:%m-%d}") for row in rows[:40]]
 
 
 urlpatterns = [

@@ -106,11 +106,9 @@ def ranking_for(actor: Actor, today: date):
     from .scores import quarterly_ranking
 
     visible = scoped(Project.objects.all(), actor)
-    company = None
-    if actor.company_id is not None:
-        from wuye.tenancy.models import Company
+    from wuye.tenancy.models import Company
 
-        company = Company.objects.filter(pk=actor.company_id).first()
+    company = Company(pk=actor.company_id) if actor.company_id is not None else None  # a reference is enough
     if company is None:
         first = visible.select_related("company").order_by("pk").first()
         company = first.company if first else None

@@ -63,7 +63,8 @@ def _moment(rng: random.Random, month: date, today: date) -> datetime:
     """A working hour of a day of `month` (not after `today`)."""
     last = min(assessments.last_day(month), today)
     day = month + timedelta(days=rng.randrange((last - month).days + 1))
-    return timezone.make_aware(datetime.combine(day, time(rng.randint(8, 17), rng.choice((0, 10, 20, 30, 40, 50)))))
+    moment = timezone.make_aware(datetime.combine(day, time(rng.randint(8, 17), rng.choice((0, 10, 20, 30, 40, 50)))))
+    return min(moment, timezone.now() - timedelta(minutes=rng.randint(5, 90)))  # never later than now
 
 
 def _staff_of(company: Company, project) -> list[StaffProfile]:

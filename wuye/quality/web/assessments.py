@@ -36,7 +36,7 @@ from ..models import AssessmentKind, AssessmentRecord
 
 READS = "quality.assessments"
 TABLE_HEADER = (gettext_lazy("Department"), gettext_lazy("Staff member"), gettext_lazy("Deductions"),
-                gettext_lazy("Awards"), gettext_lazy("Owner praise"), gettext_lazy("Complaints"),
+                gettext_lazy("Awards"), gettext_lazy("Owner praise"), gettext_lazy("Substantiated complaints"),
                 gettext_lazy("Records"), gettext_lazy("Score"))
 
 
@@ -150,7 +150,7 @@ class StaffChoice(forms.ModelChoiceField):
 
 class ItemChoice(forms.ModelChoiceField):
     def label_from_instance(self, item):
-        return f"{item.name}  {item.points:+g}"
+        return f"{item.name}  {item.points.normalize():+f}"
 
 
 class RecordForm(forms.Form):
@@ -216,7 +216,7 @@ def record_new(request):
             else:
                 messages.success(request, _("Recorded for %(name)s: %(reason)s, %(points)s points.") % {
                     "name": record.staff.get_full_name() or record.staff.username, "reason": record.reason,
-                    "points": f"{record.points:+g}"})
+                    "points": f"{record.points.normalize():+f}"})
                 return redirect(f"{reverse('quality:assessment_new')}?project={record.project_id}")
     else:
         form = RecordForm(actor=actor, project=project, today=today)
@@ -261,12 +261,12 @@ def record_photo(request, pk: int, photo_id: int):
 
 # -- the library -------------------------------------------------------------------------------------------------
 class ItemForm(forms.Form):
-    name = forms.CharField(label=gettext_lazy("Item"), max_length=services.MAX_NAME)
+    name = forms.CharField(label=gettext_lazy("Assessment item"), max_length=services.MAX_NAME)
     kind = forms.ChoiceField(label=gettext_lazy("Kind"), choices=AssessmentKind.choices)
     points = forms.DecimalField(label=gettext_lazy("Points"), max_digits=4, decimal_places=1)
     department = forms.ChoiceField(label=gettext_lazy("Department"), required=False, choices=[
         ("", gettext_lazy("Every department")), *DEPARTMENTS.items()])
-    is_active = forms.BooleanField(label=gettext_lazy("Active"), required=False, initial=True)
+    is_active = forms.BooleanField(label=gettext_lazy("In use"), required=False, initial=True)
 
 
 @staff_view(reads=READS)
@@ -299,6 +299,8 @@ def library(request):
             messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
             return redirect("quality:assessment_items")
     items = list(services.visible_items(actor))
+    for item in items:
+        item.department_label = DEPARTMENTS.get(item.department, "") if item.department else ""
     groups = []
     for kind, label in AssessmentKind.choices:
         rows = [item for item in items if item.kind == kind]
@@ -354,7 +356,7 @@ def from_ticket(request, ticket_id: int):
             else:
                 messages.success(request, _("Recorded for %(name)s: %(reason)s, %(points)s points.") % {
                     "name": record.staff.get_full_name() or record.staff.username, "reason": record.reason,
-                    "points": f"{record.points:+g}"})
+                    "points": f"{record.points.normalize():+f}"})
                 return redirect("quality:assessment_ticket", ticket_id=ticket.pk)
     existing = list(AssessmentRecord.objects.filter(ticket=ticket).select_related("staff", "recorded_by"))
     first_choice = ticket.assignee_id or (ticket.first_receiver_id if kind == AssessmentKind.PRAISE else None)

@@ -161,3 +161,10 @@ def test_each_age_bucket_opens_the_list_of_exactly_its_rectifications(rects, log
         assert listed.status_code == 200
         assert listed.context["page"].paginator.count == bucket.count, bucket.key
         assert sum(1 for row in listed.context["rows"] if row["overdue"]) == bucket.overdue, bucket.key
+
+
+def test_the_home_links_only_to_pages_the_role_may_open(world, login):
+    for username in ("kefu", "pinzhi"):
+        client = login(username)
+        for _label, url in client.get(reverse("quality:home")).context["links"]:
+            assert client.get(url).status_code == 200, (username, url)

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from wuye.billing.periods import add_months
-from wuye.core.access import get_scoped_or_404, scoped
+from wuye.core.access import get_scoped_or_404, may_read, scoped
 from wuye.core.downloads import attachment
 from wuye.core.errors import InvalidInput
 from wuye.tenancy.models import Project
@@ -59,12 +59,16 @@ def home(request):
     short = projects_short_of_surveys(actor, timezone.localdate(now))
     if project is not None:
         short = [entry for entry in short if entry[0].pk == project.pk]
-    links = [(label, url) for label, url in (
-        (_("Inspections"), _url("quality:inspections")), (_("Rectifications"), _url("quality:rectifications")),
-        (_("Standards"), _url("quality:standards")), (_("Surveys"), _url("quality:surveys")),
-        (_("Scores"), _url("quality:scores")), (_("KPIs"), kpis.table_url(project, month)),
-        (_("Staff assessment"), _url("quality:assessments")), (_("Monthly reports"), _url("quality:reports")),
-    ) if url]
+    links = [(label, url) for label, url, resource in (
+        (_("Inspections"), _url("quality:inspections"), "quality.inspections"),
+        (_("Rectifications"), _url("quality:rectifications"), "quality.rectifications"),
+        (_("Standards"), _url("quality:standards"), "quality.standards"),
+        (_("Surveys"), _url("quality:surveys"), "quality.surveys"),
+        (_("Scores"), _url("quality:scores"), "quality.reports"),
+        (_("KPIs"), kpis.table_url(project, month), "quality.kpis"),
+        (_("Staff assessment"), _url("quality:assessments"), "quality.assessments"),
+        (_("Monthly reports"), _url("quality:reports"), "quality.reports"),
+    ) if url and may_read(actor, resource)]  # only the pages the actor may open
     return render(request, "quality/dashboard/home.html", {
         "projects": projects, "project": project, "month": month, "problem": problem,
         "cards": [kpi_card(row) for row in rows],

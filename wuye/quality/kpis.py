@@ -140,7 +140,8 @@ def satisfaction_records(project_ids, start, end):
     return Chain(
         annotate_counted(_rated_repairs(project_ids, start, end), RATED_SATISFIED).order_by("closed_at", "id"),
         annotate_counted(_survey_answers(project_ids, start, end).select_related("question", "response__survey"),
-                         Q(scale__gte=SATISFIED_FROM)).order_by("response__answered_on", "question__number", "id"))
+                         Q(scale__gte=SATISFIED_FROM))
+        .order_by("response__answered_on", "response_id", "question__number"))  # random key: not arrival order
 
 
 def describe_satisfaction(records) -> list[DrillRow]:

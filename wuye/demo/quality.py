@@ -1,5 +1,6 @@
 """The quality part of the demo (issue 12 item 11): standards, a year of inspections, rectifications in every
-state, satisfaction surveys and staff assessment, each from its own module, in the order they build on each other.
+state, satisfaction surveys, staff assessment and the last months' quality reports, each from its own module, in
+the order they build on each other.
 
 `seed_demo` (and so `make run`) calls `add_demo_quality` once, after the tickets and fees, when the company has no
 quality standards yet; the `world` test fixture does not (it must stay fast)."""
@@ -23,6 +24,7 @@ PARTS = (
     ("quality_rectifications", "add_demo_rectifications"),
     ("quality_surveys", "add_demo_surveys"),
     ("quality_assessments", "add_demo_assessments"),
+    ("quality_reports", "add_demo_reports"),
 )
 
 

@@ -1,6 +1,8 @@
 """Demo inspections (SPEC §6): plans for both projects and a year of inspections done through the services, so
 every score, event and rectification is what the product itself would have recorded.
 
+- Both projects checked weekly (Mondays) by the daily-check standard until three months ago, then daily: the
+  weekly plan paused and a daily plan started that day (周检改日检; it also keeps `make run`'s demo quick).
 - 锦华苑 (project 1): the daily check (住宅项目日常检查表) by the project manager 周建华; a steady project with a
   weaker second quarter (the summer staff turnover).
 - 翠湖湾 (project 2): the daily check by the quality department's 吴晓燕; it drifts down over the year, with a bad
@@ -20,6 +22,7 @@ from datetime import time as clock
 from zoneinfo import ZoneInfo
 
 from django.contrib.auth import get_user_model
+from django.db import transaction
 from django.utils import timezone
 
 from wuye.people.access import actor_for
@@ -100,9 +103,10 @@ def _do(inspection, actor, rng, items, rate, *, day, place_kind, critical_ok=Fal
     return inspection
 
 
-def add_demo_inspections(company, today: date, seed: int = 2026, days: int = 365) -> dict:
-    """Plans and a year (`days`) of inspections for `company`'s two demo projects, ending yesterday (see the
-    module)."""
+@transaction.atomic  # one commit (the services' own transactions become savepoints): quick on SQLite
+def add_demo_inspections(company, today: date, seed: int = 2026, days: int = 365, daily_days: int = 92) -> dict:
+    """Plans and a year (`days`) of inspections for `company`'s two demo projects, ending yesterday: weekly
+    rounds, then daily ones over the last `daily_days` (see the module)."""
     started = time.monotonic()
     rng = random.Random(seed)
     users = {user.username: user for user in get_user_model().objects.filter(
@@ -114,13 +118,20 @@ def add_demo_inspections(company, today: date, seed: int = 2026, days: int = 365
                                standards["year-end-review"])
     projects = list(company.projects.order_by("id"))[:2]
     first_day = today - timedelta(days=days)
+    daily_from = max(first_day, today - timedelta(days=daily_days))
     inspector_of = {}
 
-    plans = []
+    plans, weekly_plans = [], []
     for index, project in enumerate(projects):
         daily_by = jingli if index == 0 else pinzhi
+        if daily_from > first_day:
+            plan = services.create_plan(pinzhi, project=project, standard=daily, frequency=Frequency.WEEKLY,
+                                        starts_on=first_day, inspector=daily_by.user)
+            inspector_of[plan.pk] = daily_by
+            plans.append(plan)
+            weekly_plans.append(plan)
         plan = services.create_plan(pinzhi, project=project, standard=daily, frequency=Frequency.DAILY,
-                                    starts_on=first_day, inspector=daily_by.user)
+                                    starts_on=daily_from, inspector=daily_by.user)
         inspector_of[plan.pk] = daily_by
         plans.append(plan)
         plan = services.create_plan(pinzhi, project=project, standard=window, frequency=Frequency.MONTHLY,
@@ -143,18 +154,26 @@ def add_demo_inspections(company, today: date, seed: int = 2026, days: int = 365
 
     third_quarter = [first_day + timedelta(days=n) for n in range(days)
                      if (first_day + timedelta(days=n)).month in (7, 8, 9)]
-    blocked_days = set(third_quarter[10:11] + third_quarter[40:41])
+    # On days with a check of the daily-check standard (Mondays while the checks were weekly).
+    checked = [day for day in third_quarter if day >= daily_from or day.weekday() == 0]
+    if daily_from > first_day:
+        blocked_days = set(checked[1:2] + checked[6:7])
+    else:
+        blocked_days = set(third_quarter[10:11] + third_quarter[40:41])
     special_days = {first_day + timedelta(days=offset) for offset in (60, 200)}
     self_days = {first_day + timedelta(days=offset) for offset in (45, 136, 227, 318)}
     day = first_day
     while day <= today:
+        if day == daily_from:
+            for plan in weekly_plans:
+                services.set_plan_active(pinzhi, plan, active=False, at=_moment(day, 6))
         for inspection in services.generate_planned_inspections(day, at=_moment(day, 6)):
             index = project_index[inspection.project_id]
             actor = inspector_of[inspection.plan_id]
             rate = _failure_rate(index, day, today)
             place_kind = "window" if inspection.version.standard_id == window.pk else "daily"
             # Project 2's bad quarter: the fire lane found blocked twice, a critical failure.
-            critical_ok = index == 1 and day in blocked_days and inspection.kind == "daily"
+            critical_ok = index == 1 and day in blocked_days and inspection.version.standard_id == daily.pk
             if day == today:
                 if inspection.kind == "daily":
                     _do(inspection, actor, rng, items[inspection.version.standard_id], rate, day=day,

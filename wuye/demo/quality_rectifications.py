@@ -9,6 +9,7 @@ import random
 from datetime import date, datetime, time, timedelta
 
 from django.contrib.auth import get_user_model
+from django.db import transaction
 from django.utils import timezone
 
 from wuye.core.access import Role
@@ -42,6 +43,7 @@ def _working_moment(moment: datetime) -> datetime:
     return local
 
 
+@transaction.atomic  # one commit (the services' own transactions become savepoints): quick on SQLite
 def add_demo_rectifications(company, today: date, seed: int = 2026) -> dict:
     """Move the open demo rectifications of `company` into every state, with times before `today`'s evening."""
     rng = random.Random(seed)

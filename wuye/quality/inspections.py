@@ -156,15 +156,17 @@ def _works_in(user, project: Project) -> bool:
 
 
 @transaction.atomic
-def set_plan_active(actor: Actor, plan: InspectionPlan, *, active: bool) -> InspectionPlan:
-    """Pause a plan (no more inspections are generated from it) or resume it."""
+def set_plan_active(actor: Actor, plan: InspectionPlan, *, active: bool,
+                    at: datetime | None = None) -> InspectionPlan:
+    """Pause a plan (no more inspections are generated from it) or resume it; `at` dates the event when it
+    happened earlier (demo data)."""
     require(actor, "quality.inspect")
     plan = InspectionPlan.objects.select_for_update().get(pk=plan.pk)
     if plan.is_active == active:
         return plan
     plan.is_active = active
     plan.save(update_fields=["is_active"])
-    _record(plan, "inspection.plan_resumed" if active else "inspection.plan_paused", actor=actor,
+    _record(plan, "inspection.plan_resumed" if active else "inspection.plan_paused", actor=actor, at=at,
             data={"standard": plan.standard.name, "frequency": plan.frequency})
     return plan
 

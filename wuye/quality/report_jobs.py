@@ -11,5 +11,6 @@ from .reports import generate_monthly_reports
 
 @periodic(every=timedelta(hours=1))
 def generate_monthly_quality_reports():
-    """On the 1st: last month's quality report of every active project, once each (stored, then announced)."""
+    """Last month's quality report of every active project, once each (stored, then announced): made on the 1st,
+    caught up on a later day if the 1st was missed."""
     return [report.pk for report in generate_monthly_reports(timezone.localdate())]

@@ -337,13 +337,13 @@ def generate_monthly_report(project: Project, month: date, *, actor: Actor | Non
 
 
 def generate_monthly_reports(today: date) -> list[MonthlyReport]:
-    """The job of the 1st: last month's report of every active project that has none yet (run on another day it
-    does nothing, so a missed 1st is caught up only by the "generate now" button)."""
-    if today.day != 1:
-        return []
+    """Last month's report of every active project that has none yet. Made on the 1st; run on a later day (the
+    server was down on the 1st) it catches up the ones still missing, and otherwise finds nothing to do."""
     month = add_months(today.replace(day=1), -1)
     made = []
-    for project in Project.objects.filter(is_active=True).order_by("pk"):
+    missing = Project.objects.filter(is_active=True).exclude(
+        pk__in=MonthlyReport.objects.filter(month=month).values("project_id"))
+    for project in missing.order_by("pk"):
         report, created = generate_monthly_report(project, month)
         if created:
             made.append(report)

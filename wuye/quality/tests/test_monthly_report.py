@@ -102,9 +102,17 @@ def test_the_job_of_the_1st_makes_each_report_once_and_tells_once(october):
     count = Notification.objects.count()
     assert Event.objects.filter(verb="quality_report.generated").count() == 2
     assert reports.generate_monthly_reports(date(2026, 11, 1)) == []  # again: nothing new
-    assert reports.generate_monthly_reports(date(2026, 11, 2)) == []  # not the 1st
+    assert reports.generate_monthly_reports(date(2026, 11, 2)) == []  # the next day: nothing missing
     assert Notification.objects.count() == count and MonthlyReport.objects.count() == 2
     assert Event.objects.filter(verb="quality_report.generated").count() == 2
+
+
+@time_machine.travel(datetime(2026, 11, 3, 9, 0, tzinfo=SH), tick=False)
+def test_a_missed_1st_is_caught_up_on_a_later_day(october):
+    """The server was down on 11-01: the job's first run on 11-03 still makes October's reports, once."""
+    made = reports.generate_monthly_reports(date(2026, 11, 3))
+    assert {(r.project_id, r.month) for r in made} == {(october.project1.pk, OCT), (october.project2.pk, OCT)}
+    assert reports.generate_monthly_reports(date(2026, 11, 3)) == []
 
 
 @time_machine.travel(datetime(2026, 11, 3, 9, 0, tzinfo=SH), tick=False)

@@ -32,20 +32,20 @@ class NewProjectIn(ProjectIn):
     service_standard: str | None = None
 
 
-class RowErrorOut(Schema):
+class OnboardingRowErrorOut(Schema):
     row: int
     column: str
     message: str
 
 
-class ImportOut(Schema):
+class OnboardingImportOut(Schema):
     kind: str
     rows: int
     created: int
     updated: int
     skipped: int
     examples: int
-    errors: list[RowErrorOut]
+    errors: list[OnboardingRowErrorOut]
 
 
 class CompanyIn(Schema):
@@ -109,7 +109,7 @@ def change_project(request, project_id: int, payload: ProjectPatchIn):
     return Project.objects.select_related("sla_standard__standard").get(pk=project.pk)
 
 
-@router.post("/projects/{project_id}/imports", response=ImportOut)
+@router.post("/projects/{project_id}/imports", response=OnboardingImportOut)
 def import_sheet(request, project_id: int, kind: Form[str] = None, file: File[UploadedFile] = None):
     """Import a sheet of the company (multipart: `kind` = units | owners | vehicles | meters (the register, not
     readings), `file` = the .xlsx filled in

@@ -171,7 +171,7 @@ def _optional(request, model, pk, field):
 
 
 # -- Excel: the lists a company keeps ------------------------------------------------------------------------------
-class RowErrorOut(Schema):
+class MasterRowErrorOut(Schema):
     row: int
     column: str
     message: str
@@ -182,7 +182,7 @@ class MasterImportOut(Schema):
     created: int
     updated: int
     skipped: int = Field(..., description="Rows already there as they are (sending the file again is harmless)")
-    errors: list[RowErrorOut]
+    errors: list[MasterRowErrorOut]
 
 
 def _import(request, project_id, file, importer):

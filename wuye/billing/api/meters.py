@@ -99,7 +99,7 @@ class FlaggedOut(Schema):
     note: str
 
 
-class ImportOut(Schema):
+class MeterImportOut(Schema):
     rows: int
     created: int
     skipped: int = Field(..., description="Rows identical to a reading already recorded")
@@ -149,7 +149,7 @@ def record_reading(request, meter_id: int, payload: ReadingIn):
     return Status(201, reading)
 
 
-@router.post("/meter-readings/import", response=ImportOut)
+@router.post("/meter-readings/import", response=MeterImportOut)
 def import_readings(request, project_id: Form[int], file: File[UploadedFile]):
     """Import an .xlsx (columns 表号, 抄表日期, 读数, optional 备注). The rows without errors are recorded and the
     answer lists the others in `errors` (row, column, reason); when no row could be recorded it is a 422 naming

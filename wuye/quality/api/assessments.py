@@ -206,7 +206,7 @@ def monthly_table(request, query: Query[MonthlyQuery]):
          "score": row.score} for row in rows]}
 
 
-class ItemOut(Schema):
+class AssessmentItemOut(Schema):
     id: int
     name: str
     kind: str
@@ -225,7 +225,7 @@ def _item_out(item: AssessmentItem) -> dict:
             "is_active": item.is_active, "used": getattr(item, "used", 0)}
 
 
-@router.get("/assessment-items", response=list[ItemOut])
+@router.get("/assessment-items", response=list[AssessmentItemOut])
 def list_items(request, active: bool | None = None):
     """The company's assessment library (考核细则), by kind and name."""
     actor = request.actor
@@ -236,7 +236,7 @@ def list_items(request, active: bool | None = None):
     return [_item_out(item) for item in items[:500]]
 
 
-class ItemIn(Schema):
+class AssessmentItemIn(Schema):
     id: int | None = Field(None, description="an existing item to change; none to add one")
     name: str = Field(max_length=200)
     kind: AssessmentKind = AssessmentKind.DEDUCTION
@@ -245,8 +245,8 @@ class ItemIn(Schema):
     is_active: bool = True
 
 
-@router.post("/assessment-items", response={201: ItemOut, 200: ItemOut})
-def save_item(request, payload: ItemIn):
+@router.post("/assessment-items", response={201: AssessmentItemOut, 200: AssessmentItemOut})
+def save_item(request, payload: AssessmentItemIn):
     """Add an item to the library, or change one (`id`): quality and administration (403 otherwise); 422 naming
     `name`, `kind`, `points` (not 0, at most ±20, negative for a deduction or complaint) or `department`."""
     actor = request.actor

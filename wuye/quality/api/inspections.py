@@ -67,13 +67,13 @@ class InspectionOut(InspectionFields):
         return (user.get_full_name() or user.username) if user else None
 
 
-class PhotoOut(Schema):
+class InspectionPhotoOut(Schema):
     id: int
     url: str
     created_at: datetime
 
 
-class ItemOut(Schema):
+class InspectionItemOut(Schema):
     id: int
     number: int
     text: str
@@ -86,20 +86,20 @@ class ItemOut(Schema):
     failures: int = 0
     points_given: Decimal | None = None
     note: str = ""
-    photos: list[PhotoOut] = []
+    photos: list[InspectionPhotoOut] = []
     rectification_id: int | None = None
 
 
-class CategoryOut(Schema):
+class InspectionCategoryOut(Schema):
     number: int
     name: str
-    items: list[ItemOut]
+    items: list[InspectionItemOut]
 
 
 class InspectionDetailOut(InspectionFields):
     scored: int
     items_total: int
-    categories: list[CategoryOut]
+    categories: list[InspectionCategoryOut]
 
 
 def _detail(inspection: Inspection) -> dict:

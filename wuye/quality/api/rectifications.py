@@ -50,7 +50,7 @@ class RectificationListOut(Schema):
     age_days: int
 
 
-class PhotoOut(Schema):
+class RectificationPhotoOut(Schema):
     url: str
     caption: str
 
@@ -61,7 +61,7 @@ class StepOut(Schema):
     note: str
     by: str
     at: datetime
-    photos: list[PhotoOut]
+    photos: list[RectificationPhotoOut]
 
 
 class RectificationOut(RectificationListOut):
@@ -71,7 +71,7 @@ class RectificationOut(RectificationListOut):
     actions: list[str]
 
 
-class ActionIn(Schema):
+class RectificationActionIn(Schema):
     note: str = Field("", max_length=service.NOTE_MAX)
     reason: str = Field("", max_length=service.REASON_MAX)
 
@@ -158,7 +158,7 @@ def get_rectification(request, rectification_id: int):
 
 
 @router.post("/rectifications/{rectification_id}/actions/{action}", response=RectificationOut)
-def act_on_rectification(request, rectification_id: int, action: str, payload: ActionIn):
+def act_on_rectification(request, rectification_id: int, action: str, payload: RectificationActionIn):
     """Take one step: `report` (the department, `note` required), `accept` / `reject` (quality.verify; a rejection
     needs a `note` and starts a new time limit), `cancel` (quality or the project manager, `reason` required).
     An unknown action is a 422 naming `action`; a step not allowed now is a 409. Photos are added in the

@@ -33,7 +33,7 @@ Purpose = api_enum(StandardPurpose, "StandardPurpose")
 Level = api_enum(ServiceLevel, "ServiceLevel")
 
 
-class ItemIn(Schema):
+class StandardItemIn(Schema):
     number: int | None = Field(None, ge=1, le=9999)
     text: str = Field(..., max_length=library.MAX_TEXT)
     points: Decimal
@@ -43,10 +43,10 @@ class ItemIn(Schema):
     department: str = "customer_service"
 
 
-class CategoryIn(Schema):
+class StandardCategoryIn(Schema):
     number: int | None = Field(None, ge=1, le=9999)
     name: str = Field(..., max_length=100)
-    items: list[ItemIn] = Field(..., max_length=library.MAX_ITEMS)
+    items: list[StandardItemIn] = Field(..., max_length=library.MAX_ITEMS)
 
 
 class StandardIn(Schema):
@@ -56,12 +56,12 @@ class StandardIn(Schema):
     description: str = Field("", max_length=2000)
     weight: Decimal = Decimal("1")
     note: str = Field("", max_length=200)
-    categories: list[CategoryIn] = Field(..., max_length=library.MAX_CATEGORIES)
+    categories: list[StandardCategoryIn] = Field(..., max_length=library.MAX_CATEGORIES)
 
 
 class VersionIn(Schema):
     note: str = Field("", max_length=200)
-    categories: list[CategoryIn] = Field(..., max_length=library.MAX_CATEGORIES)
+    categories: list[StandardCategoryIn] = Field(..., max_length=library.MAX_CATEGORIES)
 
 
 class StandardOut(Schema):
@@ -84,7 +84,7 @@ class StandardOut(Schema):
         return obj["item_count"] if isinstance(obj, dict) else getattr(obj, "item_count", None) or 0
 
 
-class ItemOut(Schema):
+class StandardItemOut(Schema):
     id: int
     number: int
     text: str
@@ -95,17 +95,17 @@ class ItemOut(Schema):
     department: str
 
 
-class CategoryOut(Schema):
+class StandardCategoryOut(Schema):
     number: int
     name: str
-    items: list[ItemOut]
+    items: list[StandardItemOut]
 
 
 class VersionOut(Schema):
     number: int
     note: str
     created_at: datetime
-    categories: list[CategoryOut]
+    categories: list[StandardCategoryOut]
 
 
 class StandardDetailOut(StandardOut):
@@ -216,13 +216,13 @@ def export_standard(request, standard_id: int, filters: Query[VersionFilter]):
     return attachment(response, download_name(standard.name, f"v{version.number}", ext="xlsx"))
 
 
-class ImportOut(Schema):
+class StandardImportOut(Schema):
     standard_id: int
     version: int
     items: int
 
 
-@router.post("/standards/import", response={201: ImportOut})
+@router.post("/standards/import", response={201: StandardImportOut})
 def import_standard(request, file: File[UploadedFile], standard_id: Form[int | None] = None,
                     code: Form[str] = "", name: Form[str] = "", note: Form[str] = ""):
     """Upload a standard as .xlsx (the layout of the export): with `standard_id` a new version of it, otherwise a

@@ -228,7 +228,7 @@ class DimensionOut(Schema):
     scores: ScoresOut
 
 
-class BuildingOut(Schema):
+class SurveyBuildingOut(Schema):
     building_id: int | None
     building: str
     scores: ScoresOut = Field(description="The households' overall verdicts (the survey's overall questions)")
@@ -266,7 +266,7 @@ class ResultsOut(Schema):
     response_rate: Decimal | None
     overall: ScoresOut
     dimensions: list[DimensionOut]
-    buildings: list[BuildingOut]
+    buildings: list[SurveyBuildingOut]
     hidden_buildings: int
     questions: list[QuestionResultOut]
     open_answers: list[OpenAnswerOut]

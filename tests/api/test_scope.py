@@ -167,6 +167,7 @@ def test_every_route_is_covered():
     covered |= TEMPLATE_ROUTES
     covered |= COMPANY_ROUTES
     covered |= CATALOGUE_ROUTES
+    covered |= QUALITY_COMPANY_ROUTES | QUALITY_PROJECT_QUERY_ROUTES | set(QUALITY_RECORD_ROUTES) | QUALITY_LIST_ROUTES
     assert paths <= covered, f"add scope tests for: {sorted(paths - covered)}"
 
 
@@ -404,3 +405,121 @@ def test_shared_costs_and_quotes_stay_in_scope(world, api):
     assert api("kefu2").get("/api/v1/parking/temporary-fee", project=world.project1.pk, **stay).status_code == 404
     assert api("kefu2").get("/api/v1/parking/temporary-fee", project=world.project2.pk, **stay).status_code == 200
     assert api("yezhu").get("/api/v1/parking/temporary-fee", project=world.project2.pk, **stay).status_code == 404
+
+
+# -- quality (issue 12) -----------------------------------------------------------------------------------------
+# Asked by `jingli2`, the manager of project 2 (every quality permission, project 2's scope), of project 1's records:
+# each detail and each write answers 404 and nothing is written; the lists hold nothing of project 1. The
+# company's standards library and service packages are company-wide (every staff member reads them; writing is
+# the quality department's — wuye/quality/tests/test_standards*.py); KPIs, scores and the assessment table take
+# `?project=` (404 outside scope: wuye/quality/tests/test_kpis.py, test_scores.py, test_assessments.py).
+QUALITY_COMPANY_ROUTES = {"/api/v1/standards", "/api/v1/standards/{standard_id}", "/api/v1/standards/import",
+                          "/api/v1/standards/{standard_id}/export", "/api/v1/standards/{standard_id}/versions",
+                          "/api/v1/service-packages", "/api/v1/assessment-items"}
+QUALITY_PROJECT_QUERY_ROUTES = {"/api/v1/kpis", "/api/v1/kpis/{code}/records", "/api/v1/reports/project-scores",
+                                "/api/v1/assessments/monthly"}
+
+
+def _quality_records(world, project) -> dict:
+    """One record of each quality kind in `project`, made through the services by the quality department."""
+    from wuye.people.access import actor_for
+    from wuye.quality import inspections, rectifications, standards, surveys
+    from wuye.quality.assessments import record_assessment
+
+    pinzhi = actor_for(world.user("pinzhi"))
+    standard = standards.install_shipped_standards(world.company)[0]
+    inspection = inspections.create_inspection(pinzhi, project=project, standard=standard, kind="special",
+                                               scheduled_for=date(2026, 11, 2))
+    plan = inspections.create_plan(pinzhi, project=project, standard=standard, frequency="daily",
+                                   starts_on=date(2026, 11, 2))
+    finding = rectifications.open_rectification(inspection, project=project, title="消防通道堆放杂物",
+                                                department="security", actor=pinzhi)
+    survey = surveys.create_survey(pinzhi, project=project, title="满意度调查",
+                                   questions=[{"text": "总体满意度", "kind": "scale", "dimension": "overall"}])
+    staff = world.user("kefu" if project == world.project1 else "kefu2")
+    record = record_assessment(pinzhi, project=project, staff=staff, kind="deduction", points=-1, reason="未按规定着装")
+    item = inspection.version.items.order_by("number").first()
+    return {"inspection_id": inspection.pk, "item_id": item.pk, "plan_id": plan.pk, "rectification_id": finding.pk,
+            "survey_id": survey.pk, "record_id": record.pk, "project_id": project.pk}
+
+
+QUALITY_RECORD_ROUTES = {  # route → (method, body)
+    "/api/v1/inspections/{inspection_id}": ("get", None),
+    "/api/v1/inspections/{inspection_id}/scores": ("post", {"scores": []}),
+    "/api/v1/inspections/{inspection_id}/photos": ("post", None),
+    "/api/v1/inspections/{inspection_id}/submit": ("post", {"place": "3号楼"}),
+    "/api/v1/inspections/{inspection_id}/cancel": ("post", {"reason": "重复"}),
+    "/api/v1/inspection-plans/{plan_id}/pause": ("post", {}),
+    "/api/v1/inspection-plans/{plan_id}/resume": ("post", {}),
+    "/api/v1/rectifications/{rectification_id}": ("get", None),
+    "/api/v1/rectifications/{rectification_id}/actions/{action}": ("post", {"note": "已清理"}),
+    "/api/v1/surveys/{survey_id}": ("get", None),
+    "/api/v1/surveys/{survey_id}/results": ("get", None),
+    "/api/v1/surveys/{survey_id}/open": ("post", {}),
+    "/api/v1/surveys/{survey_id}/close": ("post", {}),
+    "/api/v1/surveys/{survey_id}/responses": ("post", {"unit": 1, "channel": "phone", "answers": []}),
+    "/api/v1/assessments/{record_id}/withdraw": ("post", {}),
+    "/api/v1/projects/{project_id}/service-package": ("post", {"level": "level_1"}),
+}
+QUALITY_LIST_ROUTES = {"/api/v1/inspections", "/api/v1/inspection-plans", "/api/v1/rectifications",
+                       "/api/v1/surveys", "/api/v1/assessments"}
+
+
+def _second_manager(world):
+    from wuye.people.access import actor_for
+    from wuye.people.services import create_staff
+
+    admin = actor_for(world.user("admin"))
+    return create_staff(admin, company=world.company, username="jingli2", password="wuye-demo", name="吴志刚",
+                        role="project_manager", projects=[world.project2])
+
+
+def test_quality_routes_are_covered():
+    paths = {path for path in ninja_api.get_openapi_schema()["paths"] if path not in _covered_before_quality()}
+    quality = QUALITY_COMPANY_ROUTES | QUALITY_PROJECT_QUERY_ROUTES | set(QUALITY_RECORD_ROUTES) | QUALITY_LIST_ROUTES
+    assert paths <= quality, f"add scope tests for: {sorted(paths - quality)}"
+
+
+def _covered_before_quality() -> set:
+    covered = set(DETAIL_ROUTES) | set(WRITE_ROUTES_ON_RECORDS) | set(LIST_ROUTES) | OWN_ROUTES | CREATE_ROUTES
+    return (covered | REPORT_ROUTES | SIGNED_ROUTES | SHARING_ROUTES | STAFF_ROUTES | MASTER_DATA_ROUTES
+            | TEMPLATE_ROUTES | COMPANY_ROUTES | CATALOGUE_ROUTES)
+
+
+@pytest.mark.parametrize("route", sorted(QUALITY_RECORD_ROUTES))
+def test_project_2_manager_gets_404_for_project_1_quality_records(world, api, route):
+    from wuye.core.models import Event
+
+    _second_manager(world)
+    ids = _quality_records(world, world.project1)
+    url = route
+    for name, value in ids.items():
+        url = url.replace("{" + name + "}", str(value))
+    url = url.replace("{action}", "report")
+    method, body = QUALITY_RECORD_ROUTES[route]
+    client, pinzhi = api("jingli2"), api("pinzhi")
+    events = Event.objects.count()
+    if method == "get":
+        response = client.get(url)
+    elif body is None:  # the photo upload: a valid item of the checklist, a real picture
+        response = client.client.post(url, {"item": ids["item_id"], "result": "fail", "note": "堆物",
+                                            "photos": _png()}, **client.headers)
+    else:
+        response = client.post(url, body)
+    assert response.status_code == 404, (url, response.status_code, response.content[:200])
+    assert Event.objects.count() == events
+    if method == "get":
+        assert pinzhi.get(url).status_code == 200  # the record is there for the company's quality department
+
+
+@pytest.mark.parametrize("route", sorted(QUALITY_LIST_ROUTES))
+def test_quality_lists_hold_nothing_of_project_1_for_its_outsiders(world, api, route):
+    _second_manager(world)
+    first, second = _quality_records(world, world.project1), _quality_records(world, world.project2)
+    key = {"/api/v1/inspections": "inspection_id", "/api/v1/inspection-plans": "plan_id",
+           "/api/v1/rectifications": "rectification_id", "/api/v1/surveys": "survey_id",
+           "/api/v1/assessments": "record_id"}[route]
+    seen = {item["id"] for item in api("jingli2").get(route, page_size=200).json()["items"]}
+    assert second[key] in seen and first[key] not in seen
+    everything = {item["id"] for item in api("pinzhi").get(route, page_size=200).json()["items"]}
+    assert {first[key], second[key]} <= everything

@@ -98,6 +98,22 @@ class PagePagination(PaginationBase):
         return {"items": queryset[offset:offset + pagination.page_size], "count": queryset.count()}
 
 
+class Mapped:
+    """A queryset whose rows come out shaped by `function`: lets a handler page a queryset with `PagePagination`
+    and still shape each row with Python, only for the page's rows (the paginator slices and counts it)."""
+
+    def __init__(self, queryset, function):
+        self.queryset, self.function = queryset, function
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return [self.function(row) for row in self.queryset[index]]
+        return self.function(self.queryset[index])
+
+    def count(self) -> int:
+        return self.queryset.count()
+
+
 _LOCATION_ROOTS = {"body", "query", "path", "header", "cookie", "form", "file"}
 
 

@@ -13,7 +13,7 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from wuye.core.access import get_scoped_or_404, get_scoped_or_invalid, require_read
-from wuye.core.api import PagePagination
+from wuye.core.api import Mapped, PagePagination
 from wuye.core.errors import InvalidInput
 from wuye.people.models import DEPARTMENTS
 from wuye.tenancy.models import Project
@@ -226,6 +226,7 @@ def _item_out(item: AssessmentItem) -> dict:
 
 
 @router.get("/assessment-items", response=list[AssessmentItemOut])
+@paginate(PagePagination)
 def list_items(request, active: bool | None = None):
     """The company's assessment library (考核细则), by kind and name."""
     actor = request.actor
@@ -233,7 +234,7 @@ def list_items(request, active: bool | None = None):
     items = assessments.visible_items(actor)
     if active is not None:
         items = items.filter(is_active=active)
-    return [_item_out(item) for item in items[:500]]
+    return Mapped(items, _item_out)
 
 
 class AssessmentItemIn(Schema):

@@ -9,7 +9,7 @@ from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
 from wuye.core.access import get_scoped_or_404, require_read, scoped
-from wuye.core.api import PagePagination
+from wuye.core.api import Mapped, PagePagination
 from wuye.core.errors import InvalidInput
 from wuye.core.events import timeline
 from wuye.core.sentences import event_sentence, prepare_events
@@ -118,20 +118,7 @@ def list_rectifications(request, filters: Query[RectificationFilters]):
     require_read(request.actor, "quality.rectifications")
     now = timezone.now()
     rows = filtered(request.actor, filters, now)
-    return _Lazy(rows, lambda rect: _row(rect, now))
-
-
-class _Lazy:
-    """A queryset whose slices come out as API rows (the paginator slices and counts it)."""
-
-    def __init__(self, rows, convert):
-        self.rows, self.convert = rows, convert
-
-    def __getitem__(self, part):
-        return [self.convert(rect) for rect in self.rows[part]]
-
-    def count(self) -> int:
-        return self.rows.count()
+    return Mapped(rows, lambda rect: _row(rect, now))
 
 
 def detail(actor, rect: Rectification) -> dict:

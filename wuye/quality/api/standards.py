@@ -17,7 +17,7 @@ from ninja.pagination import paginate
 from pydantic import Field
 
 from wuye.core.access import get_scoped_or_404, require_read
-from wuye.core.api import PagePagination, api_enum
+from wuye.core.api import Mapped, PagePagination, api_enum
 from wuye.core.downloads import attachment, download_name
 from wuye.core.errors import InvalidInput
 from wuye.core.workbooks import XLSX
@@ -239,11 +239,12 @@ def import_standard(request, file: File[UploadedFile], standard_id: Form[int | N
 
 
 @router.get("/service-packages", response=list[PackageOut])
+@paginate(PagePagination)
 def list_packages(request):
     """The three service levels of the company: the SLA standard each promises and the standards it is inspected
     by."""
     require_read(request.actor, "quality.standards")
-    return [_package(package) for package in library.visible_packages(request.actor)]
+    return Mapped(library.visible_packages(request.actor), _package)
 
 
 @router.post("/projects/{project_id}/service-package", response=AssignedOut)

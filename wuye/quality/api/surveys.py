@@ -11,9 +11,11 @@ from decimal import Decimal
 
 from django.http import Http404
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, Router, Schema, Status
+from ninja.pagination import paginate
 
 from wuye.core.access import get_scoped_or_404, get_scoped_or_invalid, require_read, scoped
+from wuye.core.api import Mapped, PagePagination
 from wuye.core.errors import InvalidInput
 from wuye.tenancy.models import Project, Unit
 
@@ -126,8 +128,8 @@ def _survey(actor, survey_id: int) -> Survey:
 
 
 @router.get("/surveys", response=list[SurveyOut])
-def list_surveys(request, project: int | None = None, status: str | None = None,
-                 limit: int = Query(50, ge=1, le=200), offset: int = Query(0, ge=0, le=100_000)):
+@paginate(PagePagination)
+def list_surveys(request, project: int | None = None, status: str | None = None):
     """Staff: the surveys of their projects with response rates, newest first. Owners: the surveys addressed to
     their household (open or closed), each with whether they have answered."""
     actor = request.actor
@@ -143,7 +145,7 @@ def list_surveys(request, project: int | None = None, status: str | None = None,
         if status not in SurveyStatus.values:
             raise InvalidInput("status", _("Choose one of: %(choices)s.") % {"choices": ", ".join(SurveyStatus.values)})
         rows = rows.filter(status=status)
-    return [_out(s, actor=actor) for s in rows[offset:offset + limit]]
+    return Mapped(rows, lambda survey: _out(survey, actor=actor))
 
 
 @router.post("/surveys", response={201: SurveyOut})

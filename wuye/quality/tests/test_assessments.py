@@ -193,7 +193,7 @@ def test_api_record_and_monthly(world, api, library):
 
 
 def test_api_items(world, api, library):
-    items = api("kefu").get("/api/v1/assessment-items").json()
+    items = api("kefu").get("/api/v1/assessment-items").json()["items"]
     assert {"name": "上班迟到", "points": "-1.0"}.items() <= next(i for i in items if i["name"] == "上班迟到").items()
     response = api("pinzhi").post("/api/v1/assessment-items", {"name": "夜班睡岗", "kind": "deduction", "points": 5})
     assert response.status_code == 422 and response.json()["errors"][0]["field"] == "points"

@@ -93,7 +93,7 @@ def test_customer_service_reads_but_may_not_write_and_owners_see_nothing(world, 
 def test_the_api_puts_a_project_on_a_service_level(world, api):
     library.install_shipped_standards(world.company)
     pinzhi = api("pinzhi")
-    packages = pinzhi.get("/api/v1/service-packages").json()
+    packages = pinzhi.get("/api/v1/service-packages").json()["items"]
     assert [(p["level"], p["sla_standard"]) for p in packages] == [
         ("level_1", "five-star"), ("level_2", "spec-default"), ("level_3", "spec-default")]
     response = pinzhi.post(f"/api/v1/projects/{world.project2.pk}/service-package", {"level": "level_1"})

@@ -105,7 +105,7 @@ def test_a_bad_draft_names_the_field_and_writes_nothing(world, jingli):
 def test_owner_answers_once_through_the_api(world, jingli, api):
     survey = make_survey(world, jingli)
     owner = api("yezhu")
-    listed = owner.get("/api/v1/surveys").json()
+    listed = owner.get("/api/v1/surveys").json()["items"]
     assert [(s["id"], s["answered"]) for s in listed] == [(survey.pk, False)]
     response = owner.post(f"/api/v1/surveys/{survey.pk}/responses", {"answers": answers(text="电梯经常坏")})
     assert response.status_code == 201, response.content
@@ -115,7 +115,7 @@ def test_owner_answers_once_through_the_api(world, jingli, api):
     unit = world.owner_unit("yezhu")
     twice = owner.post(f"/api/v1/surveys/{survey.pk}/responses", {"unit_id": unit.pk, "answers": answers()})
     assert twice.status_code == 409
-    assert [(s["id"], s["answered"]) for s in owner.get("/api/v1/surveys").json()] == [(survey.pk, True)]
+    assert [(s["id"], s["answered"]) for s in owner.get("/api/v1/surveys").json()["items"]] == [(survey.pk, True)]
     stored = SurveyResponse.objects.get(survey=survey)
     assert (stored.unit_id, stored.channel, stored.building_id) == (unit.pk, "portal", unit.building_id)
     assert SurveyInvitation.objects.get(survey=survey, unit=unit).answered_on is not None
@@ -320,11 +320,11 @@ def test_scope_owners_see_only_their_surveys_kefu2_nothing_of_project_1(world, j
     survey = make_survey(world, jingli)
     assert api("kefu2").get(f"/api/v1/surveys/{survey.pk}").status_code == 404
     assert api("kefu2").get(f"/api/v1/surveys/{survey.pk}/results").status_code == 404
-    assert api("kefu2").get("/api/v1/surveys").json() == []
-    assert api("yezhu2").get("/api/v1/surveys").json() == []
+    assert api("kefu2").get("/api/v1/surveys").json() == {"items": [], "count": 0}
+    assert api("yezhu2").get("/api/v1/surveys").json() == {"items": [], "count": 0}
     assert api("yezhu2").get(f"/api/v1/surveys/{survey.pk}").status_code == 404
     assert api("yezhu").get(f"/api/v1/surveys/{survey.pk}/results").status_code == 404
-    assert [s["id"] for s in api("pinzhi").get("/api/v1/surveys").json()] == [survey.pk]
+    assert [s["id"] for s in api("pinzhi").get("/api/v1/surveys").json()["items"]] == [survey.pk]
     draft = make_survey(world, jingli, open_on=None)
     assert api("yezhu").get(f"/api/v1/surveys/{draft.pk}").status_code == 404
     unit = households(world.project1)[1]
@@ -346,7 +346,7 @@ def test_api_create_open_answer_close(world, api):
     entered = staff.post(f"/api/v1/surveys/{survey_id}/responses",
                          {"unit_id": unit.pk, "channel": "phone", "answers": answers()})
     assert entered.status_code == 201 and entered.json()["answered_count"] == 1
-    listed = staff.get("/api/v1/surveys").json()[0]
+    listed = staff.get("/api/v1/surveys").json()["items"][0]
     assert (listed["answered_count"], listed["addressed"], listed["response_rate"]) == (1, 10, "10.0")
     assert staff.post(f"/api/v1/surveys/{survey_id}/close").json()["status"] == "closed"
     late = staff.post(f"/api/v1/surveys/{survey_id}/responses",

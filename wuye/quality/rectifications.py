@@ -24,7 +24,14 @@ from wuye.core.outbox import notify
 from wuye.sla import engine
 
 from . import flows
-from .models import Rectification, RectificationStatus, RectificationStep, RectificationStepKind, Severity
+from .models import (
+    InspectionScore,
+    Rectification,
+    RectificationStatus,
+    RectificationStep,
+    RectificationStepKind,
+    Severity,
+)
 
 TITLE_MAX = 200
 NOTE_MAX = 2000
@@ -283,13 +290,16 @@ def open_rectifications(actor: Actor):
 
 def with_deadlines(rows):
     """Rectifications annotated with `deadline` (their latest clock's due time) and `stopped` (when it stopped)."""
+    from django.contrib.contenttypes.prefetch import GenericPrefetch
     from django.db.models import OuterRef, Subquery
 
     from wuye.sla.models import Clock
 
     latest = Clock.objects.filter(subject_type=ContentType.objects.get_for_model(Rectification),
                                   subject_id=OuterRef("pk")).order_by("-started_at", "-id")
-    return rows.select_related("project", "assignee").annotate(
+    # What found each one, fetched once per kind for the page (an inspection item with its inspection and text).
+    sources = GenericPrefetch("source", [InspectionScore.objects.select_related("inspection", "item")])
+    return rows.select_related("project", "assignee").prefetch_related(sources).annotate(
         deadline=Subquery(latest.values("due_at")[:1]), stopped=Subquery(latest.values("stopped_at")[:1]))
 
 

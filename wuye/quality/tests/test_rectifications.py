@@ -272,3 +272,26 @@ def test_a_racing_second_call_returns_the_first_rectification(world, monkeypatch
     assert Rectification.objects.count() == 1
     assert Clock.objects.for_subject(first).count() == 1
     assert Event.objects.filter(verb="rectification.opened").count() == 1
+
+
+@pytest.mark.django_db
+def test_the_list_reads_each_finding_source_once_per_page_not_per_row(world, login):
+    """Each row names what found it ("日常检查 2026-09-30 · 消防通道…"): the sources are fetched for the whole page,
+    so ten rows cost what two do."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import reverse
+
+    client = login("pinzhi")
+    url = reverse("quality:rectifications")
+    for _ in range(2):
+        opened(world)
+    client.get(url)
+    with CaptureQueriesContext(connection) as two:
+        page = client.get(url)
+    assert page.status_code == 200 and "消防通道畅通" in page.content.decode()
+    for _ in range(8):
+        opened(world)
+    with CaptureQueriesContext(connection) as ten:
+        assert client.get(url).status_code == 200
+    assert len(ten.captured_queries) == len(two.captured_queries)

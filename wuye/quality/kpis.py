@@ -46,7 +46,7 @@ from wuye.workorders.kpis import describe_tickets
 from wuye.workorders.models import Kind, Ticket
 from wuye.workorders.satisfaction import SATISFIED_FROM
 
-from .models import Answer, Dimension, KpiTarget, Rectification, RectificationStatus, SurveyStatus
+from .models import KpiTarget, Rectification, RectificationStatus
 
 MAX_MONTHS = 12
 PERIOD = re.compile(r"(\d{4})-(\d{1,2})")
@@ -113,13 +113,11 @@ RATED_SATISFIED = Q(satisfaction__gte=SATISFIED_FROM)
 
 
 def _survey_answers(project_ids, start, end):
-    """The answers `surveys.satisfaction_figure` counts, as records (the drill-down of the survey half): 1–5
-    answers to "overall" questions of responses given in [start, end), an anonymous survey's once it is closed.
-    Kept to that function's rule by test_kpis (the drill-down count equals its figure)."""
-    return Answer.objects.filter(
-        response__survey__project_id__in=list(project_ids), response__answered_on__gte=start,
-        response__answered_on__lt=end, scale__isnull=False, question__dimension=Dimension.OVERALL,
-    ).filter(Q(response__survey__anonymous=False) | Q(response__survey__status=SurveyStatus.CLOSED))
+    """The answers `surveys.satisfaction_figure` counts, as records (the drill-down of the survey half), in
+    [start, end): the one rule is `surveys.satisfaction_answers` (its dates are inclusive)."""
+    from .surveys import satisfaction_answers
+
+    return satisfaction_answers(list(project_ids), start, end - timedelta(days=1))
 
 
 def _survey_figure(project_ids, start, end) -> Figure:

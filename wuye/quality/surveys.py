@@ -665,9 +665,9 @@ def building_questions(questions: list[Question]) -> list[Question]:
     return [q for q in scales if q.dimension == Dimension.OVERALL] or scales
 
 
-def satisfaction_figure(project_ids, start: date, end: date) -> tuple[int, int]:
-    """(satisfied answers, answers) of the survey questions of dimension "overall" answered `start`…`end`
-    (inclusive) in surveys of `project_ids` (None: every project) — the survey half of the satisfaction KPI.
+def satisfaction_answers(project_ids, start: date, end: date):
+    """The answers the satisfaction KPI counts: 1–5 answers to questions of dimension "overall" answered
+    `start`…`end` (inclusive) in surveys of `project_ids` (None: every project).
 
     Only "overall" questions count: each household's overall verdict weighs once however long the questionnaire,
     and the dimension questions are read on the results page. An anonymous survey counts once closed (its
@@ -678,7 +678,13 @@ def satisfaction_figure(project_ids, start: date, end: date) -> tuple[int, int]:
     ).filter(Q(response__survey__anonymous=False) | Q(response__survey__status=SurveyStatus.CLOSED))
     if project_ids is not None:
         answers = answers.filter(response__survey__project_id__in=list(project_ids))
-    counts = answers.aggregate(answered=Count("id"), satisfied=Count("id", filter=Q(scale__gte=SATISFIED_FROM)))
+    return answers
+
+
+def satisfaction_figure(project_ids, start: date, end: date) -> tuple[int, int]:
+    """(satisfied answers, answers) of `satisfaction_answers` — the survey half of the satisfaction KPI."""
+    counts = satisfaction_answers(project_ids, start, end).aggregate(
+        answered=Count("id"), satisfied=Count("id", filter=Q(scale__gte=SATISFIED_FROM)))
     return counts["satisfied"], counts["answered"]
 
 

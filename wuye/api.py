@@ -7,6 +7,7 @@ from wuye.core.api import API_AUTH, LocalTimeRenderer, install_error_handlers
 from wuye.core.api import router as core_router
 from wuye.onboarding.api import router as onboarding_router
 from wuye.people.api import router as people_router
+from wuye.facilities.api import router as facilities_router
 from wuye.quality.api import router as quality_router
 from wuye.tenancy.api import router as tenancy_router
 from wuye.workorders.api import router as workorders_router
@@ -32,3 +33,4 @@ api.add_router("/v1/", people_router)
 api.add_router("/v1/", workorders_router)
 api.add_router("/v1/", billing_router)
 api.add_router("/v1/", quality_router)
+api.add_router("/v1/", facilities_router)

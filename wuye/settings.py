@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "wuye.onboarding",
     "wuye.collection",
     "wuye.quality",
+    "wuye.facilities",
     # faces
     "wuye.web",
     "wuye.demo",

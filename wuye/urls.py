@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("wuye.billing.urls")),
     path("", include("wuye.collection.urls")),
     path("", include("wuye.quality.urls")),
+    path("", include("wuye.facilities.urls")),
     path("", include("wuye.onboarding.views")),
     path("", include("wuye.web.urls")),
 ]

@@ -193,6 +193,19 @@ def staff_with_role(role: str | None, project, *, supervisors_only: bool = False
     return [profile.user for profile in profiles.select_related("user").distinct().order_by("user_id")]
 
 
+def emergency_group(project) -> list:
+    """The project's emergency command group (应急指挥小组): active staff of the project (or company-wide) marked
+    as members. Nobody marked: the project's managers and the company's administrators — the seed's group is the
+    company's leadership, and an emergency must never reach no one."""
+    project_id = getattr(project, "pk", project)
+    where = Q(projects=project_id) | Q(all_projects=True) | Q(role=Role.COMPANY_ADMIN)
+    profiles = StaffProfile.objects.filter(where, user__is_active=True, company__projects=project_id)
+    members = profiles.filter(in_emergency_group=True)
+    if not members.exists():
+        members = profiles.filter(role__in=(Role.PROJECT_MANAGER, Role.COMPANY_ADMIN))
+    return [profile.user for profile in members.select_related("user").distinct().order_by("user_id")]
+
+
 def staff_users(project_id: int, role: str, *, supervisors_only: bool = False):
     """`staff_with_role` in the argument order its first callers used."""
     return staff_with_role(role, project_id, supervisors_only=supervisors_only)

@@ -28,6 +28,7 @@ from wuye.core.bulk import insert_rows
 from wuye.core.calendar import WorkingCalendar, calendar_for
 from wuye.core.errors import Conflict
 from wuye.core.events import compose_event, record_event, record_events
+from wuye.core.models import Channel
 from wuye.core.outbox import compose, post
 from wuye.tenancy.rules import RULE_DEFAULTS, rules_for
 from wuye.tenancy.rules import on_change as on_rules_change
@@ -339,6 +340,10 @@ class SweepResult:
         return len(self.warned) + len(self.escalated) + len(self.breached)
 
 
+# A rung's role naming the project's emergency command group (应急指挥小组) rather than a department.
+EMERGENCY_GROUP = "emergency_group"
+
+
 class _Audience:
     """Staff lookups for one sweep: the same project, role and rank are asked for again and again."""
 
@@ -350,7 +355,12 @@ class _Audience:
 
         key = (clock.project_id, role, supervisors_only)
         if key not in self._cache:
-            self._cache[key] = staff_users(clock.project_id, role, supervisors_only=supervisors_only)
+            if role == EMERGENCY_GROUP:
+                from wuye.people.services import emergency_group
+
+                self._cache[key] = emergency_group(clock.project_id)
+            else:
+                self._cache[key] = staff_users(clock.project_id, role, supervisors_only=supervisors_only)
         return self._cache[key]
 
 
@@ -386,9 +396,11 @@ def _escalation(clock: Clock, level: int, audience: _Audience) -> list:
     role = rung.get("role") or _responsible_role(clock)
     recipients = audience(clock, role, supervisors_only=rung.get("supervisor", False))
     label, link = _subject_label(clock)
+    # An urgent rung (an entrapment's late contractor) also goes out by SMS: the outbox's urgent channel.
+    channels = (Channel.IN_APP, Channel.SMS) if rung.get("urgent") else (Channel.IN_APP,)
     return compose(recipients, _("Overdue (level %(level)s): %(subject)s — %(limit)s was due at %(due)s") % {
         "level": level, "subject": label, "limit": clock.policy.name, "due": _due_text(clock)},
-        link=link, source=clock, dedupe_key=f"sla:{clock.pk}:level:{level}")
+        link=link, source=clock, dedupe_key=f"sla:{clock.pk}:level:{level}", channels=channels)
 
 
 def _advance(clock: Clock, now: datetime, result: SweepResult, audience: _Audience, messages: list,

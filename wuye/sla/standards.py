@@ -46,6 +46,33 @@ RECTIFICATION_LADDER = [
     {"after_minutes": 2 * DAY, "role": QA, "supervisor": False},
 ]
 
+# Facilities (§4). A maintenance task's deadline is the end of its due day (plus the plan's grace), set per task;
+# the target here only serves a task started without one. Operation-log anomalies are reported within 10 minutes;
+# general faults fixed within 24 h, major within 48 h (seed 001 ch.4 §3).
+SEC = Role.SECURITY.value
+# The project's emergency command group (应急指挥小组, people.services.emergency_group), told through the urgent
+# channel (in-app and SMS) — an elevator entrapment whose contractor or rescue is late (seed 001 ch.7 §2.1).
+EMERGENCY_NOW = [{"after_minutes": 0, "role": "emergency_group", "supervisor": False, "urgent": True}]
+MAINTENANCE_LADDER = [
+    {"after_minutes": 0, "supervisor": True},
+    {"after_minutes": DAY, "role": Role.PROJECT_MANAGER.value, "supervisor": False},
+    {"after_minutes": 3 * DAY, "role": QA, "supervisor": False},
+]
+FACILITIES = {
+    "maintenance.task": ("维护保养任务", 24 * H, "calendar", ENG, MAINTENANCE_LADDER),
+    "fault.report": ("运行异常上报", 10 * M, "calendar", ENG, ladder(ENG, 0, 10, 30)),
+    "fault.general.repair": ("一般故障修复", 24 * H, "calendar", ENG, ladder(ENG, 0, 120, 480)),
+    "fault.major.repair": ("重大故障修复", 48 * H, "calendar", ENG, ladder(ENG, 0, 120, 480)),
+    "entrapment.staff_arrive": ("困人员工到场", 5 * M, "calendar", SEC,
+                                [{"after_minutes": 0, "supervisor": True},
+                                 {"after_minutes": 5, "role": Role.PROJECT_MANAGER.value, "supervisor": False}]),
+    "entrapment.contractor_arrive": ("困人维保单位到场", 30 * M, "calendar", ENG, EMERGENCY_NOW),
+    "entrapment.rescue": ("困人解救", 30 * M, "calendar", SEC, EMERGENCY_NOW),
+    "handover.confirm": ("交接班确认", 30 * M, "calendar", ENG,
+                         [{"after_minutes": 0, "supervisor": True},
+                          {"after_minutes": 60, "role": Role.PROJECT_MANAGER.value, "supervisor": False}]),
+}
+
 # key: (name, target, measure, responsible role, ladder)
 SPEC_DEFAULT = {
     "repair.emergency.dispatch": ("紧急报修派单", 5 * M, "calendar", CS, ladder(CS, 0, 10, 30)),
@@ -66,6 +93,7 @@ SPEC_DEFAULT = {
     "rectification.critical": ("严重问题整改", 1 * WORKING_DAY, "working", QA, RECTIFICATION_LADDER),
     "rectification.major": ("较重问题整改", 2 * WORKING_DAY, "working", QA, RECTIFICATION_LADDER),
     "rectification.minor": ("一般问题整改", 3 * WORKING_DAY, "working", QA, RECTIFICATION_LADDER),
+    **FACILITIES,
 }
 # No warning before a payment deadline: the payment notice (≥ 15 days ahead) is the owner's warning.
 NO_WARNING = {"billing.payment"}

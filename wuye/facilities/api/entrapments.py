@@ -1,0 +1,5 @@
+"""Facilities API: entrapments."""
+
+from ninja import Router
+
+router = Router()

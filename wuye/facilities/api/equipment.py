@@ -1,0 +1,5 @@
+"""Facilities API: equipment."""
+
+from ninja import Router
+
+router = Router()

@@ -1,0 +1,5 @@
+"""Facilities API: faults."""
+
+from ninja import Router
+
+router = Router()

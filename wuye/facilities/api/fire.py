@@ -1,0 +1,5 @@
+"""Facilities API: fire."""
+
+from ninja import Router
+
+router = Router()

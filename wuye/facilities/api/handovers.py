@@ -1,0 +1,5 @@
+"""Facilities API: handovers."""
+
+from ninja import Router
+
+router = Router()

@@ -1,0 +1,5 @@
+"""Facilities API: maintenance."""
+
+from ninja import Router
+
+router = Router()

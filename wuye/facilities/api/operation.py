@@ -1,0 +1,5 @@
+"""Facilities API: operation."""
+
+from ninja import Router
+
+router = Router()

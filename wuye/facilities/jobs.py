@@ -1,0 +1,1 @@
+"""Facilities jobs (wuye.core.scheduling.periodic)."""

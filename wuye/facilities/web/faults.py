@@ -1,0 +1,3 @@
+"""Facilities console pages: faults."""
+
+urlpatterns = []

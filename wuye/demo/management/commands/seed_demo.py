@@ -31,10 +31,13 @@ class Command(BaseCommand):
         parser.add_argument("--no-billing", action="store_true", help="no demo fees, meters and payments")
         parser.add_argument("--no-quality", action="store_true",
                             help="no demo standards, inspections, rectifications, surveys and staff assessment")
+        parser.add_argument("--no-facilities", action="store_true",
+                            help="no demo equipment, maintenance history, faults, fire safety and handovers")
         parser.add_argument("--no-progress", action="store_true")
         parser.add_argument("--quiet-logins", action="store_true", help="do not print the demo logins")
 
-    def handle(self, *args, scale, tickets, no_billing, no_quality, no_progress, quiet_logins, **options):
+    def handle(self, *args, scale, tickets, no_billing, no_quality, no_progress, quiet_logins, no_facilities=False,
+               **options):
         started = time.monotonic()
         if demo_exists():
             company = Company.objects.filter(name=COMPANY_NAME).order_by("id").first()
@@ -53,6 +56,8 @@ class Command(BaseCommand):
             self.stdout.write(f"Demo company built in {time.monotonic() - started:.1f} s.")
         if not no_quality and not Standard.objects.filter(company=company).exists():
             self._add_quality(company)
+        if not no_facilities:
+            self._add_facilities(company)
         if scale:
             started = time.monotonic()
             project = build_scale_project(scale, progress=not no_progress)
@@ -70,6 +75,19 @@ class Command(BaseCommand):
         seconds = results.pop("seconds")
         parts = ", ".join(f"{name.removeprefix('add_demo_')} {seconds[name]:.1f} s" for name in seconds)
         self.stdout.write(f"Demo quality added in {time.monotonic() - started:.1f} s ({parts}).")
+
+    def _add_facilities(self, company):
+        """Issue 13's demo (demo.facilities): after quality; once (a company with equipment has it)."""
+        from wuye.demo.facilities import add_demo_facilities
+
+        started = time.monotonic()
+        results = add_demo_facilities(company)
+        if results.get("skipped"):
+            return
+        seconds = results.pop("seconds")
+        parts = ", ".join(f"{name.removeprefix('add_')} {seconds[name]:.1f} s" for name in seconds)
+        self.stdout.write(f"Demo facilities added in {time.monotonic() - started:.1f} s: "
+                          f"{results.get('equipment', 0):,} items, {results.get('tasks', 0):,} tasks ({parts}).")
 
     def _logins(self, quiet_logins):
         if not quiet_logins:

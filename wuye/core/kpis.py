@@ -27,8 +27,11 @@ from django.db import models
 from django.utils import timezone
 
 PERCENT, PER_100_HOUSEHOLDS, SCORE = "percent", "per_100_households", "score"
-UNITS = (PERCENT, PER_100_HOUSEHOLDS, SCORE)
-SCALE = {PERCENT: Decimal(100), PER_100_HOUSEHOLDS: Decimal(100), SCORE: Decimal(1)}
+# Means (a sum of hours or minutes over a count of records): facilities' time to repair and entrapment response.
+HOURS, MINUTES = "hours", "minutes"
+UNITS = (PERCENT, PER_100_HOUSEHOLDS, SCORE, HOURS, MINUTES)
+SCALE = {PERCENT: Decimal(100), PER_100_HOUSEHOLDS: Decimal(100), SCORE: Decimal(1), HOURS: Decimal(1),
+         MINUTES: Decimal(1)}
 PLACES = Decimal("0.01")
 
 

@@ -285,6 +285,7 @@ class MaintenanceTask(models.Model):
     skip_reason = models.CharField(_("reason skipped"), max_length=200, blank=True)
 
     scope_project_path = "project"
+    sla_related = ("plan", "equipment")  # read by its name and department when the SLA sweep escalates it
 
     class Meta:
         verbose_name = _("maintenance task")
@@ -412,6 +413,7 @@ class Fault(models.Model):
 
     scope_project_path = "project"
     sla_responsible_role = Role.ENGINEERING
+    sla_related = ("equipment",)
 
     class Meta:
         verbose_name = _("equipment fault")
@@ -467,6 +469,7 @@ class Entrapment(models.Model):
 
     scope_project_path = "project"
     sla_responsible_role = Role.SECURITY
+    sla_related = ("equipment",)
 
     class Meta:
         verbose_name = _("elevator entrapment")
@@ -623,6 +626,7 @@ class Handover(models.Model):
     confirm_note = models.CharField(_("note on receiving"), max_length=300, blank=True)
 
     scope_project_path = "project"
+    sla_related = ("post",)
 
     class Meta:
         verbose_name = _("shift handover")

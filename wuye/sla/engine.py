@@ -453,6 +453,18 @@ def _write_steps(clocks: list[Clock]) -> None:
         )
 
 
+def _prefetch_for_labels(clocks: list[Clock]) -> None:
+    """A subject whose name or responsible department reads related rows (a maintenance task names its plan and
+    item) declares them in `sla_related`; fetched once per batch instead of once per clock."""
+    by_model: dict[type, list] = {}
+    for clock in clocks:
+        subject = clock.subject
+        if subject is not None and getattr(subject, "sla_related", ()):
+            by_model.setdefault(type(subject), []).append(subject)
+    for model, subjects in by_model.items():
+        prefetch_related_objects(subjects, *model.sla_related)
+
+
 def sweep(now: datetime | None = None, limit: int = 5000, batch_size: int = 500) -> SweepResult:
     """Warn and escalate every clock whose moment has come; idempotent and safe to run concurrently.
 
@@ -472,6 +484,7 @@ def sweep(now: datetime | None = None, limit: int = 5000, batch_size: int = 500)
             if not clocks:
                 break
             prefetch_related_objects(clocks, "subject")
+            _prefetch_for_labels(clocks)
             messages, events, steps = [], [], []
             for clock in clocks:
                 if clock.project_id not in project_rules:

@@ -249,6 +249,9 @@ WUYE_KPI_AMBER_POINTS = envint("WUYE_KPI_AMBER_POINTS", 5)
 # Staff assessment (wuye.quality.assessments): a staff member's monthly score = BASE + the month's points
 # (deductions negative, awards and owners' praise positive).
 WUYE_ASSESSMENT_BASE = envint("WUYE_ASSESSMENT_BASE", 100)
+# Facilities (wuye.facilities.jobs): a maintenance contractor whose qualification expires within this many days is
+# warned about to the engineering supervisors of every project it serves (SPEC §4: "warned 30 days ahead").
+WUYE_CONTRACTOR_WARNING_DAYS = envint("WUYE_CONTRACTOR_WARNING_DAYS", 30)
 
 LOGGING = {
     "version": 1,

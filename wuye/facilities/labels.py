@@ -1,1 +1,195 @@
-"""QR labels (a printable PDF sheet) and the scan landing: a label's token opens the item's page."""
+"""QR labels (a printable PDF sheet) and the scan landing: a label's token opens the item's page.
+
+A sheet is A4 with 3 × 8 labels of 70 × 37 mm (the common 24-up self-adhesive sheet). Each label carries the QR
+code of the item's absolute scan URL (`console/facilities/e/<token>/`, which logs a phone in and then opens the
+item), its code, name and location, and the project's service phone. The QR code is drawn as vector squares (one
+per run of dark modules), so it prints sharp at any size and the PDF stays small."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.db.models import QuerySet
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from wuye.core.errors import InvalidInput
+from wuye.core.pdf import SANS, Document
+
+from .models import Equipment
+
+MAX_LABELS = 2000  # per sheet request: 84 pages; more is a printing job for several requests
+
+COLUMNS, ROWS = 3, 8
+PAGE_W, PAGE_H = 210.0, 297.0
+LABEL_W, LABEL_H = 70.0, 37.0
+TOP = (PAGE_H - ROWS * LABEL_H) / 2  # 0.5 mm: the labels fill the sheet, as the sheet's die-cut does
+PAD = 2.5
+QR_SIZE = LABEL_H - 2 * PAD  # 32 mm square, with its quiet zone inside
+QR_BORDER = 2  # modules of quiet zone: the label's edge and blank gap give the rest
+LABELS_PER_PAGE = COLUMNS * ROWS
+
+
+def scan_path(equipment: Equipment) -> str:
+    """The site-relative path a label's QR code opens."""
+    return reverse("facilities:scan", args=[equipment.label_token])
+
+
+def scan_url(equipment: Equipment, base_url: str | None = None) -> str:
+    """The absolute URL of the item's label: `settings.WUYE_PUBLIC_URL` when it is set (the address phones reach
+    the site at), else `base_url` (the request's own, `request.build_absolute_uri("/")`)."""
+    base = (getattr(settings, "WUYE_PUBLIC_URL", "") or base_url or "").rstrip("/")
+    if not base:
+        raise ValueError("A label needs the site's absolute address: set WUYE_PUBLIC_URL or pass base_url.")
+    return base + scan_path(equipment)
+
+
+def location_text(equipment: Equipment) -> str:
+    """Where the item is, as the label says it: building and place (3号楼 B1 水泵房)."""
+    building = equipment.building
+    where = (building.name or f"{building.number}号楼") if building is not None else ""
+    return " ".join(part for part in (where, equipment.location) if part)
+
+
+def bounded(items: Iterable[Equipment] | QuerySet, field: str = "equipment") -> list[Equipment]:
+    """The items of one sheet request as a list (with project and building loaded); InvalidInput `field` when
+    there are none or more than MAX_LABELS."""
+    if isinstance(items, QuerySet):
+        items = list(items.select_related("project", "building")[:MAX_LABELS + 1])
+    else:
+        items = list(items)
+    if not items:
+        raise InvalidInput(field, _("No equipment matches: nothing to print."))
+    if len(items) > MAX_LABELS:
+        raise InvalidInput(field, _("At most %(count)s labels can be printed at once; narrow the list (a category, "
+                                    "a building).") % {"count": f"{MAX_LABELS:,}"})
+    return items
+
+
+def _draw_qr(pdf, url: str, x: float, y: float, size: float) -> None:
+    import segno
+
+    code = segno.make(url, error="m", micro=False)
+    rows = [list(row) for row in code.matrix_iter(border=QR_BORDER)]
+    module = size / len(rows)
+    for r, row in enumerate(rows):
+        c = 0
+        while c < len(row):
+            if row[c]:
+                start = c
+                while c < len(row) and row[c]:
+                    c += 1
+                # Runs overlap their neighbours by a hair so no white seam shows between rows when printed.
+                pdf.rect(x + start * module, y + r * module, (c - start) * module + 0.01, module + 0.01, style="F")
+            else:
+                c += 1
+
+
+def _fit(pdf, text: str, width: float) -> str:
+    """`text` cut (with …) to fit `width` mm in the current font."""
+    if pdf.get_string_width(text) <= width:
+        return text
+    while text and pdf.get_string_width(text + "…") > width:
+        text = text[:-1]
+    return text + "…"
+
+
+def _draw_label(pdf, equipment: Equipment, url: str, x: float, y: float) -> None:
+    _draw_qr(pdf, url, x + PAD, y + PAD, QR_SIZE)
+    left = x + PAD + QR_SIZE + 1.5
+    width = x + LABEL_W - PAD - left
+    line = y + PAD + 1.5
+    pdf.set_font(SANS, size=10)
+    pdf.set_xy(left, line)
+    pdf.cell(width, 5, _fit(pdf, equipment.code, width))
+    pdf.set_font(SANS, size=8)
+    # The name may take two lines; location, project and phone one each.
+    name = equipment.name
+    first = _fit(pdf, name, width)
+    lines = [first]
+    if first.endswith("…") and first[:-1] != name:
+        rest = name[len(first) - 1:]
+        lines = [first[:-1], _fit(pdf, rest, width)]
+    line += 6
+    for text in lines:
+        pdf.set_xy(left, line)
+        pdf.cell(width, 4, text)
+        line += 4
+    pdf.set_font(SANS, size=7)
+    for text in (location_text(equipment), equipment.project.name):
+        if text:
+            pdf.set_xy(left, line)
+            pdf.cell(width, 3.6, _fit(pdf, text, width))
+            line += 3.6
+    if equipment.project.phone:
+        pdf.set_font(SANS, size=7.5)
+        pdf.set_xy(left, y + LABEL_H - PAD - 4)
+        pdf.cell(width, 4, _fit(pdf, "报修电话 " + equipment.project.phone, width))
+
+
+def label_sheet_pdf(equipment_list, base_url: str | None = None) -> bytes:
+    """An A4 PDF of QR labels, 3 × 8 a page, one per item of `equipment_list` (a list or a queryset) in its order.
+    InvalidInput "equipment" when there are none or more than MAX_LABELS. Labels print in Chinese whatever the
+    UI language (they stay on the equipment)."""
+    items = bounded(equipment_list)
+    project_names = sorted({item.project.name for item in items})
+    doc = Document(title="设备标签 " + "、".join(project_names[:3]))
+    pdf = doc.pdf
+    pdf.set_auto_page_break(False)
+    pdf.set_margins(0, 0, 0)
+    pdf.set_fill_color(0, 0, 0)
+    pdf.set_draw_color(200, 200, 200)
+    pdf.set_line_width(0.1)
+    left = (PAGE_W - COLUMNS * LABEL_W) / 2
+    for index, item in enumerate(items):
+        slot = index % LABELS_PER_PAGE
+        if index and not slot:
+            pdf.add_page()
+        row, column = divmod(slot, COLUMNS)
+        x, y = left + column * LABEL_W, TOP + row * LABEL_H
+        # A hairline frame: the cutting guide on plain paper, invisible enough on a die-cut sheet.
+        pdf.rect(x, y, LABEL_W, LABEL_H, style="D")
+        _draw_label(pdf, item, scan_url(item, base_url), x, y)
+    return doc.render()
+
+
+def filtered_equipment(actor, *, project=None, category=None, building=None, status=None, q=None):
+    """The items `actor` sees, narrowed by the register's filters (each optional, as a request gives them): project
+    (id), category (id or code), building (id), status (code), q (code or name contains). A malformed filter is
+    an InvalidInput naming it; a project outside the actor's scope simply matches nothing."""
+    from wuye.core.access import scoped
+
+    from .models import EquipmentStatus
+
+    items = scoped(Equipment.objects.all(), actor)
+
+    def number(field: str, value):
+        written = str(value).strip()
+        if not written.isdigit() or len(written) > 12:
+            raise InvalidInput(field, _("Choose from the list."))
+        return int(written)
+
+    if project not in (None, ""):
+        items = items.filter(project_id=number("project", project))
+    if category not in (None, ""):
+        written = str(category).strip()[:41]
+        if written.isdigit():
+            items = items.filter(category_id=number("category", written))
+        elif len(written) <= 40:
+            items = items.filter(category__code=written.lower())
+        else:
+            raise InvalidInput("category", _("Choose from the list."))
+    if building not in (None, ""):
+        items = items.filter(building_id=number("building", building))
+    if status not in (None, ""):
+        if str(status) not in EquipmentStatus.values:
+            raise InvalidInput("status", _("Choose from the list."))
+        items = items.filter(status=str(status))
+    if q not in (None, ""):
+        if len(str(q)) > 100:
+            raise InvalidInput("q", _("At most %(count)s characters.") % {"count": 100})
+        from django.db.models import Q
+
+        items = items.filter(Q(code__icontains=str(q).strip()) | Q(name__icontains=str(q).strip()))
+    return items.order_by("project_id", "category__order", "category__code", "code")

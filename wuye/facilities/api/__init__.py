@@ -2,8 +2,8 @@
 
 from ninja import Router
 
-from . import entrapments, equipment, faults, fire, handovers, maintenance, operation
+from . import entrapments, equipment, faults, fire, handovers, labels, maintenance, operation
 
 router = Router(tags=["facilities"])
-for module in (equipment, maintenance, operation, faults, entrapments, fire, handovers):
+for module in (labels, equipment, maintenance, operation, faults, entrapments, fire, handovers):
     router.add_router("", module.router)

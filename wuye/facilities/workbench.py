@@ -1,5 +1,138 @@
-"""Facilities cards and to-dos on the workbench (wuye.web.workbench)."""
+"""Facilities cards and to-dos on the workbench (wuye.web.workbench).
+
+Each card's count is the number of rows of the list its link opens: task cards count with `plans.filter_tasks` for
+the task list's filter values and link to the task list with those values; fault cards likewise with the fault
+list's filters; entrapment cards with the entrapment list's status (all through `facilities.reports`). The
+readings due are a figure on a link to the duty page (a page grouped by project, not a paged list).
+
+- engineering: my tasks due today, my overdue tasks, open faults, faults awaiting their test, readings due, and
+  a link to the phone hub (my day);
+- order and security: their department's checks due (extinguishers, hydrants, sweeps, drills), overdue ones,
+  active entrapments;
+- project manager, quality, administration: overdue tasks, open major faults, active entrapments.
+
+To-dos: the running facilities clocks that are the actor's, nearest deadline first (`reports.my_clocks`).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.utils import timezone
+from django.utils.translation import gettext as _t
+
+from wuye.core.access import Role, may_read
+from wuye.web.workbench import Card, Todo, register_cards, register_todos, role_of
+
+from . import reports
+from .models import EntrapmentStatus, FaultSeverity, FaultStatus
+
+MANAGERS = frozenset({Role.PROJECT_MANAGER, Role.QUALITY, Role.COMPANY_ADMIN})
+CARD_ROLES = MANAGERS | {Role.ENGINEERING, Role.SECURITY}
+
+
+def _task_specs(role: str, today) -> list[tuple[str, str, dict, str]]:
+    """(key, label, task-list filters, tone) of the task cards a role gets."""
+    if role == Role.ENGINEERING:
+        return [
+            ("facilities.tasks.mine_today", _t("My maintenance due today"),
+             reports.task_filters(mine=True, due_after=today, due_before=today), "amber"),
+            ("facilities.tasks.mine_overdue", _t("My overdue maintenance"),
+             reports.task_filters(mine=True, status="overdue"), "red"),
+        ]
+    if role == Role.SECURITY:
+        return [
+            ("facilities.tasks.mine_due", _t("Fire checks and sweeps due"),
+             reports.task_filters(mine=True), "amber"),
+            ("facilities.tasks.mine_overdue", _t("Overdue fire checks and sweeps"),
+             reports.task_filters(mine=True, status="overdue"), "red"),
+        ]
+    if role in MANAGERS:
+        return [("facilities.tasks.overdue", _t("Overdue maintenance tasks"),
+                 reports.task_filters(status="overdue"), "red")]
+    return []
+
+
+def _fault_specs(role: str) -> list[tuple[str, str, dict, str]]:
+    if role == Role.ENGINEERING:
+        return [
+            ("facilities.faults.open", _t("Open equipment faults"), reports.fault_filters(open=True), ""),
+            ("facilities.faults.testing", _t("Faults awaiting their test"),
+             reports.fault_filters(status=FaultStatus.TESTING), "amber"),
+        ]
+    if role in MANAGERS:
+        return [("facilities.faults.major", _t("Open major faults"),
+                 reports.fault_filters(open=True, severity=FaultSeverity.MAJOR), "red")]
+    return []
+
+
+def facility_cards(actor, now: datetime) -> list[Card]:
+    role = role_of(actor)
+    if role not in CARD_ROLES or not may_read(actor, "facilities.equipment"):
+        return []
+    today = timezone.localdate(now)
+    group = _t("Facilities")
+    cards: list[Card] = []
+    if role == Role.ENGINEERING and (hub := reports.url_or_none("facilities:my_day")):
+        cards.append(Card("facilities.my_day", _t("My day: tasks, faults, scan an item"), None, url=hub,
+                          group=group))
+    task_specs = _task_specs(role, today) if reports.url_or_none("facilities:tasks") else []
+    if task_specs and may_read(actor, "facilities.maintenance"):
+        counts = reports.task_counts(actor, {key: filters for key, _label, filters, _tone in task_specs}, today)
+        cards += [Card(key, label, counts[key], url=reports.tasks_url(filters), tone=tone if counts[key] else "",
+                       group=group) for key, label, filters, tone in task_specs]
+    fault_specs = _fault_specs(role) if reports.url_or_none("facilities:faults") else []
+    if fault_specs and may_read(actor, "facilities.faults"):
+        counts = reports.fault_counts(actor, {key: filters for key, _label, filters, _tone in fault_specs})
+        cards += [Card(key, label, counts[key], url=reports.faults_url(filters), tone=tone if counts[key] else "",
+                       group=group) for key, label, filters, tone in fault_specs]
+    if role == Role.ENGINEERING and may_read(actor, "facilities.operation") and (
+            duty := reports.url_or_none("facilities:readings")):
+        due = reports.readings_due_count(actor, now)
+        cards.append(Card("facilities.readings.due", _t("Items due for readings"), None, url=duty,
+                          figure=str(due), tone="amber" if due else "", group=group))
+    # Every role with cards sees an entrapment going on: security runs to it, engineering calls the contractor.
+    entrapments_url = reports.entrapments_url(EntrapmentStatus.ACTIVE)
+    if entrapments_url and may_read(actor, "facilities.entrapments"):
+        active = reports.active_entrapments(actor).count()
+        cards.append(Card("facilities.entrapments.active", _t("People trapped in an elevator now"), active,
+                          url=entrapments_url, tone="red" if active else "", group=group))
+    return cards
+
+
+def _what(clock) -> str:
+    return str(clock.policy.name)
+
+
+def _title(subject) -> tuple[str, str]:
+    """(title, detail) of a clock's subject as a to-do reads it."""
+    from .models import Entrapment, Fault, Handover, MaintenanceTask
+
+    if isinstance(subject, MaintenanceTask):
+        title = subject.equipment.name if subject.equipment_id else subject.plan.name
+        return title, f"{subject.project.name} · {subject.plan.name}"
+    if isinstance(subject, Fault):
+        return f"{subject.equipment.name} · {subject.title}", subject.project.name
+    if isinstance(subject, Entrapment):
+        return str(subject), subject.project.name
+    if isinstance(subject, Handover):
+        return f"{subject.post.name} · {subject.outgoing_shift}", subject.project.name
+    return str(subject), ""
+
+
+def facility_todos(actor, now: datetime) -> list[Todo]:
+    if not may_read(actor, "facilities.equipment"):
+        return []
+    todos = []
+    for clock, subject in reports.my_clocks(actor):
+        url = reports.url_of(subject)
+        if not url:
+            continue
+        title, detail = _title(subject)
+        todos.append(Todo(what=_what(clock), title=title, due_at=clock.due_at, url=url, detail=detail))
+    return todos
 
 
 def register() -> None:
-    """Register the facilities cards and to-dos (filled by the workbench stream)."""
+    register_cards("facilities", facility_cards, roles=CARD_ROLES, order=30)
+    register_todos("facilities", facility_todos, roles=CARD_ROLES | {Role.CUSTOMER_SERVICE, Role.ENVIRONMENT})

@@ -118,6 +118,7 @@ class StaffIn(Schema):
     project_ids: list[int] = Field(default_factory=list, max_length=500)
     all_projects: bool = False
     is_supervisor: bool = False
+    in_emergency_group: bool = Field(False, description="Member of the emergency command group (应急指挥小组).")
     phone: str = Field("", max_length=20)
     email: str = Field("", max_length=254)
     employee_number: str = Field("", max_length=20)
@@ -134,6 +135,7 @@ class StaffPatch(Schema):
     project_ids: list[int] | None = Field(None, max_length=500)
     all_projects: bool | None = None
     is_supervisor: bool | None = None
+    in_emergency_group: bool | None = None
     phone: str | None = Field(None, max_length=20)
     email: str | None = Field(None, max_length=254)
     employee_number: str | None = Field(None, max_length=20)
@@ -147,6 +149,7 @@ class StaffOut(Schema):
     department: str
     company_id: int
     is_supervisor: bool
+    in_emergency_group: bool
     all_projects: bool
     project_ids: list[int]
     phone: str

@@ -49,14 +49,15 @@ ONE_TIME_PASSWORD_LENGTH = 12
 
 register_sentences({
     "staff.created": (gettext_lazy("Staff account created: %(role)s"), {
-        "details": ("projects", "all_projects", "is_supervisor", "phone"), "example": {
+        "details": ("projects", "all_projects", "is_supervisor", "in_emergency_group", "phone"), "example": {
             "username": "gongcheng", "role": "engineering", "all_projects": False, "projects": ["和园小区"],
-            "is_supervisor": True, "phone": "138****0001", "generated": True}}),
+            "is_supervisor": True, "in_emergency_group": True, "phone": "138****0001", "generated": True}}),
     "staff.changed": (gettext_lazy("Staff account changed"), {
         "details": ("name", "role_from", "role_to", "all_projects", "projects_added", "projects_removed",
-                    "is_supervisor", "phone", "employee_number", "email"), "example": {
+                    "is_supervisor", "in_emergency_group", "phone", "employee_number", "email"), "example": {
             "role_from": "customer_service", "role_to": "engineering", "projects_added": ["和园小区"],
-            "projects_removed": [], "is_supervisor": False, "phone": "138****0001", "employee_number": "E-0012",
+            "projects_removed": [], "is_supervisor": False, "in_emergency_group": True, "phone": "138****0001",
+            "employee_number": "E-0012",
             "name": "王强"}}),
     "staff.deactivated": (gettext_lazy("Staff account deactivated; signed out everywhere"), {
         "example": {"tokens_revoked": 1, "sessions_ended": 2}}),
@@ -70,6 +71,7 @@ register_event_labels(
         "role_to": gettext_lazy("role after"), "projects": gettext_lazy("projects"),
         "projects_added": gettext_lazy("projects added"), "projects_removed": gettext_lazy("projects removed"),
         "all_projects": gettext_lazy("all projects"), "is_supervisor": gettext_lazy("supervisor"),
+        "in_emergency_group": gettext_lazy("emergency command group"),
         "name": gettext_lazy("name"), "phone": gettext_lazy("phone"), "email": gettext_lazy("e-mail"),
         "employee_number": gettext_lazy("employee number"), "tokens_revoked": gettext_lazy("API tokens ended"),
         "sessions_ended": gettext_lazy("sessions ended"), "generated": gettext_lazy("one-time password generated"),
@@ -198,8 +200,9 @@ def _names(projects: Iterable[Project]) -> list[str]:
 
 @transaction.atomic
 def create_staff_member(actor: Actor, *, username: str, name: str, role: str, project_ids: Iterable[int] = (),
-                        all_projects: bool = False, is_supervisor: bool = False, phone: str = "",
-                        email: str = "", employee_number: str = "", password: str | None = None,
+                        all_projects: bool = False, is_supervisor: bool = False,
+                        in_emergency_group: bool = False, phone: str = "", email: str = "",
+                        employee_number: str = "", password: str | None = None,
                         company_id: int | None = None) -> tuple[StaffProfile, str | None]:
     """A staff login with its role and projects (one, several, or all of the company's). Without `password` a
     one-time password is generated and returned — the only time anyone sees it; with one, it is checked against
@@ -234,14 +237,16 @@ def create_staff_member(actor: Actor, *, username: str, name: str, role: str, pr
                                           email=contact.get("email", ""))
     company_wide = all_projects or role == Role.COMPANY_ADMIN
     profile = StaffProfile.objects.create(user=user, company=company, role=role, all_projects=company_wide,
-                                          is_supervisor=is_supervisor, phone=contact.get("phone", ""),
+                                          is_supervisor=is_supervisor, in_emergency_group=bool(in_emergency_group),
+                                          phone=contact.get("phone", ""),
                                           employee_number=(employee_number or "").strip())
     if not company_wide:
         profile.projects.set(projects)
     record_event(profile, "staff.created", actor=actor.user, data={
         "username": username, "role": role, "all_projects": company_wide,
         "projects": [] if company_wide else _names(projects), "is_supervisor": is_supervisor,
-        "phone": mask_phone(profile.phone), "generated": generated is not None,
+        "in_emergency_group": bool(in_emergency_group), "phone": mask_phone(profile.phone),
+        "generated": generated is not None,
     })
     return profile, generated
 
@@ -252,7 +257,8 @@ def update_staff_member(actor: Actor, profile: StaffProfile, **changes) -> Staff
     role and projects apply from their next request. Refused (409) when it would leave the company without an
     active administrator."""
     require(actor, "people.manage_staff")
-    allowed = {"name", "phone", "email", "employee_number", "role", "project_ids", "all_projects", "is_supervisor"}
+    allowed = {"name", "phone", "email", "employee_number", "role", "project_ids", "all_projects", "is_supervisor",
+               "in_emergency_group"}
     unknown = set(changes) - allowed
     if unknown:
         raise InvalidInput(sorted(unknown)[0], _("This field cannot be changed here."))
@@ -290,6 +296,8 @@ def update_staff_member(actor: Actor, profile: StaffProfile, **changes) -> Staff
         profile.projects.set(projects)
     if "is_supervisor" in changes and changes["is_supervisor"] != profile.is_supervisor:
         profile.is_supervisor = data["is_supervisor"] = bool(changes["is_supervisor"])
+    if "in_emergency_group" in changes and bool(changes["in_emergency_group"]) != profile.in_emergency_group:
+        profile.in_emergency_group = data["in_emergency_group"] = bool(changes["in_emergency_group"])
     if "phone" in contact and contact["phone"] != profile.phone:
         profile.phone = contact["phone"]
         data["phone"] = mask_phone(profile.phone) or "—"

@@ -69,6 +69,10 @@ class StaffForm(forms.Form):
                                               required=False, widget=forms.CheckboxSelectMultiple)
     is_supervisor = forms.BooleanField(label=gettext_lazy("Supervisor (first level of escalation)"),
                                        required=False)
+    in_emergency_group = forms.BooleanField(
+        label=gettext_lazy("Emergency command group"), required=False,
+        help_text=gettext_lazy("Told at once, also by SMS, when an emergency runs late (people trapped in a lift "
+                               "and the contractor not there in 30 minutes)."))
     phone = forms.CharField(label=gettext_lazy("Phone"), max_length=20, required=False)
     email = forms.CharField(label=gettext_lazy("E-mail"), max_length=254, required=False)
     employee_number = forms.CharField(label=gettext_lazy("Employee number"), max_length=20, required=False)
@@ -89,8 +93,8 @@ class NewStaffForm(StaffForm):
         label=gettext_lazy("Password"), max_length=128, required=False, strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
         help_text=gettext_lazy("Leave empty to generate a one-time password, shown once on the next page."))
-    field_order = ["username", "name", "role", "all_projects", "projects", "is_supervisor", "phone", "email",
-                   "employee_number", "password"]
+    field_order = ["username", "name", "role", "all_projects", "projects", "is_supervisor", "in_emergency_group",
+                   "phone", "email", "employee_number", "password"]
 
     def values(self) -> dict:
         data = super().values()
@@ -108,7 +112,8 @@ class PasswordForm(forms.Form):
 def _initial(profile) -> dict:
     return {"name": profile.user.get_full_name() or profile.user.username, "role": profile.role,
             "all_projects": profile.all_projects, "projects": list(profile.projects.all()),
-            "is_supervisor": profile.is_supervisor, "phone": profile.phone, "email": profile.user.email,
+            "is_supervisor": profile.is_supervisor, "in_emergency_group": profile.in_emergency_group,
+            "phone": profile.phone, "email": profile.user.email,
             "employee_number": profile.employee_number}
 
 

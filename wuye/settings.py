@@ -252,6 +252,10 @@ WUYE_ASSESSMENT_BASE = envint("WUYE_ASSESSMENT_BASE", 100)
 # Facilities (wuye.facilities.jobs): a maintenance contractor whose qualification expires within this many days is
 # warned about to the engineering supervisors of every project it serves (SPEC §4: "warned 30 days ahead").
 WUYE_CONTRACTOR_WARNING_DAYS = envint("WUYE_CONTRACTOR_WARNING_DAYS", 30)
+# Fire safety (wuye.facilities.fire): the seed's safety-hazard sweeps "twice a month" and fire drills "1–2 a year"
+# (the minimum counts) — the sweeps and drills pages show each project's count against these.
+WUYE_HAZARD_SWEEPS_PER_MONTH = envint("WUYE_HAZARD_SWEEPS_PER_MONTH", 2)
+WUYE_FIRE_DRILLS_PER_YEAR = envint("WUYE_FIRE_DRILLS_PER_YEAR", 1)
 
 LOGGING = {
     "version": 1,

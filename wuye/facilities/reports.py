@@ -39,7 +39,6 @@ from .models import (
 
 CODE_MAX = 200  # the code box: an item code (40) or a pasted label URL
 TOKEN = re.compile(r"[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}")
-SWEEPS_PER_MONTH = 2  # seed 001 ch.4: safety-hazard sweeps twice a month
 ROW_LIMIT = 50
 
 
@@ -187,26 +186,49 @@ def overview(actor: Actor, now: datetime) -> dict:
 
     active = list(active_entrapments(actor)[:ROW_LIMIT])
     handovers = scoped(Handover.objects.filter(status=HandoverStatus.PENDING), actor).count()
+    from .fire import sweeps_required_per_month
     return {
         "items": item_rows, "tasks": tasks, "faults": fault_rows_,
         "open_faults": sum(by_status.values()), "open_faults_url": faults_url(fault_filters(open=True)),
         "entrapments": active, "entrapments_url": entrapments_url(EntrapmentStatus.ACTIVE),
-        "handovers": handovers,
-        "handovers_url": _with_query(url_or_none("facilities:handovers"), {"status": HandoverStatus.PENDING}),
-        "sweeps": sweeps_this_month(actor, today), "sweeps_url": url_or_none("facilities:sweeps"),
-        "sweeps_required": SWEEPS_PER_MONTH,
+        "handovers": handovers, "handovers_url": url_or_none("facilities:handovers"),
+        "handovers_late": unconfirmed_handovers(actor, now).count(),
+        "handovers_late_url": _with_query(url_or_none("facilities:handovers"), {"unconfirmed": True}),
+        "sweeps": sweeps_this_month(actor, today), "sweeps_url": sweeps_url(today),
+        "sweeps_required": sweeps_required_per_month(),
     }
 
 
+def unconfirmed_handovers(actor: Actor, now: datetime):
+    """Handovers still waiting for the incoming shift past their confirmation limit (the handover list's
+    "unconfirmed" filter)."""
+    from .handovers import with_confirm_due
+
+    return with_confirm_due(scoped(Handover.objects.all(), actor)).filter(
+        Q(confirm_breached__isnull=False) | Q(confirm_due__lte=now), status=HandoverStatus.PENDING)
+
+
+def sweeps_url(today: date) -> str | None:
+    return _with_query(url_or_none("facilities:sweeps"), {"month": f"{today:%Y-%m}"})
+
+
+def sweeps_in_month(actor: Actor, today: date):
+    """The hazard sweeps of the month of `today` in scope (what the sweep list shows for that month)."""
+    from .fire import month_bounds
+
+    low, high = month_bounds(today.year, today.month)
+    return scoped(HazardSweep.objects.all(), actor).filter(conducted_at__gte=low, conducted_at__lt=high)
+
+
 def sweeps_this_month(actor: Actor, today: date) -> list[tuple]:
-    """(project, sweeps this month, short of the two a month) for each active project in scope."""
+    """(project, sweeps this month, short of the required two a month) for each active project in scope."""
     from wuye.tenancy.models import Project
 
-    first = month_start(today)
-    low = timezone.make_aware(datetime.combine(first, datetime.min.time()))
-    counts = dict(scoped(HazardSweep.objects.filter(conducted_at__gte=low), actor).order_by()
-                  .values_list("project").annotate(n=Count("pk")))
-    return [(project, counts.get(project.pk, 0), counts.get(project.pk, 0) < SWEEPS_PER_MONTH)
+    from .fire import sweeps_required_per_month
+
+    required = sweeps_required_per_month()
+    counts = dict(sweeps_in_month(actor, today).order_by().values_list("project").annotate(n=Count("pk")))
+    return [(project, counts.get(project.pk, 0), counts.get(project.pk, 0) < required)
             for project in scoped(Project.objects.active(), actor).only("id", "name").order_by("id")]
 
 

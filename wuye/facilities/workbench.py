@@ -91,6 +91,12 @@ def facility_cards(actor, now: datetime) -> list[Card]:
         due = reports.readings_due_count(actor, now)
         cards.append(Card("facilities.readings.due", _t("Items due for readings"), None, url=duty,
                           figure=str(due), tone="amber" if due else "", group=group))
+    if role == Role.SECURITY and may_read(actor, "facilities.fire") and (sweeps := reports.sweeps_url(today)):
+        from .fire import sweeps_required_per_month
+
+        done = reports.sweeps_in_month(actor, today).count()
+        cards.append(Card("facilities.sweeps.month", _t("Hazard sweeps this month"), done, url=sweeps,
+                          hint=_t("%(n)s a month per project") % {"n": sweeps_required_per_month()}, group=group))
     # Every role with cards sees an entrapment going on: security runs to it, engineering calls the contractor.
     entrapments_url = reports.entrapments_url(EntrapmentStatus.ACTIVE)
     if entrapments_url and may_read(actor, "facilities.entrapments"):

@@ -41,7 +41,8 @@ def test_overview_counts_for_the_project_manager(world, fac):
     assert [e.pk for e in data["entrapments"]] == [fac.trapped.pk]
     assert [(project.name, count, short) for project, count, short in data["sweeps"]] == [
         (world.project1.name, 1, True)]
-    assert data["handovers"] == 0
+    assert (data["handovers"], data["handovers_late"]) == (0, 0)
+    assert data["sweeps_url"].endswith("?month=2026-10")
 
 
 def test_the_home_page_links_each_count_to_its_list_and_shows_the_entrapment_in_red(world, live, login):
@@ -57,6 +58,8 @@ def test_the_home_page_links_each_count_to_its_list_and_shows_the_entrapment_in_
     for _label, count, url, value in context["faults"]:
         assert client.get(url).context["page"].paginator.count == count, value
     assert client.get(context["entrapments_url"]).context["page"].paginator.count == 1
+    assert client.get(context["sweeps_url"]).context["page"].paginator.count == 1
+    assert client.get(context["handovers_late_url"]).context["page"].paginator.count == context["handovers_late"]
     assert dict(context["links"])  # the pages that exist
     assert reverse("facilities:my_day") in [url for _label, url in context["links"]]
 
@@ -99,10 +102,7 @@ def test_the_code_box_opens_the_item_by_code_or_label_in_my_projects_only(world,
 
     client = login("gongcheng")
     response = client.get(reverse("facilities:my_day"), {"code": "DT-03"})
-    try:
-        target = reverse("facilities:equipment", args=[fac.faulty.pk])
-    except Exception:  # noqa: BLE001 — the item page lands with the register stream
-        target = None
+    target = reports.url_or_none("facilities:equipment", fac.faulty.pk)  # lands with the register stream
     if target:
         assert response.status_code == 302 and response["Location"] == target
     missing = client.get(reverse("facilities:my_day"), {"code": "NOPE-9"})

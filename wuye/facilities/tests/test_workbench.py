@@ -1,0 +1,95 @@
+"""Facilities on the workbench: each role's cards, each count equal to the list its link opens (followed with the
+role's own session), the readings due on the duty page, and the to-dos by the nearest facilities deadline."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from wuye.facilities.workbench import facility_cards, facility_todos
+from wuye.people.access import actor_for
+
+from .facilities_fixture import build
+
+FIXED = date(2026, 10, 14)
+
+
+@pytest.fixture
+def fac(world):
+    return build(world, FIXED)
+
+
+@pytest.fixture
+def live(world):
+    return build(world, timezone.localdate())
+
+
+def _cards(world, username, now):
+    return {card.key: card for card in facility_cards(actor_for(world.user(username)), now)}
+
+
+def test_engineering_cards(world, fac):
+    cards = _cards(world, "gongcheng", fac.now)
+    counts = {key: card.count for key, card in cards.items()}
+    assert counts == {
+        "facilities.my_day": None,  # the link to the phone hub
+        "facilities.tasks.mine_today": 2, "facilities.tasks.mine_overdue": 1,
+        "facilities.faults.open": 4, "facilities.faults.testing": 1,
+        "facilities.readings.due": None, "facilities.entrapments.active": 1,
+    }
+    assert cards["facilities.readings.due"].figure == "1"  # the pump, never read
+    assert cards["facilities.my_day"].url == reverse("facilities:my_day")
+    assert cards["facilities.tasks.mine_overdue"].tone == "red"
+    assert cards["facilities.tasks.mine_today"].url == (
+        f"{reverse('facilities:tasks')}?due_after=2026-10-14&due_before=2026-10-14&mine=on")
+
+
+def test_security_and_manager_cards(world, fac):
+    security = {key: card.count for key, card in _cards(world, "zhixu", fac.now).items()}
+    assert security == {"facilities.tasks.mine_due": 2, "facilities.tasks.mine_overdue": 1,
+                        "facilities.sweeps.month": 1, "facilities.entrapments.active": 1}
+    manager = {key: card.count for key, card in _cards(world, "jingli", fac.now).items()}
+    assert manager == {"facilities.tasks.overdue": 2, "facilities.faults.major": 1,
+                       "facilities.entrapments.active": 1}
+    assert _cards(world, "kefu", fac.now) == {}  # customer service: the ticket cards only
+    assert _cards(world, "caiwu", fac.now) == {}
+    project2 = _cards(world, "admin", fac.now)
+    assert project2["facilities.faults.major"].count == 2  # the company: both projects' reported majors
+
+
+@pytest.mark.parametrize("username", ["gongcheng", "zhixu", "jingli", "pinzhi", "admin"])
+def test_each_card_count_is_the_list_behind_its_link(world, live, login, username):
+    client = login(username)
+    response = client.get(reverse("web:console"))
+    assert response.status_code == 200
+    cards = [card for group in response.context["card_groups"] for card in group["cards"]
+             if card.key.startswith("facilities.")]
+    assert cards
+    for card in cards:
+        if card.count is None:
+            continue
+        page = client.get(card.url)
+        assert page.status_code == 200, card.url
+        assert page.context["page"].paginator.count == card.count, (username, card.key)
+
+
+def test_todos_by_nearest_deadline(world, fac):
+    todos = facility_todos(actor_for(world.user("gongcheng")), fac.now)
+    dues = [todo.due_at for todo in todos]
+    assert dues == sorted(dues)
+    # the task overdue since 10-12, the entrapment's 5 minutes (10:02), today's tasks (by midnight), the general
+    # fault's 24 hours, the major fault's 48 hours, the task due in 3 days; not security's, jingli's or project 2's
+    assert [todo.url for todo in todos] == [
+        fac.tasks.overdue.get_absolute_url(), fac.trapped.get_absolute_url(),
+        fac.tasks.today_1.get_absolute_url(), fac.tasks.today_2.get_absolute_url(),
+        fac.faults.repairing.get_absolute_url(), fac.faults.reported.get_absolute_url(),
+        fac.tasks.upcoming.get_absolute_url()]
+    assert todos[1].title == str(fac.trapped) and todos[1].due_at.minute == 2
+    security = facility_todos(actor_for(world.user("zhixu")), fac.now)
+    assert [todo.url for todo in security] == [
+        fac.tasks.fire_overdue.get_absolute_url(), fac.trapped.get_absolute_url(),
+        fac.tasks.fire_today.get_absolute_url()]
+    assert facility_todos(actor_for(world.user("caiwu")), fac.now) == []

@@ -7,7 +7,6 @@ from datetime import date, timedelta
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.db.models import Count, Q
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
@@ -50,21 +49,6 @@ def _day(value) -> date | None:
     return day if service.EARLIEST <= day <= service.LATEST else None
 
 
-def plan_counts(plan_ids, today: date) -> dict[int, dict]:
-    """Done %, done late, skipped and overdue of many plans' tasks due by today, in one query."""
-    rows = (MaintenanceTask.objects.filter(plan_id__in=list(plan_ids), due_on__lte=today)
-            .exclude(status=TaskStatus.CANCELLED).values("plan_id")
-            .annotate(due=Count("id"), done=Count("id", filter=Q(status=TaskStatus.DONE)),
-                      late=Count("id", filter=Q(status=TaskStatus.DONE, late=True)),
-                      skipped=Count("id", filter=Q(status=TaskStatus.SKIPPED)),
-                      overdue=Count("id", filter=Q(service._overdue(today), status=TaskStatus.SCHEDULED))))
-    counts = {}
-    for row in rows:
-        row["done_pct"] = round(row["done"] * 100 / row["due"], 1) if row["due"] else None
-        counts[row["plan_id"]] = row
-    return counts
-
-
 @staff_view(reads=RESOURCE)
 def plan_list(request):
     actor, today = request.actor, timezone.localdate()
@@ -73,7 +57,7 @@ def plan_list(request):
     if project:
         rows = rows.filter(project_id=project)
     page = paginate(request, rows.order_by("project_id", "-is_active", "name"))
-    counts = plan_counts([plan.pk for plan in page.object_list], today)
+    counts = service.plan_counts([plan.pk for plan in page.object_list], today)
     return render(request, "facilities/maintenance/plans.html", {
         "page": page, "rows": [(plan, counts.get(plan.pk, {})) for plan in page.object_list],
         "projects": scoped(Project.objects.active(), actor).only("id", "name"), "project": project,
@@ -192,25 +176,11 @@ def task_filters(get) -> dict:
     }
 
 
-def filtered_tasks(actor, filters: dict, today: date):
-    rows = scoped(MaintenanceTask.objects.all(), actor).select_related("plan", "equipment", "project")
-    if filters["mine"]:
-        rows = service.my_tasks(actor, today)
-    for name, lookup in (("project", "project_id"), ("plan", "plan_id"), ("equipment", "equipment_id"),
-                         ("due_after", "due_on__gte"), ("due_before", "due_on__lte")):
-        if filters[name]:
-            rows = rows.filter(**{lookup: filters[name]})
-    rows = service.tasks_with_status(rows, filters["status"] or None, today)
-    if filters["status"] in ("done", "late", "skipped"):
-        return rows.order_by("-due_on", "-id")
-    return rows.order_by("due_on", "id")
-
-
 @staff_view(reads=RESOURCE)
 def task_list(request):
     actor, today = request.actor, timezone.localdate()
     filters = task_filters(request.GET)
-    page = paginate(request, filtered_tasks(actor, filters, today))
+    page = paginate(request, service.filter_tasks(actor, filters, today))
     query = urlencode({key: ("on" if value is True else value) for key, value in filters.items() if value})
     return render(request, "facilities/maintenance/tasks.html", {
         "page": page, "rows": _task_rows(page.object_list, today), "filters": filters, "query": query,

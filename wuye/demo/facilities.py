@@ -23,11 +23,12 @@ from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
 from wuye.core.access import Role
+from wuye.core.models import Event, Notification
 from wuye.facilities.models import (
     Equipment,
     EquipmentStatus,
@@ -125,11 +126,10 @@ class _Cast:
         return actor_for(self.user(role))
 
     def pair(self, role: str) -> tuple:
-        """Two different users for a handover (outgoing, incoming): the department's, then other staff of the
-        project who keep posts, then the administrator."""
+        """Two different users of the department for a handover (outgoing, incoming); the administrator stands in
+        for a missing second (add_duty_staff sees that there is none)."""
         pool = []
-        for candidate in (*self.users(role), *self.users(Role.ENGINEERING), *self.users(Role.SECURITY),
-                          *self.users(Role.CUSTOMER_SERVICE), *self.users(Role.PROJECT_MANAGER), self.admin):
+        for candidate in (*self.users(role), self.admin):
             if candidate is not None and candidate not in pool:
                 pool.append(candidate)
         return pool[0], pool[1] if len(pool) > 1 else pool[0]
@@ -137,6 +137,32 @@ class _Cast:
 
 def _at(day: date, hour: int, minute: int = 0) -> datetime:
     return datetime.combine(day, time(hour, minute), timezone.get_current_timezone())
+
+
+def _restamp(since: datetime, moment: datetime) -> None:
+    """Give the events and messages a service wrote since `since` (stamped with the wall clock) the moment the
+    demo says it happened, so timelines read as history (as demo.tickets does; plain SQL)."""
+    adapt = connection.ops.adapt_datetimefield_value
+    at_value, since_value = adapt(moment), adapt(since)
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {Event._meta.db_table} SET created_at = %s WHERE created_at >= %s",
+                       [at_value, since_value])
+        cursor.execute(f"UPDATE {Notification._meta.db_table} SET created_at = %s, next_attempt_at = %s,"
+                       " sent_at = CASE WHEN sent_at IS NULL THEN NULL ELSE %s END WHERE created_at >= %s",
+                       [at_value, at_value, at_value, since_value])
+
+
+def _past(service):
+    """`service` called with a past `at=` (or `held_at=`): what it records is stamped at that moment."""
+    def call(*args, **kwargs):
+        moment = kwargs.get("at") or kwargs.get("held_at")
+        since = timezone.now()
+        result = service(*args, **kwargs)
+        if moment is not None:
+            _restamp(since, moment)
+        return result
+
+    return call
 
 
 # -- parts ------------------------------------------------------------------------------------------------------
@@ -154,6 +180,35 @@ def add_contractors(company: Company, today: date, ctx: dict) -> dict:
                                    phone=phone)
         for name, service, number, days, contact, phone in CONTRACTORS]
     return {"categories": len(ctx["categories"]), "contractors": len(ctx["contractors"])}
+
+
+# Duty staff the demo adds where a project has fewer than two of the department (a handover needs a second
+# person of the post's department to confirm it): username stem, names per project.
+DUTY_STAFF = {Role.SECURITY: ("baoan", ["何卫国", "许文斌", "彭海军"]),
+              Role.ENGINEERING: ("diangong", ["罗志勇", "蒋建新", "唐立平"])}
+
+
+def add_duty_staff(project: Project, today: date, ctx: dict) -> dict:
+    """Security and engineering staff until the project has two of each (the demo logins, same password)."""
+    from wuye.people.models import StaffProfile
+
+    index = ctx["projects"].index(project.pk)
+    template = get_user_model().objects.filter(username="kefu").first()
+    added = 0
+    for role, (stem, names) in DUTY_STAFF.items():
+        have = len(staff_with_role(role, project, include_company_wide=False))
+        for number in range(have, 2):
+            username = f"{stem}{index * 2 + number + 1}"  # baoan1, baoan2 in the first project, …
+            if get_user_model().objects.filter(username=username).exists():
+                continue
+            user = get_user_model().objects.create(username=username, first_name=names[(index + number) % len(names)],
+                                                   email=f"{username}@demo.wuye.local",
+                                                   password=template.password if template else "!")
+            profile = StaffProfile.objects.create(user=user, company=project.company, role=role,
+                                                  is_supervisor=False)
+            profile.projects.set([project])
+            added += 1
+    return {"staff_added": added}
 
 
 def add_register(project: Project, today: date, ctx: dict) -> dict:
@@ -243,8 +298,10 @@ def add_plans(project: Project, today: date, ctx: dict) -> dict:
 
 
 def add_fire_safety(project: Project, today: date, ctx: dict) -> dict:
-    """Hazard sweeps twice a month for three months (on the sweep plan's tasks), a few findings that opened
-    rectifications, and this year's fire drill with its participants."""
+    """Every past task of the sweep plan (twice a month) done as a hazard sweep — with a few findings in the last
+    three months, each opening a rectification — and each past task of the drill plan this year (June's 安全生产月,
+    November's 消防日) done as a fire drill with its participants. `fire.record_sweep` / `record_drill` complete
+    the tasks, so the plan's history and the sweep and drill lists agree."""
     fire = _service("fire", "record_sweep", "record_drill")
     if fire is None:
         return {}
@@ -254,53 +311,47 @@ def add_fire_safety(project: Project, today: date, ctx: dict) -> dict:
     buildings = list(Building.objects.filter(project=project).order_by("id"))
     extinguishers = list(Equipment.objects.filter(project=project, category__code="fire_extinguisher")
                          .order_by("id")[:20])
+    horizon = _horizon(today)
     sweep_tasks = list(MaintenanceTask.objects.filter(
-        project=project, plan__kind=PlanKind.HAZARD_SWEEP, status=TaskStatus.SCHEDULED,
-        due_on__gte=today - timedelta(days=92), due_on__lt=today).order_by("due_on"))
-    # No sweep plan (or its tasks not made): the 1st and 16th of the last three months.
-    days = [task.due_on for task in sweep_tasks] or sorted(
-        d for m in range(3) for d in (_month_start(today, -m), _month_start(today, -m) + timedelta(days=15))
-        if d < today)
-    tasks = {task.due_on: task for task in sweep_tasks}
-    sweeps = findings = 0
-    for index, day in enumerate(days):
+        project=project, plan__kind=PlanKind.HAZARD_SWEEP, status=TaskStatus.SCHEDULED, due_on__lt=today)
+        .select_related("plan").order_by("due_on"))
+    recent_from = today - timedelta(days=92)
+    sweeps = findings = recent = 0
+    for task in sweep_tasks:
         found = []
-        if index % 2 == 1:  # every other sweep finds something
-            for template in rng.sample(SWEEP_FINDINGS, 1 + (index % 3 == 1)):
-                building = rng.choice(buildings)
-                floor = rng.randint(1, building.floors or 1)
-                finding = {**template, "location": template["location"].format(b=building.number, f=floor),
-                           "department": str(template["department"])}
-                if template["title"] == "灭火器压力不足" and extinguishers:
-                    finding["equipment"] = rng.choice(extinguishers)
-                found.append(finding)
-        fire.record_sweep(security, project=project, areas=SWEEP_AREAS, findings=found,
-                          note="已逐层检查" if not found else "", task=tasks.get(day), at=_at(day, 14, 30))
+        if task.due_on >= recent_from:
+            recent += 1
+            if recent % 2 == 0:  # every other sweep of the last three months finds something
+                for template in rng.sample(SWEEP_FINDINGS, 1 + (recent % 4 == 2)):
+                    building = rng.choice(buildings)
+                    floor = rng.randint(1, building.floors or 1)
+                    finding = {**template, "location": template["location"].format(b=building.number, f=floor),
+                               "department": str(template["department"])}
+                    if template["title"] == "灭火器压力不足" and extinguishers:
+                        finding["equipment"] = rng.choice(extinguishers)
+                    found.append(finding)
+        _past(fire.record_sweep)(security, project=project, areas=SWEEP_AREAS, findings=found,
+                          note="" if found else "未发现隐患", task=task,
+                          at=min(_at(task.due_on, 14, 30), horizon))
         sweeps += 1
         findings += len(found)
-    drill_task = MaintenanceTask.objects.filter(
-        project=project, plan__kind=PlanKind.FIRE_DRILL, status=TaskStatus.SCHEDULED, due_on__lt=today,
-        due_on__year=today.year).order_by("-due_on").first()
-    held = _at(drill_task.due_on if drill_task else date(today.year, 11, 9) if today > date(today.year, 11, 9)
-               else today - timedelta(days=30), 15, 0)
+    drills = 0
     staff = [cast.user(role) for role in (Role.SECURITY, Role.ENGINEERING, Role.CUSTOMER_SERVICE,
                                           Role.PROJECT_MANAGER)]
-    names = []
-    for user in staff:
-        name = user.get_full_name() or user.first_name or user.username
-        if name not in names:
-            names.append(name)
-    fire.record_drill(security, project=project, held_at=held, scenario="地下车库电动车起火，疏散与初期灭火",
-                      participants="\n".join([*names, "秩序部当班队员 6 人", "保洁班组 4 人"]),
-                      participant_count=len(names) + 10, owners_count=23,
-                      summary="报警后 3 分钟内义务消防队到场，5 分钟完成初期灭火；疏散引导到位。"
-                              "不足：地下车库 B 区广播音量偏小，已报工程部调整。", task=drill_task)
-    return {"sweeps": sweeps, "findings": findings, "drills": 1}
-
-
-def _month_start(today: date, months_back: int) -> date:
-    month = today.month - 1 + months_back
-    return date(today.year + month // 12, month % 12 + 1, 1)
+    names = list(dict.fromkeys(user.get_full_name() or user.first_name or user.username for user in staff))
+    names += ["张志刚", "李卫东", "黄国平", "周小兵", "陈海涛", "杨春生"]  # the volunteer fire team (义务消防队)
+    for task in MaintenanceTask.objects.filter(project=project, plan__kind=PlanKind.FIRE_DRILL,
+                                               status=TaskStatus.SCHEDULED, due_on__lt=today,
+                                               due_on__year=today.year).select_related("plan").order_by("due_on"):
+        held_on = min(task.due_on.replace(day=9 if task.due_on.month == 11 else 16), today - timedelta(days=1))
+        _past(fire.record_drill)(security, project=project, held_at=_at(max(held_on, task.due_on), 15, 0),
+                          scenario="地下车库电动车起火，疏散与初期灭火" if task.due_on.month >= 7
+                          else "高层住宅厨房起火，楼内疏散演练",
+                          participants="\n".join(names), participant_count=len(names) + 8 + 23, owners_count=23,
+                          summary="报警后 3 分钟内义务消防队到场，5 分钟完成初期灭火；疏散引导到位。"
+                                  "不足：地下车库 B 区广播音量偏小，已报工程部调整。", task=task)
+        drills += 1
+    return {"sweeps": sweeps, "findings": findings, "drills": drills}
 
 
 def add_task_history(project: Project, today: date, ctx: dict) -> dict:
@@ -339,13 +390,14 @@ def add_task_history(project: Project, today: date, ctx: dict) -> dict:
     counts = {"done": 0, "late": 0, "skipped": 0, "overdue_left": len(overdue)}
     # The sample through the services: the latest few of the past, so the newest history reads fully.
     for task in past[-SAMPLE_COMPLETED:]:
-        plans.complete_task(actor_for(doer(task)), task, results=results(task), note="按计划完成",
+        _past(plans.complete_task)(actor_for(doer(task)), task, results=results(task), note="按计划完成",
                             at=min(_at(task.due_on, 10, 30), horizon))
         counts["done"] += 1
     past = past[:-SAMPLE_COMPLETED]
     skipped_sample = [task for task in past if task.plan.kind == PlanKind.ROUTINE][-1:]
     for task in skipped_sample:
-        plans.skip_task(actor_for(doer(task)), task, reason="电梯停用改造，本次保养顺延", at=_at(task.due_on, 9, 0))
+        _past(plans.skip_task)(actor_for(doer(task)), task, reason="电梯停用改造，本次保养顺延",
+                               at=_at(task.due_on, 9, 0))
         counts["skipped"] += 1
     past = [task for task in past if task not in skipped_sample]
 
@@ -442,9 +494,10 @@ def add_readings(project: Project, today: date, ctx: dict) -> dict:
         if not limits:
             continue
         outside = next(iter(limits)) if item.category.code == "water_pump" and anomalies == 0 else None
-        reading = operation.record_reading(cast.actor(engineer), item, values=_values(limits, rng, outside=outside),
-                                           note="出口压力偏高，已复核" if outside else "",
-                                           at=latest - timedelta(minutes=5 if outside else 0), now=latest)
+        reading = _past(operation.record_reading)(
+            cast.actor(engineer), item, values=_values(limits, rng, outside=outside),
+            note="出口压力偏高，已复核" if outside else "",
+            at=latest - timedelta(minutes=5 if outside else 0), now=latest)
         anomalies += bool(reading.anomalies)
         live += 1
     return {"readings": len(rows) + live, "anomalies": anomalies}
@@ -474,28 +527,28 @@ def add_faults(project: Project, today: date, ctx: dict) -> dict:
 
     def report(item, tale, at, severity="general"):
         counts["faults"] += 1
-        return faults.report_fault(engineer, item, title=tale[0], severity=severity, at=at,
+        return _past(faults.report_fault)(engineer, item, title=tale[0], severity=severity, at=at,
                                    description="巡检发现" if rng.random() < 0.5 else "值班人员报告")
 
     def repair(fault, item, tale, *, until="closed", hours=(2, 26)):
         """Carry `fault` from reported as far as `until`, each step a little after the last; the repair takes
         `hours` (drawn), so a few of the year's general faults overran their 24 hours."""
         at = fault.reported_at + timedelta(minutes=rng.randint(15, 50))
-        fault = faults.act(engineer, fault, "start_repair", at=at, contractor=item.contractor)
+        fault = _past(faults.act)(engineer, fault, "start_repair", at=at, contractor=item.contractor)
         if until == "in_repair":
             return fault
         at += timedelta(hours=rng.randint(*hours), minutes=rng.randrange(60))
-        fault = faults.act(engineer, fault, "record_repair", at=at, cause=tale[1], repair_action=tale[2],
+        fault = _past(faults.act)(engineer, fault, "record_repair", at=at, cause=tale[1], repair_action=tale[2],
                            parts=tale[3])
         if until == "testing":
             return fault
         at += timedelta(minutes=30)
-        fault = faults.act(engineer, fault, "record_test", at=at,
+        fault = _past(faults.act)(engineer, fault, "record_test", at=at,
                            runs=[True] * max(item.category.post_repair_test_runs or 1, 1))
         if until == "resolved":
             return fault
         at += timedelta(hours=rng.randint(2, 30))
-        return faults.act(engineer, fault, "close", at=min(at, horizon), prevention=tale[4], cause=tale[1])
+        return _past(faults.act)(engineer, fault, "close", at=min(at, horizon), prevention=tale[4], cause=tale[1])
 
     # A year of closed faults, about one a month.
     for month_back in range(11, 0, -1):
@@ -503,7 +556,7 @@ def add_faults(project: Project, today: date, ctx: dict) -> dict:
         item, tale = story()
         repair(report(item, tale, _at(day, rng.randint(8, 17), rng.randrange(60))), item, tale, until="closed")
     cancelled = report(*story("cctv"), _at(today - timedelta(days=9), 10, 5))
-    faults.act(engineer, cancelled, "cancel", at=_at(today - timedelta(days=9), 10, 40),
+    _past(faults.act)(engineer, cancelled, "cancel", at=_at(today - timedelta(days=9), 10, 40),
                reason="复查为网络交换机临时断电，已恢复，非设备故障")
     # Recent: one in each open state, at times within their limits.
     for until, hours_back in (("resolved", 30), ("testing", 12), ("in_repair", 6)):
@@ -556,29 +609,30 @@ def add_entrapment(project: Project, today: date, ctx: dict) -> dict:
         return {}
     cast = _Cast(project)
     started = _at(today - timedelta(days=40), 19, 12)
-    entrapment = entrapments.start_entrapment(cast.actor(Role.CUSTOMER_SERVICE), elevator, floor="7",
+    entrapment = _past(entrapments.start_entrapment)(cast.actor(Role.CUSTOMER_SERVICE), elevator, floor="7",
                                               trapped_count=2, caller="业主来电（轿厢内紧急呼叫）", at=started)
     security = cast.actor(Role.SECURITY)
     engineer = cast.actor(Role.ENGINEERING)
     colleagues = staff_with_role(None, project)
     on_site = cast.user(Role.SECURITY) if cast.user(Role.SECURITY) in colleagues else colleagues[0]
-    entrapments.act(security, entrapment, "staff_arrived", at=started + timedelta(minutes=4), staff=on_site)
-    entrapments.act(engineer, entrapment, "freed", at=started + timedelta(minutes=26), injuries="无人受伤")
-    entrapments.act(engineer, entrapment, "contractor_arrived", at=started + timedelta(minutes=34))
+    _past(entrapments.act)(security, entrapment, "staff_arrived", at=started + timedelta(minutes=4), staff=on_site)
+    _past(entrapments.act)(engineer, entrapment, "freed", at=started + timedelta(minutes=26), injuries="无人受伤")
+    _past(entrapments.act)(engineer, entrapment, "contractor_arrived", at=started + timedelta(minutes=34))
     entrapment.refresh_from_db()
-    entrapments.act(engineer, entrapment, "close", at=started + timedelta(hours=1, minutes=10),
+    _past(entrapments.act)(engineer, entrapment, "close", at=started + timedelta(hours=1, minutes=10),
                     summary="轿厢停在 7–8 层之间，持证电梯安全管理员盘车放人，两人无恙。维保单位晚到 4 分钟，已约谈。")
     entrapment.refresh_from_db()
     if entrapment.fault_id:
         fault = entrapment.fault
         at = started + timedelta(hours=1, minutes=30)
         if fault.status == "reported":
-            fault = faults.act(engineer, fault, "start_repair", at=at, contractor=elevator.contractor)
-        fault = faults.act(engineer, fault, "record_repair", at=at + timedelta(hours=3), cause="门锁回路触点氧化",
+            fault = _past(faults.act)(engineer, fault, "start_repair", at=at, contractor=elevator.contractor)
+        fault = _past(faults.act)(engineer, fault, "record_repair", at=at + timedelta(hours=3),
+                                  cause="门锁回路触点氧化",
                            repair_action="清洁并更换层门门锁触点", parts="门锁触点 2 个")
-        fault = faults.act(engineer, fault, "record_test", at=at + timedelta(hours=3, minutes=30),
+        fault = _past(faults.act)(engineer, fault, "record_test", at=at + timedelta(hours=3, minutes=30),
                            runs=[True] * max(elevator.category.post_repair_test_runs or 1, 1))
-        faults.act(engineer, fault, "close", at=at + timedelta(days=1), cause="门锁回路触点氧化",
+        _past(faults.act)(engineer, fault, "close", at=at + timedelta(days=1), cause="门锁回路触点氧化",
                    prevention="半月保养增加层门门锁触点检查")
     return {"entrapments": 1}
 
@@ -609,7 +663,7 @@ def add_handovers(project: Project, today: date, ctx: dict) -> dict:
                 if handed > horizon:
                     continue
                 outgoing, incoming = (first, second) if (days_back + index) % 2 else (second, first)
-                record = handovers.hand_over(
+                record = _past(handovers.hand_over)(
                     actor_for(outgoing), post=post, shift_date=day, outgoing_shift=shift["name"],
                     incoming_shift=SHIFTS[1 - index]["name"], at=handed,
                     situation=rng.choice(SITUATIONS).format(b=rng.choice(buildings or ["1"])),
@@ -618,14 +672,14 @@ def add_handovers(project: Project, today: date, ctx: dict) -> dict:
                 pending.append((record, incoming, handed))
     pending.sort(key=lambda row: row[2])
     for record, incoming, handed in pending[:-1]:
-        handovers.confirm(actor_for(incoming), record, note="已清点，无误", at=handed + timedelta(minutes=10))
+        _past(handovers.confirm)(actor_for(incoming), record, note="已清点，无误", at=handed + timedelta(minutes=10))
         confirmed += 1
     return {"posts": len(POSTS), "handovers": written, "confirmed": confirmed}
 
 
 # Per project, in order: the plans' tasks need the register; sweeps and the drill are done on their tasks before
 # the rest of the year's tasks are closed in bulk; readings and the entrapment add faults after the history.
-PROJECT_PARTS = (add_register, add_plans, add_fire_safety, add_task_history, add_readings, add_faults,
+PROJECT_PARTS = (add_duty_staff, add_register, add_plans, add_fire_safety, add_task_history, add_readings, add_faults,
                  add_entrapment, add_handovers)
 
 
@@ -650,6 +704,7 @@ def add_demo_facilities(company: Company, today: date | None = None) -> dict:
     run(add_contractors, company)
     projects = list(Project.objects.filter(company=company).order_by("id"))
     ctx["first"] = projects[0].pk if projects else None
+    ctx["projects"] = [project.pk for project in projects]
     for project in projects:
         for part in PROJECT_PARTS:
             run(part, project)

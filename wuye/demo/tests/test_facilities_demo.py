@@ -100,13 +100,18 @@ def test_faults_in_every_state_one_from_an_owners_request_and_a_closed_entrapmen
 
 
 def test_fire_safety_and_a_week_of_handovers(world, demo):
+    # The sweep plan (every 15 days from a year ago): 25 sweeps, 6 in the last three months, 3 of those with
+    # findings (5 hazards, one rectification each); every sweep task done by its sweep.
     sweeps = HazardSweep.objects.filter(project=world.project1)
-    recent = sweeps.filter(conducted_at__date__gte=TODAY - timedelta(days=92))
-    assert recent.count() == 6
-    assert HazardFinding.objects.filter(sweep__project=world.project1).count() == 4
-    assert Rectification.objects.filter(project=world.project1).count() == 4
-    drills = FireDrill.objects.filter(project=world.project1, held_at__year=2026)
-    assert drills.count() >= 1 and all(drill.participant_count > 0 and drill.participants for drill in drills)
+    assert sweeps.count() == 25 == sweeps.filter(task__status="done").count()
+    assert sweeps.filter(conducted_at__date__gte=TODAY - timedelta(days=92)).count() == 6
+    assert HazardFinding.objects.filter(sweep__project=world.project1).count() == 5
+    assert Rectification.objects.filter(project=world.project1).count() == 5
+    # This year's two drills (June, and November's 消防日), each with its participants, each its task done.
+    drills = FireDrill.objects.filter(project=world.project1, held_at__year=2026).order_by("held_at")
+    assert [drill.held_at.date() for drill in drills] == [date(2026, 6, 16), date(2026, 11, 9)]
+    assert all(drill.participant_count > len(drill.participants.splitlines()) > 5 for drill in drills)
+    assert all(drill.task.status == "done" for drill in drills)
     posts = DutyPost.objects.filter(project=world.project1)
     assert sorted(posts.values_list("name", flat=True)) == sorted(["监控中心", "配电房值班", "东门岗"])
     handovers = Handover.objects.filter(project=world.project1)

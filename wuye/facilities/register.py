@@ -293,7 +293,7 @@ def update_equipment(actor: Actor, equipment: Equipment, **changes) -> Equipment
         message = gettext("Change the status with its own form.") if field == "status" \
             else gettext("This field cannot be changed.")
         raise InvalidInput(field, message)
-    item = Equipment.objects.select_for_update().select_related("project", "category", "building", "contractor") \
+    item = Equipment.objects.select_for_update(of=("self",)).select_related("project", "category", "building", "contractor") \
         .get(pk=equipment.pk)
     _check_project(actor, item.project)
     if item.status == SCRAPPED:
@@ -335,7 +335,7 @@ def set_status(actor: Actor | None, equipment: Equipment, status: str, *, reason
         and any(actor.may(permission) for permission in FAULT_PERMISSIONS)
     if actor is not None and not actor.may(MANAGE) and not fault_move:
         raise NotAllowed(gettext("Your role may not do this."))
-    item = Equipment.objects.select_for_update().get(pk=equipment.pk)
+    item = Equipment.objects.select_for_update(of=("self",)).get(pk=equipment.pk)
     _check_project(actor, item.project)
     if item.status == status:
         return item
@@ -474,7 +474,7 @@ def update_contractor(actor: Actor, contractor: Contractor, **changes) -> Contra
     unknown = [name for name in changes if name not in CONTRACTOR_EDITABLE]
     if unknown:
         raise InvalidInput(unknown[0], gettext("This field cannot be changed."))
-    row = Contractor.objects.select_for_update().select_related("company").get(pk=contractor.pk)
+    row = Contractor.objects.select_for_update(of=("self",)).select_related("company").get(pk=contractor.pk)
     _check_company(actor, row.company)
     problems = Problems()
     cleaned = _clean_contractor(problems, row.company, changes, contractor=row)

@@ -96,6 +96,21 @@ def count_many(model, base, parts: dict) -> dict[str, int]:
                              for name, rows in parts.items()})
 
 
+def count_all(user, parts: dict) -> dict[str, int]:
+    """{name: rows of `parts[name]`} for querysets of any models, in one query: each is a scalar COUNT subquery on
+    the one row of the signed-in user (the workbench keeps to its query budget)."""
+    from django.contrib.auth import get_user_model
+    from django.db.models import F, Func, IntegerField, Subquery
+
+    if not parts:
+        return {}
+    counts = {name: Subquery(rows.order_by().annotate(n=Func(F("pk"), function="COUNT"))
+                             .values("n")[:1], output_field=IntegerField())
+              for name, rows in parts.items()}
+    row = get_user_model().objects.filter(pk=user.pk).annotate(**counts).values(*counts).first()
+    return {name: int((row or {}).get(name) or 0) for name in parts}
+
+
 def task_counts(actor: Actor, specs: dict[str, dict], today: date) -> dict[str, int]:
     """{name: count} of several task-list filters, in one query."""
     return count_many(MaintenanceTask, scoped(MaintenanceTask.objects.all(), actor),

@@ -76,33 +76,33 @@ def facility_cards(actor, now: datetime) -> list[Card]:
     if role == Role.ENGINEERING and (hub := reports.url_or_none("facilities:my_day")):
         cards.append(Card("facilities.my_day", _t("My day: tasks, faults, scan an item"), None, url=hub,
                           group=group))
-    task_specs = _task_specs(role, today) if reports.url_or_none("facilities:tasks") else []
-    if task_specs and may_read(actor, "facilities.maintenance"):
-        counts = reports.task_counts(actor, {key: filters for key, _label, filters, _tone in task_specs}, today)
-        cards += [Card(key, label, counts[key], url=reports.tasks_url(filters), tone=tone if counts[key] else "",
-                       group=group) for key, label, filters, tone in task_specs]
-    fault_specs = _fault_specs(role) if reports.url_or_none("facilities:faults") else []
-    if fault_specs and may_read(actor, "facilities.faults"):
-        counts = reports.fault_counts(actor, {key: filters for key, _label, filters, _tone in fault_specs})
-        cards += [Card(key, label, counts[key], url=reports.faults_url(filters), tone=tone if counts[key] else "",
-                       group=group) for key, label, filters, tone in fault_specs]
+    # Every count of the page in one query (reports.count_all): (key, label, rows, url, tone, hint).
+    specs = []
+    if reports.url_or_none("facilities:tasks") and may_read(actor, "facilities.maintenance"):
+        specs += [(key, label, reports.task_rows(actor, filters, today), reports.tasks_url(filters), tone, "")
+                  for key, label, filters, tone in _task_specs(role, today)]
+    if reports.url_or_none("facilities:faults") and may_read(actor, "facilities.faults"):
+        specs += [(key, label, reports.fault_rows(actor, filters), reports.faults_url(filters), tone, "")
+                  for key, label, filters, tone in _fault_specs(role)]
+    if role == Role.SECURITY and may_read(actor, "facilities.fire") and (sweeps := reports.sweeps_url(today)):
+        from .fire import sweeps_required_per_month
+
+        specs.append(("facilities.sweeps.month", _t("Hazard sweeps this month"),
+                      reports.sweeps_in_month(actor, today), sweeps, "",
+                      _t("%(n)s a month per project") % {"n": sweeps_required_per_month()}))
+    # Every role with cards sees an entrapment going on: security runs to it, engineering calls the contractor.
+    entrapments_url = reports.entrapments_url(EntrapmentStatus.ACTIVE)
+    if entrapments_url and may_read(actor, "facilities.entrapments"):
+        specs.append(("facilities.entrapments.active", _t("People trapped in an elevator now"),
+                      reports.active_entrapments(actor), entrapments_url, "red", ""))
+    counts = reports.count_all(actor.user, {key: rows for key, _label, rows, _url, _tone, _hint in specs})
+    cards += [Card(key, label, counts[key], url=url, tone=tone if counts[key] else "", hint=hint, group=group)
+              for key, label, rows, url, tone, hint in specs]
     if role == Role.ENGINEERING and may_read(actor, "facilities.operation") and (
             duty := reports.url_or_none("facilities:readings")):
         due = reports.readings_due_count(actor, now)
         cards.append(Card("facilities.readings.due", _t("Items due for readings"), None, url=duty,
                           figure=str(due), tone="amber" if due else "", group=group))
-    if role == Role.SECURITY and may_read(actor, "facilities.fire") and (sweeps := reports.sweeps_url(today)):
-        from .fire import sweeps_required_per_month
-
-        done = reports.sweeps_in_month(actor, today).count()
-        cards.append(Card("facilities.sweeps.month", _t("Hazard sweeps this month"), done, url=sweeps,
-                          hint=_t("%(n)s a month per project") % {"n": sweeps_required_per_month()}, group=group))
-    # Every role with cards sees an entrapment going on: security runs to it, engineering calls the contractor.
-    entrapments_url = reports.entrapments_url(EntrapmentStatus.ACTIVE)
-    if entrapments_url and may_read(actor, "facilities.entrapments"):
-        active = reports.active_entrapments(actor).count()
-        cards.append(Card("facilities.entrapments.active", _t("People trapped in an elevator now"), active,
-                          url=entrapments_url, tone="red" if active else "", group=group))
     return cards
 
 

@@ -53,6 +53,8 @@ API_ROUTES["quality.assessments"] = ["/api/v1/assessments", "/api/v1/assessments
 API_ROUTES["quality.kpis"] = ["/api/v1/kpis", "/api/v1/kpis/{kpi}/records"]
 API_ROUTES["quality.rectifications"] = ["/api/v1/rectifications", "/api/v1/rectifications/{rectification}"]
 API_ROUTES["quality.surveys"] = ["/api/v1/surveys", "/api/v1/surveys/{survey}", "/api/v1/surveys/{survey}/results"]
+API_ROUTES["facilities.operation"] = ["/api/v1/operation-logs", "/api/v1/operation-logs/0"]
+API_ROUTES["facilities.faults"] = ["/api/v1/faults", "/api/v1/faults/0"]
 # GET routes that show no resource: who the caller is, their own messages and tokens, the parking-fee calculator.
 API_EXEMPT = {"/api/v1/me", "/api/v1/me/notifications", "/api/v1/auth/tokens", "/api/v1/parking/temporary-fee",
               "/api/v1/imports/template"}  # a blank import template: headers and an example row
@@ -106,6 +108,8 @@ CONSOLE_PAGES["quality.rectifications"] = [("quality:rectifications", {}),
                                            ("quality:rectification", {"pk": "rectification"})]
 CONSOLE_PAGES["quality.surveys"] = [("quality:surveys", {}), ("quality:survey", {"pk": "survey"}),
                                     ("quality:survey_export", {"pk": "survey"})]
+CONSOLE_PAGES["facilities.operation"] = [("facilities:readings", {})]
+CONSOLE_PAGES["facilities.faults"] = [("facilities:faults", {}), ("facilities:fault_stats", {})]
 # Console routes that are not a resource's page: the dashboard and one's own messages, actions (POST) and forms of
 # writes guarded by their write permission, a photo or a PDF that needs a real file, placeholders, the holiday
 # schedule (a setting guarded by core.manage_calendar).
@@ -147,6 +151,11 @@ CONSOLE_EXEMPT |= {"quality:survey_new", "quality:survey_edit", "quality:survey_
 # quality: the monthly report's "generate now" (POST, quality.generate_reports) and its download (needs a stored
 # PDF; scope and role are tested in wuye/quality/tests/test_monthly_report.py)
 CONSOLE_EXEMPT |= {"quality:report_generate", "quality:report_download"}
+# facilities faults: the reading form (facilities.log_readings), the new-fault form (facilities.report_faults), a
+# fault's steps (POST), and a fault's page and report PDF (need a fault: scope and roles are tested in
+# wuye/facilities/tests/test_faults.py)
+CONSOLE_EXEMPT |= {"facilities:reading_new", "facilities:fault_new", "facilities:fault_action", "facilities:fault",
+                   "facilities:fault_report_pdf"}
 
 
 @pytest.fixture

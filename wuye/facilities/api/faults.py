@@ -7,7 +7,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from wuye.core.access import get_scoped_or_404, get_scoped_or_invalid, require, require_read, scoped
@@ -189,7 +189,7 @@ def report_fault(request, payload: FaultIn):
     equipment = get_scoped_or_invalid(Equipment.objects.all(), request.actor, payload.equipment_id, "equipment_id")
     fault = service.report_fault(request.actor, equipment, title=payload.title, severity=payload.severity,
                                  description=payload.description)
-    return 201, detail(request.actor, fault)
+    return Status(201, detail(request.actor, fault))
 
 
 @router.get("/faults/{fault_id}", response=FaultOut)
@@ -233,4 +233,4 @@ def link_ticket(request, ticket_id: int, payload: TicketFaultIn):
     ticket = get_scoped_or_404(Ticket.objects.all(), request.actor, pk=ticket_id)
     equipment = get_scoped_or_invalid(Equipment.objects.all(), request.actor, payload.equipment_id, "equipment_id")
     fault = service.fault_from_ticket(request.actor, ticket, equipment, severity=payload.severity)
-    return 201, detail(request.actor, fault)
+    return Status(201, detail(request.actor, fault))

@@ -5,7 +5,7 @@ from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from wuye.core.access import get_scoped_or_404, get_scoped_or_invalid, require, require_read, scoped
@@ -19,14 +19,14 @@ router = Router(tags=["facilities"])
 EARLIEST = datetime(2000, 1, 1, tzinfo=timezone.get_fixed_timezone(480))
 
 
-class ReadingIn(Schema):
+class OperationReadingIn(Schema):
     equipment_id: int
     values: dict[str, Any] = Field(..., description="{point code: number}, e.g. {\"voltage\": 398}")
     note: str = Field("", max_length=service.NOTE_MAX)
     recorded_at: datetime | None = Field(None, description="when read (default now; ≤ 5 min ahead, ≤ 7 days back)")
 
 
-class ReadingFilters(Schema):
+class OperationReadingFilters(Schema):
     project: int | None = None
     equipment: int | None = None
     anomalies: bool | None = Field(None, description="true: only readings with values out of range")
@@ -34,7 +34,7 @@ class ReadingFilters(Schema):
     recorded_before: datetime | None = None
 
 
-class ReadingValueOut(Schema):
+class OperationReadingValueOut(Schema):
     label: str
     value: str
     unit: str
@@ -43,7 +43,7 @@ class ReadingValueOut(Schema):
     anomaly: bool
 
 
-class ReadingOut(Schema):
+class OperationReadingOut(Schema):
     id: int
     project_id: int
     equipment_id: int
@@ -52,7 +52,7 @@ class ReadingOut(Schema):
     recorded_by: str
     values: dict[str, float | int]
     anomalies: list[str]
-    readings: list[ReadingValueOut]
+    readings: list[OperationReadingValueOut]
     note: str
     fault_id: int | None
 
@@ -74,21 +74,27 @@ def _bounded(value: datetime | None, field: str) -> datetime | None:
     return value
 
 
-@router.post("/operation-logs", response={201: ReadingOut})
-def record_reading(request, payload: ReadingIn):
+@router.post("/operation-logs", response={201: OperationReadingOut})
+def record_reading(request, payload: OperationReadingIn):
     """Record one duty round's readings of an item (`values`: {point code: number}). A code the item does not
     read is a 422 naming `values.<code>`; values out of range are listed in `anomalies` and open (or join) the
     item's fault from readings, to be reported within 10 minutes (`fault_id`)."""
     require(request.actor, "facilities.log_readings")
     equipment = get_scoped_or_invalid(Equipment.objects.all(), request.actor, payload.equipment_id, "equipment_id")
-    reading = service.record_reading(request.actor, equipment, values=payload.values, note=payload.note,
-                                     at=payload.recorded_at)
-    return 201, _row(reading)
+    try:
+        reading = service.record_reading(request.actor, equipment, values=payload.values, note=payload.note,
+                                         at=payload.recorded_at)
+    except InvalidInput as error:
+        # The service names its argument `at`; this API calls it `recorded_at`.
+        for problem in error.problems:
+            problem.field = "recorded_at" if problem.field == "at" else problem.field
+        raise InvalidInput(problems=error.problems) from None
+    return Status(201, _row(reading))
 
 
-@router.get("/operation-logs", response=list[ReadingOut])
+@router.get("/operation-logs", response=list[OperationReadingOut])
 @paginate(PagePagination)
-def list_readings(request, filters: Query[ReadingFilters]):
+def list_readings(request, filters: Query[OperationReadingFilters]):
     """Readings in scope, newest first: filters `project`, `equipment`, `anomalies`, `recorded_after`,
     `recorded_before`."""
     require_read(request.actor, "facilities.operation")
@@ -106,7 +112,7 @@ def list_readings(request, filters: Query[ReadingFilters]):
     return Mapped(rows.order_by("-recorded_at", "-id"), _row)
 
 
-@router.get("/operation-logs/{reading_id}", response=ReadingOut)
+@router.get("/operation-logs/{reading_id}", response=OperationReadingOut)
 def get_reading(request, reading_id: int):
     """One reading with its values, labels and limits."""
     require_read(request.actor, "facilities.operation")

@@ -8,6 +8,7 @@ from datetime import date
 
 import pytest
 
+from tests.api.test_scope_facilities import facilities_routes
 from wuye.api import api as ninja_api
 from wuye.billing.models import Bill, BillingNotice, BillingRun, Meter, MeterReading
 from wuye.people.models import Resident, Vehicle
@@ -168,6 +169,7 @@ def test_every_route_is_covered():
     covered |= COMPANY_ROUTES
     covered |= CATALOGUE_ROUTES
     covered |= QUALITY_COMPANY_ROUTES | QUALITY_PROJECT_QUERY_ROUTES | set(QUALITY_RECORD_ROUTES) | QUALITY_LIST_ROUTES
+    covered |= facilities_routes()  # tests/api/test_scope_facilities.py
     assert paths <= covered, f"add scope tests for: {sorted(paths - covered)}"
 
 

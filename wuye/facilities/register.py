@@ -28,6 +28,7 @@ from wuye.core.photos import photo_type, reencode
 from wuye.core.sentences import changed_sentence, register_sentences, register_terms
 from wuye.quality.evidence import attach_evidence
 from wuye.tenancy.models import Building, Company, Project
+from wuye.tenancy.ordering import building_order
 
 from .models import (
     Contractor,
@@ -157,6 +158,13 @@ def visible_equipment(actor: Actor) -> QuerySet:
     if actor is None or not may_read(actor, "facilities.equipment"):
         return rows.none()
     return scoped(rows, actor)
+
+
+def in_register_order(rows: QuerySet) -> QuerySet:
+    """Items as the register lists them: by project, buildings in natural order (2号楼 before 10号楼; items of no
+    building last), then category and code."""
+    buildings = [term.asc(nulls_last=True) for term in building_order("building__")[1:]]
+    return rows.order_by("project_id", *buildings, "category__order", "code", "id")
 
 
 def visible_contractors(actor: Actor) -> QuerySet:
@@ -293,8 +301,8 @@ def update_equipment(actor: Actor, equipment: Equipment, **changes) -> Equipment
         message = gettext("Change the status with its own form.") if field == "status" \
             else gettext("This field cannot be changed.")
         raise InvalidInput(field, message)
-    item = Equipment.objects.select_for_update(of=("self",)).select_related("project", "category", "building", "contractor") \
-        .get(pk=equipment.pk)
+    item = Equipment.objects.select_for_update(of=("self",)) \
+        .select_related("project", "category", "building", "contractor").get(pk=equipment.pk)
     _check_project(actor, item.project)
     if item.status == SCRAPPED:
         raise Conflict(gettext("This item is scrapped; its record is kept as it was."))

@@ -304,7 +304,7 @@ def filtered(actor, filters: EquipmentFilters):
     if filters.q and filters.q.strip():
         text = filters.q.strip()
         rows = rows.filter(Q(code__icontains=text) | Q(name__icontains=text))
-    return rows.order_by("project_id", "category__order", "code", "id")
+    return rules.in_register_order(rows)
 
 
 # -- routes ----------------------------------------------------------------------------------------------------

@@ -344,3 +344,56 @@ def test_console_forms_create_edit_and_stop_an_item(world, reg, login):
     assert (item.location, item.status) == ("东门岗亭", "stopped")
     assert login("kefu2").get(f"/console/facilities/equipment/{item.pk}/").status_code == 404
     assert login("caiwu").get("/console/facilities/equipment/").status_code == 403
+
+
+@pytest.mark.django_db
+def test_an_open_fault_shows_on_the_item_and_keeps_it_out_of_service(world, reg, api, login):
+    from wuye.facilities import faults
+
+    item = reg["elevator"]
+    register.set_status(reg["engineer"], item, "stopped", reason="年检整改")
+    faults.report_fault(reg["engineer"], item, title="轿厢异响", at=NOW)
+    body = api("gongcheng").get(f"/api/v1/equipment/{item.pk}").json()
+    assert [fault["title"] for fault in body["open_faults"]] == ["轿厢异响"]
+    response = api("gongcheng").post(f"/api/v1/equipment/{item.pk}/status", {"status": "in_service"})
+    assert response.status_code == 422 and response.json()["errors"][0]["field"] == "status"
+    html = login("gongcheng").get(f"/console/facilities/equipment/{item.pk}/").content.decode()
+    assert "轿厢异响" in html and 'value="in_service"' not in html and 'value="scrapped"' in html
+
+
+@pytest.mark.django_db
+def test_the_register_list_costs_the_same_queries_for_5_or_50_items(world, reg, login):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = login("gongcheng")
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get("/console/facilities/equipment/").status_code == 200
+        return len(captured)
+
+    def add(count, start):
+        for number in range(start, start + count):
+            register.create_equipment(reg["engineer"], project=world.project1, category=reg["categories"]["cctv"],
+                                      code=f"JK-{number}", name=f"监控{number}", building=reg["building"],
+                                      contractor=reg["otis"])
+
+    add(4, 1)
+    few = queries()
+    add(45, 10)
+    assert queries() == few
+
+
+@pytest.mark.django_db
+def test_the_register_lists_buildings_in_natural_order_and_items_of_no_building_last(world, reg, api):
+    from wuye.tenancy.models import Building
+
+    tenth = Building.objects.create(project=world.project1, number="10", name="10号楼")
+    second = world.project1.buildings.get(number="2")
+    cctv = reg["categories"]["cctv"]
+    for code, building in (("A-10", tenth), ("Z-2", second), ("0-NONE", None)):
+        register.create_equipment(reg["engineer"], project=world.project1, category=cctv, code=code,
+                                  name=f"监控{code}", building=building)
+    codes = [row["code"] for row in api("gongcheng").get("/api/v1/equipment", category="cctv").json()["items"]]
+    assert codes == ["Z-2", "A-10", "0-NONE"]

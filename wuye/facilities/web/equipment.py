@@ -88,8 +88,7 @@ def equipment_list(request):
         rows = rows.filter(building_id=filters["building"])
     if filters["q"]:
         rows = rows.filter(Q(code__icontains=filters["q"]) | Q(name__icontains=filters["q"]))
-    rows = rows.order_by("project_id", "category__order", "code", "id")
-    page = paginate(request, rows)
+    page = paginate(request, service.in_register_order(rows))
     today = timezone.localdate()
     projects = scoped(Project.objects.active(), actor).only("id", "name")
     buildings = Building.objects.filter(project__in=projects)
@@ -324,8 +323,7 @@ def _contractor(request, pk: int) -> Contractor:
 @staff_view(reads=RESOURCE)
 def contractor_detail(request, pk: int):
     contractor = _contractor(request, pk)
-    items = service.visible_equipment(request.actor).filter(contractor=contractor) \
-        .order_by("project_id", "category__order", "code")
+    items = service.in_register_order(service.visible_equipment(request.actor).filter(contractor=contractor))
     return render(request, "facilities/equipment/contractor.html", {
         "contractor": contractor, "items": items,
         "qualification": service.qualification_state(contractor),

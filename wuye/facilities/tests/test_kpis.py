@@ -186,6 +186,11 @@ def test_the_kpi_table_lists_the_facilities_rows(world, login, username):
 
     lift = item(world.project1, "DT-1")
     fault(lift, at(10, 2, 8), repaired=at(10, 2, 14), status=FaultStatus.CLOSED)
-    response = login(username).get(reverse("quality:kpis"), {"period": "2026-10"})
+    client = login(username)
+    client.cookies["django_language"] = "en"
+    response = client.get(reverse("quality:kpis"), {"period": "2026-10"})
     assert response.status_code == 200
-    assert "fault_mean_time_to_repair" in response.content.decode()
+    html = response.content.decode()
+    assert "fault_mean_time_to_repair" in html
+    if username == "jingli":  # project 1: one fault repaired in 6 hours
+        assert "6.0 h" in html

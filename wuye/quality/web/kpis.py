@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from wuye.core.access import scoped
 from wuye.core.errors import InvalidInput
-from wuye.core.kpis import PER_100_HOUSEHOLDS, PERCENT, get_kpi
+from wuye.core.kpis import HOURS, MINUTES, PER_100_HOUSEHOLDS, PERCENT, get_kpi
 from wuye.tenancy.models import Project
 from wuye.web.guards import staff_view
 from wuye.web.paging import paginate
@@ -36,6 +36,10 @@ def show(value: Decimal | None, unit: str) -> str:
         return f"{number} %"
     if unit == PER_100_HOUSEHOLDS:
         return _("%(value)s per 100 households") % {"value": number}
+    if unit == HOURS:
+        return _("%(value)s h") % {"value": number}
+    if unit == MINUTES:
+        return _("%(value)s min") % {"value": number}
     return number
 
 

@@ -80,6 +80,9 @@ TARGETS = {  # what the figures should reach (docs/benchmarks.md); a miss is rep
     "billing.aging.seconds": ("<", 1.0),
     "kpis.month.seconds": ("<", 1.0),
     "survey.results.seconds": ("<", 0.5),
+    "maintenance.generate.seconds": ("<", 10.0),
+    "maintenance.generate.peak_rss_mb": ("<", 300.0),
+    "maintenance.generate.rerun_tasks": ("<", 1),
 }
 
 
@@ -286,6 +289,18 @@ def run_surveys(config: Config, command: str) -> dict:
                             env=django_env(config), stdout=subprocess.PIPE, text=True, check=False)
     if result.returncode:
         raise BenchError(f"`python -m bench.quality_surveys {command}` failed with exit code {result.returncode}")
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def run_maintenance(config: Config, command: str) -> dict:
+    """`python -m bench.maintenance <command>` (bench/maintenance.py) in its own process: a year of maintenance
+    tasks for BENCH_MAINTENANCE_ITEMS items (20,000; small bench 500), time and peak RSS; its last line is JSON."""
+    items = os.environ.get("BENCH_MAINTENANCE_ITEMS") or ("500" if config.small else "20000")
+    result = subprocess.run([sys.executable, "-m", "bench.maintenance", command], cwd=ROOT,
+                            env=django_env(config, BENCH_MAINTENANCE_ITEMS=items), stdout=subprocess.PIPE,
+                            text=True, check=False)
+    if result.returncode:
+        raise BenchError(f"`python -m bench.maintenance {command}` failed with exit code {result.returncode}")
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
@@ -718,12 +733,17 @@ def http_bench(config: Config, meta: dict) -> tuple[dict[str, tuple[float, str]]
     kpis = run_kpis(config, "measure")
     log("timing the results of a survey of the bench project in-process")
     survey_results = run_surveys(config, "measure")
+    log("timing a year of maintenance tasks (bench/maintenance.py) in a fresh process")
+    maintenance = run_maintenance(config, "run")
 
     summaries = {target.name: summarise(target, rounds[target.name]) for target in targets}
     metrics = metrics_for(summaries)
     metrics["sla.sweep.seconds"] = (sweep["seconds"], "s")
     metrics["kpis.month.seconds"] = (kpis["seconds"], "s")
     metrics["survey.results.seconds"] = (survey_results["seconds"], "s")
+    metrics["maintenance.generate.seconds"] = (maintenance["seconds"], "s")
+    metrics["maintenance.generate.peak_rss_mb"] = (maintenance["peak_rss_mb"], "MB")
+    metrics["maintenance.generate.rerun_tasks"] = (maintenance["rerun_tasks"], "tasks")
 
     busy = max((r.other_cores or 0.0) for rs in rounds.values() for r in rs)
     if busy >= 0.25:
@@ -748,6 +768,7 @@ def http_bench(config: Config, meta: dict) -> tuple[dict[str, tuple[float, str]]
         "sla_sweep": sweep,
         "kpis": kpis,
         "survey_results": survey_results,
+        "maintenance": maintenance,
         "goals": {name: f"{op} {goal}" for name, (op, goal) in TARGETS.items() if name in metrics},
         "goals_missed": [] if config.small else target_misses(metrics),
     }

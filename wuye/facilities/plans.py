@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -242,6 +242,17 @@ def _targets(plan: MaintenancePlan) -> list[int | None]:
     return [None]
 
 
+class _TaskRef:
+    """A new task as `start_clocks` reads its subjects (the model's options and the pk): building a model instance
+    per task cost more than inserting it (a year of 500,000 tasks)."""
+
+    __slots__ = ("pk",)
+    _meta = MaintenanceTask._meta
+
+    def __init__(self, pk: int):
+        self.pk = pk
+
+
 def _generate_plan(plan_id: int, today: date) -> int:
     """One plan's tasks through today + lead_days (the plan's row locked: runs of the same plan wait in line)."""
     plan = MaintenancePlan.objects.select_for_update().select_related("project").get(pk=plan_id)
@@ -254,6 +265,13 @@ def _generate_plan(plan_id: int, today: date) -> int:
     days = due_dates(plan, start, end)
     targets = _targets(plan) if days else []
     made = 0
+    # JSON columns for insert_rows: COPY (PostgreSQL) needs them wrapped; executemany prepares them itself.
+    if connection.vendor == "postgresql":
+        from psycopg.types.json import Jsonb
+
+        empty_results, empty_readings = Jsonb([]), Jsonb({})
+    else:
+        empty_results, empty_readings = [], {}
     if days and targets:
         existing = set(MaintenanceTask.objects.filter(plan=plan, due_on__gte=days[0], due_on__lte=days[-1])
                        .values_list("equipment_id", "due_on"))
@@ -266,14 +284,17 @@ def _generate_plan(plan_id: int, today: date) -> int:
                 batch = [item for item in targets[offset:offset + BATCH] if (item, day) not in existing]
                 if not batch:
                     continue
+                # The plan's row is locked: every row of (plan, day) above this id is one this batch wrote, so
+                # the new ids come back without an IN list of thousands of items.
+                last = MaintenanceTask.objects.order_by("-id").values_list("id", flat=True).first() or 0
                 insert_rows(MaintenanceTask, ({
                     "project_id": plan.project_id, "plan_id": plan.pk, "equipment_id": item, "due_on": day,
-                    "status": TaskStatus.SCHEDULED, "results": [], "readings": {}} for item in batch))
-                new = MaintenanceTask.objects.filter(plan=plan, due_on=day)
-                new = new.filter(equipment_id__in=batch) if batch != [None] else new.filter(equipment__isnull=True)
-                tasks = [MaintenanceTask(pk=pk) for pk in new.values_list("id", flat=True)]
-                start_clocks([(task, due_at) for task in tasks], CLOCK_KEY, project=plan.project, at=begins)
-                made += len(tasks)
+                    "status": TaskStatus.SCHEDULED, "results": empty_results, "readings": empty_readings}
+                    for item in batch))
+                ids = list(MaintenanceTask.objects.filter(plan=plan, due_on=day, id__gt=last)
+                           .values_list("id", flat=True))
+                start_clocks([(_TaskRef(pk), due_at) for pk in ids], CLOCK_KEY, project=plan.project, at=begins)
+                made += len(ids)
     plan.generated_through = end
     plan.save(update_fields=["generated_through"])
     if made:

@@ -306,7 +306,7 @@ def _write(actor: Actor, project: Project, row: _Row, item: Equipment | None, re
             raise _CellError("状态", _("A fault is reported on the faults page; import the item as 在用."))
         item = register.create_equipment(actor, project=project, code=row.code, **row.fields)
         if status and status != item.status:
-            register.set_status(actor, item, status, reason=_("Excel import"))
+            _set_status(actor, item, status, register)
         return "created"
     changes = _changes(item, row.fields)
     changed_status = status is not None and status != item.status
@@ -317,8 +317,16 @@ def _write(actor: Actor, project: Project, row: _Row, item: Equipment | None, re
     if changes:
         item = register.update_equipment(actor, item, **changes)
     if changed_status:
-        register.set_status(actor, item, status, reason=_("Excel import"))
+        _set_status(actor, item, status, register)
     return "updated"
+
+
+def _set_status(actor: Actor, item: Equipment, status: str, register) -> None:
+    """The register's status change (its transitions and event), its refusal put on the 状态 cell."""
+    try:
+        register.set_status(actor, item, status, reason=_("Excel import"))
+    except DomainError as error:
+        raise _CellError("状态", error.problems[0].message if error.problems else error.message) from None
 
 
 def report_summary(report: ImportReport) -> str:

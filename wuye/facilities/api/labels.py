@@ -39,7 +39,7 @@ def _project_name(request, filters: EquipmentFileFilters) -> str:
     if filters.project is None:
         return ""
     project = scoped(Project.objects.filter(pk=filters.project), request.actor).first()
-    return project.name if project else ""
+    return project.name if project else ""  # (out of scope is already a 404 from the filter)
 
 
 @router.get("/equipment.xlsx", response={200: None})
@@ -59,11 +59,12 @@ class EquipmentImportOut(Schema):
 
 
 @router.post("/equipment/import", response={200: EquipmentImportOut})
-def import_equipment(request, file: File[UploadedFile], project: Form[int]):
+def import_equipment(request, project: Form[int], file: File[UploadedFile] = None):
     """Create or update the project's items from an .xlsx (the export's layout), matched by 设备编号. All or
     nothing: with any bad row nothing is written and the 422 names each as `row 5: 类别`. A rerun of the same
     file reports every row as skipped."""
     require_read(request.actor, READS)
+    # The project first: a project outside the caller's scope is named before anything about the file.
     target = get_scoped_or_invalid(Project.objects.all(), request.actor, project, "project")
     report = register_io.import_register(request.actor, project=target, upload=file)
     if not report.ok:

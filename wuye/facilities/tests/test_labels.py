@@ -98,16 +98,19 @@ def test_console_label_sheet_downloads_with_a_chinese_name(world, elevators, log
     assert "SB-01" in text and "B1水泵房" in text and "DT-" not in text
 
 
-def test_label_sheet_needs_the_register_permission(world, elevators, login):
+def test_label_sheet_needs_the_register_permission_and_the_project(world, elevators, login):
     assert login("kefu").get("/console/facilities/equipment/labels/").status_code == 403
+    assert login("gongcheng").get("/console/facilities/equipment/labels/",
+                                  {"project": world.project2.pk}).status_code == 404
 
 
 def test_api_label_sheet_by_project_and_category(world, elevators, api):
     response = api("gongcheng").get("/api/v1/equipment/labels.pdf", project=world.project1.pk, category="elevator")
     assert response.status_code == 200
     assert len(_pdf(response.content).pages) == 2
-    # Project 2's item is not among gongcheng's: a project outside the scope selects nothing → 422, not a sheet.
-    refused = api("gongcheng").get("/api/v1/equipment/labels.pdf", project=world.project2.pk)
+    # Project 2 is not gongcheng's: 404, as its records are.
+    assert api("gongcheng").get("/api/v1/equipment/labels.pdf", project=world.project2.pk).status_code == 404
+    refused = api("gongcheng").get("/api/v1/equipment/labels.pdf", project=world.project1.pk, q="no-such-item")
     assert refused.status_code == 422
     assert refused.json()["errors"][0]["field"] == "equipment"
     assert api("gongcheng").get("/api/v1/equipment/labels.pdf", status="broken").status_code == 422
@@ -206,3 +209,23 @@ def test_job_is_registered_daily():
 
     job = REGISTRY["facilities.warn_contractor_qualifications"]
     assert job.every == timedelta(hours=24)
+
+
+def test_qr_drawn_on_the_page_is_the_code_of_the_scan_url(world, elevators):
+    """Rebuild the module grid from the page's drawing operators and compare it with the QR code of the URL: what
+    prints is exactly the code a phone reads as the item's scan URL."""
+    import segno
+
+    items, _ = elevators
+    content = labels.label_sheet_pdf(items[:2], base_url="https://wy.example.cn/")
+    stream = _pdf(content).pages[0].get_contents().get_data()
+    drawn = re.findall(rb"q 0 g [\d.]+ 0 0 -[\d.]+ [\d.]+ [\d.]+ cm (.*?) f Q", stream)
+    assert len(drawn) == 2
+    for item, ops in zip(items[:2], drawn, strict=True):
+        expected = segno.make(labels.scan_url(item, "https://wy.example.cn/"), error="m", micro=False,
+                              mask=labels.QR_MASK).matrix
+        grid = [[0] * len(expected) for _ in expected]
+        for x, y, width in re.findall(rb"(\d+) (\d+) (\d+) 1\.02 re", ops):
+            for column in range(int(x), int(x) + int(width)):
+                grid[int(y)][column] = 1
+        assert grid == [list(row) for row in expected]

@@ -209,5 +209,19 @@ def test_api_export_is_scoped(world, register, api):
     response = api("gongcheng").get("/api/v1/equipment.xlsx")
     assert response.status_code == 200
     assert sorted(row[0] for row in _rows(response.content)[1:]) == ["DT-01", "DT-02"]
-    assert api("kefu2").get("/api/v1/equipment.xlsx", project=world.project1.pk).status_code == 200
-    assert _rows(api("kefu2").get("/api/v1/equipment.xlsx", project=world.project1.pk).content)[1:] == []
+    assert _rows(api("kefu2").get("/api/v1/equipment.xlsx").content)[1:] == [
+        ["DT-09", "翠湖1号梯", "电梯", None, None, None, None, None, None, None, None, "在用"]]
+    assert api("kefu2").get("/api/v1/equipment.xlsx", project=world.project1.pk).status_code == 404
+    assert api("caiwu").get("/api/v1/equipment.xlsx").status_code == 403
+
+
+def test_a_scrapped_item_stays_scrapped_named_on_its_status_cell(world, register):
+    first, *_ = register
+    Equipment.objects.filter(pk=first.pk).update(status="scrapped")
+    rows = _rows(register_io.export_register(Equipment.objects.filter(pk=first.pk)))[1:]
+    assert rows[0][11] == "报废"
+    rows[0][11] = "在用"
+    report = register_io.import_register(actor_for(world.user("gongcheng")), project=world.project1,
+                                         upload=_xlsx(rows))
+    assert [(e.row, e.column) for e in report.errors] == [(2, "状态")]
+    assert Equipment.objects.get(pk=first.pk).status == "scrapped"

@@ -40,6 +40,7 @@ RESOURCE = "facilities.equipment"
 CLOSED_FAULTS = (FaultStatus.CLOSED, FaultStatus.CANCELLED)
 DOWN_FAULTS = (FaultStatus.RAISED, FaultStatus.REPORTED, FaultStatus.IN_REPAIR, FaultStatus.TESTING)
 TEXT_FIELDS = ("code", "name", "location", "model_number", "maker", "notes")
+DOCUMENT_TYPES = {"pdf": "application/pdf", "jpg": "image/jpeg", "png": "image/png", "webp": "image/webp"}
 CONTRACTOR_TEXT = ("name", "service", "qualification_number", "contact_name", "phone")
 
 
@@ -208,8 +209,10 @@ def equipment_document(request, pk: int, document_pk: int):
     if document is None or not document.file:
         raise Http404
     extension = document.file.name.rsplit(".", 1)[-1].lower()
-    response = FileResponse(document.file.open("rb"),
-                            content_type="application/pdf" if extension == "pdf" else f"image/{extension}")
+    content_type = DOCUMENT_TYPES.get(extension)
+    if content_type is None:  # add_document writes only these; anything else was not put there by it
+        raise Http404
+    response = FileResponse(document.file.open("rb"), content_type=content_type)
     return attachment(response, f"{item.name}-{document.title}.{extension}", inline=True)
 
 

@@ -244,7 +244,7 @@ FINDING_STATES = {
     "closed": gettext_lazy("Closed"),
     "cancelled": gettext_lazy("Cancelled"),
     "submitted": gettext_lazy("Awaiting verification"),
-    "open": gettext_lazy("Open"),
+    "open": gettext_lazy("Still to rectify"),
     "overdue": gettext_lazy("Overdue"),
 }
 
@@ -279,6 +279,18 @@ def findings_with_status(findings, now: datetime | None = None) -> list[dict]:
         rows.append({"finding": finding, "rectification": rect, "state": state,
                      "state_label": FINDING_STATES[state], "deadline": getattr(rect, "deadline", None)})
     return rows
+
+
+def sweeps_with_findings(sweeps, now: datetime | None = None) -> list[tuple[HazardSweep, list[dict]]]:
+    """Each sweep of `sweeps` (a page) with `findings_with_status` of its findings: three queries for the page,
+    whatever its length."""
+    sweeps = list(sweeps)
+    findings = HazardFinding.objects.filter(sweep__in=[sweep.pk for sweep in sweeps]).select_related("equipment")
+    rows = findings_with_status(findings, now)
+    by_sweep: dict[int, list[dict]] = {sweep.pk: [] for sweep in sweeps}
+    for row in rows:
+        by_sweep[row["finding"].sweep_id].append(row)
+    return [(sweep, by_sweep[sweep.pk]) for sweep in sweeps]
 
 
 # -- drills ---------------------------------------------------------------------------------------------------------

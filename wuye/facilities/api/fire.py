@@ -113,8 +113,9 @@ def _name(user) -> str:
     return (user.get_full_name() or "") if user else ""
 
 
-def _sweep(sweep: HazardSweep, now: datetime) -> dict:
-    findings = service.findings_with_status(sweep.findings.select_related("equipment"), now)
+def _sweep(sweep: HazardSweep, now: datetime, findings: list[dict] | None = None) -> dict:
+    if findings is None:
+        findings = service.findings_with_status(sweep.findings.select_related("equipment"), now)
     return {
         "id": sweep.pk, "project_id": sweep.project_id, "project": sweep.project.name,
         "conducted_at": sweep.conducted_at, "inspector": _name(sweep.inspector), "areas": sweep.areas,
@@ -140,6 +141,20 @@ def _drill(drill: FireDrill) -> dict:
     }
 
 
+class _SweepRows(Mapped):
+    """A page of sweeps shaped with their findings fetched for the whole page at once (not per row)."""
+
+    def __init__(self, queryset, now):
+        super().__init__(queryset, None)
+        self.now = now
+
+    def __getitem__(self, index):
+        sweeps = self.queryset[index] if isinstance(index, slice) else [self.queryset[index]]
+        shaped = [_sweep(sweep, self.now, findings) for sweep, findings in
+                  service.sweeps_with_findings(sweeps, self.now)]
+        return shaped if isinstance(index, slice) else shaped[0]
+
+
 def _sweeps(actor, project: int | None):
     rows = scoped(HazardSweep.objects.all(), actor).select_related("project", "inspector")
     return rows.filter(project_id=project) if project is not None else rows
@@ -158,7 +173,7 @@ def list_sweeps(request, filters: Query[FireListFilters]):
         year = filters.year or timezone.localdate(now).year
         start, end = service.month_bounds(year, filters.month) if filters.month else service.year_bounds(year)
         rows = rows.filter(conducted_at__gte=start, conducted_at__lt=end)
-    return Mapped(rows, lambda sweep: _sweep(sweep, now))
+    return _SweepRows(rows, now)
 
 
 @router.get("/fire-safety/targets", response=FireTargetsOut)

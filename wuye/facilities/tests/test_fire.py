@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.contrib.contenttypes.models import ContentType
 
+from wuye.core.errors import InvalidInput
 from wuye.facilities import fire
 from wuye.facilities.models import FireDrill, HazardFinding, HazardSweep
 from wuye.people.access import actor_for
@@ -175,3 +176,89 @@ def test_console_sweep_form_records_findings(world, login):
     response = client.post("/console/facilities/fire/sweeps/new/", {"project": world.project1.pk, "areas": ""})
     assert response.status_code == 422 and HazardSweep.objects.count() == 1
     assert login("kefu2").get(f"/console/facilities/fire/sweeps/{sweep.pk}/").status_code == 404
+
+
+def _default_tasks(world):
+    from datetime import date
+
+    from wuye.facilities import plans
+    from wuye.facilities.models import MaintenanceTask
+
+    plans.install_default_plans(world.project1, {}, starts_on=date(2026, 10, 1))
+    plans.generate_tasks(date(2026, 10, 15))  # lead 30 days: the November drill too
+    tasks = MaintenanceTask.objects.filter(project=world.project1, status="scheduled").select_related("plan")
+    return (tasks.filter(plan__kind="hazard_sweep").order_by("due_on").first(),
+            tasks.filter(plan__kind="fire_drill").order_by("due_on").first())
+
+
+def test_sweep_and_drill_complete_their_plan_tasks(world):
+    sweep_task, drill_task = _default_tasks(world)
+    assert sweep_task is not None and drill_task is not None
+    zhixu = actor_for(world.user("zhixu"))
+    with pytest.raises(InvalidInput) as error:  # a drill's task is not a sweep's
+        fire.record_sweep(zhixu, project=world.project1, areas="1号楼", findings=FINDINGS, task=drill_task, at=AT)
+    assert error.value.problems[0].field == "task" and HazardSweep.objects.count() == 0
+    sweep = fire.record_sweep(zhixu, project=world.project1, areas="1号楼", findings=FINDINGS, task=sweep_task,
+                              at=AT)
+    sweep_task.refresh_from_db()
+    assert sweep.task == sweep_task and sweep_task.status == "done" and sweep_task.completed_by == world.user("zhixu")
+    drill = fire.record_drill(zhixu, project=world.project1, held_at=AT, scenario="疏散演练", task=drill_task.pk)
+    drill_task.refresh_from_db()
+    assert drill.task == drill_task and drill_task.status == "done"
+    with pytest.raises(InvalidInput):  # done already
+        fire.record_sweep(zhixu, project=world.project1, areas="2号楼", findings=[], task=sweep_task, at=AT)
+
+
+def test_console_drill_with_photos(world, login):
+    from io import BytesIO
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    buffer = BytesIO()
+    Image.new("RGB", (40, 30), (200, 30, 30)).save(buffer, "JPEG")
+    photo = SimpleUploadedFile("drill.jpg", buffer.getvalue(), content_type="image/jpeg")
+    client = login("zhixu")
+    response = client.post("/console/facilities/fire/drills/new/", {
+        "project": world.project1.pk, "held_at": "2026-10-02T09:30", "scenario": "地下车库火灾扑救演练",
+        "participants": "刘军\n王强\n陈静", "owners_count": "1", "summary": "用时 8 分钟", "photos": [photo]})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    drill = FireDrill.objects.get()
+    assert drill.participant_count == 3 and drill.owners_count == 1
+    from wuye.quality.evidence import evidence_for
+
+    assert evidence_for(drill).count() == 1
+    page = client.get(f"/console/facilities/fire/drills/{drill.pk}/").content.decode()
+    assert "王强" in page and "<img" in page
+    listed = client.get("/console/facilities/fire/drills/?year=2026").content.decode()
+    assert "地下车库火灾扑救演练" in listed
+    bad = client.post("/console/facilities/fire/drills/new/", {"project": world.project1.pk, "held_at": "",
+                                                               "scenario": "x"})
+    assert bad.status_code == 422 and FireDrill.objects.count() == 1
+
+
+def test_sweep_lists_cost_the_same_queries_for_3_or_12_sweeps(world, api, login):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    zhixu = actor_for(world.user("zhixu"))
+    client, console = api("zhixu"), login("zhixu")
+
+    def counts():
+        with CaptureQueriesContext(connection) as api_queries:
+            body = client.get("/api/v1/hazard-sweeps", project=world.project1.pk).json()
+        with CaptureQueriesContext(connection) as page_queries:
+            assert console.get("/console/facilities/fire/sweeps/?month=2026-10").status_code == 200
+        return body["count"], len(api_queries), len(page_queries)
+
+    for day in range(1, 4):
+        fire.record_sweep(zhixu, project=world.project1, areas=f"{day}号楼", findings=FINDINGS,
+                          at=datetime(2026, 10, day, 9, 0, tzinfo=SH))
+    counts()  # warm: the first request also looks up content types and the token once
+    few = counts()
+    for day in range(4, 13):
+        fire.record_sweep(zhixu, project=world.project1, areas=f"{day}号楼", findings=FINDINGS,
+                          at=datetime(2026, 10, day, 9, 0, tzinfo=SH))
+    many = counts()
+    assert (few[0], many[0]) == (3, 12)
+    assert few[1:] == many[1:] == (8, 14), (few, many)

@@ -65,8 +65,8 @@ def sweep_list(request):
         rows = rows.filter(project_id=project)
     page = paginate(request, rows)
     listed = []
-    for sweep in page.object_list:
-        states = [row["state"] for row in service.findings_with_status(sweep.findings.all(), now)]
+    for sweep, findings in service.sweeps_with_findings(page.object_list, now):
+        states = [row["state"] for row in findings]
         listed.append({"sweep": sweep, "findings": len(states), "open": sum(s in ("open", "submitted") for s in states),
                        "overdue": states.count("overdue"), "closed": states.count("closed")})
     return render(request, "facilities/fire/sweeps.html", {

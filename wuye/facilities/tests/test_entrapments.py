@@ -281,6 +281,10 @@ def test_console_one_big_button_then_the_next_step(world, lifts, login):
     response = browser.post(f"/console/facilities/entrapments/{entrapment.pk}/close/", {"summary": "x"})
     assert response.status_code == 409
     assert browser.get("/console/facilities/entrapments/").status_code == 200
+    # A second tap on the same lift shows the entrapment already running, and writes nothing.
+    again = browser.post("/console/facilities/entrapments/start/", {"equipment": lifts["lift"].pk})
+    assert again.status_code == 302 and again.url == f"/console/facilities/entrapments/{entrapment.pk}/"
+    assert Entrapment.objects.count() == 1
     # A pump cannot be chosen: the form answers 422 naming it, nothing written.
     response = browser.post("/console/facilities/entrapments/start/", {"equipment": lifts["pump"].pk})
     assert response.status_code == 422 and Entrapment.objects.count() == 1
@@ -292,3 +296,26 @@ def test_console_scope(world, lifts, login):
     assert "3号楼1号客梯" not in login("kefu2").get("/console/facilities/entrapments/").content.decode()
     assert login("yezhu").get(f"/console/facilities/entrapments/{entrapment.pk}/").status_code == 302
     assert login("caiwu").get("/console/facilities/entrapments/start/").status_code == 403
+
+
+def test_the_list_costs_the_same_queries_for_one_or_many(world, lifts, api):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = api("kefu")
+    start(world, lifts["lift"])
+
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get("/api/v1/entrapments").status_code == 200
+        return len(captured)
+
+    queries()  # the first request warms the caches (token lookup throttle, content types)
+    one = queries()
+    for number in range(5):
+        lift = Equipment.objects.create(project=world.project1, category=lifts["lift"].category,
+                                        code=f"DT-9{number}", name=f"9号楼{number}号客梯")
+        start(world, lift, at=at(22, 10 + number))
+    assert queries() == one
+    items = client.get("/api/v1/entrapments").json()["items"]
+    assert [item["elevator"] for item in items][:2] == ["9号楼4号客梯", "9号楼3号客梯"]  # newest active first

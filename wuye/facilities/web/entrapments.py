@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from wuye.core.access import get_scoped_or_404, scoped
-from wuye.core.errors import DomainError, InvalidInput
+from wuye.core.errors import Conflict, DomainError, InvalidInput
 from wuye.people.services import staff_with_role
 from wuye.tenancy.models import Project
 from wuye.web.guards import staff_view
@@ -85,6 +85,13 @@ def entrapment_start(request):
     try:
         entrapment = service.start_entrapment(request.actor, equipment, floor=values["floor"],
                                               trapped_count=values["trapped_count"] or None, caller=values["caller"])
+    except Conflict as error:
+        # A second tap (or a colleague's) on the same lift: show the entrapment already running.
+        running = Entrapment.objects.filter(equipment=equipment, status=EntrapmentStatus.ACTIVE).first()
+        if running is None:
+            raise
+        messages.info(request, error.message)
+        return redirect(reverse("facilities:entrapment", args=[running.pk]))
     except DomainError as error:
         errors = {problem.field or "form": problem.message for problem in error.problems} or {"form": error.message}
         return render(request, "facilities/entrapments/start.html", _start_context(request, errors, values),

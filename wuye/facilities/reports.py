@@ -333,6 +333,8 @@ def my_clocks(actor: Actor, limit: int = 40) -> list[tuple[Clock, object]]:
         if user_id:
             handovers = handovers.exclude(outgoing_user_id=user_id)
         conditions |= Q(subject_type=types[Handover], subject_id__in=handovers.values("pk"))
+    if conditions == Q(pk__in=[]):
+        return []  # nothing of the actor's kind runs a facilities clock: no query
     clocks = list(scoped(Clock.objects.filter(state=ClockState.RUNNING), actor).filter(conditions)
                   .select_related("policy").order_by("due_at", "id")[:limit])
     by_type: dict[int, list[int]] = {}

@@ -3,7 +3,7 @@ role's own session), the readings due on the duty page, and the to-dos by the ne
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.urls import reverse
@@ -93,3 +93,18 @@ def test_todos_by_nearest_deadline(world, fac):
         fac.tasks.fire_overdue.get_absolute_url(), fac.trapped.get_absolute_url(),
         fac.tasks.fire_today.get_absolute_url()]
     assert facility_todos(actor_for(world.user("caiwu")), fac.now) == []
+
+
+def test_a_handover_waits_in_the_incoming_departments_todos_not_the_writers(world, fac):
+    from wuye.facilities.models import DutyPost, Handover
+    from wuye.sla.engine import start_clock
+
+    post = DutyPost.objects.create(project=world.project1, name="保洁值班室", department="environment")
+    handover = Handover.objects.create(project=world.project1, post=post, shift_date=FIXED, outgoing_shift="白班",
+                                       outgoing_user=world.user("admin"), handed_at=fac.now, situation="正常")
+    start_clock(handover, "handover.confirm", project=world.project1, at=fac.now)
+    todos = facility_todos(actor_for(world.user("huanjing")), fac.now)
+    assert [(todo.url, todo.title) for todo in todos] == [(handover.get_absolute_url(), "保洁值班室 · 白班")]
+    assert todos[0].due_at == fac.now + timedelta(minutes=30)
+    assert handover.get_absolute_url() not in [t.url for t in facility_todos(actor_for(world.user("gongcheng")),
+                                                                              fac.now)]

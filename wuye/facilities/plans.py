@@ -404,7 +404,9 @@ def complete_task(actor: Actor, task: MaintenanceTask, *, results, readings=None
     """Record a task done: the checklist's results, readings (of the item's points), parts used, note and photos.
     Stops its clock; done after the deadline, the task is `late`. A task no longer scheduled is a conflict."""
     _require_do(actor, task)
-    task = MaintenanceTask.objects.select_for_update().select_related("plan", "equipment", "project").get(pk=task.pk)
+    # of=self: the item is an outer join (project-level tasks have none), which PostgreSQL cannot lock.
+    task = (MaintenanceTask.objects.select_for_update(of=("self",)).select_related("plan", "equipment", "project")
+            .get(pk=task.pk))
     if task.status != TaskStatus.SCHEDULED:
         raise Conflict(_("This task is already %(status)s.") % {"status": task.get_status_display()})
     at = at or timezone.now()
@@ -437,7 +439,7 @@ def skip_task(actor: Actor, task: MaintenanceTask, *, reason: str, at: datetime 
     the plan as skipped and counts against completion; its clock is cancelled."""
     if not (actor.may("facilities.manage_plans") or may_do(actor, task)):
         _require_do(actor, task)
-    task = MaintenanceTask.objects.select_for_update().select_related("plan").get(pk=task.pk)
+    task = MaintenanceTask.objects.select_for_update(of=("self",)).select_related("plan").get(pk=task.pk)
     if task.status != TaskStatus.SCHEDULED:
         raise Conflict(_("This task is already %(status)s.") % {"status": task.get_status_display()})
     problems = Problems()

@@ -357,10 +357,10 @@ def _results(problems: Problems, checklist: list[str], results) -> list[dict]:
 
 
 def _limits(equipment) -> dict:
-    from . import register
+    """The item's reading points by code (register.limits_for); none for a project-level task."""
+    from .register import limits_for
 
-    limits_for = getattr(register, "limits_for", None)
-    return limits_for(equipment) if limits_for and equipment is not None else {}
+    return limits_for(equipment) if equipment is not None else {}
 
 
 def _readings(problems: Problems, task: MaintenanceTask, readings) -> tuple[dict, list[str]]:

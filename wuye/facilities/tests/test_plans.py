@@ -296,3 +296,22 @@ def test_the_default_plans_install_once(world):
     # Without an HVAC category, no HVAC plan.
     fewer = plans.install_default_plans(world.project2, {"elevator": cats["elevator"]}, starts_on=date(2026, 1, 1))
     assert [p.name for p in fewer] == ["电梯日常保养", "电梯全面保养", "安全隐患排查", "消防演练"]
+
+
+def test_readings_are_checked_against_the_items_points_and_out_of_range_ones_are_noted(world):
+    from decimal import Decimal
+
+    from wuye.facilities.models import ReadingPoint
+
+    task = _one_task(world)
+    ReadingPoint.objects.create(category=task.equipment.category, code="current", label="电流", unit="A",
+                                low=Decimal("5"), high=Decimal("30"))
+    gongcheng = actor(world, "gongcheng")
+    for readings, words in (({"voltage": "380"}, "voltage"), ({"current": "很大"}, "电流")):
+        with pytest.raises(InvalidInput) as raised:
+            plans.complete_task(gongcheng, task, results=[{"ok": True}] * 2, readings=readings, at=at(10, 1, 10))
+        assert raised.value.problems[0].field == "readings" and words in raised.value.problems[0].message
+    done = plans.complete_task(gongcheng, task, results=[{"ok": True}] * 2, readings={"current": "31.5"},
+                               at=at(10, 1, 10))
+    assert done.readings == {"current": "31.5"}
+    assert timeline(task).get(verb="facilities.task.done").data["outside"] == 1

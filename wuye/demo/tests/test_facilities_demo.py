@@ -166,3 +166,21 @@ def test_every_facilities_page_of_a_demo_record_opens_for_the_engineer(world, de
                 failed.append((label, url, response.status_code))
     assert not failed, failed
     assert not missing, f"URL names not there yet: {missing}"
+
+
+def test_seed_demo_adds_the_facilities_once_and_says_so(world):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    def seed(*flags):
+        out = StringIO()
+        with time_machine.travel(NOW, tick=False):
+            call_command("seed_demo", "--tickets", "0", "--no-billing", "--no-quality", "--quiet-logins", *flags,
+                         stdout=out)
+        return out.getvalue()
+
+    assert "Demo facilities" not in seed("--no-facilities") and not Equipment.objects.exists()
+    first = seed()
+    assert "Demo facilities added" in first and "63 items" in first
+    assert "Demo facilities" not in seed() and Equipment.objects.count() == 63

@@ -87,7 +87,8 @@ class Command(BaseCommand):
         seconds = results.pop("seconds")
         parts = ", ".join(f"{name.removeprefix('add_')} {seconds[name]:.1f} s" for name in seconds)
         self.stdout.write(f"Demo facilities added in {time.monotonic() - started:.1f} s: "
-                          f"{results.get('equipment', 0):,} items, {results.get('tasks', 0):,} tasks ({parts}).")
+                          f"{results.get('equipment', 0):,} items, {results.get('tasks', 0):,} tasks, "
+                          f"{results.get('faults', 0):,} faults, {results.get('handovers', 0):,} handovers ({parts}).")
 
     def _logins(self, quiet_logins):
         if not quiet_logins:

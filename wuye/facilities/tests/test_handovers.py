@@ -206,3 +206,16 @@ def test_console_pages(world, login, post, night_engineer):
     bad = day.post("/console/facilities/handovers/new/", {"post": post.pk, "shift_date": today.isoformat(),
                                                           "outgoing_shift": "夜班", "situation": ""})
     assert bad.status_code == 422 and Handover.objects.count() == 1
+
+
+def test_console_flags_unconfirmed_in_red(world, login, post, night_engineer):
+    late = _hand(world, post)  # handed over at AT: its 30 minutes are long past
+    sweep(AT + timedelta(minutes=31))
+    on_time = _hand(world, post, outgoing_shift="夜班", at=AT + timedelta(hours=12))
+    handovers.confirm(actor_for(night_engineer), on_time, at=AT + timedelta(hours=12, minutes=5))
+    page = login("gongcheng").get("/console/facilities/handovers/").content.decode()
+    assert page.count('class="row-due-breached"') == 1
+    book = login("gongcheng").get(f"/console/facilities/posts/{post.pk}/book/?date=2026-10-02").content.decode()
+    assert book.index("白班") < book.index("夜班") and late.situation in book
+    unconfirmed = login("gongcheng").get("/console/facilities/handovers/?unconfirmed=on").content.decode()
+    assert unconfirmed.count('class="row-due-breached"') == 1 and "李明" not in unconfirmed

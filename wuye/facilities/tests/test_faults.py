@@ -224,3 +224,23 @@ def test_console_pages(world, items, login):
     response = client.post("/console/facilities/faults/new/", {"equipment": items.board.pk, "title": "跳闸",
                                                                "severity": "major"})
     assert response.status_code == 302 and Fault.objects.filter(severity="major").count() == 1
+
+
+def test_lists_cost_the_same_queries_for_one_row_or_many(world, items, api, login):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client, browser = api("gongcheng"), login("gongcheng")
+
+    def count(fetch):
+        fetch()  # warm: the token's and session's first-use writes are not the list's
+        with CaptureQueriesContext(connection) as queries:
+            assert fetch().status_code == 200
+        return len(queries)
+
+    _report(world, items.elevator)
+    one = (count(lambda: client.get("/api/v1/faults")), count(lambda: browser.get("/console/facilities/faults/")))
+    for number in range(12):
+        _report(world, items.board, moment=at(minutes=number + 1), title=f"跳闸 {number}")
+    many = (count(lambda: client.get("/api/v1/faults")), count(lambda: browser.get("/console/facilities/faults/")))
+    assert many == one

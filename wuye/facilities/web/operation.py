@@ -37,8 +37,9 @@ def readings(request):
     readings_in_scope = scoped(OperationReading.objects.all(), actor)
     if chosen.isdigit():
         readings_in_scope = readings_in_scope.filter(project_id=int(chosen))
+    limits: dict[int, dict] = {}  # each item's limits read once per page, not once per reading
     anomalies = [{"reading": reading, "text": service.anomaly_text(
-        [service.describe(point, reading.values[code]) for code, point in _points(reading).items()])}
+        [service.describe(point, reading.values[code]) for code, point in _points(reading, limits).items()])}
         for reading in service.recent_anomalies(readings_in_scope)]
     return render(request, "facilities/operation/readings.html", {
         "groups": groups, "anomalies": anomalies, "now": now, "chosen": chosen,
@@ -47,10 +48,12 @@ def readings(request):
     })
 
 
-def _points(reading: OperationReading) -> dict:
+def _points(reading: OperationReading, cache: dict) -> dict:
     from .. import register
 
-    limits = register.limits_for(reading.equipment)
+    if reading.equipment_id not in cache:
+        cache[reading.equipment_id] = register.limits_for(reading.equipment)
+    limits = cache[reading.equipment_id]
     return {code: limits[code] for code in reading.anomalies if code in limits and code in reading.values}
 
 

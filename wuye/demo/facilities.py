@@ -298,7 +298,7 @@ def add_plans(project: Project, today: date, ctx: dict) -> dict:
 
 def add_fire_safety(project: Project, today: date, ctx: dict) -> dict:
     """Every past task of the sweep plan (twice a month) done as a hazard sweep — with a few findings in the last
-    three months, each opening a rectification — and each past task of the drill plan this year (June's 安全生产月,
+    three months, each opening a rectification — and each past task of the drill plan (June's 安全生产月,
     November's 消防日) done as a fire drill with its participants. `fire.record_sweep` / `record_drill` complete
     the tasks, so the plan's history and the sweep and drill lists agree."""
     fire = _service("fire", "record_sweep", "record_drill")
@@ -340,8 +340,8 @@ def add_fire_safety(project: Project, today: date, ctx: dict) -> dict:
     names = list(dict.fromkeys(user.get_full_name() or user.first_name or user.username for user in staff))
     names += ["张志刚", "李卫东", "黄国平", "周小兵", "陈海涛", "杨春生"]  # the volunteer fire team (义务消防队)
     for task in MaintenanceTask.objects.filter(project=project, plan__kind=PlanKind.FIRE_DRILL,
-                                               status=TaskStatus.SCHEDULED, due_on__lt=today,
-                                               due_on__year=today.year).select_related("plan").order_by("due_on"):
+                                               status=TaskStatus.SCHEDULED, due_on__lt=today
+                                               ).select_related("plan").order_by("due_on"):
         held_on = min(task.due_on.replace(day=9 if task.due_on.month == 11 else 16), today - timedelta(days=1))
         _past(fire.record_drill)(security, project=project, held_at=_at(max(held_on, task.due_on), 15, 0),
                           scenario="地下车库电动车起火，疏散与初期灭火" if task.due_on.month >= 7

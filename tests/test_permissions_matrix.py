@@ -55,11 +55,12 @@ API_ROUTES["quality.rectifications"] = ["/api/v1/rectifications", "/api/v1/recti
 API_ROUTES["quality.surveys"] = ["/api/v1/surveys", "/api/v1/surveys/{survey}", "/api/v1/surveys/{survey}/results"]
 API_ROUTES["facilities.operation"] = ["/api/v1/operation-logs", "/api/v1/operation-logs/0"]
 API_ROUTES["facilities.faults"] = ["/api/v1/faults", "/api/v1/faults/0"]
+API_ROUTES["facilities.entrapments"] = ["/api/v1/entrapments", "/api/v1/entrapments/0"]
 API_ROUTES.setdefault("facilities.equipment", []).append("/api/v1/equipment.xlsx?project={project}")
 # GET routes that show no resource: who the caller is, their own messages and tokens, the parking-fee calculator.
 API_EXEMPT = {"/api/v1/me", "/api/v1/me/notifications", "/api/v1/auth/tokens", "/api/v1/parking/temporary-fee",
               "/api/v1/imports/template"}  # a blank import template: headers and an example row
-# the equipment label sheet: written with facilities.manage_register and needs items (tests/test_labels.py)
+# the equipment label sheet: needs items to print (roles and scope: wuye/facilities/tests/test_labels.py)
 API_EXEMPT |= {"/api/v1/equipment/labels.pdf"}
 
 # resource → console pages and exports (url name, kwargs from the objects below[, query]).
@@ -113,6 +114,7 @@ CONSOLE_PAGES["quality.surveys"] = [("quality:surveys", {}), ("quality:survey", 
                                     ("quality:survey_export", {"pk": "survey"})]
 CONSOLE_PAGES["facilities.operation"] = [("facilities:readings", {})]
 CONSOLE_PAGES["facilities.faults"] = [("facilities:faults", {}), ("facilities:fault_stats", {})]
+CONSOLE_PAGES["facilities.entrapments"] = [("facilities:entrapments", {})]
 CONSOLE_PAGES.setdefault("facilities.equipment", []).append(("facilities:equipment_export", {}))
 # Console routes that are not a resource's page: the dashboard and one's own messages, actions (POST) and forms of
 # writes guarded by their write permission, a photo or a PDF that needs a real file, placeholders, the holiday
@@ -160,8 +162,12 @@ CONSOLE_EXEMPT |= {"quality:report_generate", "quality:report_download"}
 # wuye/facilities/tests/test_faults.py)
 CONSOLE_EXEMPT |= {"facilities:reading_new", "facilities:fault_new", "facilities:fault_action", "facilities:fault",
                    "facilities:fault_report_pdf"}
-# facilities labels: the label sheet, the register's import form and blank template (facilities.manage_register),
-# and a label's scan landing (needs an item's token; scope tested in wuye/facilities/tests/test_labels.py)
+# facilities labels: the label sheet (needs items to print), the register's import form and blank template
+# (facilities.manage_register), and a label's scan landing (needs an item's token); roles and scope are tested in
+# wuye/facilities/tests/test_labels.py and test_register_io.py
+# facilities entrapments: the one-tap start page (facilities.start_entrapment), one entrapment and its steps (need
+# an entrapment; roles and scope tested in wuye/facilities/tests/test_entrapments.py)
+CONSOLE_EXEMPT |= {"facilities:entrapment_start", "facilities:entrapment", "facilities:entrapment_action"}
 CONSOLE_EXEMPT |= {"facilities:labels", "facilities:equipment_import", "facilities:equipment_template",
                    "facilities:scan"}
 

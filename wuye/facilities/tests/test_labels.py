@@ -98,8 +98,9 @@ def test_console_label_sheet_downloads_with_a_chinese_name(world, elevators, log
     assert "SB-01" in text and "B1水泵房" in text and "DT-" not in text
 
 
-def test_label_sheet_needs_the_register_permission_and_the_project(world, elevators, login):
-    assert login("kefu").get("/console/facilities/equipment/labels/").status_code == 403
+def test_label_sheet_is_for_readers_of_the_register_in_their_projects(world, elevators, login):
+    assert login("kefu").get("/console/facilities/equipment/labels/").status_code == 200
+    assert login("caiwu").get("/console/facilities/equipment/labels/").status_code == 403
     assert login("gongcheng").get("/console/facilities/equipment/labels/",
                                   {"project": world.project2.pk}).status_code == 404
 

@@ -53,9 +53,11 @@ def _project_name(request, items) -> str:
     return names.pop() if len(names) == 1 else ""
 
 
-@staff_view("facilities.manage_register", reads=READS)
+@staff_view(reads=READS)
 def label_sheet(request):
-    """The A4 label sheet (PDF) of the items the register's filters select (?project=&category=&building=…)."""
+    """The A4 label sheet (PDF) of the items the register's filters select (?project=&category=&building=…).
+    Whoever reads the register may print it: a label shows what the register shows, and its QR code opens the
+    item only for staff of its project."""
     try:
         items = labels.bounded(labels.filtered_equipment(request.actor, **_filters(request)))
         content = labels.label_sheet_pdf(items, base_url=request.build_absolute_uri("/"))

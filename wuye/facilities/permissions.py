@@ -25,6 +25,8 @@ grant({
     "facilities.fire_safety": {E, S, PM, ADMIN},
     # Shift handovers at duty posts: every department that keeps a post writes and confirms its own.
     "facilities.handover": {E, S, CS, ENV, PM, ADMIN},
+    # The handover books are read by every department that keeps a post and by management, quality included.
+    "facilities.view_handovers": {E, S, CS, ENV} | MANAGEMENT,
     "facilities.manage_posts": {E, S, PM, ADMIN},
 })
 
@@ -34,5 +36,5 @@ resource("facilities.operation", read="facilities.view", write=("facilities.log_
 resource("facilities.faults", read="facilities.view", write=("facilities.report_faults", "facilities.repair"))
 resource("facilities.entrapments", read="facilities.view", write=("facilities.start_entrapment",))
 resource("facilities.fire", read="facilities.view", write=("facilities.fire_safety",))
-resource("facilities.handovers", read="facilities.handover", write=("facilities.handover",))
+resource("facilities.handovers", read="facilities.view_handovers", write=("facilities.handover",))
 resource("facilities.kpis", read="facilities.view", write=())

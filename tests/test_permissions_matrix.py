@@ -58,8 +58,6 @@ API_ROUTES["facilities.faults"] = ["/api/v1/faults", "/api/v1/faults/0"]
 API_ROUTES["facilities.entrapments"] = ["/api/v1/entrapments", "/api/v1/entrapments/0"]
 API_ROUTES["facilities.maintenance"] = ["/api/v1/maintenance-plans", "/api/v1/maintenance-tasks",
                                         "/api/v1/maintenance-tasks/0"]
-API_ROUTES["facilities.maintenance"] = ["/api/v1/maintenance-plans", "/api/v1/maintenance-tasks",
-                                        "/api/v1/maintenance-tasks/0"]
 API_ROUTES.setdefault("facilities.equipment", []).append("/api/v1/equipment.xlsx?project={project}")
 # GET routes that show no resource: who the caller is, their own messages and tokens, the parking-fee calculator.
 API_EXEMPT = {"/api/v1/me", "/api/v1/me/notifications", "/api/v1/auth/tokens", "/api/v1/parking/temporary-fee",
@@ -120,7 +118,6 @@ CONSOLE_PAGES["facilities.operation"] = [("facilities:readings", {})]
 CONSOLE_PAGES["facilities.faults"] = [("facilities:faults", {}), ("facilities:fault_stats", {})]
 CONSOLE_PAGES["facilities.entrapments"] = [("facilities:entrapments", {})]
 CONSOLE_PAGES["facilities.maintenance"] = [("facilities:plans", {}), ("facilities:tasks", {})]
-CONSOLE_PAGES["facilities.maintenance"] = [("facilities:plans", {}), ("facilities:tasks", {})]
 CONSOLE_PAGES.setdefault("facilities.equipment", []).append(("facilities:equipment_export", {}))
 # the facilities home and the technician's phone hub (wuye/facilities/tests/test_home.py)
 CONSOLE_PAGES.setdefault("facilities.equipment", []).extend([("facilities:home", {}), ("facilities:my_day", {})])
@@ -176,9 +173,6 @@ CONSOLE_EXEMPT |= {"facilities:reading_new", "facilities:fault_new", "facilities
 # facilities entrapments: the one-tap start page (facilities.start_entrapment), one entrapment and its steps (need
 # an entrapment; roles and scope tested in wuye/facilities/tests/test_entrapments.py)
 CONSOLE_EXEMPT |= {"facilities:entrapment_start", "facilities:entrapment", "facilities:entrapment_action"}
-# facilities maintenance: the new-plan form (facilities.manage_plans), pausing a plan (POST), and a plan's and a
-# task's page (need a plan or task: roles and scope tested in wuye/facilities/tests/test_plans_api.py)
-CONSOLE_EXEMPT |= {"facilities:plan_new", "facilities:plan_toggle", "facilities:plan", "facilities:task"}
 # facilities maintenance: the new-plan form (facilities.manage_plans), pausing a plan (POST), and a plan's and a
 # task's page (need a plan or task: roles and scope tested in wuye/facilities/tests/test_plans_api.py)
 CONSOLE_EXEMPT |= {"facilities:plan_new", "facilities:plan_toggle", "facilities:plan", "facilities:task"}

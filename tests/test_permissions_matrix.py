@@ -59,6 +59,11 @@ API_ROUTES["facilities.entrapments"] = ["/api/v1/entrapments", "/api/v1/entrapme
 API_ROUTES["facilities.maintenance"] = ["/api/v1/maintenance-plans", "/api/v1/maintenance-tasks",
                                         "/api/v1/maintenance-tasks/0"]
 API_ROUTES.setdefault("facilities.equipment", []).append("/api/v1/equipment.xlsx?project={project}")
+API_ROUTES["facilities.equipment"] += ["/api/v1/equipment", "/api/v1/equipment/0", "/api/v1/equipment-categories",
+                                      "/api/v1/contractors"]
+API_ROUTES["facilities.fire"] = ["/api/v1/hazard-sweeps", "/api/v1/hazard-sweeps/0", "/api/v1/fire-drills",
+                                 "/api/v1/fire-drills/0", "/api/v1/fire-safety/targets"]
+API_ROUTES["facilities.handovers"] = ["/api/v1/duty-posts", "/api/v1/handovers", "/api/v1/handovers/0"]
 # GET routes that show no resource: who the caller is, their own messages and tokens, the parking-fee calculator.
 API_EXEMPT = {"/api/v1/me", "/api/v1/me/notifications", "/api/v1/auth/tokens", "/api/v1/parking/temporary-fee",
               "/api/v1/imports/template"}  # a blank import template: headers and an example row
@@ -121,6 +126,9 @@ CONSOLE_PAGES["facilities.maintenance"] = [("facilities:plans", {}), ("facilitie
 CONSOLE_PAGES.setdefault("facilities.equipment", []).append(("facilities:equipment_export", {}))
 # the facilities home and the technician's phone hub (wuye/facilities/tests/test_home.py)
 CONSOLE_PAGES.setdefault("facilities.equipment", []).extend([("facilities:home", {}), ("facilities:my_day", {})])
+CONSOLE_PAGES["facilities.equipment"] += [("facilities:equipment_list", {}), ("facilities:contractors", {})]
+CONSOLE_PAGES["facilities.fire"] = [("facilities:sweeps", {}), ("facilities:drills", {})]
+CONSOLE_PAGES["facilities.handovers"] = [("facilities:posts", {}), ("facilities:handovers", {})]
 # Console routes that are not a resource's page: the dashboard and one's own messages, actions (POST) and forms of
 # writes guarded by their write permission, a photo or a PDF that needs a real file, placeholders, the holiday
 # schedule (a setting guarded by core.manage_calendar).
@@ -178,6 +186,16 @@ CONSOLE_EXEMPT |= {"facilities:entrapment_start", "facilities:entrapment", "faci
 CONSOLE_EXEMPT |= {"facilities:plan_new", "facilities:plan_toggle", "facilities:plan", "facilities:task"}
 CONSOLE_EXEMPT |= {"facilities:labels", "facilities:equipment_import", "facilities:equipment_template",
                    "facilities:scan"}
+# the register's forms and uploads (facilities.manage_register), an item's, a contractor's and a document's page
+# (need the record); sweeps, drills, posts and handovers: forms (facilities.fire_safety / facilities.handover) and
+# record pages. Roles and scope: wuye/facilities/tests/test_register.py, test_fire.py, test_handovers.py and
+# wuye/demo/tests/test_facilities_demo.py (every page of a demo record).
+CONSOLE_EXEMPT |= {"facilities:equipment_new", "facilities:equipment", "facilities:equipment_edit",
+                   "facilities:equipment_status", "facilities:equipment_upload", "facilities:equipment_document",
+                   "facilities:contractor_new", "facilities:contractor", "facilities:contractor_edit",
+                   "facilities:sweep_new", "facilities:sweep", "facilities:drill_new", "facilities:drill",
+                   "facilities:post_new", "facilities:handover_book", "facilities:handover_new", "facilities:handover",
+                   "facilities:handover_confirm"}
 
 
 @pytest.fixture

@@ -485,7 +485,7 @@ def test_quality_routes_are_covered():
 def _covered_before_quality() -> set:
     covered = set(DETAIL_ROUTES) | set(WRITE_ROUTES_ON_RECORDS) | set(LIST_ROUTES) | OWN_ROUTES | CREATE_ROUTES
     return (covered | REPORT_ROUTES | SIGNED_ROUTES | SHARING_ROUTES | STAFF_ROUTES | MASTER_DATA_ROUTES
-            | TEMPLATE_ROUTES | COMPANY_ROUTES | CATALOGUE_ROUTES)
+            | TEMPLATE_ROUTES | COMPANY_ROUTES | CATALOGUE_ROUTES | facilities_routes())
 
 
 @pytest.mark.parametrize("route", sorted(QUALITY_RECORD_ROUTES))

@@ -16,7 +16,7 @@ from wuye.api import api as ninja_api
 FACILITIES_COMPANY_ROUTES = {"/api/v1/equipment-categories", "/api/v1/contractors",
                              "/api/v1/contractors/{contractor_id}"}
 FACILITIES_PROJECT_QUERY_ROUTES = {"/api/v1/equipment.xlsx", "/api/v1/equipment/import",
-                                   "/api/v1/equipment/labels.pdf"}
+                                   "/api/v1/equipment/labels.pdf", "/api/v1/fire-safety/targets"}
 FACILITIES_RECORD_ROUTES = {  # route → (method, body)
     "/api/v1/equipment/{equipment_id}": ("get", None),
     "/api/v1/equipment/{equipment_id}/status": ("post", {"status": "stopped", "reason": "停用检修"}),
@@ -26,7 +26,7 @@ FACILITIES_RECORD_ROUTES = {  # route → (method, body)
     "/api/v1/operation-logs/{reading_id}": ("get", None),
     "/api/v1/faults/{fault_id}": ("get", None),
     "/api/v1/faults/{fault_id}/actions/{action}": ("post", {"reason": "误报"}),
-    "/api/v1/tickets/{ticket_id}/equipment-fault": ("post", {"equipment_id": 0}),
+    "/api/v1/tickets/{ticket_id}/equipment-fault": ("post", {"equipment": 0}),
     "/api/v1/entrapments/{entrapment_id}": ("get", None),
     "/api/v1/entrapments/{entrapment_id}/actions/{action}": ("post", {}),
     "/api/v1/hazard-sweeps/{sweep_id}": ("get", None),
@@ -116,7 +116,7 @@ def test_facilities_routes_are_covered():
     paths = {path for path in ninja_api.get_openapi_schema()["paths"]
              if any(word in path for word in ("equipment", "maintenance", "operation-logs", "faults", "entrapments",
                                               "hazard-sweeps", "fire-drills", "duty-posts", "handovers",
-                                              "contractors"))}
+                                              "contractors", "fire-safety"))}
     assert paths <= facilities_routes(), f"add scope tests for: {sorted(paths - facilities_routes())}"
 
 
@@ -128,8 +128,8 @@ def test_an_engineer_of_project_2_gets_404_for_project_1_facilities_records(worl
     ids = _records(world, world.project1)
     url = _fill(route, ids)
     method, body = FACILITIES_RECORD_ROUTES[route]
-    if body is not None and "equipment_id" in body:  # the ticket link names project 2's own item: still 404
-        body = {**body, "equipment_id": _records(world, world.project2)["equipment_id"]}
+    if body is not None and "equipment" in body:  # the ticket link names project 2's own item: still 404
+        body = {**body, "equipment": _records(world, world.project2)["equipment_id"]}
     client = api("gongcheng2")
     events = Event.objects.count()
     response = client.get(url) if method == "get" else client.post(url, body)

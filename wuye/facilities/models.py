@@ -65,7 +65,7 @@ class EquipmentCategory(models.Model):
 
 
 class ReadingPoint(models.Model):
-    """One value an operation log records for items of a category (电压 V 360–420), with its limits; an item may
+    """One value an operation log records for items of a category (电压 V 354–406), with its limits; an item may
     carry its own limits for the same code (`equipment` set), which win over the category's."""
 
     category = models.ForeignKey(EquipmentCategory, on_delete=models.CASCADE, related_name="reading_points")

@@ -73,10 +73,9 @@ CATEGORIES: tuple[Category, ...] = (
         "power", "配电柜", CategoryKind.POWER, HOURLY,
         post_repair_test="送电试运行正常", post_repair_test_runs=1,
         points=(
-            # Three-phase line voltage, nominal 380 V. The range 360–420 V is the one the facilities contract
-            # fixed for every stream; note GB/T 12325-2008 (电能质量 供电电压偏差) allows ±7 % (353–407 V) and
-            # ±5 % would be 361–399 V, so the upper bound is looser than the norm (reported to the lead).
-            Point("voltage", "电压", "V", low=Decimal("360"), high=Decimal("420")),
+            # Three-phase line voltage, nominal 380 V: GB/T 12325-2008 (电能质量 供电电压偏差) allows ±7 %,
+            # 353.4–406.6 V, rounded inward to whole volts.
+            Point("voltage", "电压", "V", low=Decimal("354"), high=Decimal("406")),
             # Current: bounded by the incoming breaker's rating, which is the item's own limit.
             Point("current", "电流", "A", low=Decimal("0")),
         )),

@@ -33,7 +33,7 @@ class FaultFilters(Schema):
 
 
 class FaultIn(Schema):
-    equipment_id: int
+    equipment: int
     title: str = Field(..., max_length=service.TITLE_MAX)
     severity: str = Field("general", description="general or major")
     description: str = Field("", max_length=service.TEXT_MAX)
@@ -42,8 +42,8 @@ class FaultIn(Schema):
 class FaultActionIn(Schema):
     severity: str | None = None
     description: str | None = Field(None, max_length=service.TEXT_MAX)
-    assignee_id: int | None = None
-    contractor_id: int | None = None
+    assignee: int | None = None
+    contractor: int | None = None
     cause: str | None = Field(None, max_length=service.TEXT_MAX)
     repair_action: str | None = Field(None, max_length=service.TEXT_MAX)
     parts: str | None = Field(None, max_length=service.PARTS_MAX)
@@ -55,7 +55,7 @@ class FaultActionIn(Schema):
 
 
 class TicketFaultIn(Schema):
-    equipment_id: int
+    equipment: int
     severity: str = "general"
 
 
@@ -186,7 +186,7 @@ def report_fault(request, payload: FaultIn):
     """Report a fault of an item: status `reported`, its repair limit starts (general 24 h, major 48 h) and the
     item becomes faulty."""
     require(request.actor, "facilities.report_faults")
-    equipment = get_scoped_or_invalid(Equipment.objects.all(), request.actor, payload.equipment_id, "equipment_id")
+    equipment = get_scoped_or_invalid(Equipment.objects.all(), request.actor, payload.equipment, "equipment")
     fault = service.report_fault(request.actor, equipment, title=payload.title, severity=payload.severity,
                                  description=payload.description)
     return Status(201, detail(request.actor, fault))
@@ -203,22 +203,22 @@ def get_fault(request, fault_id: int):
 
 @router.post("/faults/{fault_id}/actions/{action}", response=FaultOut)
 def act_on_fault(request, fault_id: int, action: str, payload: FaultActionIn):
-    """Take one step: `report` (a fault raised by a reading; `severity`), `start_repair` (`assignee_id`,
-    `contractor_id`), `record_repair` (`cause`, `repair_action` required, `parts`), `record_test` (`runs`: each
+    """Take one step: `report` (a fault raised by a reading; `severity`), `start_repair` (`assignee`,
+    `contractor`), `record_repair` (`cause`, `repair_action` required, `parts`), `record_test` (`runs`: each
     run true/false — all the category's runs must pass before the item returns to service; a failed run sends
     it back to repair), `close` (the fault report: `cause` and `prevention` required), `cancel` (`reason`).
     An unknown action is a 422 naming `action`; a step not allowed now is a 409."""
     require_read(request.actor, "facilities.faults")
     fault = get_scoped_or_404(Fault.objects.select_related("project"), request.actor, pk=fault_id)
     fields = {key: value for key, value in payload.dict().items() if value is not None}
-    if "assignee_id" in fields:
+    if "assignee" in fields:
         # People are not project records: the service refuses anyone who does not work on the fault's project.
-        fields["assignee"] = get_user_model().objects.filter(pk=fields.pop("assignee_id"), is_active=True).first()
+        fields["assignee"] = get_user_model().objects.filter(pk=fields["assignee"], is_active=True).first()
         if fields["assignee"] is None:
-            raise InvalidInput("assignee_id", _("Choose a colleague who works on this project."))
-    if "contractor_id" in fields:
+            raise InvalidInput("assignee", _("Choose a colleague who works on this project."))
+    if "contractor" in fields:
         fields["contractor"] = get_scoped_or_invalid(Contractor.objects.all(), request.actor,
-                                                     fields.pop("contractor_id"), "contractor_id")
+                                                     fields["contractor"], "contractor")
     fault = service.act(request.actor, fault, action, **fields)
     return detail(request.actor, fault)
 
@@ -231,6 +231,6 @@ def link_ticket(request, ticket_id: int, payload: TicketFaultIn):
 
     require(request.actor, "facilities.report_faults")
     ticket = get_scoped_or_404(Ticket.objects.all(), request.actor, pk=ticket_id)
-    equipment = get_scoped_or_invalid(Equipment.objects.all(), request.actor, payload.equipment_id, "equipment_id")
+    equipment = get_scoped_or_invalid(Equipment.objects.all(), request.actor, payload.equipment, "equipment")
     fault = service.fault_from_ticket(request.actor, ticket, equipment, severity=payload.severity)
     return Status(201, detail(request.actor, fault))

@@ -182,6 +182,8 @@ def fire_targets(request, filters: Query[FireListFilters]):
     against its 1–2 a year (`WUYE_FIRE_DRILLS_PER_YEAR`, the minimum): this month and year unless `year` /
     `month` are given; `project` narrows both."""
     require_read(request.actor, "facilities.fire")
+    if filters.project is not None:  # a project outside the caller's scope is a 404, as its records are
+        get_scoped_or_404(Project.objects.all(), request.actor, pk=filters.project)
     today = timezone.localdate()
     year, month = filters.year or today.year, filters.month or today.month
     drills = scoped(FireDrill.objects.all(), request.actor)

@@ -20,7 +20,7 @@ EARLIEST = datetime(2000, 1, 1, tzinfo=timezone.get_fixed_timezone(480))
 
 
 class OperationReadingIn(Schema):
-    equipment_id: int
+    equipment: int
     values: dict[str, Any] = Field(..., description="{point code: number}, e.g. {\"voltage\": 398}")
     note: str = Field("", max_length=service.NOTE_MAX)
     recorded_at: datetime | None = Field(None, description="when read (default now; ≤ 5 min ahead, ≤ 7 days back)")
@@ -80,7 +80,7 @@ def record_reading(request, payload: OperationReadingIn):
     read is a 422 naming `values.<code>`; values out of range are listed in `anomalies` and open (or join) the
     item's fault from readings, to be reported within 10 minutes (`fault_id`)."""
     require(request.actor, "facilities.log_readings")
-    equipment = get_scoped_or_invalid(Equipment.objects.all(), request.actor, payload.equipment_id, "equipment_id")
+    equipment = get_scoped_or_invalid(Equipment.objects.all(), request.actor, payload.equipment, "equipment")
     try:
         reading = service.record_reading(request.actor, equipment, values=payload.values, note=payload.note,
                                          at=payload.recorded_at)

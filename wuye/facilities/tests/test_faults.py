@@ -124,10 +124,10 @@ def test_cancel_puts_the_item_back_unless_another_fault_keeps_it_down(world, ite
 
 def test_bad_input_names_the_field_and_writes_nothing(world, items, api):
     client = api("gongcheng")
-    for payload, field in (({"equipment_id": items.elevator.pk, "title": ""}, "title"),
-                           ({"equipment_id": items.elevator.pk, "title": "异响", "severity": "huge"}, "severity"),
-                           ({"equipment_id": items.elevator.pk, "title": "x" * 201}, "title"),
-                           ({"equipment_id": items.board2.pk, "title": "异响"}, "equipment_id")):
+    for payload, field in (({"equipment": items.elevator.pk, "title": ""}, "title"),
+                           ({"equipment": items.elevator.pk, "title": "异响", "severity": "huge"}, "severity"),
+                           ({"equipment": items.elevator.pk, "title": "x" * 201}, "title"),
+                           ({"equipment": items.board2.pk, "title": "异响"}, "equipment")):
         response = client.post("/api/v1/faults", payload)
         assert response.status_code == 422, payload
         assert field in [error["field"] for error in response.json()["errors"]]
@@ -150,7 +150,7 @@ def test_scope_other_projects_and_owners_see_nothing(world, items, api, login):
     owner = api("yezhu")
     assert owner.get("/api/v1/faults").status_code == 403
     assert owner.get(f"/api/v1/faults/{fault.pk}").status_code in (403, 404)
-    assert owner.post("/api/v1/faults", {"equipment_id": items.elevator.pk, "title": "异响"}).status_code == 403
+    assert owner.post("/api/v1/faults", {"equipment": items.elevator.pk, "title": "异响"}).status_code == 403
     assert login("yezhu").get("/console/facilities/faults/").status_code == 302
     # Customer service reports but does not repair.
     assert api("kefu").post(f"/api/v1/faults/{fault.pk}/actions/start_repair", {}).status_code == 403
@@ -161,8 +161,8 @@ def test_scope_other_projects_and_owners_see_nothing(world, items, api, login):
 def test_an_owners_repair_request_links_to_the_equipment_once(world, items, api, login):
     ticket = world.ticket(world.project1, description="1号楼1号电梯按钮不亮", unit=None)
     client = api("kefu")
-    first = client.post(f"/api/v1/tickets/{ticket.pk}/equipment-fault", {"equipment_id": items.elevator.pk})
-    again = client.post(f"/api/v1/tickets/{ticket.pk}/equipment-fault", {"equipment_id": items.elevator.pk})
+    first = client.post(f"/api/v1/tickets/{ticket.pk}/equipment-fault", {"equipment": items.elevator.pk})
+    again = client.post(f"/api/v1/tickets/{ticket.pk}/equipment-fault", {"equipment": items.elevator.pk})
     assert first.status_code == 201, first.content
     assert again.json()["id"] == first.json()["id"] and Fault.objects.count() == 1
     fault = Fault.objects.get()
@@ -171,7 +171,7 @@ def test_an_owners_repair_request_links_to_the_equipment_once(world, items, api,
     assert f"/console/facilities/faults/{fault.pk}/" in page and "1号楼1号电梯" in page
     # Project 2's desk cannot link project 1's request.
     assert api("kefu2").post(f"/api/v1/tickets/{ticket.pk}/equipment-fault",
-                             {"equipment_id": items.board2.pk}).status_code == 404
+                             {"equipment": items.board2.pk}).status_code == 404
 
 
 def test_monthly_stats_from_the_records(world, items):

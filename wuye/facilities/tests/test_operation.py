@@ -79,7 +79,7 @@ def test_out_of_range_reading_opens_a_fault_with_a_ten_minute_reporting_clock(wo
     assert clock.key == "fault.report" and clock.due_at == T + timedelta(minutes=10)
     assert clock.policy.measure == "calendar"
     # The item's timeline says which reading and its limits.
-    assert any("电压 432 V (normal 360–420 V)" in line for line in _sentences(items.board))
+    assert any("电压 432 V（正常 360–420 V）" in line for line in _sentences(items.board))
     items.board.refresh_from_db()
     assert items.board.status == "in_service"  # out of service only once reported
 
@@ -134,7 +134,7 @@ def test_reporting_at_nine_minutes_is_met_and_starts_the_repair_limit(world, ite
 ])
 def test_bad_readings_are_refused_naming_the_field_and_nothing_is_written(world, items, api, values, field):
     client = api("gongcheng")
-    response = client.post("/api/v1/operation-logs", {"equipment_id": items.board.pk, "values": values})
+    response = client.post("/api/v1/operation-logs", {"equipment": items.board.pk, "values": values})
     assert response.status_code == 422, response.content
     assert field in [error["field"] for error in response.json()["errors"]]
     assert OperationReading.objects.count() == 0 and Fault.objects.count() == 0
@@ -144,11 +144,11 @@ def test_bad_readings_are_refused_naming_the_field_and_nothing_is_written(world,
 def test_reading_times_are_bounded(world, items, api):
     client = api("gongcheng")
     for moment in (T + timedelta(minutes=6), T - timedelta(days=7, minutes=1)):
-        response = client.post("/api/v1/operation-logs", {"equipment_id": items.board.pk, "values": {"voltage": 400},
+        response = client.post("/api/v1/operation-logs", {"equipment": items.board.pk, "values": {"voltage": 400},
                                                           "recorded_at": moment.isoformat()})
         assert response.status_code == 422
         assert response.json()["errors"][0]["field"] == "recorded_at"
-    response = client.post("/api/v1/operation-logs", {"equipment_id": items.board.pk, "values": {"voltage": 400},
+    response = client.post("/api/v1/operation-logs", {"equipment": items.board.pk, "values": {"voltage": 400},
                                                       "recorded_at": (T + timedelta(minutes=4)).isoformat()})
     assert response.status_code == 201
     assert OperationReading.objects.count() == 1
@@ -157,7 +157,7 @@ def test_reading_times_are_bounded(world, items, api):
 @time_machine.travel(T, tick=False)
 def test_the_api_records_and_lists_readings_in_scope(world, items, api):
     response = api("gongcheng").post("/api/v1/operation-logs", {
-        "equipment_id": items.board.pk, "values": {"voltage": 432, "current": 100}, "note": "夜班巡查"})
+        "equipment": items.board.pk, "values": {"voltage": 432, "current": 100}, "note": "夜班巡查"})
     assert response.status_code == 201, response.content
     body = response.json()
     assert body["anomalies"] == ["voltage"] and body["fault_id"]
@@ -168,11 +168,11 @@ def test_the_api_records_and_lists_readings_in_scope(world, items, api):
     # Project 2's customer service sees nothing of project 1; customer service may not log readings.
     assert api("kefu2").get("/api/v1/operation-logs").json()["count"] == 0
     assert api("kefu").post("/api/v1/operation-logs", {
-        "equipment_id": items.board.pk, "values": {"voltage": 400}}).status_code == 403
+        "equipment": items.board.pk, "values": {"voltage": 400}}).status_code == 403
     # An engineer of project 1 cannot log an item of project 2: it is unknown to them.
-    response = api("gongcheng").post("/api/v1/operation-logs", {"equipment_id": items.board2.pk,
+    response = api("gongcheng").post("/api/v1/operation-logs", {"equipment": items.board2.pk,
                                                                 "values": {"voltage": 400}})
-    assert response.status_code == 422 and response.json()["errors"][0]["field"] == "equipment_id"
+    assert response.status_code == 422 and response.json()["errors"][0]["field"] == "equipment"
     assert api("yezhu").get("/api/v1/operation-logs").status_code == 403
     assert OperationReading.objects.count() == 1
 

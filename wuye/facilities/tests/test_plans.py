@@ -161,8 +161,8 @@ def test_a_task_done_after_its_deadline_is_late(world):
 def test_bad_results_name_the_field_and_write_nothing(world):
     task = _one_task(world)
     gongcheng = actor(world, "gongcheng")
-    for results, words in (([{"ok": True}], "2"), ([{"ok": True}, {"ok": False}], "not OK"),
-                           ([{"ok": True}, {"ok": "yes"}], "OK")):
+    for results, words in (([{"ok": True}], "2"), ([{"ok": True}, {"ok": False}], "不合格"),
+                           ([{"ok": True}, {"ok": "yes"}], "是否合格")):
         with pytest.raises(InvalidInput) as raised:
             plans.complete_task(gongcheng, task, results=results, at=at(10, 1, 10))
         assert raised.value.problems[0].field == "results" and words in raised.value.problems[0].message

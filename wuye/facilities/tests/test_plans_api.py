@@ -60,7 +60,7 @@ def test_the_task_list_filters_by_status_and_due_days(world, api, tasks):
     assert count(due_before="2026-10-16", due_after="2026-10-02") == 2
     rows = gongcheng.get("/api/v1/maintenance-tasks", status="late").json()["items"]
     assert [(r["plan"], r["status"], r["status_label"], r["due_on"]) for r in rows] == [
-        ("电梯日常保养", "late", "Done late", "2026-10-01")]
+        ("电梯日常保养", "late", "逾期完成", "2026-10-01")]
     for params, field in (({"status": "bogus"}, "status"), ({"due_before": "1900-01-01"}, "due_before"),
                           ({"due_after": "2026-13-01"}, "due_after"), ({"page_size": 201}, "page_size")):
         response = gongcheng.get("/api/v1/maintenance-tasks", **params)

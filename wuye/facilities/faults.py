@@ -8,8 +8,7 @@ function below is one of them and records one event. The item's status goes thro
 
 from __future__ import annotations
 
-from calendar import monthrange
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
@@ -19,9 +18,11 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from wuye.billing.periods import add_months
 from wuye.core.access import Actor, Role, require
 from wuye.core.errors import Conflict, InvalidInput, NotAllowed, Problems
 from wuye.core.events import record_event
+from wuye.core.kpis import bounds
 from wuye.core.outbox import notify
 from wuye.core.sentences import format_minutes, register_sentences, register_terms
 from wuye.sla import engine
@@ -473,11 +474,9 @@ def current_clocks(fault: Fault) -> list:
 
 
 def month_bounds(month: date) -> tuple[datetime, datetime]:
-    tz = timezone.get_current_timezone()
-    first = date(month.year, month.month, 1)
-    last = date(month.year, month.month, monthrange(month.year, month.month)[1])
-    return (datetime.combine(first, time.min, tzinfo=tz),
-            datetime.combine(last + timedelta(days=1), time.min, tzinfo=tz))
+    """The local month of `month` as [start, end) (the KPI registry's day bounds)."""
+    first = month.replace(day=1)
+    return bounds(first, add_months(first, 1))
 
 
 def _mean(values: list[int]) -> float | None:

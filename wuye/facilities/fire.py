@@ -14,9 +14,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from wuye.billing.periods import add_months
 from wuye.core.access import Actor, require
 from wuye.core.errors import InvalidInput, Problems
 from wuye.core.events import record_event
+from wuye.core.kpis import bounds
 from wuye.core.sentences import register_sentences, register_terms
 from wuye.core.validators import check_plausible_date
 from wuye.quality.models import Rectification, RectificationStatus, Severity
@@ -211,11 +213,9 @@ def record_sweep(actor: Actor, *, project, areas, findings, note: str = "", task
 
 
 def month_bounds(year: int, month: int) -> tuple[datetime, datetime]:
-    """The local (Asia/Shanghai) month as [start, end)."""
-    zone = timezone.get_default_timezone()  # months are Asia/Shanghai months
-    start = datetime(year, month, 1, tzinfo=zone)
-    end = datetime(year + (month == 12), month % 12 + 1, 1, tzinfo=zone)
-    return start, end
+    """The local (Asia/Shanghai) month as [start, end): the KPI registry's day bounds, one rule for every count."""
+    first = date(year, month, 1)
+    return bounds(first, add_months(first, 1))
 
 
 def year_bounds(year: int) -> tuple[datetime, datetime]:

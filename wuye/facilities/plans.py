@@ -15,8 +15,9 @@ from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
 
+from django.contrib.contenttypes.models import ContentType
 from django.db import connection, transaction
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -27,7 +28,8 @@ from wuye.core.errors import Conflict, NotAllowed, Problems
 from wuye.core.events import record_event
 from wuye.core.sentences import register_sentences, register_terms
 from wuye.sla.engine import cancel_clocks, start_clocks, stop_clock
-from wuye.sla.models import ClockState
+from wuye.sla.models import Clock, ClockState
+from wuye.tenancy.models import Project
 
 from .models import (
     STAFF_ROLES,
@@ -111,7 +113,11 @@ def due_dates(plan: MaintenancePlan, start: date, end: date) -> list[date]:
 
 def deadline(plan: MaintenancePlan, due_on: date) -> datetime:
     """The end of the due day plus the plan's grace days (local midnight after it)."""
-    return timezone.make_aware(datetime.combine(due_on + timedelta(days=1 + plan.grace_days), time(0)))
+    return _deadline(due_on, plan.grace_days)
+
+
+def _deadline(due_on: date, grace_days: int) -> datetime:
+    return timezone.make_aware(datetime.combine(due_on + timedelta(days=1 + grace_days), time(0)))
 
 
 # -- plans ---------------------------------------------------------------------------------------------------------
@@ -265,36 +271,24 @@ def _generate_plan(plan_id: int, today: date) -> int:
     days = due_dates(plan, start, end)
     targets = _targets(plan) if days else []
     made = 0
-    # JSON columns for insert_rows: COPY (PostgreSQL) needs them wrapped; executemany prepares them itself.
+    # JSON columns for insert_rows: COPY (PostgreSQL) takes their text, which the server parses as jsonb — one
+    # literal instead of a million json.dumps for a year of tasks; executemany prepares the objects itself.
     if connection.vendor == "postgresql":
-        from psycopg.types.json import Jsonb
-
-        empty_results, empty_readings = Jsonb([]), Jsonb({})
+        empty_results, empty_readings = "[]", "{}"
     else:
         empty_results, empty_readings = [], {}
     if days and targets:
         existing = set(MaintenanceTask.objects.filter(plan=plan, due_on__gte=days[0], due_on__lte=days[-1])
                        .values_list("equipment_id", "due_on"))
         for day in days:
-            due_at = deadline(plan, day)
-            # The clock runs from the start of the due day, not from when the task was made weeks ahead: its
-            # warning comes late on the day (80 % of it), as for any one-day limit.
-            begins = timezone.make_aware(datetime.combine(day, time(0)))
             for offset in range(0, len(targets), BATCH):
                 batch = [item for item in targets[offset:offset + BATCH] if (item, day) not in existing]
                 if not batch:
                     continue
-                # The plan's row is locked: every row of (plan, day) above this id is one this batch wrote, so
-                # the new ids come back without an IN list of thousands of items.
-                last = MaintenanceTask.objects.order_by("-id").values_list("id", flat=True).first() or 0
-                insert_rows(MaintenanceTask, ({
+                made += insert_rows(MaintenanceTask, ({
                     "project_id": plan.project_id, "plan_id": plan.pk, "equipment_id": item, "due_on": day,
                     "status": TaskStatus.SCHEDULED, "results": empty_results, "readings": empty_readings}
                     for item in batch))
-                ids = list(MaintenanceTask.objects.filter(plan=plan, due_on=day, id__gt=last)
-                           .values_list("id", flat=True))
-                start_clocks([(_TaskRef(pk), due_at) for pk in ids], CLOCK_KEY, project=plan.project, at=begins)
-                made += len(ids)
     plan.generated_through = end
     plan.save(update_fields=["generated_through"])
     if made:
@@ -304,9 +298,10 @@ def _generate_plan(plan_id: int, today: date) -> int:
 
 
 def generate_tasks(today: date | None = None, *, plans: Iterable[MaintenancePlan] | None = None) -> int:
-    """Make every active plan's tasks from where the last run stopped through today + the plan's lead days; one
-    clock per new task and one event per plan that made any. Returns the number of tasks made; a rerun makes 0.
-    Each plan is its own transaction (a plan that fails does not undo the others)."""
+    """Make every active plan's tasks from where the last run stopped through today + the plan's lead days (one
+    event per plan that made any), then start the clocks of the tasks whose day has come (`start_due_clocks`).
+    Returns the number of tasks made; a rerun makes 0. Each plan is its own transaction (a plan that fails does
+    not undo the others)."""
     today = today or timezone.localdate()
     ids = (list(MaintenancePlan.objects.filter(is_active=True).order_by("id").values_list("id", flat=True))
            if plans is None else [plan.pk for plan in plans])
@@ -314,7 +309,34 @@ def generate_tasks(today: date | None = None, *, plans: Iterable[MaintenancePlan
     for plan_id in ids:
         with transaction.atomic():
             made += _generate_plan(plan_id, today)
+    start_due_clocks(today, plan_ids=None if plans is None else ids)  # the job: every plan's, paused ones too
     return made
+
+
+def start_due_clocks(today: date | None = None, *, plan_ids: Iterable[int] | None = None) -> int:
+    """Start the `maintenance.task` clock of every scheduled task whose due day has come (due ≤ today) and that has
+    none yet. A task's clock runs from the start of its due day to the end of it (plus the plan's grace days), so
+    it is started when that day comes, not when the task is made weeks ahead: the clock table holds the duties
+    of the days that have come (O(due)), not a year of future ones. Idempotent (start_clocks skips open clocks)."""
+    today = today or timezone.localdate()
+    clocks = Clock.objects.filter(subject_type=ContentType.objects.get_for_model(MaintenanceTask),
+                                  subject_id=OuterRef("pk"), key=CLOCK_KEY)
+    due = (MaintenanceTask.objects.filter(status=TaskStatus.SCHEDULED, due_on__lte=today)
+           .exclude(Exists(clocks)).order_by("project_id", "due_on", "plan_id", "id"))
+    if plan_ids is not None:
+        due = due.filter(plan_id__in=list(plan_ids))
+    started = 0
+    groups: dict[tuple, list] = {}
+    for pk, project_id, grace, due_on in due.values_list("pk", "project_id", "plan__grace_days",
+                                                         "due_on").iterator():
+        groups.setdefault((project_id, due_on), []).append((pk, due_on, grace))
+    projects = {project.pk: project for project in Project.objects.filter(pk__in={key[0] for key in groups})}
+    for (project_id, due_on), rows in groups.items():
+        begins = timezone.make_aware(datetime.combine(due_on, time(0)))
+        with transaction.atomic():
+            started += start_clocks([(_TaskRef(pk), _deadline(day, grace)) for pk, day, grace in rows], CLOCK_KEY,
+                                    project=projects[project_id], at=begins)
+    return started
 
 
 # -- doing the tasks -----------------------------------------------------------------------------------------------

@@ -83,12 +83,18 @@ def test_generating_makes_one_task_per_live_item_per_due_day_with_its_clock_and_
     clock = clocks_for(tasks[0]).get()
     assert (clock.key, clock.state, clock.started_at, clock.due_at) == (
         "maintenance.task", ClockState.RUNNING, at(10, 1), at(10, 2))
-    assert Clock.objects.filter(key="maintenance.task").count() == 6
+    # Only the tasks whose day has come have a clock; the 10-16 and 10-31 ones get theirs on their day.
+    assert Clock.objects.filter(key="maintenance.task").count() == 2
+    assert not clocks_for(tasks[2]).exists()
     plan.refresh_from_db()
     assert plan.generated_through == date(2026, 10, 31)
     events = Event.objects.filter(verb="facilities.plan.generated")
     assert [(e.data["count"], e.data["starts_on"], e.data["ends_on"]) for e in events] == [
         (6, "2026-10-01", "2026-10-31")]
+    plans.generate_tasks(date(2026, 10, 16))  # the hourly job on the 16th
+    clock = clocks_for(tasks[2]).get()
+    assert (clock.started_at, clock.due_at) == (at(10, 16), at(10, 17))
+    assert Clock.objects.filter(key="maintenance.task").count() == 4
 
 
 def test_a_rerun_makes_nothing_twice_and_the_next_day_only_what_came_into_range(world):
@@ -100,7 +106,9 @@ def test_a_rerun_makes_nothing_twice_and_the_next_day_only_what_came_into_range(
     assert plans.generate_tasks(date(2026, 10, 15)) == 0  # through 11-14: nothing new
     assert plans.generate_tasks(date(2026, 10, 16)) == 2  # 11-15 came into range
     assert MaintenanceTask.objects.count() == 8
-    assert Clock.objects.filter(key="maintenance.task").count() == 8
+    assert Clock.objects.filter(key="maintenance.task").count() == 4  # the 10-01 and 10-16 tasks: their day came
+    plans.start_due_clocks(date(2026, 10, 16))
+    assert Clock.objects.filter(key="maintenance.task").count() == 4  # a rerun starts nothing twice
     assert Event.objects.filter(verb="facilities.plan.generated").count() == 2
 
 

@@ -27,6 +27,13 @@ _ID_PROVINCES = {
 }
 
 
+def digits(text) -> bool:
+    """Whether `text` is a whole number written in ASCII digits that a database id column holds (at most 18 of
+    them). str.isdigit() also accepts '²' or '١', which int() refuses, and any length, which the database refuses —
+    a form or query value checked with it can still raise."""
+    return isinstance(text, str) and text.isascii() and text.isdigit() and len(text) <= 18
+
+
 def id_check_character(first17: str) -> str:
     return _ID_CHECK[sum(int(d) * w for d, w in zip(first17, _ID_WEIGHTS, strict=True)) % 11]
 

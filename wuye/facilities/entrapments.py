@@ -32,7 +32,7 @@ from wuye.core.events import record_event
 from wuye.core.models import Channel
 from wuye.core.outbox import notify
 from wuye.core.sentences import format_minutes, format_time, register_sentences, register_terms
-from wuye.core.validators import check_plausible_date, check_text
+from wuye.core.validators import check_plausible_date, check_text, digits
 from wuye.people.services import staff_with_role
 from wuye.sla.engine import cancel_clocks, clocks_for, start_clock, stop_clock
 
@@ -239,7 +239,7 @@ def _fault_title(floor: str) -> str:
     # Stored as the fault's own title (data, not UI), in the language of the record: Chinese.
     if not floor:
         return "电梯困人"
-    return f"电梯困人（停在 {floor}{'层' if floor.isdigit() else ''}）"
+    return f"电梯困人（停在 {floor}{'层' if digits(floor) else ''}）"
 
 
 @transaction.atomic

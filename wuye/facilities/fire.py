@@ -20,7 +20,7 @@ from wuye.core.errors import InvalidInput, Problems
 from wuye.core.events import record_event
 from wuye.core.kpis import bounds
 from wuye.core.sentences import register_sentences, register_terms
-from wuye.core.validators import check_plausible_date
+from wuye.core.validators import check_plausible_date, digits
 from wuye.quality.models import Rectification, RectificationStatus, Severity
 
 from .models import (
@@ -117,7 +117,7 @@ def _plan_task(problems: Problems, task, project, kind: str):
         return None
     if not isinstance(task, MaintenanceTask):
         task = MaintenanceTask.objects.select_related("plan").filter(pk=task).first() \
-            if str(task).isdigit() else None
+            if digits(str(task)) else None
     if task is None or task.project_id != project.pk or task.plan.kind != kind:
         problems.add("task", _("No such task."))
         return None
@@ -155,7 +155,7 @@ def _findings(problems: Problems, project, findings) -> list[dict]:
         if equipment not in (None, ""):
             if not isinstance(equipment, Equipment):
                 equipment = Equipment.objects.filter(project=project, pk=equipment).first() \
-                    if str(equipment).isdigit() else None
+                    if digits(str(equipment)) else None
             if equipment is None or equipment.project_id != project.pk:
                 problems.add(f"{field}.equipment", _("No such equipment in this project."))
                 equipment = None

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from wuye.core.errors import InvalidInput
 from wuye.core.pdf import SANS, Document
+from wuye.core.validators import digits
 
 from .models import Equipment
 
@@ -173,7 +174,7 @@ def filtered_equipment(actor, *, project=None, category=None, building=None, sta
 
     def number(field: str, value):
         written = str(value).strip()
-        if not written.isdigit() or len(written) > 12:
+        if not digits(written) or len(written) > 12:
             raise InvalidInput(field, _("Choose from the list."))
         return int(written)
 
@@ -181,7 +182,7 @@ def filtered_equipment(actor, *, project=None, category=None, building=None, sta
         items = items.filter(project=get_scoped_or_404(Project.objects.all(), actor, pk=number("project", project)))
     if category not in (None, ""):
         written = str(category).strip()[:41]
-        if written.isdigit():
+        if digits(written):
             items = items.filter(category_id=number("category", written))
         elif len(written) <= 40:
             items = items.filter(category__code=written.lower())

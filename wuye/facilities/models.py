@@ -242,6 +242,7 @@ class MaintenancePlan(models.Model):
         verbose_name = _("maintenance plan")
         verbose_name_plural = _("maintenance plans")
         ordering = ["project_id", "name"]
+        constraints = [models.UniqueConstraint(fields=["project", "name"], name="facilities_plan_name_unique")]
 
     def __str__(self):
         return self.name

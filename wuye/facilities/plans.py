@@ -16,7 +16,7 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
 
 from django.contrib.contenttypes.models import ContentType
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -27,6 +27,7 @@ from wuye.core.bulk import insert_rows
 from wuye.core.errors import Conflict, NotAllowed, Problems
 from wuye.core.events import record_event
 from wuye.core.sentences import register_sentences, register_terms
+from wuye.core.validators import digits
 from wuye.sla.engine import cancel_clocks, start_clocks, stop_clock
 from wuye.sla.models import Clock, ClockState
 from wuye.tenancy.models import Project
@@ -100,7 +101,7 @@ def due_dates(plan: MaintenancePlan, start: date, end: date) -> list[date]:
                 days.append(day)
             n += 1
     if plan.frequency == PlanFrequency.SEASONAL:
-        wanted = {int(m) for m in plan.months or () if str(m).isdigit() and 1 <= int(m) <= 12}
+        wanted = {int(m) for m in plan.months or () if digits(str(m)) and 1 <= int(m) <= 12}
         days, year, month = [], first.year, first.month
         while date(year, month, 1) <= last:
             day = date(year, month, 1)
@@ -181,9 +182,10 @@ def create_plan(actor: Actor, *, project, name: str, kind: str, frequency: str, 
     elif len(name) > NAME_MAX:
         problems.add("name", _("At most %(count)s characters.") % {"count": NAME_MAX})
     if kind not in PlanKind.values:
-        problems.add("kind", _("Choose one of: %(values)s.") % {"values": ", ".join(PlanKind.values)})
+        problems.add("kind", _("Choose one of: %(values)s.") % {"values": "、".join(str(x) for x in PlanKind.labels)})
     if frequency not in PlanFrequency.values:
-        problems.add("frequency", _("Choose one of: %(values)s.") % {"values": ", ".join(PlanFrequency.values)})
+        problems.add("frequency", _("Choose one of: %(values)s.") % {
+            "values": "、".join(str(label) for label in PlanFrequency.labels)})
     elif not isinstance(interval, int) or not 1 <= interval <= INTERVAL_MAX[frequency]:
         problems.add("interval", _("Give a whole number from 1 to %(max)s.") % {"max": INTERVAL_MAX[frequency]})
     starts = _day(problems, "starts_on", starts_on)
@@ -210,13 +212,18 @@ def create_plan(actor: Actor, *, project, name: str, kind: str, frequency: str, 
     if contractor is not None and contractor.company_id != project.company_id:
         problems.add("contractor", _("No such contractor."))
     problems.raise_if_any()
+    taken = Conflict(_("The project already has a plan named %(name)s.") % {"name": name})
     if MaintenancePlan.objects.filter(project=project, name=name).exists():
-        raise Conflict(_("The project already has a plan named %(name)s.") % {"name": name})
-    plan = MaintenancePlan.objects.create(
-        project=project, name=name, kind=kind, frequency=frequency, interval=interval, months=months,
-        starts_on=starts, ends_on=ends, category=category if equipment is None else equipment.category,
-        equipment=equipment, checklist=steps, responsible_role=responsible_role, contractor=contractor,
-        lead_days=lead_days, grace_days=grace_days)
+        raise taken
+    try:
+        with transaction.atomic():  # two creators racing: the unique constraint decides
+            plan = MaintenancePlan.objects.create(
+                project=project, name=name, kind=kind, frequency=frequency, interval=interval, months=months,
+                starts_on=starts, ends_on=ends, category=category if equipment is None else equipment.category,
+                equipment=equipment, checklist=steps, responsible_role=responsible_role, contractor=contractor,
+                lead_days=lead_days, grace_days=grace_days)
+    except IntegrityError:
+        raise taken from None
     record_event(plan, "facilities.plan.created", actor=actor.user, data={
         "name": plan.name, "frequency": plan.frequency, "starts_on": plan.starts_on.isoformat(),
         "department": plan.responsible_role})
@@ -532,7 +539,7 @@ def my_tasks(actor: Actor, today: date) -> QuerySet:
     if actor.role is not None:
         mine |= Q(assignee__isnull=True, plan__responsible_role=actor.role)
     return (scoped(MaintenanceTask.objects.all(), actor).filter(mine, status=TaskStatus.SCHEDULED, due_on__lte=today)
-            .select_related("plan", "equipment", "project").order_by("due_on", "id"))
+            .select_related("plan", "equipment", "project", "completed_by").order_by("due_on", "id"))
 
 
 def plan_summary(plan: MaintenancePlan, today: date) -> dict:
@@ -566,7 +573,8 @@ def plan_counts(plan_ids, today: date) -> dict[int, dict]:
 def filter_tasks(actor: Actor, filters: dict, today: date) -> QuerySet:
     """Tasks in scope narrowed by the lists' filters (status, project, plan, equipment, due_after, due_before,
     mine); to do earliest first, done / late / skipped latest first."""
-    rows = scoped(MaintenanceTask.objects.all(), actor).select_related("plan", "equipment", "project")
+    rows = scoped(MaintenanceTask.objects.all(), actor).select_related("plan", "equipment", "project",
+                                                                      "completed_by")
     if filters["mine"]:
         rows = my_tasks(actor, today)
     for name, lookup in (("project", "project_id"), ("plan", "plan_id"), ("equipment", "equipment_id"),

@@ -355,6 +355,8 @@ def set_status(actor: Actor | None, equipment: Equipment, status: str, *, reason
     if at is not None and (not isinstance(at, datetime) or timezone.is_naive(at)):
         problems.add("at", gettext("Enter a time with its zone."))
     problems.raise_if_any()
+    if status == SCRAPPED:
+        _retire(item, reason)
     before = item.status
     item.status = status
     item.save(update_fields=["status"])
@@ -364,6 +366,23 @@ def set_status(actor: Actor | None, equipment: Equipment, status: str, *, reason
     record_event(item, "facilities.equipment.status_changed", actor=_user(actor), data=data)
     equipment.status = status
     return item
+
+
+def _retire(item: Equipment, reason: str) -> None:
+    """A scrapped item has no work left: refused while a fault of it is open (close or cancel it first); its
+    scheduled maintenance tasks are cancelled with their clocks, so they neither escalate nor count as missed."""
+    from wuye.sla.engine import cancel_clocks
+
+    from .models import Fault, FaultStatus, MaintenanceTask, TaskStatus
+
+    if Fault.objects.filter(equipment=item).exclude(
+            status__in=(FaultStatus.RESOLVED, FaultStatus.CLOSED, FaultStatus.CANCELLED)).exists():
+        raise Conflict(gettext("This item has an open fault: close or cancel it before scrapping the item."))
+    tasks = list(MaintenanceTask.objects.filter(equipment=item, status=TaskStatus.SCHEDULED))
+    for task in tasks:
+        cancel_clocks(task, reason=reason, keys=["maintenance.task"])
+    MaintenanceTask.objects.filter(pk__in=[task.pk for task in tasks]).update(
+        status=TaskStatus.CANCELLED, skip_reason=reason[:200])
 
 
 # -- documents and photos --------------------------------------------------------------------------------------

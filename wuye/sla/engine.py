@@ -34,6 +34,7 @@ from wuye.tenancy.rules import RULE_DEFAULTS, rules_for
 from wuye.tenancy.rules import on_change as on_rules_change
 
 from .models import Clock, ClockState, Measure, Policy, ProjectStandard, ServiceStandard
+from .standards import EMERGENCY_GROUP  # a rung naming the emergency command group (应急指挥小组)
 
 DEFAULT_STANDARD = "spec-default"
 logger = logging.getLogger(__name__)
@@ -340,8 +341,6 @@ class SweepResult:
         return len(self.warned) + len(self.escalated) + len(self.breached)
 
 
-# A rung's role naming the project's emergency command group (应急指挥小组) rather than a department.
-EMERGENCY_GROUP = "emergency_group"
 
 
 class _Audience:

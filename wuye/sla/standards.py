@@ -52,7 +52,8 @@ RECTIFICATION_LADDER = [
 SEC = Role.SECURITY.value
 # The project's emergency command group (应急指挥小组, people.services.emergency_group), told through the urgent
 # channel (in-app and SMS) — an elevator entrapment whose contractor or rescue is late (seed 001 ch.7 §2.1).
-EMERGENCY_NOW = [{"after_minutes": 0, "role": "emergency_group", "supervisor": False, "urgent": True}]
+EMERGENCY_GROUP = "emergency_group"  # a rung's role naming the group, read by the engine's audience
+EMERGENCY_NOW = [{"after_minutes": 0, "role": EMERGENCY_GROUP, "supervisor": False, "urgent": True}]
 MAINTENANCE_LADDER = [
     {"after_minutes": 0, "supervisor": True},
     {"after_minutes": DAY, "role": Role.PROJECT_MANAGER.value, "supervisor": False},

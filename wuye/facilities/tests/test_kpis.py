@@ -44,8 +44,9 @@ def item(project, code, *, status=EquipmentStatus.IN_SERVICE, created=None, cate
 
 
 def plan(project, equipment=None):
-    return MaintenancePlan.objects.create(project=project, name="电梯半月保养", frequency="days", interval=15,
-                                          starts_on=date(2026, 1, 1), equipment=equipment)
+    number = MaintenancePlan.objects.filter(project=project).count() + 1  # plan names are unique per project
+    return MaintenancePlan.objects.create(project=project, name=f"电梯半月保养{number}", frequency="days",
+                                          interval=15, starts_on=date(2026, 1, 1), equipment=equipment)
 
 
 def task(the_plan, due, status=TaskStatus.SCHEDULED, *, completed=None, late=False, equipment=None):

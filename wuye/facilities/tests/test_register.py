@@ -397,3 +397,25 @@ def test_the_register_lists_buildings_in_natural_order_and_items_of_no_building_
                                   name=f"监控{code}", building=building)
     codes = [row["code"] for row in api("gongcheng").get("/api/v1/equipment", category="cctv").json()["items"]]
     assert codes == ["Z-2", "A-10", "0-NONE"]
+
+
+def test_scrapping_an_item_cancels_its_scheduled_work_and_waits_for_its_open_fault(reg, world):
+    from wuye.facilities import faults, plans
+    from wuye.facilities.models import MaintenanceTask, TaskStatus
+    from wuye.sla.engine import clocks_for
+
+    lift = register.create_equipment(reg["engineer"], project=world.project1, category=reg["categories"]["elevator"],
+                                     code="DT-9-1", name="9号楼电梯")
+    plans.create_plan(reg["engineer"], project=world.project1, name="电梯半月保养", kind="routine", frequency="days",
+                      interval=15, starts_on=date(2026, 10, 1), category=reg["categories"]["elevator"],
+                      checklist=["检查曳引机"])
+    plans.generate_tasks(date(2026, 10, 1))
+    tasks = MaintenanceTask.objects.filter(equipment=lift)
+    assert tasks.count() == 3 and clocks_for(tasks.get(due_on=date(2026, 10, 1))).get().state == "running"
+    fault = faults.report_fault(reg["engineer"], lift, title="异响")
+    with pytest.raises(Conflict):
+        register.set_status(reg["engineer"], lift, "scrapped", reason="电梯更新改造")
+    faults.cancel(reg["engineer"], fault, reason="误报")
+    register.set_status(reg["engineer"], lift, "scrapped", reason="电梯更新改造")
+    assert set(tasks.values_list("status", flat=True)) == {TaskStatus.CANCELLED}
+    assert clocks_for(tasks.get(due_on=date(2026, 10, 1))).get().state == "cancelled"

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from wuye.core.access import get_scoped_or_404, scoped
 from wuye.core.errors import Conflict, DomainError, InvalidInput
+from wuye.core.validators import digits
 from wuye.people.services import staff_with_role
 from wuye.tenancy.models import Project
 from wuye.web.guards import staff_view
@@ -40,7 +41,7 @@ def entrapment_list(request):
     if status in EntrapmentStatus.values:
         rows = rows.filter(status=status)
     project = request.GET.get("project") or ""
-    if project.isdigit() and len(project) < 10:
+    if digits(project) and len(project) < 10:
         rows = rows.filter(project_id=int(project))
     page = paginate(request, rows)
     return render(request, "facilities/entrapments/list.html", {
@@ -60,7 +61,7 @@ def _elevators(actor):
 def _start_context(request, errors=None, values=None) -> dict:
     elevators = list(_elevators(request.actor))
     chosen = (values or {}).get("equipment") or request.GET.get("equipment") or ""
-    chosen = chosen if str(chosen).isdigit() and len(str(chosen)) < 19 else ""
+    chosen = chosen if digits(str(chosen)) and len(str(chosen)) < 19 else ""
     preset = next((item for item in elevators if str(item.pk) == str(chosen)), None)
     return {"elevators": elevators, "preset": preset, "chosen": str(chosen), "errors": errors or {},
             "values": values or {}, "trapped_max": service.TRAPPED_MAX,
@@ -75,9 +76,9 @@ def entrapment_start(request):
     post = request.POST
     values = {name: post.get(name, "")[:200] for name in ("equipment", "floor", "trapped_count", "caller")}
     raw = values["equipment"]
-    equipment = _elevators(request.actor).filter(pk=int(raw)).first() if raw.isdigit() and len(raw) < 19 else None
+    equipment = _elevators(request.actor).filter(pk=int(raw)).first() if digits(raw) and len(raw) < 19 else None
     equipment = equipment or (scoped(Equipment.objects.select_related("category"), request.actor)
-                              .filter(pk=int(raw)).first() if raw.isdigit() and len(raw) < 19 else None)
+                              .filter(pk=int(raw)).first() if digits(raw) and len(raw) < 19 else None)
     if equipment is None:
         errors = {"equipment": _("Choose the elevator.")}
         return render(request, "facilities/entrapments/start.html", _start_context(request, errors, values),
@@ -171,7 +172,7 @@ def entrapment_action(request, pk: int, action: str):
         raw = post.get("staff", "").strip()
         if action == "staff_arrived" and raw:
             staff = get_user_model().objects.filter(pk=int(raw), is_active=True).first() \
-                if raw.isdigit() and len(raw) < 19 else None
+                if digits(raw) and len(raw) < 19 else None
             if staff is None:
                 raise InvalidInput("staff", _("Choose a colleague of this project."))
             fields["staff"] = staff

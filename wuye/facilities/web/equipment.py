@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from wuye.core.access import scoped
 from wuye.core.downloads import attachment
 from wuye.core.errors import DomainError, InvalidInput
+from wuye.core.validators import digits
 from wuye.quality.evidence import evidence_for
 from wuye.tenancy.models import Building, Company, Project
 from wuye.tenancy.ordering import naturally
@@ -59,7 +60,7 @@ def _errors(error: DomainError, default: str = "form") -> dict:
 
 def _digits(value) -> int | None:
     value = (value or "").strip()
-    return int(value) if value.isdigit() and len(value) < 12 else None
+    return int(value) if digits(value) and len(value) < 12 else None
 
 
 # -- the list --------------------------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from wuye.core.access import Role, get_scoped_or_404, scoped
 from wuye.core.errors import DomainError
 from wuye.core.sentences import format_minutes, format_time
+from wuye.core.validators import digits
 from wuye.tenancy.models import Project
 from wuye.web.guards import staff_view
 from wuye.web.paging import paginate
@@ -35,8 +36,8 @@ def _errors(error: DomainError) -> dict:
 def _filters(request) -> dict:
     get = request.GET
     return {
-        "project": get.get("project") if (get.get("project") or "").isdigit() else "",
-        "equipment": get.get("equipment") if (get.get("equipment") or "").isdigit() else "",
+        "project": get.get("project") if digits(get.get("project") or "") else "",
+        "equipment": get.get("equipment") if digits(get.get("equipment") or "") else "",
         "status": get.get("status") if get.get("status") in FaultStatus.values else "",
         "severity": get.get("severity") if get.get("severity") in FaultSeverity.values else "",
         "open": get.get("open") in ("on", "1", "true"),
@@ -111,9 +112,9 @@ def _action_fields(request, fault: Fault, action: str) -> dict:
         assignee = post.get("assignee", "")
         contractor = post.get("contractor", "")
         fields["assignee"] = get_user_model().objects.filter(pk=int(assignee), is_active=True).first() \
-            if assignee.isdigit() else None
+            if digits(assignee) else None
         fields["contractor"] = Contractor.objects.filter(
-            pk=int(contractor), company_id=fault.project.company_id).first() if contractor.isdigit() else None
+            pk=int(contractor), company_id=fault.project.company_id).first() if digits(contractor) else None
     if action == "record_test":
         runs = []
         for number in range(1, service.MAX_TEST_RUNS + 1):
@@ -158,7 +159,7 @@ def _ticket(request):
         return None
     from wuye.workorders.models import Ticket
 
-    if not raw.isdigit():
+    if not digits(raw):
         raise Http404
     return get_scoped_or_404(Ticket.objects.all(), request.actor, pk=int(raw))
 
@@ -172,7 +173,7 @@ def fault_new(request):
     if request.method != "POST":
         return render(request, "facilities/faults/new.html", _new_context(request, ticket=ticket))
     raw = request.POST.get("equipment", "")
-    equipment = scoped(Equipment.objects.all(), request.actor).filter(pk=int(raw)).first() if raw.isdigit() else None
+    equipment = scoped(Equipment.objects.all(), request.actor).filter(pk=int(raw)).first() if digits(raw) else None
     try:
         if equipment is None:
             from wuye.core.errors import InvalidInput
@@ -210,7 +211,7 @@ def fault_stats(request):
     month = _month(request.GET.get("month"), today)
     projects = scoped(Project.objects.active(), actor)
     chosen = request.GET.get("project", "")
-    if chosen.isdigit():
+    if digits(chosen):
         projects = projects.filter(pk=int(chosen))
     stats = service.fault_stats(list(projects.values_list("pk", flat=True)), month)
     for row in [*stats["categories"], *stats["items"], stats["total"]]:

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from wuye.core.access import get_scoped_or_404, scoped
 from wuye.core.errors import DomainError
+from wuye.core.validators import digits
 from wuye.quality.evidence import evidence_for
 from wuye.quality.models import Severity
 from wuye.tenancy.models import Project
@@ -32,7 +33,7 @@ def _projects(actor):
 def _month(request, today) -> tuple[int, int]:
     """`?month=2026-10` (the month picker), else this month."""
     year, _sep, month = (request.GET.get("month") or "").partition("-")
-    if year.isdigit() and month.isdigit() and 2000 <= int(year) <= 2100 and 1 <= int(month) <= 12:
+    if digits(year) and digits(month) and 2000 <= int(year) <= 2100 and 1 <= int(month) <= 12:
         return int(year), int(month)
     return today.year, today.month
 
@@ -40,7 +41,7 @@ def _month(request, today) -> tuple[int, int]:
 def _project_filter(request, projects) -> int | None:
     raw = request.GET.get("project") or ""
     ids = {project.pk for project in projects}
-    return int(raw) if raw.isdigit() and int(raw) in ids else None
+    return int(raw) if digits(raw) and int(raw) in ids else None
 
 
 def _errors(error: DomainError) -> dict:
@@ -147,7 +148,7 @@ def drill_list(request):
     actor = request.actor
     today = timezone.localdate()
     raw = request.GET.get("year") or ""
-    year = int(raw) if raw.isdigit() and 2000 <= int(raw) <= 2100 else today.year
+    year = int(raw) if digits(raw) and 2000 <= int(raw) <= 2100 else today.year
     projects = list(_projects(actor))
     project = _project_filter(request, projects)
     drills = scoped(FireDrill.objects.all(), actor)

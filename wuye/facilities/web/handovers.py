@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from wuye.core.access import get_scoped_or_404, scoped
 from wuye.core.errors import DomainError, InvalidInput
+from wuye.core.validators import digits
 from wuye.tenancy.models import Project
 from wuye.web.guards import staff_view
 from wuye.web.paging import paginate
@@ -54,7 +55,7 @@ def post_list(request):
 def post_new(request):
     post = request.POST
     project = scoped(Project.objects.active(), request.actor).filter(
-        pk=int(post["project"]) if (post.get("project") or "").isdigit() else 0).first()
+        pk=int(post["project"]) if digits(post.get("project") or "") else 0).first()
     try:
         service.create_post(request.actor, project=project, name=post.get("name", ""),
                             department=post.get("department", ""), shifts=post.get("shifts", "")[:400])
@@ -80,7 +81,7 @@ def handover_list(request):
         rows = rows.filter(Q(confirm_breached__isnull=False) | Q(confirm_due__lte=now), status=HandoverStatus.PENDING)
     posts = list(_posts(actor).order_by("name"))
     raw = request.GET.get("post") or ""
-    post = int(raw) if raw.isdigit() and int(raw) in {one.pk for one in posts} else None
+    post = int(raw) if digits(raw) and int(raw) in {one.pk for one in posts} else None
     if post:
         rows = rows.filter(post_id=post)
     page = paginate(request, rows)
@@ -147,7 +148,7 @@ def handover_new(request):
         if not (row["name"] or "").strip():
             continue
         count = (row["count"] or "1").strip()
-        items.append({"name": row["name"], "count": int(count) if count.isdigit() else -1})
+        items.append({"name": row["name"], "count": int(count) if digits(count) else -1})
     duty_post = next((one for one in posts if str(one.pk) == (post.get("post") or "")), None)
     try:
         if duty_post is None:

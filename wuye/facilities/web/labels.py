@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy
 from wuye.core.access import get_scoped_or_404, scoped
 from wuye.core.downloads import attachment, download_name
 from wuye.core.errors import DomainError, InvalidInput
+from wuye.core.validators import digits
 from wuye.core.workbooks import XLSX
 from wuye.tenancy.models import Project
 from wuye.web.forms import show_problems
@@ -46,7 +47,7 @@ def _filters(request) -> dict:
 def _project_name(request, items) -> str:
     """The project the file is about: the filter's, or the one project all the items are of."""
     raw = request.GET.get("project", "")
-    if raw.isdigit() and len(raw) <= 12:
+    if digits(raw) and len(raw) <= 12:
         project = scoped(Project.objects.filter(pk=int(raw)), request.actor).first()
         return project.name if project else ""
     names = {item.project.name for item in items} if isinstance(items, list) else set()

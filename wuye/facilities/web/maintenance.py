@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from wuye.core.access import get_scoped_or_404, scoped
 from wuye.core.errors import DomainError, InvalidInput
+from wuye.core.validators import digits
 from wuye.tenancy.models import Project
 from wuye.web.guards import staff_view
 from wuye.web.paging import paginate
@@ -38,7 +39,7 @@ MAX_PHOTOS = 9
 
 def _id(value) -> int | None:
     value = (value or "").strip()
-    return int(value) if value.isdigit() and len(value) < 12 else None
+    return int(value) if digits(value) and len(value) < 12 else None
 
 
 def _day(value) -> date | None:
@@ -121,7 +122,7 @@ def _form_choices(actor) -> dict:
 
 def _int(value, default=None):
     value = (value or "").strip()
-    return int(value) if value.lstrip("-").isdigit() and len(value) < 7 else default
+    return int(value) if digits(value.lstrip("-")) and len(value) < 7 else default
 
 
 @staff_view("facilities.manage_plans", reads=RESOURCE)
@@ -156,7 +157,7 @@ def plan_new(request):
             return redirect(reverse("facilities:plan", args=[plan.pk]))
     return render(request, "facilities/maintenance/plan_form.html", {
         **_form_choices(actor), "errors": errors, "form": form,
-        "chosen_months": [int(m) for m in request.POST.getlist("months") if m.isdigit()][:12]
+        "chosen_months": [int(m) for m in request.POST.getlist("months") if digits(m)][:12]
         if request.method == "POST" else [],
     }, status=422 if errors else 200)
 

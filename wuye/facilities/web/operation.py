@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from wuye.core.access import get_scoped_or_404, scoped
 from wuye.core.errors import DomainError
+from wuye.core.validators import digits
 from wuye.tenancy.models import Project
 from wuye.web.guards import staff_view
 
@@ -30,12 +31,12 @@ def readings(request):
     actor, now = request.actor, timezone.now()
     projects = scoped(Project.objects.active(), actor).order_by("name")
     chosen = request.GET.get("project", "")
-    if chosen.isdigit():
+    if digits(chosen):
         projects = projects.filter(pk=int(chosen))
     groups = [{"project": project, "due": service.readings_due(project, now)}
               for project in projects[:MAX_PROJECTS]]
     readings_in_scope = scoped(OperationReading.objects.all(), actor)
-    if chosen.isdigit():
+    if digits(chosen):
         readings_in_scope = readings_in_scope.filter(project_id=int(chosen))
     limits: dict[int, dict] = {}  # each item's limits read once per page, not once per reading
     anomalies = [{"reading": reading, "text": service.anomaly_text(

@@ -532,13 +532,20 @@ STATE_LABELS = {
 }
 
 
+def mine_q(actor: Actor) -> Q:
+    """Whose task is this: the tasks assigned to the actor, or unassigned in their department (one definition for
+    `my_tasks` and the to-dos)."""
+    mine = Q(assignee_id=actor.user.pk) if getattr(actor.user, "pk", None) else Q(pk__in=[])
+    if actor.role is not None:
+        mine |= Q(assignee__isnull=True, plan__responsible_role=actor.role)
+    return mine
+
+
 def my_tasks(actor: Actor, today: date) -> QuerySet:
     """The actor's scheduled tasks due by `today` (overdue ones included): assigned to them, or unassigned in
     their department, in the projects they work on."""
-    mine = Q(assignee=actor.user) if getattr(actor.user, "pk", None) else Q(pk__in=[])
-    if actor.role is not None:
-        mine |= Q(assignee__isnull=True, plan__responsible_role=actor.role)
-    return (scoped(MaintenanceTask.objects.all(), actor).filter(mine, status=TaskStatus.SCHEDULED, due_on__lte=today)
+    return (scoped(MaintenanceTask.objects.all(), actor)
+            .filter(mine_q(actor), status=TaskStatus.SCHEDULED, due_on__lte=today)
             .select_related("plan", "equipment", "project", "completed_by").order_by("due_on", "id"))
 
 

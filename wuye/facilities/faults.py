@@ -44,15 +44,21 @@ REASON_MAX = 200
 MAX_TEST_RUNS = 10
 S = FaultStatus
 
-# action: (states it may be taken from, state it leads to). A failed post-repair test goes back to IN_REPAIR.
-TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
-    "report": (frozenset({S.RAISED}), S.REPORTED),
-    "start_repair": (frozenset({S.REPORTED}), S.IN_REPAIR),
-    "record_repair": (frozenset({S.IN_REPAIR}), S.TESTING),
-    "record_test": (frozenset({S.TESTING}), S.RESOLVED),
-    "close": (frozenset({S.RESOLVED}), S.CLOSED),
-    "cancel": (frozenset({S.RAISED, S.REPORTED}), S.CANCELLED),
+# action: (states it may be taken from, {outcome: state it leads to}). Most actions have one outcome ("done");
+# the post-repair test has two: passed → back in service, failed → back to repair.
+TRANSITIONS: dict[str, tuple[frozenset[str], dict[str, str]]] = {
+    "report": (frozenset({S.RAISED}), {"done": S.REPORTED}),
+    "start_repair": (frozenset({S.REPORTED}), {"done": S.IN_REPAIR}),
+    "record_repair": (frozenset({S.IN_REPAIR}), {"done": S.TESTING}),
+    "record_test": (frozenset({S.TESTING}), {"passed": S.RESOLVED, "failed": S.IN_REPAIR}),
+    "close": (frozenset({S.RESOLVED}), {"done": S.CLOSED}),
+    "cancel": (frozenset({S.RAISED, S.REPORTED}), {"done": S.CANCELLED}),
 }
+
+
+def leads_to(action: str, outcome: str = "done") -> str:
+    """The state `action` leads to with `outcome` (TRANSITIONS); KeyError for a move the table does not allow."""
+    return TRANSITIONS[action][1][outcome]
 ACTION_PERMISSIONS = {
     "report": "facilities.report_faults", "start_repair": "facilities.repair", "record_repair": "facilities.repair",
     "record_test": "facilities.repair", "close": "facilities.repair", "cancel": "facilities.repair",
@@ -272,7 +278,7 @@ def report(actor: Actor, fault: Fault, *, severity: str | None = None, descripti
     at = _moment(problems, at, not_before=fault.raised_at)
     problems.raise_if_any()
     fault = _locked(fault, "report")
-    fault.status, fault.severity, fault.reported_at, fault.reported_by = S.REPORTED, severity, at, actor.user
+    fault.status, fault.severity, fault.reported_at, fault.reported_by = leads_to("report"), severity, at, actor.user
     if description:
         fault.description = description
     fault.save(update_fields=["status", "severity", "reported_at", "reported_by", "description"])
@@ -301,7 +307,7 @@ def start_repair(actor: Actor, fault: Fault, *, assignee=None, contractor: Contr
         problems.add("assignee", gettext("Choose a colleague who works on this project."))
     problems.raise_if_any()
     fault = _locked(fault, "start_repair")
-    fault.status, fault.repair_started_at = S.IN_REPAIR, at
+    fault.status, fault.repair_started_at = leads_to("start_repair"), at
     fault.assignee = assignee or (fault.assignee if fault.assignee_id else actor.user)
     fault.contractor = contractor or fault.contractor
     fault.save(update_fields=["status", "repair_started_at", "assignee", "contractor"])
@@ -332,7 +338,7 @@ def record_repair(actor: Actor, fault: Fault, *, cause: str, repair_action: str,
     problems.raise_if_any()
     fault = _locked(fault, "record_repair")
     fault.status, fault.cause, fault.repair_action, fault.parts, fault.repaired_at = (
-        S.TESTING, cause, repair_action, parts, at)
+        leads_to("record_repair"), cause, repair_action, parts, at)
     fault.save(update_fields=["status", "cause", "repair_action", "parts", "repaired_at"])
     record_event(fault, "facilities.fault.repaired", actor=actor.user, data={
         "cause": cause[:200], "repair_action": repair_action[:200], "parts": parts[:200]})
@@ -385,12 +391,12 @@ def record_test(actor: Actor, fault: Fault, *, runs, note: str = "", at: datetim
                                           for number, ok in enumerate(runs, start=1))]
     fault.tested_at, fault.tested_by = at, actor.user
     if failed:
-        fault.status = S.IN_REPAIR
+        fault.status = leads_to("record_test", "failed")
         fault.save(update_fields=["status", "test_runs", "tested_at", "tested_by"])
         record_event(fault, "facilities.fault.test_failed", actor=actor.user, data={
             "passed": sum(runs), "runs": len(runs), "note": note[:200]})
         return fault
-    fault.status, fault.back_in_service_at = S.RESOLVED, at
+    fault.status, fault.back_in_service_at = leads_to("record_test", "passed"), at
     fault.downtime_minutes = max(int((at - fault.raised_at).total_seconds() // 60), 0)
     fault.save(update_fields=["status", "test_runs", "tested_at", "tested_by", "back_in_service_at",
                               "downtime_minutes"])
@@ -415,7 +421,7 @@ def close(actor: Actor, fault: Fault, *, prevention: str, cause: str | None = No
     at = _moment(problems, at, not_before=fault.back_in_service_at)
     problems.raise_if_any()
     fault = _locked(fault, "close")
-    fault.status, fault.cause, fault.prevention, fault.closed_at = S.CLOSED, cause, prevention, at
+    fault.status, fault.cause, fault.prevention, fault.closed_at = leads_to("close"), cause, prevention, at
     fault.save(update_fields=["status", "cause", "prevention", "closed_at"])
     record_event(fault, "facilities.fault.closed", actor=actor.user, data={
         "cause": cause[:200], "prevention": prevention[:200]})
@@ -432,7 +438,7 @@ def cancel(actor: Actor, fault: Fault, *, reason: str, at: datetime | None = Non
     at = _moment(problems, at)
     problems.raise_if_any()
     fault = _locked(fault, "cancel")
-    fault.status, fault.cancel_reason, fault.closed_at = S.CANCELLED, reason, at
+    fault.status, fault.cancel_reason, fault.closed_at = leads_to("cancel"), reason, at
     fault.save(update_fields=["status", "cancel_reason", "closed_at"])
     engine.cancel_clocks(fault, actor=actor.user, reason="cancelled")
     _item_back(actor, fault, at)

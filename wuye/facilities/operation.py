@@ -78,7 +78,7 @@ def describe(point, value) -> dict:
 
 
 def check_moment(at: datetime | None, now: datetime, problems: Problems, field: str = "at") -> datetime:
-    """`at` (default now), refused in the future beyond 5 minutes or older than 7 days."""
+    """`at` (default now), refused in the future beyond FUTURE_SLACK or older than OLDEST."""
     if at is None:
         return now
     if timezone.is_naive(at):
@@ -86,7 +86,7 @@ def check_moment(at: datetime | None, now: datetime, problems: Problems, field: 
     if at > now + FUTURE_SLACK:
         problems.add(field, gettext("This time is in the future."))
     elif at < now - OLDEST:
-        problems.add(field, gettext("Readings older than 7 days cannot be entered."))
+        problems.add(field, gettext("Readings older than %(days)s days cannot be entered.") % {"days": OLDEST.days})
     return at
 
 
@@ -95,7 +95,7 @@ def record_reading(actor: Actor, equipment: Equipment, *, values, note: str = ""
                    at: datetime | None = None, now: datetime | None = None) -> OperationReading:
     """Record one duty round's readings of `equipment` ({point code: number}). Unknown codes, non-numbers and
     absurd values are refused naming `values.<code>`; codes outside their limits are kept in `anomalies` and open
-    (or join) the item's fault from readings, with its 10-minute reporting clock."""
+    (or join) the item's fault from readings, with its reporting clock (the `fault.report` policy)."""
     from . import faults, register
 
     require(actor, "facilities.log_readings")

@@ -61,6 +61,9 @@ def test_an_elevator_cannot_return_to_service_without_its_three_test_runs(world,
         # A failed run sends it back to repair.
         fault = faults.act(engineer(world), fault, "record_test", runs=[True, True, False])
     assert fault.status == "in_repair" and len(fault.test_runs) == 3
+    # The table knows both outcomes of the test, so the lists of actions follow the move it made.
+    assert set(faults.TRANSITIONS["record_test"][1].values()) == {"resolved", "in_repair"}
+    assert faults.actions_from(fault.status) == ["record_repair"]
     with time_machine.travel(at(hours=4), tick=False):
         fault = faults.act(engineer(world), fault, "record_repair", cause="门机皮带磨损", repair_action="调整张紧轮")
     with time_machine.travel(at(hours=5, minutes=5), tick=False):
@@ -131,7 +134,11 @@ def test_bad_input_names_the_field_and_writes_nothing(world, items, api):
         response = client.post("/api/v1/faults", payload)
         assert response.status_code == 422, payload
         assert field in [error["field"] for error in response.json()["errors"]]
-    assert client.get("/api/v1/faults", raised_after="1900-01-01T00:00:00+08:00").status_code == 422
+    for far in ("1900-01-01T00:00:00+08:00", "2999-01-01T00:00:00+08:00"):
+        response = client.get("/api/v1/faults", raised_after=far)
+        assert response.status_code == 422 and response.json()["errors"][0]["field"] == "raised_after"
+        response = client.get("/api/v1/faults", raised_before=far)
+        assert response.status_code == 422 and response.json()["errors"][0]["field"] == "raised_before"
     assert client.get("/api/v1/faults", status="broken").status_code == 422
     assert Fault.objects.count() == 0 and Clock.objects.count() == 0
     items.elevator.refresh_from_db()

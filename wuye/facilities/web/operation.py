@@ -11,7 +11,10 @@ from django.utils.translation import gettext as _
 
 from wuye.core.access import get_scoped_or_404, scoped
 from wuye.core.errors import DomainError
+from wuye.core.sentences import format_time
 from wuye.core.validators import digits
+from wuye.sla import engine
+from wuye.sla.models import ClockState
 from wuye.tenancy.models import Project
 from wuye.web.guards import staff_view
 
@@ -73,7 +76,8 @@ def _form_context(request, equipment: Equipment, errors: dict | None = None, val
 
 @staff_view(reads="facilities.operation")
 def reading_new(request, pk: int):
-    """The reading form of one item; out-of-range values open (or join) a fault to report within 10 minutes."""
+    """The reading form of one item; out-of-range values open (or join) a fault to report by its `fault.report`
+    clock."""
     equipment = get_scoped_or_404(Equipment.objects.select_related("category", "project", "building"),
                                   request.actor, pk=pk)
     if request.method != "POST":
@@ -89,7 +93,14 @@ def reading_new(request, pk: int):
         context = _form_context(request, equipment, _errors(error), values)
         return render(request, "facilities/operation/reading_form.html", context, status=error.status)
     if reading.fault_id:
-        messages.warning(request, _("Readings out of range: report the fault within 10 minutes."))
+        # The reporting limit is the project's `fault.report` policy: say the clock's due time, not a fixed figure.
+        clock = (engine.clocks_for(reading.fault).filter(key="fault.report", state=ClockState.RUNNING)
+                 .order_by("due_at").first())
+        if clock is not None:
+            messages.warning(request, _("Readings out of range: report the fault by %(due)s.")
+                             % {"due": format_time(clock.due_at)})
+        else:
+            messages.warning(request, _("Readings out of range: they were added to the item's open fault."))
         return redirect(reverse("facilities:fault", args=[reading.fault_id]))
     messages.success(request, _("Readings recorded."))
     return redirect(reverse("facilities:readings") + f"?project={equipment.project_id}")

@@ -32,8 +32,9 @@ FUTURE_SLACK = timedelta(minutes=5)
 OLDEST = timedelta(days=7)
 
 
-def _number(value) -> Decimal:
-    """A reading as a Decimal (3 places), or ValueError for text, booleans, NaN, infinity and absurd magnitudes."""
+def parse_value(value) -> Decimal:
+    """A reading as a Decimal (3 places), or ValueError (its message for people) for text, booleans, NaN,
+    infinity and absurd magnitudes (VALUE_LIMIT). Operation logs and maintenance tasks read numbers alike."""
     if isinstance(value, bool) or value is None:
         raise ValueError(gettext("Enter a number."))
     if isinstance(value, str):
@@ -119,7 +120,7 @@ def record_reading(actor: Actor, equipment: Equipment, *, values, note: str = ""
             if code not in limits:
                 problems.add(field, gettext("This item has no such reading."))
                 continue
-            number = problems.check(field, _number, raw)
+            number = problems.check(field, parse_value, raw)
             if number is not None:
                 clean[code] = number
     problems.raise_if_any()

@@ -13,7 +13,6 @@ from __future__ import annotations
 import calendar
 from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
-from decimal import Decimal, InvalidOperation
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, connection, transaction
@@ -393,8 +392,11 @@ def _limits(equipment) -> dict:
 
 
 def _readings(problems: Problems, task: MaintenanceTask, readings) -> tuple[dict, list[str]]:
-    """Readings as {point code: decimal string}, only of the item's reading points; returns them and the codes
-    outside their limits (recorded, not refused: an out-of-range value is what was measured)."""
+    """Readings as {point code: number as text, e.g. "31.5"}, only of the item's reading points, parsed and
+    bounded as the operation log does (operation.parse_value: 3 places, absurd magnitudes refused); returns them
+    and the codes outside their limits (recorded, not refused: an out-of-range value is what was measured)."""
+    from . import operation
+
     if not readings:
         return {}, []
     if not isinstance(readings, dict) or len(readings) > READINGS_MAX:
@@ -408,14 +410,13 @@ def _readings(problems: Problems, task: MaintenanceTask, readings) -> tuple[dict
             problems.add("readings", _("%(code)s is not a reading of this item.") % {"code": str(code)[:30]})
             continue
         try:
-            value = Decimal(str(raw).strip())
-            if not value.is_finite() or abs(value) >= Decimal("1e9"):
-                raise InvalidOperation
-        except (InvalidOperation, ValueError):
-            problems.add("readings", _("%(label)s: give a number.") % {"label": point.label})
+            value = operation.parse_value(raw)
+        except ValueError as error:
+            # Field `readings` (not `readings.<code>`): the task page shows the readings' errors in one place.
+            problems.add("readings", _("%(label)s: %(problem)s") % {"label": point.label, "problem": error})
             continue
-        values[code] = str(value)
-        if (point.low is not None and value < point.low) or (point.high is not None and value > point.high):
+        values[code] = operation.plain(value)
+        if operation.out_of_range(point, value):
             outside.append(code)
     return values, outside
 

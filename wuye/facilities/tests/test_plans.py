@@ -315,11 +315,13 @@ def test_readings_are_checked_against_the_items_points_and_out_of_range_ones_are
     ReadingPoint.objects.create(category=task.equipment.category, code="current", label="电流", unit="A",
                                 low=Decimal("5"), high=Decimal("30"))
     gongcheng = actor(world, "gongcheng")
-    for readings, words in (({"voltage": "380"}, "voltage"), ({"current": "很大"}, "电流")):
+    # Read as the operation log reads them: a magnitude no meter shows (≥ 1,000,000) is a typing slip, refused.
+    for readings, words in (({"voltage": "380"}, "voltage"), ({"current": "很大"}, "电流"),
+                            ({"current": "2000000"}, "电流")):
         with pytest.raises(InvalidInput) as raised:
             plans.complete_task(gongcheng, task, results=[{"ok": True}] * 2, readings=readings, at=at(10, 1, 10))
         assert raised.value.problems[0].field == "readings" and words in raised.value.problems[0].message
-    done = plans.complete_task(gongcheng, task, results=[{"ok": True}] * 2, readings={"current": "31.5"},
+    done = plans.complete_task(gongcheng, task, results=[{"ok": True}] * 2, readings={"current": "31.5004"},
                                at=at(10, 1, 10))
-    assert done.readings == {"current": "31.5"}
+    assert done.readings == {"current": "31.5"}  # 3 places, as in the operation log
     assert timeline(task).get(verb="facilities.task.done").data["outside"] == 1

@@ -12,11 +12,11 @@ count with these, and every count comes with the link to the list that shows exa
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from urllib.parse import urlencode
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
@@ -248,16 +248,26 @@ def sweeps_this_month(actor: Actor, today: date) -> list[tuple]:
 
 
 def readings_due_count(actor: Actor, now: datetime) -> int:
-    """Items due for their operation-log readings in the actor's active projects (what the duty page lists)."""
+    """Items due for their operation-log readings in the actor's active projects — the duty page's projects
+    (`web.operation.MAX_PROJECTS` of them by name) and its rule (`operation.readings_due`: in service or faulty,
+    a reading interval, no reading within it) — in one count query."""
     from wuye.tenancy.models import Project
 
-    from .operation import readings_due
+    from .models import EquipmentCategory, OperationReading
+    from .web.operation import MAX_PROJECTS
 
-    projects = scoped(Project.objects.active(), actor).order_by("name")[:MAX_PROJECTS]
-    return sum(len(readings_due(project, now)) for project in projects)
-
-
-MAX_PROJECTS = 20  # as the duty page (web/operation.py MAX_PROJECTS)
+    projects = scoped(Project.objects.active(), actor).order_by("name").values("pk")[:MAX_PROJECTS]
+    # Date arithmetic on a column differs by database: one clause per interval in use (a handful of categories).
+    intervals = (EquipmentCategory.objects.filter(reading_interval_minutes__gt=0)
+                 .values_list("reading_interval_minutes", flat=True).distinct())
+    due = Q(pk__in=[])
+    for minutes in set(intervals):
+        fresh = OperationReading.objects.filter(equipment=OuterRef("pk"),
+                                                recorded_at__gt=now - timedelta(minutes=minutes))
+        due |= Q(category__reading_interval_minutes=minutes) & ~Exists(fresh)
+    return (Equipment.objects.filter(project__in=projects,
+                                     status__in=[EquipmentStatus.IN_SERVICE, EquipmentStatus.FAULTY])
+            .filter(due).count())
 
 
 # -- the technician's day ---------------------------------------------------------------------------------------
@@ -319,8 +329,9 @@ def my_clocks(actor: Actor, limit: int = 40) -> list[tuple[Clock, object]]:
     types = ContentType.objects.get_for_models(MaintenanceTask, Fault, Entrapment, Handover)
     conditions = Q(pk__in=[])
     if may_read(actor, "facilities.maintenance") and actor.may("facilities.do_tasks"):
-        mine = Q(assignee_id=user_id) | Q(assignee__isnull=True, plan__responsible_role=role)
-        tasks = scoped(MaintenanceTask.objects.filter(status=TaskStatus.SCHEDULED), actor).filter(mine)
+        from .plans import mine_q
+
+        tasks = scoped(MaintenanceTask.objects.filter(status=TaskStatus.SCHEDULED), actor).filter(mine_q(actor))
         conditions |= Q(subject_type=types[MaintenanceTask], subject_id__in=tasks.values("pk"))
     if actor.may("facilities.repair") and role == Role.ENGINEERING:
         conditions |= Q(subject_type=types[Fault], subject_id__in=my_open_faults(actor).order_by().values("pk"))

@@ -42,8 +42,9 @@ def _task_specs(role: str, today) -> list[tuple[str, str, dict, str]]:
         ]
     if role == Role.SECURITY:
         return [
+            # Due and not yet overdue: the overdue ones are the next card's, a task counts on one card only.
             ("facilities.tasks.mine_due", _t("Fire checks and sweeps due"),
-             reports.task_filters(mine=True), "amber"),
+             reports.task_filters(mine=True, status="scheduled"), "amber"),
             ("facilities.tasks.mine_overdue", _t("Overdue fire checks and sweeps"),
              reports.task_filters(mine=True, status="overdue"), "red"),
         ]

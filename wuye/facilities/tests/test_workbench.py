@@ -9,6 +9,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from wuye.facilities.models import Equipment
 from wuye.facilities.workbench import facility_cards, facility_todos
 from wuye.people.access import actor_for
 
@@ -49,7 +50,8 @@ def test_engineering_cards(world, fac):
 
 def test_security_and_manager_cards(world, fac):
     security = {key: card.count for key, card in _cards(world, "zhixu", fac.now).items()}
-    assert security == {"facilities.tasks.mine_due": 2, "facilities.tasks.mine_overdue": 1,
+    # Due (today's extinguisher check) and overdue (last month's) are two cards, a task on one of them only.
+    assert security == {"facilities.tasks.mine_due": 1, "facilities.tasks.mine_overdue": 1,
                         "facilities.sweeps.month": 1, "facilities.entrapments.active": 1}
     manager = {key: card.count for key, card in _cards(world, "jingli", fac.now).items()}
     assert manager == {"facilities.tasks.overdue": 2, "facilities.faults.major": 1,
@@ -58,6 +60,40 @@ def test_security_and_manager_cards(world, fac):
     assert _cards(world, "caiwu", fac.now) == {}
     project2 = _cards(world, "admin", fac.now)
     assert project2["facilities.faults.major"].count == 2  # the company: both projects' reported majors
+
+
+def test_readings_due_figure_is_the_duty_pages_in_two_queries(world, fac, django_assert_max_num_queries):
+    from wuye.facilities import reports
+    from wuye.facilities.models import EquipmentCategory, EquipmentStatus, OperationReading
+    from wuye.facilities.operation import readings_due
+
+    boiler = EquipmentCategory.objects.create(company=world.company, code="boiler", name="锅炉",
+                                              kind=fac.pump.category.kind, reading_interval_minutes=60)
+
+    def item(project, category, code, read_minutes_ago=None, status=EquipmentStatus.IN_SERVICE):
+        made = Equipment.objects.create(project=project, category=category, code=code, name=code, status=status,
+                                        created_at=fac.now - timedelta(days=30), location="B1")
+        for minutes in ([] if read_minutes_ago is None else [read_minutes_ago + 600, read_minutes_ago]):
+            OperationReading.objects.create(project=project, equipment=made, values={},
+                                            recorded_at=fac.now - timedelta(minutes=minutes))
+        return made
+
+    pump = fac.pump.category
+    item(world.project1, pump, "SB-02", read_minutes_ago=180)  # due (every 2 h)
+    item(world.project1, pump, "SB-03", read_minutes_ago=120)  # due: exactly its interval ago
+    item(world.project1, pump, "SB-04", read_minutes_ago=119)  # not yet
+    item(world.project1, boiler, "GL-01", read_minutes_ago=90)  # due (hourly)
+    item(world.project1, boiler, "GL-02", read_minutes_ago=30)  # not yet
+    item(world.project1, boiler, "GL-03", status=EquipmentStatus.FAULTY)  # never read, faulty: due
+    item(world.project1, boiler, "GL-04", status=EquipmentStatus.STOPPED)  # stopped: not read
+    item(world.project2, boiler, "GL-01")  # project 2: never read, due — not gongcheng's
+    expected = {world.project1: 5, world.project2: 1}  # project 1: the fixture's pump, SB-02, SB-03, GL-01, GL-03
+    assert {project: len(readings_due(project, fac.now)) for project in expected} == expected
+    for username, due in (("gongcheng", 5), ("admin", 6)):  # admin: both projects (no card, the same count)
+        actor = actor_for(world.user(username))
+        with django_assert_max_num_queries(2):  # the intervals in use, the count (was one query per project)
+            assert reports.readings_due_count(actor, fac.now) == due
+    assert _cards(world, "gongcheng", fac.now)["facilities.readings.due"].figure == "5"
 
 
 @pytest.mark.parametrize("username", ["gongcheng", "zhixu", "jingli", "pinzhi", "admin"])

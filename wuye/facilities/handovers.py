@@ -37,8 +37,9 @@ ITEMS_MAX = 50
 ITEM_NAME_MAX = 40
 ITEM_COUNT_MAX = 9999
 CONFIRM_NOTE_MAX = 300  # Handover.confirm_note
-# A handover is written at the end of a shift: for today, or a night shift begun yesterday; a day ahead at most.
-SHIFT_DATE_DAYS_BACK = 2
+# A handover is written at the end of a shift: for today's shift, or yesterday's night shift handing over after
+# midnight (the demo hands the night shift over at 08:00 the next morning); a day ahead at most.
+SHIFT_DATE_DAYS_BACK = 1
 DEPARTMENTS = {value for value, _label in STAFF_ROLES}
 TIME = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
 
@@ -299,23 +300,29 @@ def with_confirm_due(handovers):
                               confirm_breached=Subquery(clocks.values("breached_at")[:1]))
 
 
+def unconfirmed(handovers, now: datetime):
+    """The handovers of `handovers` still waiting for the incoming shift past their confirmation limit: pending, and
+    the sweep marked the clock breached or its deadline has passed by `now`. The one rule behind the handover
+    list's "unconfirmed" filter (console and API), the dashboard's count and `is_unconfirmed`."""
+    from django.db.models import Q
+
+    if "confirm_due" not in handovers.query.annotations:
+        handovers = with_confirm_due(handovers)
+    return handovers.filter(Q(confirm_breached__isnull=False) | Q(confirm_due__lte=now),
+                            status=HandoverStatus.PENDING)
+
+
 def is_unconfirmed(handover: Handover, now: datetime | None = None) -> bool:
-    """Still awaiting confirmation past its deadline (the sweep marked it, or the deadline has passed) — shown red."""
+    """`unconfirmed`'s rule for one handover (shown red). Rows annotated by `with_confirm_due` are judged without
+    a query; others ask the database through `unconfirmed` itself."""
+    now = now or timezone.now()
     if handover.status != HandoverStatus.PENDING:
         return False
-    if getattr(handover, "confirm_breached", None) is not None:
-        return True
-    due = getattr(handover, "confirm_due", None)
-    if due is None and not hasattr(handover, "confirm_due"):
-        from wuye.sla.engine import clocks_for
-
-        clock = next((c for c in clocks_for(handover) if c.key == CLOCK_KEY), None)
-        if clock is None:
-            return False
-        if clock.breached_at is not None:
-            return True
-        due = clock.due_at
-    return due is not None and due <= (now or timezone.now())
+    if not hasattr(handover, "confirm_due"):
+        return unconfirmed(Handover.objects.filter(pk=handover.pk), now).exists()
+    # The same condition as `unconfirmed`'s filter, on the annotated values.
+    breached, due = getattr(handover, "confirm_breached", None), handover.confirm_due
+    return breached is not None or (due is not None and due <= now)
 
 
 def book(post: DutyPost, day: date):

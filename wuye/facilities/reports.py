@@ -217,10 +217,9 @@ def overview(actor: Actor, now: datetime) -> dict:
 def unconfirmed_handovers(actor: Actor, now: datetime):
     """Handovers still waiting for the incoming shift past their confirmation limit (the handover list's
     "unconfirmed" filter)."""
-    from .handovers import with_confirm_due
+    from .handovers import unconfirmed
 
-    return with_confirm_due(scoped(Handover.objects.all(), actor)).filter(
-        Q(confirm_breached__isnull=False) | Q(confirm_due__lte=now), status=HandoverStatus.PENDING)
+    return unconfirmed(scoped(Handover.objects.all(), actor), now)
 
 
 def sweeps_url(today: date) -> str | None:

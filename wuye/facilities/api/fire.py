@@ -76,11 +76,18 @@ class FirePeriodCount(Schema):
     met: bool
 
 
+class FireProjectTargetsOut(Schema):
+    project_id: int
+    project: str
+    sweeps: FirePeriodCount
+    drills: FirePeriodCount
+
+
 class FireTargetsOut(Schema):
     year: int
     month: int
-    sweeps: FirePeriodCount
-    drills: FirePeriodCount
+    projects: list[FireProjectTargetsOut] = Field(..., description="one row per active project in scope: the "
+                                                  "requirement is per project, so no total is given")
 
 
 class FireDrillIn(Schema):
@@ -178,20 +185,25 @@ def list_sweeps(request, filters: Query[FireListFilters]):
 
 @router.get("/fire-safety/targets", response=FireTargetsOut)
 def fire_targets(request, filters: Query[FireListFilters]):
-    """The month's sweeps against the seed's twice a month (`WUYE_HAZARD_SWEEPS_PER_MONTH`) and the year's drills
-    against its 1–2 a year (`WUYE_FIRE_DRILLS_PER_YEAR`, the minimum): this month and year unless `year` /
-    `month` are given; `project` narrows both."""
+    """Per active project in scope (`project` narrows to one): the month's sweeps against the seed's twice a month
+    (`WUYE_HAZARD_SWEEPS_PER_MONTH`) and the year's drills against its 1–2 a year (`WUYE_FIRE_DRILLS_PER_YEAR`, the
+    minimum), this month and year unless `year` / `month` are given. The requirement is per project, so there is
+    no company-wide total to compare with it."""
     require_read(request.actor, "facilities.fire")
+    projects = scoped(Project.objects.active(), request.actor).only("id", "name").order_by("name")
     if filters.project is not None:  # a project outside the caller's scope is a 404, as its records are
         get_scoped_or_404(Project.objects.all(), request.actor, pk=filters.project)
+        projects = Project.objects.filter(pk=filters.project).only("id", "name")
+    projects = list(projects)
     today = timezone.localdate()
     year, month = filters.year or today.year, filters.month or today.month
-    drills = scoped(FireDrill.objects.all(), request.actor)
-    if filters.project is not None:
-        drills = drills.filter(project_id=filters.project)
-    return {"year": year, "month": month,
-            "sweeps": service.sweep_target(_sweeps(request.actor, filters.project), year, month),
-            "drills": service.drill_target(drills, year)}
+    sweeps = service.sweep_targets(_sweeps(request.actor, filters.project), projects, year, month)
+    drills = service.drill_targets(scoped(FireDrill.objects.all(), request.actor), projects, year)
+    return {"year": year, "month": month, "projects": [
+        {"project_id": sweep["project"].pk, "project": sweep["project"].name,
+         "sweeps": {k: v for k, v in sweep.items() if k != "project"},
+         "drills": {k: v for k, v in drill.items() if k != "project"}}
+        for sweep, drill in zip(sweeps, drills, strict=True)]}
 
 
 @router.post("/hazard-sweeps", response={201: FireSweepOut})

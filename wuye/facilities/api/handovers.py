@@ -178,10 +178,7 @@ def list_handovers(request, filters: Query[HandoverFilters]):
             raise InvalidInput("status", _("Choose one of: %(values)s.") % {"values": ", ".join(HandoverStatus.values)})
         rows = rows.filter(status=filters.status)
     if filters.unconfirmed:
-        from django.db.models import Q
-
-        rows = rows.filter(Q(confirm_breached__isnull=False) | Q(confirm_due__lte=now),
-                           status=HandoverStatus.PENDING)
+        rows = service.unconfirmed(rows, now)
     return Mapped(rows, lambda handover: _handover(request.actor, handover, now))
 
 

@@ -101,8 +101,9 @@ def test_api_sweep_with_findings_and_targets(world, api):
     listed = client.get("/api/v1/hazard-sweeps", project=world.project1.pk, year=2026, month=10).json()
     assert listed["count"] == 1
     targets = client.get("/api/v1/fire-safety/targets", project=world.project1.pk, year=2026, month=10).json()
-    assert targets["sweeps"] == {"count": 1, "required": 2, "short": 1, "met": False}
-    assert targets["drills"]["required"] == 1
+    assert [row["project_id"] for row in targets["projects"]] == [world.project1.pk]
+    assert targets["projects"][0]["sweeps"] == {"count": 1, "required": 2, "short": 1, "met": False}
+    assert targets["projects"][0]["drills"]["required"] == 1
 
 
 def test_bad_sweep_is_422_naming_the_field_and_writes_nothing(world, api):
@@ -262,3 +263,53 @@ def test_sweep_lists_cost_the_same_queries_for_3_or_12_sweeps(world, api, login)
     many = counts()
     assert (few[0], many[0]) == (3, 12)
     assert few[1:] == many[1:] == (8, 14), (few, many)
+
+
+def test_api_targets_are_per_project_not_a_total(world, api):
+    # Two sweeps in project 1 meet project 1's twice a month; project 2 had none and is short by two. A total
+    # (2 sweeps in scope against 2 required) used to read "met" for the whole company.
+    zhixu = actor_for(world.user("zhixu"))
+    for day in (2, 17):
+        fire.record_sweep(zhixu, project=world.project1, areas="1号楼", findings=[],
+                          at=datetime(2026, 10, day, 9, 0, tzinfo=SH))
+    fire.record_drill(zhixu, project=world.project1, held_at=AT, scenario="疏散演练")
+    body = api("admin").get("/api/v1/fire-safety/targets", year=2026, month=10).json()
+    rows = {row["project_id"]: row for row in body["projects"]}
+    assert set(rows) == {world.project1.pk, world.project2.pk}
+    assert rows[world.project1.pk]["project"] == world.project1.name
+    assert rows[world.project1.pk]["sweeps"] == {"count": 2, "required": 2, "short": 0, "met": True}
+    assert rows[world.project2.pk]["sweeps"] == {"count": 0, "required": 2, "short": 2, "met": False}
+    assert rows[world.project1.pk]["drills"] == {"count": 1, "required": 1, "short": 0, "met": True}
+    assert rows[world.project2.pk]["drills"] == {"count": 0, "required": 1, "short": 1, "met": False}
+    # `project` narrows to one row; project 1 of someone else's scope is a 404.
+    one = api("admin").get("/api/v1/fire-safety/targets", project=world.project2.pk, year=2026, month=10).json()
+    assert [row["project_id"] for row in one["projects"]] == [world.project2.pk]
+    assert api("kefu2").get("/api/v1/fire-safety/targets", project=world.project1.pk).status_code == 404
+
+
+def test_sweep_and_drill_lists_count_targets_in_one_query_for_any_number_of_projects(world, login):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from wuye.tenancy.models import Project
+
+    zhixu = actor_for(world.user("zhixu"))
+    fire.record_sweep(zhixu, project=world.project1, areas="1号楼", findings=[], at=AT)
+    console = login("admin")
+
+    def queries():
+        sizes = []
+        for url in ("/console/facilities/fire/sweeps/?month=2026-10", "/console/facilities/fire/drills/?year=2026"):
+            with CaptureQueriesContext(connection) as captured:
+                response = console.get(url)
+            assert response.status_code == 200
+            sizes.append((len(captured), response.content.decode()))
+        return sizes
+
+    queries()  # warm
+    few = queries()
+    for code, name in (("fire-c", "丙苑"), ("fire-d", "丁苑"), ("fire-e", "戊苑")):
+        Project.objects.create(company=world.company, code=code, name=name)
+    many = queries()
+    assert all("戊苑" in page for _n, page in many)  # the new projects are on both pages
+    assert [n for n, _page in few] == [n for n, _page in many], (few, many)

@@ -219,3 +219,33 @@ def test_console_flags_unconfirmed_in_red(world, login, post, night_engineer):
     assert book.index("白班") < book.index("夜班") and late.situation in book
     unconfirmed = login("gongcheng").get("/console/facilities/handovers/?unconfirmed=on").content.decode()
     assert unconfirmed.count('class="row-due-breached"') == 1 and "李明" not in unconfirmed
+
+
+def test_shift_date_today_or_yesterday_not_two_days_back(world, post):
+    # Yesterday's night shift hands over after midnight (the demo: 08:00 next morning); two days back is refused,
+    # as the message says.
+    after_midnight = datetime(2026, 10, 3, 8, 0, tzinfo=SH)
+    assert _hand(world, post, shift_date=DAY, outgoing_shift="夜班", at=after_midnight).shift_date == DAY
+    with pytest.raises(InvalidInput) as error:
+        _hand(world, post, shift_date=DAY - timedelta(days=1), at=after_midnight)
+    assert error.value.problems[0].field == "shift_date"
+    assert "yesterday" in str(error.value.problems[0].message) or "昨" in str(error.value.problems[0].message)
+
+
+def test_one_unconfirmed_rule_for_queryset_and_row(world, post, night_engineer):
+    late = _hand(world, post)  # 白班 of 10-02 at 20:00: due 20:30
+    fresh = _hand(world, post, outgoing_shift="夜班", at=AT + timedelta(hours=1))  # due 21:30
+    done = _hand(world, post, shift_date=DAY - timedelta(days=1), at=AT)
+    handovers.confirm(actor_for(night_engineer), done, at=AT + timedelta(minutes=40))
+    now = AT + timedelta(minutes=45)
+    found = set(handovers.unconfirmed(Handover.objects.all(), now).values_list("pk", flat=True))
+    assert found == {late.pk}
+    # The same answer for an annotated row, a bare row and the queryset, before and after the sweep marks it.
+    for row in handovers.with_confirm_due(Handover.objects.all()):
+        assert handovers.is_unconfirmed(row, now) is (row.pk in found)
+    for row in Handover.objects.all():
+        assert handovers.is_unconfirmed(row, now) is (row.pk in found)
+    sweep(now)
+    assert set(handovers.unconfirmed(Handover.objects.all(), now).values_list("pk", flat=True)) == {late.pk}
+    assert handovers.is_unconfirmed(Handover.objects.get(pk=late.pk), now)
+    assert not handovers.is_unconfirmed(Handover.objects.get(pk=fresh.pk), now)

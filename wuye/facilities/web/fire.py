@@ -58,8 +58,7 @@ def sweep_list(request):
     project = _project_filter(request, projects)
     sweeps = scoped(HazardSweep.objects.all(), actor)
     # The month's count per project against the seed's twice a month.
-    targets = [{"project": one, **service.sweep_target(sweeps.filter(project=one), year, month)}
-               for one in projects if project in (None, one.pk)]
+    targets = service.sweep_targets(sweeps, [one for one in projects if project in (None, one.pk)], year, month)
     start, end = service.month_bounds(year, month)
     rows = sweeps.filter(conducted_at__gte=start, conducted_at__lt=end).select_related("project", "inspector")
     if project:
@@ -152,8 +151,7 @@ def drill_list(request):
     projects = list(_projects(actor))
     project = _project_filter(request, projects)
     drills = scoped(FireDrill.objects.all(), actor)
-    targets = [{"project": one, **service.drill_target(drills.filter(project=one), year)}
-               for one in projects if project in (None, one.pk)]
+    targets = service.drill_targets(drills, [one for one in projects if project in (None, one.pk)], year)
     start, end = service.year_bounds(year)
     rows = drills.filter(held_at__gte=start, held_at__lt=end).select_related("project", "recorded_by")
     if project:

@@ -7,7 +7,6 @@ from __future__ import annotations
 from datetime import date
 
 from django.contrib import messages
-from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
@@ -23,7 +22,7 @@ from wuye.web.guards import staff_view
 from wuye.web.paging import paginate
 
 from .. import handovers as service
-from ..models import STAFF_ROLES, DutyPost, Handover, HandoverStatus
+from ..models import STAFF_ROLES, DutyPost, Handover
 
 ITEM_ROWS = 4  # empty item rows the form starts with; "add a row" adds one more
 
@@ -78,7 +77,7 @@ def handover_list(request):
     rows = _rows(actor)
     unconfirmed = request.GET.get("unconfirmed") in ("on", "1", "true")
     if unconfirmed:
-        rows = rows.filter(Q(confirm_breached__isnull=False) | Q(confirm_due__lte=now), status=HandoverStatus.PENDING)
+        rows = service.unconfirmed(rows, now)
     posts = list(_posts(actor).order_by("name"))
     raw = request.GET.get("post") or ""
     post = int(raw) if digits(raw) and int(raw) in {one.pk for one in posts} else None

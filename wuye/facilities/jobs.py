@@ -21,7 +21,6 @@ def warn_contractor_qualifications(today: date | None = None) -> int:
     within WUYE_CONTRACTOR_WARNING_DAYS days (SPEC §4: 30 days ahead) or has expired. One message per
     contractor, expiry date and recipient, ever: a rerun (or the next day's run) sends nothing new; a renewed
     qualification (a new date) is warned about afresh when its time comes. Returns the messages written."""
-    from django.conf import settings
     from django.db import transaction
     from django.urls import NoReverseMatch, reverse
     from django.utils import timezone
@@ -32,10 +31,11 @@ def warn_contractor_qualifications(today: date | None = None) -> int:
     from wuye.core.sentences import format_date
     from wuye.people.services import staff_with_role
 
-    from .models import Contractor, Equipment
+    from .models import Contractor, Equipment, EquipmentStatus
+    from .register import qualification_state, warning_days
 
     today = today or timezone.localdate()
-    horizon = today + timedelta(days=int(getattr(settings, "WUYE_CONTRACTOR_WARNING_DAYS", 30)))
+    horizon = today + timedelta(days=warning_days())
     try:
         link = reverse("facilities:contractors")
     except NoReverseMatch:  # the contractors page is the register's; until it is there, the message stands alone
@@ -45,7 +45,12 @@ def warn_contractor_qualifications(today: date | None = None) -> int:
     written = 0
     for contractor in contractors:
         expires = contractor.qualification_expires_on
-        project_ids = sorted(set(Equipment.objects.filter(contractor=contractor).exclude(status="scrapped")
+        # The register's rule says which of the two it is (the query above only narrows the candidates).
+        phase = qualification_state(contractor, today)
+        if phase not in ("expired", "expiring"):
+            continue
+        project_ids = sorted(set(Equipment.objects.filter(contractor=contractor)
+                                 .exclude(status=EquipmentStatus.SCRAPPED)
                                  .values_list("project_id", flat=True)))
         if not project_ids:
             continue  # serves nothing on our register: nobody's equipment is at risk
@@ -56,7 +61,7 @@ def warn_contractor_qualifications(today: date | None = None) -> int:
             recipients.extend(person for person in people if person not in recipients)
         if not recipients:
             continue
-        if expires < today:
+        if phase == "expired":
             subject = _("Qualification of %(contractor)s expired on %(date)s") % {
                 "contractor": contractor.name, "date": format_date(expires)}
         else:
@@ -66,7 +71,6 @@ def warn_contractor_qualifications(today: date | None = None) -> int:
                  "certificate (%(number)s) and record its new expiry date, or arrange another contractor.") % {
             "contractor": contractor.name, "number": contractor.qualification_number or "—"}
         # Once before the date and once more after it, per expiry date.
-        phase = "expired" if expires < today else "expiring"
         with transaction.atomic():
             written += len(notify(recipients, subject, body, link=link, source=contractor,
                                   dedupe_key=f"facilities.contractor_qualification:{contractor.pk}:{expires}:{phase}"))

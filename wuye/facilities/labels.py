@@ -17,7 +17,6 @@ from django.utils.translation import gettext as _
 
 from wuye.core.errors import InvalidInput
 from wuye.core.pdf import SANS, Document
-from wuye.core.validators import digits
 
 from .models import Equipment
 
@@ -160,44 +159,9 @@ def label_sheet_pdf(equipment_list, base_url: str | None = None) -> bytes:
     return doc.render()
 
 
-def filtered_equipment(actor, *, project=None, category=None, building=None, status=None, q=None):
-    """The items `actor` sees, narrowed by the register's filters (each optional, as a request gives them): project
-    (id), category (id or code), building (id), status (code), q (code or name contains). A malformed filter is
-    an InvalidInput naming it; a project outside the actor's scope is a 404, as its records are."""
-    from wuye.core.access import get_scoped_or_404
-    from wuye.tenancy.models import Project
+def filtered_equipment(actor, **filters):
+    """The items a label sheet or an export covers: the register's own filters (`register.filter_equipment`), so
+    they are the rows the list shows, in its order."""
+    from .register import filter_equipment
 
-    from .models import EquipmentStatus
-    from .register import visible_equipment
-
-    items = visible_equipment(actor)
-
-    def number(field: str, value):
-        written = str(value).strip()
-        if not digits(written) or len(written) > 12:
-            raise InvalidInput(field, _("Choose from the list."))
-        return int(written)
-
-    if project not in (None, ""):
-        items = items.filter(project=get_scoped_or_404(Project.objects.all(), actor, pk=number("project", project)))
-    if category not in (None, ""):
-        written = str(category).strip()[:41]
-        if digits(written):
-            items = items.filter(category_id=number("category", written))
-        elif len(written) <= 40:
-            items = items.filter(category__code=written.lower())
-        else:
-            raise InvalidInput("category", _("Choose from the list."))
-    if building not in (None, ""):
-        items = items.filter(building_id=number("building", building))
-    if status not in (None, ""):
-        if str(status) not in EquipmentStatus.values:
-            raise InvalidInput("status", _("Choose from the list."))
-        items = items.filter(status=str(status))
-    if q not in (None, ""):
-        if len(str(q)) > 100:
-            raise InvalidInput("q", _("At most %(count)s characters.") % {"count": 100})
-        from django.db.models import Q
-
-        items = items.filter(Q(code__icontains=str(q).strip()) | Q(name__icontains=str(q).strip()))
-    return items.order_by("project_id", "category__order", "category__code", "code")
+    return filter_equipment(actor, **filters)

@@ -16,20 +16,23 @@ from datetime import date, datetime, timedelta
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from wuye.core.access import Actor, may_read, require, scoped
+from wuye.core.access import Actor, get_scoped_or_404, may_read, require, scoped
 from wuye.core.errors import Conflict, InvalidInput, NotAllowed, Problems
 from wuye.core.events import record_event
 from wuye.core.photos import photo_type, reencode
 from wuye.core.sentences import changed_sentence, register_sentences, register_terms
+from wuye.core.validators import digits
 from wuye.quality.evidence import attach_evidence
 from wuye.tenancy.models import Building, Company, Project
 from wuye.tenancy.ordering import building_order
 
+from .faults import DOWN_STATES as FAULT_DOWN_STATES
+from .faults import OPEN_STATES as FAULT_OPEN_STATES
 from .models import (
     Contractor,
     Equipment,
@@ -165,6 +168,48 @@ def in_register_order(rows: QuerySet) -> QuerySet:
     building last), then category and code."""
     buildings = [term.asc(nulls_last=True) for term in building_order("building__")[1:]]
     return rows.order_by("project_id", *buildings, "category__order", "code", "id")
+
+
+FILTER_TEXT_MAX = 100
+
+
+def filter_equipment(actor: Actor, *, project=None, category=None, building=None, status=None, q=None) -> QuerySet:
+    """The items `actor` sees, narrowed by the register's filters as a request gives them (each optional; None or
+    "" is no filter), in register order — the one reading of the filters behind the list page, the API list, the
+    label sheet and the export, so they select the same rows. project (id), category (id or code, any case),
+    building (id), status (code), q (part of the code or name). A malformed filter is an InvalidInput naming it;
+    a project outside the actor's scope is a 404, as its records are."""
+    items = visible_equipment(actor)
+
+    def number(field: str, value) -> int:
+        written = str(value).strip()
+        if not digits(written) or len(written) > 12:
+            raise InvalidInput(field, gettext("Choose from the list."))
+        return int(written)
+
+    if project not in (None, ""):
+        items = items.filter(project=get_scoped_or_404(Project.objects.all(), actor, pk=number("project", project)))
+    if category not in (None, ""):
+        written = str(category).strip()
+        if digits(written):
+            items = items.filter(category_id=number("category", written))
+        elif 0 < len(written) <= 40:
+            items = items.filter(category__code__iexact=written)
+        else:
+            raise InvalidInput("category", gettext("Choose from the list."))
+    if building not in (None, ""):
+        items = items.filter(building_id=number("building", building))
+    if status not in (None, ""):
+        if str(status) not in EquipmentStatus.values:
+            raise InvalidInput("status", gettext("Choose from the list."))
+        items = items.filter(status=str(status))
+    if q not in (None, ""):
+        if len(str(q)) > FILTER_TEXT_MAX:
+            raise InvalidInput("q", gettext("At most %(count)s characters.") % {"count": FILTER_TEXT_MAX})
+        text = str(q).strip()
+        if text:
+            items = items.filter(Q(code__icontains=text) | Q(name__icontains=text))
+    return in_register_order(items)
 
 
 def visible_contractors(actor: Actor) -> QuerySet:
@@ -355,6 +400,11 @@ def set_status(actor: Actor | None, equipment: Equipment, status: str, *, reason
     if at is not None and (not isinstance(at, datetime) or timezone.is_naive(at)):
         problems.add("at", gettext("Enter a time with its zone."))
     problems.raise_if_any()
+    if status == IN_SERVICE and kept_down(item):
+        # Checked here, on the locked row, for every caller: a fault that keeps the item down sends it back
+        # through the fault's repair and test (faults.py brings it back once no such fault is left).
+        raise InvalidInput("status", gettext("An open fault keeps this item down; it returns to service when the "
+                                             "fault is repaired and tested."))
     if status == SCRAPPED:
         _retire(item, reason)
     before = item.status
@@ -368,15 +418,29 @@ def set_status(actor: Actor | None, equipment: Equipment, status: str, *, reason
     return item
 
 
+def _has_fault(item: Equipment, states) -> bool:
+    """Whether a fault of `item` is in one of `states` — faults.py's own sets: FAULT_DOWN_STATES (reported, in
+    repair, testing: the item is out of service for it; a raised fault has not taken it down yet, its report does)
+    and FAULT_OPEN_STATES (those and raised: work is still open on it)."""
+    from .models import Fault
+
+    return Fault.objects.filter(equipment=item, status__in=states).exists()
+
+
+def kept_down(item: Equipment) -> bool:
+    """Whether a fault keeps `item` out of service: set_status refuses to put it back in service by hand (pages
+    leave that choice out)."""
+    return _has_fault(item, FAULT_DOWN_STATES)
+
+
 def _retire(item: Equipment, reason: str) -> None:
     """A scrapped item has no work left: refused while a fault of it is open (close or cancel it first); its
     scheduled maintenance tasks are cancelled with their clocks, so they neither escalate nor count as missed."""
     from wuye.sla.engine import cancel_clocks
 
-    from .models import Fault, FaultStatus, MaintenanceTask, TaskStatus
+    from .models import MaintenanceTask, TaskStatus
 
-    if Fault.objects.filter(equipment=item).exclude(
-            status__in=(FaultStatus.RESOLVED, FaultStatus.CLOSED, FaultStatus.CANCELLED)).exists():
+    if _has_fault(item, FAULT_OPEN_STATES):
         raise Conflict(gettext("This item has an open fault: close or cancel it before scrapping the item."))
     tasks = list(MaintenanceTask.objects.filter(equipment=item, status=TaskStatus.SCHEDULED))
     for task in tasks:

@@ -3,7 +3,6 @@ status changes, the company's categories and maintenance contractors. The rules 
 
 from datetime import date, datetime
 
-from django.db.models import Q
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
@@ -34,14 +33,12 @@ from ..models import (
 router = Router(tags=["facilities"])
 RESOURCE = "facilities.equipment"
 CLOSED_FAULTS = (FaultStatus.CLOSED, FaultStatus.CANCELLED)
-# A fault in these states keeps its item down: it goes back in service through the fault's test, not by hand.
-DOWN = (FaultStatus.RAISED, FaultStatus.REPORTED, FaultStatus.IN_REPAIR, FaultStatus.TESTING)
 
 
 # -- schemas ---------------------------------------------------------------------------------------------------
 class EquipmentFilters(Schema):
     project: int | None = None
-    category: str | None = Field(None, max_length=40, description="a category code, e.g. elevator")
+    category: str | None = Field(None, max_length=40, description="a category's id or code, e.g. elevator")
     status: str | None = Field(None, description="in_service, faulty, stopped or scrapped")
     building: int | None = None
     q: str | None = Field(None, max_length=100, description="part of the code or the name")
@@ -287,30 +284,17 @@ def _item_or_404(actor, equipment_id: int) -> Equipment:
 
 
 def filtered(actor, filters: EquipmentFilters):
-    rows = rules.visible_equipment(actor)
-    if filters.project is not None:
-        rows = rows.filter(project_id=filters.project)
-    if filters.category:
-        rows = rows.filter(category__code=filters.category)
-    if filters.status is not None:
-        if filters.status not in EquipmentStatus.values:
-            raise InvalidInput("status", _("Choose one of: %(values)s.")
-                               % {"values": ", ".join(EquipmentStatus.values)})
-        rows = rows.filter(status=filters.status)
-    if filters.building is not None:
-        rows = rows.filter(building_id=filters.building)
-    if filters.q and filters.q.strip():
-        text = filters.q.strip()
-        rows = rows.filter(Q(code__icontains=text) | Q(name__icontains=text))
-    return rules.in_register_order(rows)
+    return rules.filter_equipment(actor, **filters.dict())
 
 
 # -- routes ----------------------------------------------------------------------------------------------------
 @router.get("/equipment", response=list[EquipmentOut])
 @paginate(PagePagination)
 def list_equipment(request, filters: Query[EquipmentFilters]):
-    """Items of the register in scope: filters `project`, `category` (code), `status`, `building`, `q` (part of
-    the code or name). Each row names its contractor with the state of its qualification (expired shows red)."""
+    """Items of the register in scope: filters `project` (outside your projects: 404), `category` (id or code),
+    `status`, `building`, `q` (part of the code or name), in register order — the rows the label sheet and the
+    export select with the same filters. Each row names its contractor with the state of its qualification
+    (expired shows red)."""
     require_read(request.actor, RESOURCE)
     today = timezone.localdate()
     return Mapped(filtered(request.actor, filters), lambda item: _row(item, today))
@@ -367,9 +351,6 @@ def set_equipment_status(request, equipment_id: int, payload: EquipmentStatusIn)
     item = _item_or_404(request.actor, equipment_id)
     if payload.status == EquipmentStatus.FAULTY:
         raise InvalidInput("status", _("Report a fault to mark the item faulty."))
-    if payload.status == EquipmentStatus.IN_SERVICE and item.faults.filter(status__in=DOWN).exists():
-        raise InvalidInput("status", _("An open fault keeps this item down; it returns to service when the fault is "
-                                       "repaired and tested."))
     rules.set_status(request.actor, item, payload.status, reason=payload.reason)
     return equipment_detail(_item_or_404(request.actor, equipment_id))
 

@@ -230,3 +230,38 @@ def test_qr_drawn_on_the_page_is_the_code_of_the_scan_url(world, elevators):
             for column in range(int(x), int(x) + int(width)):
                 grid[int(y)][column] = 1
         assert grid == [list(row) for row in expected]
+
+
+# -- one reading of the register's filters -------------------------------------------------------------------------
+def test_list_page_api_labels_and_export_read_the_filters_alike(world, elevators, api, login):
+    """register.filter_equipment behind all four: a category by id or by code in any case selects the same rows
+    in the same order; a project outside the caller's scope is a 404 and a malformed filter a 422 everywhere."""
+    from wuye.people.access import actor_for
+
+    client, browser = api("gongcheng"), login("gongcheng")
+    category = EquipmentCategory.objects.get(code="elevator")
+    expected = [f"DT-{n:02d}" for n in range(1, 26)]
+    for written in ("elevator", "ELEVATOR", str(category.pk)):
+        rows = client.get("/api/v1/equipment", category=written, page_size=200).json()
+        assert [row["code"] for row in rows["items"]] == expected, written
+        chosen = labels.filtered_equipment(actor_for(world.user("gongcheng")), category=written)
+        assert [item.code for item in chosen] == expected, written
+        page = browser.get("/console/facilities/equipment/", {"category": written})
+        html = page.content.decode()
+        assert page.status_code == 200 and "25号客梯" in html and "1号生活水泵" not in html, written
+    assert client.get("/api/v1/equipment", project=world.project2.pk).status_code == 404
+    assert browser.get("/console/facilities/equipment/", {"project": world.project2.pk}).status_code == 404
+    assert browser.get("/console/facilities/equipment/export/",
+                       {"project": world.project2.pk}).status_code == 404
+    refused = client.get("/api/v1/equipment", status="broken")
+    assert refused.status_code == 422 and refused.json()["errors"][0]["field"] == "status"
+    assert browser.get("/console/facilities/equipment/", {"status": "broken"}).status_code == 422
+
+
+def test_warning_job_follows_the_registers_rule(world, contractors, monkeypatch):
+    """The job asks the register how many days ahead to warn (register.warning_days), not the setting itself."""
+    from wuye.facilities import register
+
+    monkeypatch.setattr(register, "warning_days", lambda: 29)
+    assert warn_contractor_qualifications(date(2026, 11, 1)) == 0  # soon is 30 days off: not yet
+    assert warn_contractor_qualifications(date(2026, 11, 2)) == 1

@@ -419,3 +419,28 @@ def test_scrapping_an_item_cancels_its_scheduled_work_and_waits_for_its_open_fau
     register.set_status(reg["engineer"], lift, "scrapped", reason="电梯更新改造")
     assert set(tasks.values_list("status", flat=True)) == {TaskStatus.CANCELLED}
     assert clocks_for(tasks.get(due_on=date(2026, 10, 1))).get().state == "cancelled"
+
+
+@pytest.mark.django_db
+def test_set_status_itself_keeps_an_item_down_while_a_fault_is_open(world, reg):
+    """The rule lives in set_status (every caller, on the locked row), with faults.py's own sets: a reported
+    fault keeps the item down; a fault only raised from readings does not hold back another fault's cancel."""
+    from wuye.facilities import faults
+    from wuye.facilities.models import Fault, FaultStatus
+
+    item = reg["elevator"]
+    fault = faults.report_fault(reg["engineer"], item, title="轿厢异响", at=NOW)
+    item.refresh_from_db()
+    assert item.status == "faulty"
+    with pytest.raises(InvalidInput) as refused:
+        register.set_status(reg["engineer"], item, "in_service")
+    assert refused.value.problems[0].field == "status"
+    assert register.kept_down(item)
+    Fault.objects.create(project=world.project1, equipment=item, title="电流超限",
+                                  status=FaultStatus.RAISED, raised_at=NOW)
+    faults.cancel(reg["engineer"], fault, reason="误报", at=NOW)
+    item.refresh_from_db()
+    assert item.status == "in_service" and not register.kept_down(item)
+    # ... but a raised fault still holds back scrapping: its work is open.
+    with pytest.raises(Conflict):
+        register.set_status(reg["engineer"], item, "scrapped", reason="更新改造")

@@ -39,7 +39,6 @@ from ..models import (
 
 RESOURCE = "facilities.equipment"
 CLOSED_FAULTS = (FaultStatus.CLOSED, FaultStatus.CANCELLED)
-DOWN_FAULTS = (FaultStatus.RAISED, FaultStatus.REPORTED, FaultStatus.IN_REPAIR, FaultStatus.TESTING)
 TEXT_FIELDS = ("code", "name", "location", "model_number", "maker", "notes")
 DOCUMENT_TYPES = {"pdf": "application/pdf", "jpg": "image/jpeg", "png": "image/png", "webp": "image/webp"}
 CONTRACTOR_TEXT = ("name", "service", "qualification_number", "contact_name", "phone")
@@ -64,47 +63,42 @@ def _digits(value) -> int | None:
 
 
 # -- the list --------------------------------------------------------------------------------------------------
+FILTERS = ("project", "category", "status", "building", "q")
+
+
 def _filters(request) -> dict:
-    get = request.GET
-    return {
-        "project": _digits(get.get("project")),
-        "category": (get.get("category") or "")[:40],
-        "status": get.get("status") if get.get("status") in EquipmentStatus.values else "",
-        "building": _digits(get.get("building")),
-        "q": (get.get("q") or "").strip()[:100],
-    }
+    """The filters as written (bounded), for the form to show them again; register.filter_equipment reads them."""
+    return {name: (request.GET.get(name) or "").strip()[:service.FILTER_TEXT_MAX + 1] for name in FILTERS}
 
 
 @staff_view(reads=RESOURCE)
 def equipment_list(request):
     actor = request.actor
     filters = _filters(request)
-    rows = service.visible_equipment(actor)
-    if filters["project"]:
-        rows = rows.filter(project_id=filters["project"])
-    if filters["category"]:
-        rows = rows.filter(category__code=filters["category"])
-    if filters["status"]:
-        rows = rows.filter(status=filters["status"])
-    if filters["building"]:
-        rows = rows.filter(building_id=filters["building"])
-    if filters["q"]:
-        rows = rows.filter(Q(code__icontains=filters["q"]) | Q(name__icontains=filters["q"]))
-    page = paginate(request, service.in_register_order(rows))
+    error, status = "", 200
+    try:
+        rows = service.filter_equipment(actor, **filters)
+    except InvalidInput as problem:
+        # A malformed filter (typed into the address) names itself above an empty list.
+        error, status = (problem.problems[0].message if problem.problems else problem.message), problem.status
+        rows = service.visible_equipment(actor).none()
+    page = paginate(request, rows)
     today = timezone.localdate()
     projects = scoped(Project.objects.active(), actor).only("id", "name")
     buildings = Building.objects.filter(project__in=projects)
-    if filters["project"]:
-        buildings = buildings.filter(project_id=filters["project"])
     query = urlencode({key: value for key, value in filters.items() if value})
+    # The form compares ids with the options' ids.
+    shown = {**filters, "project": _digits(filters["project"]), "building": _digits(filters["building"])}
+    if shown["project"]:
+        buildings = buildings.filter(project_id=shown["project"])
     return render(request, "facilities/equipment/list.html", {
-        "page": page, "filters": filters, "query": query,
+        "page": page, "filters": shown, "query": query, "filter_error": error,
         "rows": [{"item": item, "qualification": service.qualification_state(item.contractor, today)}
                  for item in page.object_list],
         "projects": projects, "buildings": naturally(buildings.select_related("project")),
         "categories": service.visible_categories(actor).order_by("order", "code"),
         "statuses": EquipmentStatus.choices, "may_manage": actor.may(service.MANAGE),
-    })
+    }, status=status)
 
 
 # -- one item --------------------------------------------------------------------------------------------------
@@ -126,7 +120,7 @@ def _detail_context(request, item, errors: dict | None = None, failed: str = "")
                          for code, value in (reading.values or {}).items()]
     statuses = [(value, label) for value, label in EquipmentStatus.choices
                 if value in service.allowed_statuses(item) and value != EquipmentStatus.FAULTY]
-    if item.faults.filter(status__in=DOWN_FAULTS).exists():
+    if service.kept_down(item):
         statuses = [(value, label) for value, label in statuses if value != EquipmentStatus.IN_SERVICE]
     may_manage = actor.may(service.MANAGE)
     return {
@@ -169,9 +163,6 @@ def equipment_status(request, pk: int):
     try:
         if status == EquipmentStatus.FAULTY:
             raise InvalidInput("status", _("Report a fault to mark the item faulty."))
-        if status == EquipmentStatus.IN_SERVICE and item.faults.filter(status__in=DOWN_FAULTS).exists():
-            raise InvalidInput("status", _("An open fault keeps this item down; it returns to service when "
-                                                   "the fault is repaired and tested."))
         service.set_status(request.actor, item, status, reason=reason)
     except DomainError as error:
         context = _detail_context(request, item, _errors(error, "status"), "status")

@@ -7,7 +7,9 @@ numerator counts them too):
   placeholder of the same code (the registry keeps a real KPI over a placeholder, whatever the load order).
 - `maintenance_on_time` — tasks done in the period before their deadline / tasks done in the period.
 - `equipment_fault_rate` — faults found in the period / items in the register (not scrapped), percent; lower is
-  better. The drill-down lists the items, counted when they had a fault, with their number of faults.
+  better. The numerator counts faults, the denominator items, so the drill-down lists both: each fault of the
+  period (counted — the counted rows add up to the numerator, an item with two faults is two rows) and each item
+  in the register (not counted — these rows are the denominator), with its number of faults.
 - `fault_mean_time_to_repair` — hours from a fault being found to it being repaired, mean over the faults
   repaired in the period; lower is better.
 - `entrapment_response` — entrapments whose staff arrived within the limit (the `entrapment.staff_arrive` clock
@@ -21,7 +23,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import BooleanField, Count, Exists, OuterRef, Q, Value
 from django.urls import NoReverseMatch
 from django.utils import timezone
 from django.utils.translation import gettext as _t
@@ -31,6 +33,7 @@ from wuye.core.kpis import (
     HOURS,
     MINUTES,
     PERCENT,
+    Chain,
     DrillRow,
     Figure,
     Kpi,
@@ -146,16 +149,31 @@ def fault_rate_count(project_ids, start, end) -> Figure:
 
 
 def fault_rate_records(project_ids, start, end):
-    """The items (the denominator), each with `kpi_faults` (its faults in the period; counted when any)."""
-    items = _items(project_ids, start, end).select_related("category").annotate(
-        kpi_faults=Count("faults", filter=_fault_window(start, end)))
-    return annotate_counted(items, Q(kpi_faults__gt=0)).order_by("-kpi_faults", "category__order", "code", "id")
+    """The faults of the period (the numerator: counted), then the register's items (the denominator: not
+    counted), each item with `kpi_faults` (its faults in the period)."""
+    items = _items(project_ids, start, end)
+    faults = annotate_counted(_faults_of(items, start, end), Q(pk__isnull=False)).select_related(
+        "equipment").order_by("raised_at", "id")
+    listed = items.select_related("category").annotate(kpi_faults=Count("faults", filter=_fault_window(start, end)))
+    return Chain(faults, listed.annotate(kpi_counted=Value(False, output_field=BooleanField())).order_by(
+        "-kpi_faults", "category__order", "code", "id"))
 
 
-def describe_items(items) -> list[DrillRow]:
-    return [DrillRow(id=item.pk, kind=str(item.category.name),
-                     title=_t("%(item)s: %(count)s faults") % {"item": item.name, "count": item.kpi_faults},
-                     counted=bool(item.kpi_counted), link=_link(item)) for item in items]
+def describe_fault_rate(records) -> list[DrillRow]:
+    rows = []
+    for record in records:
+        if isinstance(record, Fault):
+            rows.append(DrillRow(id=record.pk, kind=str(_("Equipment fault")),
+                                 title=_t("%(item)s · %(fault)s: found %(at)s") % {
+                                     "item": record.equipment.name, "fault": record.title,
+                                     "at": format_time(record.raised_at)},
+                                 counted=bool(record.kpi_counted), link=_link(record), at=record.raised_at))
+            continue
+        rows.append(DrillRow(id=record.pk, kind=str(record.category.name),
+                             title=_t("%(item)s: an item in the register, %(count)s faults") % {
+                                 "item": record.name, "count": record.kpi_faults},
+                             counted=bool(record.kpi_counted), link=_link(record)))
+    return rows
 
 
 # -- mean time to repair ------------------------------------------------------------------------------------------
@@ -260,8 +278,10 @@ def register() -> None:
                      on_time_count, on_time_records, describe=describe_tasks, order=121,
                      numerator_label=_("on time"), denominator_label=_("done")))
     register_kpi(Kpi("equipment_fault_rate", _("Equipment fault rate"), PERCENT, Decimal(5),
-                     fault_rate_count, fault_rate_records, describe=describe_items, higher_is_better=False,
-                     order=122, help_text=_("Faults found in the period over the items in the register."),
+                     fault_rate_count, fault_rate_records, describe=describe_fault_rate, higher_is_better=False,
+                     order=122, help_text=_("Faults found in the period over the items in the register. The "
+                                            "records list each fault (in the numerator), then each item (the "
+                                            "denominator)."),
                      numerator_label=_("faults"), denominator_label=_("items")))
     register_kpi(Kpi("fault_mean_time_to_repair", _("Mean time to repair a fault"), HOURS, Decimal(24),
                      mttr_count, mttr_records, describe=describe_faults, higher_is_better=False, order=123,

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
+from django.utils import translation
 
 from wuye.core.kpis import get_kpi
 from wuye.facilities.models import (
@@ -62,10 +63,10 @@ def fault(equipment, raised, *, repaired=None, status=FaultStatus.REPORTED):
 def figure_and_drill(world, code, project=None, month=OCT):
     actor = actor_for(world.user("pinzhi"))
     row = kpis.kpi_figure(actor, code=code, project=project or world.project1, month=month)
-    records = kpis.kpi_records(actor, code=code, project=project or world.project1, month=month)
+    records = list(kpis.kpi_records(actor, code=code, project=project or world.project1, month=month))
     drill = {record.pk: bool(record.kpi_counted) for record in records}
     rows = kpis.describe_records(code, records)
-    assert len(rows) == len(drill)
+    assert len(rows) == len(records)
     return row, drill
 
 
@@ -113,17 +114,28 @@ def test_fault_rate_is_faults_of_the_month_over_items_in_the_register(world):
     item(world.project1, "DT-9", status=EquipmentStatus.SCRAPPED)  # out of the register
     item(world.project1, "DT-10", created=at(11, 1))  # installed after October
     faulty = item(world.project1, "DT-5", status=EquipmentStatus.FAULTY)  # still an item in service
-    fault(lifts[0], at(10, 2))
-    fault(lifts[0], at(10, 20))
-    fault(faulty, at(10, 31, 23, 59))
+    first = fault(lifts[0], at(10, 2))
+    second = fault(lifts[0], at(10, 20))  # the same item's second fault: two in the numerator
+    last = fault(faulty, at(10, 31, 23, 59))
     fault(lifts[1], at(11, 1, 0, 0))  # November
     fault(lifts[2], at(10, 5), status=FaultStatus.CANCELLED)
 
-    row, drill = figure_and_drill(world, "equipment_fault_rate")
+    row, _drill = figure_and_drill(world, "equipment_fault_rate")
     assert (row.numerator, row.denominator, row.value) == (3, 5, Decimal("60.00"))
     assert row.status == "red"  # target ≤ 5 %, lower is better
-    assert drill == {lifts[0].pk: True, faulty.pk: True, lifts[1].pk: False, lifts[2].pk: False,
-                     lifts[3].pk: False}
+    # The drill-down adds up: the counted rows are the 3 faults (DT-1's two among them), the others the 5 items.
+    actor = actor_for(world.user("pinzhi"))
+    records = list(kpis.kpi_records(actor, code="equipment_fault_rate", project=world.project1, month=OCT))
+    counted = [(type(record).__name__, record.pk) for record in records if record.kpi_counted]
+    listed = [(type(record).__name__, record.pk) for record in records if not record.kpi_counted]
+    assert counted == [("Fault", first.pk), ("Fault", second.pk), ("Fault", last.pk)]
+    assert listed == [("Equipment", item.pk) for item in (lifts[0], faulty, lifts[1], lifts[2], lifts[3])]
+    with translation.override("en"):
+        rows = kpis.describe_records("equipment_fault_rate", records)
+    assert sum(row.counted for row in rows) == 3 and sum(not row.counted for row in rows) == 5
+    assert [row.title for row in rows[:2]] == ["DT-1号电梯 · 轿厢异响: found 10-02 10:00",
+                                               "DT-1号电梯 · 轿厢异响: found 10-20 10:00"]
+    assert rows[3].title == "DT-1号电梯: an item in the register, 2 faults"
 
 
 def test_mean_time_to_repair_in_hours_over_faults_repaired_in_the_month(world):

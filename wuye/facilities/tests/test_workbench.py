@@ -144,3 +144,15 @@ def test_a_handover_waits_in_the_incoming_departments_todos_not_the_writers(worl
     assert todos[0].due_at == fac.now + timedelta(minutes=30)
     assert handover.get_absolute_url() not in [t.url for t in facility_todos(actor_for(world.user("gongcheng")),
                                                                               fac.now)]
+
+
+def test_the_todos_tasks_are_my_tasks_without_the_due_day_bound(world, fac):
+    from wuye.facilities.models import MaintenanceTask
+    from wuye.facilities.plans import mine_q, my_tasks
+
+    for username in ("gongcheng", "zhixu"):
+        actor = actor_for(world.user(username))
+        in_todos = {todo.url for todo in facility_todos(actor, fac.now)}
+        mine = MaintenanceTask.objects.filter(mine_q(actor), status="scheduled", project__in=actor.project_ids)
+        assert {task.get_absolute_url() for task in mine} == {url for url in in_todos if "/tasks/" in url}
+        assert set(my_tasks(actor, FIXED)) == {task for task in mine if task.due_on <= FIXED}

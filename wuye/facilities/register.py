@@ -354,12 +354,7 @@ def update_equipment(actor: Actor, equipment: Equipment, **changes) -> Equipment
     problems = Problems()
     cleaned = _clean(problems, item.project, changes, equipment=item)
     problems.raise_if_any()
-    diff = {}
-    for name, value in cleaned.items():
-        before = getattr(item, name)
-        if before != value:
-            diff[name] = [_shown(name, before), _shown(name, value)]
-            setattr(item, name, value)
+    diff = _apply(item, cleaned)
     if not diff:
         return item
     try:
@@ -371,6 +366,17 @@ def update_equipment(actor: Actor, equipment: Equipment, **changes) -> Equipment
     for name in diff:  # the caller's copy reads as the row now does
         setattr(equipment, name, getattr(item, name))
     return item
+
+
+def _apply(row, cleaned: dict) -> dict:
+    """Set the cleaned values that differ on `row`; {field: [before, after] as shown}, for the `changed` event."""
+    diff = {}
+    for name, value in cleaned.items():
+        before = getattr(row, name)
+        if before != value:
+            diff[name] = [_shown(name, before), _shown(name, value)]
+            setattr(row, name, value)
+    return diff
 
 
 @transaction.atomic
@@ -570,12 +576,7 @@ def update_contractor(actor: Actor, contractor: Contractor, **changes) -> Contra
     problems = Problems()
     cleaned = _clean_contractor(problems, row.company, changes, contractor=row)
     problems.raise_if_any()
-    diff = {}
-    for name, value in cleaned.items():
-        before = getattr(row, name)
-        if before != value:
-            diff[name] = [_shown(name, before), _shown(name, value)]
-            setattr(row, name, value)
+    diff = _apply(row, cleaned)
     if not diff:
         return row
     try:

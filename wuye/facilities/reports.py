@@ -133,7 +133,7 @@ def fault_filters(**given) -> dict:
 
 
 def fault_rows(actor: Actor, filters: dict):
-    """The fault list's rows for its filter values (web/faults.fault_list narrows the same way)."""
+    """The fault list's rows for its filter values: the list page (web/faults.fault_list) and the cards count these."""
     from .faults import open_faults
 
     rows = scoped(Fault.objects.all(), actor)

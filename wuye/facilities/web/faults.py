@@ -24,6 +24,7 @@ from wuye.web.guards import staff_view
 from wuye.web.paging import paginate
 
 from .. import faults as service
+from .. import reports
 from ..models import Contractor, Equipment, EquipmentStatus, Fault, FaultSeverity, FaultStatus
 
 FIELD_MAX = 2000
@@ -48,15 +49,8 @@ def _filters(request) -> dict:
 def fault_list(request):
     actor = request.actor
     filters = _filters(request)
-    rows = scoped(Fault.objects.select_related("project", "equipment__category"), actor)
-    for name in ("project", "equipment"):
-        if filters[name]:
-            rows = rows.filter(**{f"{name}_id": int(filters[name])})
-    for name in ("status", "severity"):
-        if filters[name]:
-            rows = rows.filter(**{name: filters[name]})
-    if filters["open"]:
-        rows = service.open_faults(rows)
+    # The same rows the workbench's fault cards count (reports.fault_rows): one filter for both.
+    rows = reports.fault_rows(actor, filters).select_related("project", "equipment__category")
     page = paginate(request, rows.order_by("-raised_at", "-id"))
     query = urlencode({key: ("on" if value is True else value) for key, value in filters.items() if value})
     return render(request, "facilities/faults/list.html", {

@@ -24,7 +24,7 @@ FLOORS = {
     "tenancy": PLACES, "people": PLACES,
     "sla": ENGINES, "billing": ENGINES,
     "workorders": PROCESSES, "facilities": PROCESSES, "security": PROCESSES, "quality": PROCESSES,
-    "community": PROCESSES, "onboarding": PROCESSES, "collection": PROCESSES,
+    "community": PROCESSES, "environment": PROCESSES, "onboarding": PROCESSES, "collection": PROCESSES,
     "web": FACES, "reports": FACES, "api": FACES, "urls": FACES,
     "demo": TOOLING, "celery": TOOLING, "settings": TOOLING, "wsgi": TOOLING, "asgi": TOOLING,
 }
@@ -93,8 +93,8 @@ def house_modules():
     ("ground: core imports no app above it", ["core"]),
     ("places import no engine, process, face or tooling", ["tenancy", "people"]),
     ("engines import no process (billing does not know what a repair is)", ["sla", "billing"]),
-    ("processes import no tooling", ["workorders", "facilities", "security", "quality", "community", "onboarding",
-                                            "collection"]),
+    ("processes import no tooling", ["workorders", "facilities", "security", "environment", "quality", "community",
+                                      "onboarding", "collection"]),
     ("faces import no tooling", ["web", "reports", "api", "urls"]),
 ])
 def test_arrows_point_down_only(floor_name, apps):

@@ -5,10 +5,12 @@ from ninja import NinjaAPI
 from wuye.billing.api import router as billing_router
 from wuye.core.api import API_AUTH, LocalTimeRenderer, install_error_handlers
 from wuye.core.api import router as core_router
+from wuye.environment.api import router as environment_router
 from wuye.facilities.api import router as facilities_router
 from wuye.onboarding.api import router as onboarding_router
 from wuye.people.api import router as people_router
 from wuye.quality.api import router as quality_router
+from wuye.security.api import router as security_router
 from wuye.tenancy.api import router as tenancy_router
 from wuye.workorders.api import router as workorders_router
 
@@ -34,3 +36,5 @@ api.add_router("/v1/", workorders_router)
 api.add_router("/v1/", billing_router)
 api.add_router("/v1/", quality_router)
 api.add_router("/v1/", facilities_router)
+api.add_router("/v1/", security_router)
+api.add_router("/v1/", environment_router)

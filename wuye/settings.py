@@ -62,6 +62,8 @@ INSTALLED_APPS = [
     "wuye.collection",
     "wuye.quality",
     "wuye.facilities",
+    "wuye.security",
+    "wuye.environment",
     # faces
     "wuye.web",
     "wuye.demo",

@@ -16,6 +16,8 @@ urlpatterns = [
     path("", include("wuye.collection.urls")),
     path("", include("wuye.quality.urls")),
     path("", include("wuye.facilities.urls")),
+    path("", include("wuye.security.urls")),
+    path("", include("wuye.environment.urls")),
     path("", include("wuye.onboarding.views")),
     path("", include("wuye.web.urls")),
 ]

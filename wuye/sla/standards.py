@@ -74,6 +74,20 @@ FACILITIES = {
                           {"after_minutes": 60, "role": Role.PROJECT_MANAGER.value, "supervisor": False}]),
 }
 
+# Order, security and environment (§5). A patrol checkpoint is due `minutes_from_start` into its round (its deadline
+# is set per clock): no warning, and its one rung is quiet — the patrol handler (security.patrols) marks the
+# checkpoint missed and tells the security supervisors once per round, not once per checkpoint. A round must be
+# completed within its route's round time (set per clock); a missed round climbs the ladder. Cleaning tasks are
+# due at the end of their slot, greening tasks at the end of their day (both set per clock).
+ENV = Role.ENVIRONMENT.value
+SECURITY_ENVIRONMENT = {
+    "patrol.checkpoint": ("巡更点打卡", 10 * M, "calendar", SEC,
+                          [{"after_minutes": 0, "role": SEC, "supervisor": True, "quiet": True}]),
+    "patrol.round": ("巡逻轮次完成", 40 * M, "calendar", SEC, ladder(SEC, 0, 60, 240)),
+    "cleaning.task": ("保洁任务", 60 * M, "calendar", ENV, ladder(ENV, 0, 120, 480)),
+    "greening.task": ("绿化养护任务", 24 * H, "calendar", ENV, MAINTENANCE_LADDER),
+}
+
 # key: (name, target, measure, responsible role, ladder)
 SPEC_DEFAULT = {
     "repair.emergency.dispatch": ("紧急报修派单", 5 * M, "calendar", CS, ladder(CS, 0, 10, 30)),
@@ -95,9 +109,10 @@ SPEC_DEFAULT = {
     "rectification.major": ("较重问题整改", 2 * WORKING_DAY, "working", QA, RECTIFICATION_LADDER),
     "rectification.minor": ("一般问题整改", 3 * WORKING_DAY, "working", QA, RECTIFICATION_LADDER),
     **FACILITIES,
+    **SECURITY_ENVIRONMENT,
 }
 # No warning before a payment deadline: the payment notice (≥ 15 days ahead) is the owner's warning.
-NO_WARNING = {"billing.payment"}
+NO_WARNING = {"billing.payment", "patrol.checkpoint"}
 FIVE_STAR = {
     **SPEC_DEFAULT,
     "repair.emergency.arrive": ("紧急报修15分钟到场", 15 * M, "calendar", ENG, ladder(ENG, 0, 10, 30)),

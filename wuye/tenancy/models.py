@@ -192,6 +192,12 @@ class ProjectRules(models.Model):
     notice_lead_days = models.PositiveSmallIntegerField(_("payment-notice lead (days)"))
     dunning_reminder_days = models.PositiveSmallIntegerField(_("reminder notice at (days overdue)"))
     dunning_letter_days = models.PositiveSmallIntegerField(_("lawyer's letter at (days overdue)"))
+    parking_free_minutes = models.PositiveSmallIntegerField(_("temporary parking free period (minutes)"), default=15)
+    parking_daily_cap_yuan = models.PositiveSmallIntegerField(_("temporary parking cap per 24 hours (yuan)"),
+                                                              default=20)
+    patrol_every_minutes = models.PositiveSmallIntegerField(_("patrol round every (minutes)"), default=120)
+    patrol_key_area_every_minutes = models.PositiveSmallIntegerField(_("key-area patrol round every (minutes)"),
+                                                                     default=60)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     scope_project_path = "project"

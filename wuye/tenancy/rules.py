@@ -100,6 +100,15 @@ RULE_DEFAULTS: dict[str, Rule] = {rule.name: rule for rule in (
     Rule("dunning_letter_days", gettext_lazy("Lawyer's letter (律师函) at"), gettext_lazy("days overdue"), 60,
          gettext_lazy("SPEC §3: 60 days overdue → lawyer's letter"), low=2, high=730,
          sla=(SlaLink("billing.payment", "rung", _overdue_rung, stage="lawyer_letter"),)),
+    Rule("parking_free_minutes", gettext_lazy("Temporary parking free period"), gettext_lazy("minutes"), 15,
+         gettext_lazy("Issue 14: a temporary car staying up to 15 minutes pays nothing"), low=0, high=120),
+    Rule("parking_daily_cap_yuan", gettext_lazy("Temporary parking cap per 24 hours"), gettext_lazy("yuan"), 20,
+         gettext_lazy("Issue 14: the temporary tariff (2 CNY/h, seed 001 ch.6 §3) stops at a daily cap; 0 = no cap"),
+         low=0, high=1000),
+    Rule("patrol_every_minutes", gettext_lazy("Patrol round every"), gettext_lazy("minutes"), 120,
+         gettext_lazy("Seed 001 ch.6 §1: patrols every 2 hours"), low=15, high=720),
+    Rule("patrol_key_area_every_minutes", gettext_lazy("Key-area patrol round every"), gettext_lazy("minutes"), 60,
+         gettext_lazy("Seed 001 ch.6 §1: key areas (underground garage, playground) every hour"), low=15, high=720),
 )}
 
 

@@ -1,0 +1,1 @@
+"""Periodic jobs of the environment (tasks generated and clocks started, tasks not done closed)."""

@@ -1,0 +1,1 @@
+"""Row sources shared by the environment pages, cards and exports."""

@@ -1,0 +1,3 @@
+"""Environment pages: checks (filled by its stream)."""
+
+urlpatterns = []

@@ -1,0 +1,3 @@
+"""Environment pages: cleaning (filled by its stream)."""
+
+urlpatterns = []

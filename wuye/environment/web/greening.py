@@ -1,0 +1,3 @@
+"""Environment pages: greening (filled by its stream)."""
+
+urlpatterns = []

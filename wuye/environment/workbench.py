@@ -1,0 +1,5 @@
+"""Workbench cards for the environment department."""
+
+
+def register() -> None:
+    """Called once from the app's registry."""

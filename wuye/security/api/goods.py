@@ -1,0 +1,5 @@
+"""Security API: goods (filled by its stream)."""
+
+from ninja import Router
+
+router = Router()

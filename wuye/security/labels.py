@@ -1,0 +1,1 @@
+"""Printable QR labels of patrol checkpoints (A4 sheet), drawn by the shared label sheet."""

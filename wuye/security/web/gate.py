@@ -1,0 +1,3 @@
+"""Security pages: gate (filled by its stream)."""
+
+urlpatterns = []

@@ -1,0 +1,3 @@
+"""Security pages: goods (filled by its stream)."""
+
+urlpatterns = []

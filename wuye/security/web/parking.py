@@ -1,0 +1,3 @@
+"""Security pages: parking (filled by its stream)."""
+
+urlpatterns = []

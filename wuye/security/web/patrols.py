@@ -1,0 +1,3 @@
+"""Security pages: patrols (filled by its stream)."""
+
+urlpatterns = []

@@ -1,0 +1,3 @@
+"""Security pages: portal (filled by its stream)."""
+
+urlpatterns = []

@@ -12,10 +12,18 @@ def compose_event(subject, verb: str, *, actor=None, data: dict | None = None, p
     """An unsaved event (see `record_event`), for writing many at once with `record_events`."""
     if project_id is None:
         project_id = getattr(subject, "project_id", None)
+    return compose_event_about(ContentType.objects.get_for_model(subject).pk, subject.pk, verb, actor=actor,
+                               data=data, project_id=project_id)
+
+
+def compose_event_about(subject_type_id: int, subject_id: int, verb: str, *, actor=None, data: dict | None = None,
+                        project_id=None) -> Event:
+    """`compose_event` for a subject known only by its type and id (the SLA sweep's clock names its subject without
+    loading it: a patrol sweep's ten thousand checkpoints need not be read to record that they are overdue)."""
     return Event(
         actor=actor if (actor is not None and getattr(actor, "pk", None)) else None,
-        subject_type=ContentType.objects.get_for_model(subject),
-        subject_id=subject.pk,
+        subject_type_id=subject_type_id,
+        subject_id=subject_id,
         project_id=project_id,
         verb=verb,
         data=data or {},

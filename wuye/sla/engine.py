@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 from wuye.core.bulk import insert_rows
 from wuye.core.calendar import WorkingCalendar, calendar_for
 from wuye.core.errors import Conflict
-from wuye.core.events import compose_event, record_event, record_events
+from wuye.core.events import compose_event_about, record_event, record_events
 from wuye.core.models import Channel
 from wuye.core.outbox import compose, post
 from wuye.tenancy.rules import RULE_DEFAULTS, rules_for
@@ -305,24 +305,28 @@ def clocks_for(subject):
 # Processes that act when one of their clocks reaches a rung (billing sends its reminder notice and lawyer's
 # letter) register here by key prefix; the engine stays ignorant of them. Called inside the sweep's transaction
 # with [(clock, level, rung), …] for the batch.
-_STEP_HANDLERS: dict[str, object] = {}
+_STEP_HANDLERS: dict[str, tuple[object, bool]] = {}
 
 
-def on_escalation(key_prefix: str):
-    """Decorator: call `handler(steps)` for the escalation steps of clocks whose key starts with `key_prefix`."""
+def on_escalation(key_prefix: str, *, subjects: bool = True):
+    """Decorator: call `handler(steps)` for the escalation steps of clocks whose key starts with `key_prefix`.
+    `subjects=False`: the handler reads only `clock.subject_id` (and loads what it needs itself, set-wise), so the
+    sweep does not load the subjects of silent clocks for it."""
 
     def register(handler):
-        _STEP_HANDLERS[key_prefix] = handler
+        _STEP_HANDLERS[key_prefix] = (handler, subjects)
         return handler
 
     return register
 
 
 def _run_step_handlers(steps: list[tuple[Clock, int, dict]]) -> None:
-    for prefix, handler in _STEP_HANDLERS.items():
+    for prefix, (handler, subjects) in _STEP_HANDLERS.items():
         mine = [step for step in steps if step[0].key.startswith(prefix)]
         if not mine:
             continue
+        if subjects:  # one query per subject type for the clocks not loaded already (silent ones)
+            prefetch_related_objects([clock for clock, _level, _rung in mine], "subject")
         try:
             with transaction.atomic():  # a savepoint: a failing process handler must not stop every escalation
                 handler(mine)
@@ -414,8 +418,8 @@ def _advance(clock: Clock, now: datetime, result: SweepResult, audience: _Audien
         else:
             if clock.breached_at is None:
                 clock.breached_at = clock.due_at
-                events.append(compose_event(clock.subject, "sla.overdue", project_id=clock.project_id,
-                                            data={"key": clock.key}))
+                events.append(compose_event_about(clock.subject_type_id, clock.subject_id, "sla.overdue",
+                                                  project_id=clock.project_id, data={"key": clock.key}))
                 result.breached.append(clock.pk)
             level = clock.escalation_level + 1
             rung = clock.policy.rung(level)
@@ -464,6 +468,12 @@ def _prefetch_for_labels(clocks: list[Clock]) -> None:
         prefetch_related_objects(subjects, *model.sla_related)
 
 
+def _silent(clock: Clock) -> bool:
+    """Whether no step of `clock` sends a message: no warning before its deadline and every rung quiet (the
+    process's own handler acts: billing's letters, patrol's one message per round)."""
+    return clock.warn_at >= clock.due_at and all(rung.get("quiet") for rung in clock.policy.escalation)
+
+
 def sweep(now: datetime | None = None, limit: int = 5000, batch_size: int = 500) -> SweepResult:
     """Warn and escalate every clock whose moment has come; idempotent and safe to run concurrently.
 
@@ -482,13 +492,17 @@ def sweep(now: datetime | None = None, limit: int = 5000, batch_size: int = 500)
                           .select_related("policy", "assignee")[:min(batch_size, limit - done)])
             if not clocks:
                 break
-            prefetch_related_objects(clocks, "subject")
-            _prefetch_for_labels(clocks)
-            messages, events, steps = [], [], []
             for clock in clocks:
                 if clock.project_id not in project_rules:
                     project_rules[clock.project_id] = rules_for(clock.project_id)
                 clock.policy = effective_policy(clock.policy, clock.project_id, project_rules[clock.project_id])
+            # Only clocks that send a message need their subject's name and link; silent ones (a patrol
+            # checkpoint, a bill) are advanced without reading their subjects.
+            loud = [clock for clock in clocks if not _silent(clock)]
+            prefetch_related_objects(loud, "subject")
+            _prefetch_for_labels(loud)
+            messages, events, steps = [], [], []
+            for clock in clocks:
                 _advance(clock, now, result, audience, messages, events, steps)
                 clock.version += 1
             _write_steps(clocks)

@@ -68,6 +68,10 @@ def may_inspect(actor: Actor, inspection: Inspection) -> bool:
     """Whether `actor` may score, submit or cancel `inspection` (its project already in their scope)."""
     if actor.may("quality.inspect"):
         return True
+    # The inspector a plan names carries out its rounds (the environment supervisor's daily round, 每日巡查).
+    if (inspection.plan_id is not None and inspection.inspector_id is not None and actor.may("quality.self_inspect")
+            and inspection.inspector_id == getattr(actor.user, "pk", None)):
+        return True
     return (inspection.kind == InspectionKind.SELF and actor.may("quality.self_inspect")
             and inspection.department == actor.role)
 
@@ -200,7 +204,7 @@ def generate_planned_inspections(today: date, *, at: datetime | None = None) -> 
 @transaction.atomic
 def create_inspection(actor: Actor, *, project: Project, standard: Standard, kind: str, scheduled_for: date,
                       department: str = "", title: str = "", inspector=None, plan: InspectionPlan | None = None,
-                      at: datetime | None = None) -> Inspection:
+                      at: datetime | None = None, place: str = "") -> Inspection:
     """An inspection made by hand: a special inspection, a planned round outside the job, a year-end review
     (`quality.inspect`), or a department's self-inspection (kind "self", `quality.self_inspect`: the actor's own
     department). It uses the standard's current version."""
@@ -228,6 +232,9 @@ def create_inspection(actor: Actor, *, project: Project, standard: Standard, kin
     title = (title or "").strip()
     if len(title) > MAX_TITLE:
         problems.add("title", _("At most %(count)s characters.") % {"count": MAX_TITLE})
+    place = " ".join(str(place or "").split())  # where it will be done (a zone's spot check); kept when submitted
+    if len(place) > MAX_PLACE:
+        problems.add("place", _("At most %(count)s characters.") % {"count": MAX_PLACE})
     if plan is not None and (plan.project_id != project.pk or plan.standard_id != standard.pk):
         problems.add("plan", _("The plan is for another project or standard."))
     if inspector is not None and not _works_in(inspector, project):
@@ -240,7 +247,7 @@ def create_inspection(actor: Actor, *, project: Project, standard: Standard, kin
     inspection = Inspection.objects.create(
         project=project, plan=plan, version=version, kind=kind, department=department, title=title or standard.name,
         scheduled_for=scheduled_for, inspector=inspector or getattr(actor, "user", None), created_by=actor.user,
-        created_at=when)
+        created_at=when, place=place)
     _record(inspection, "inspection.created", actor=actor, at=at, data={
         "kind": kind, "standard": standard.name, "on": scheduled_for.isoformat(), "department": department})
     return inspection

@@ -225,6 +225,12 @@ WUYE_SIMULATED_PAYMENTS = envbool("WUYE_SIMULATED_PAYMENTS")
 # POST /api/v1/payments/callbacks/simulated verifies them. No default: under DEBUG an unset key is replaced by a
 # random one per process (wuye.billing.channels); outside DEBUG the channel refuses to start without one.
 PAYMENT_CALLBACK_SECRET = os.environ.get("PAYMENT_CALLBACK_SECRET", "").strip()
+# Simulated devices (the demo's plate cameras, wuye.security.cameras): on under DEBUG or with this switch; the
+# deploy check warns when it is on. Their payloads are signed with WUYE_CAMERA_SECRET (HMAC-SHA256; under DEBUG an
+# unset key is a random one per process). A read below WUYE_CAMERA_MIN_CONFIDENCE waits for the booth's confirmation.
+WUYE_SIMULATED_DEVICES = envbool("WUYE_SIMULATED_DEVICES")
+WUYE_CAMERA_SECRET = os.environ.get("WUYE_CAMERA_SECRET", "").strip()
+WUYE_CAMERA_MIN_CONFIDENCE = os.environ.get("WUYE_CAMERA_MIN_CONFIDENCE", "0.8").strip()
 WUYE_API_TOKEN_DAYS = envint("WUYE_API_TOKEN_DAYS", 30)
 
 # Collection (催缴, wuye.collection.rules): a promise to pay counts as broken this many days after its date with
@@ -258,6 +264,9 @@ WUYE_CONTRACTOR_WARNING_DAYS = envint("WUYE_CONTRACTOR_WARNING_DAYS", 30)
 # (the minimum counts) — the sweeps and drills pages show each project's count against these.
 WUYE_HAZARD_SWEEPS_PER_MONTH = envint("WUYE_HAZARD_SWEEPS_PER_MONTH", 2)
 WUYE_FIRE_DRILLS_PER_YEAR = envint("WUYE_FIRE_DRILLS_PER_YEAR", 1)
+# Patrols (wuye.security.patrols): a checkpoint is due this many minutes after its planned minute in the round
+# (its `patrol.checkpoint` clock's deadline); scanned later inside the round's window it is late.
+WUYE_PATROL_CHECKPOINT_GRACE_MINUTES = envint("WUYE_PATROL_CHECKPOINT_GRACE_MINUTES", 10)
 
 LOGGING = {
     "version": 1,

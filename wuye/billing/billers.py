@@ -42,11 +42,6 @@ from .runs import Charge, RunContext, register_biller, tariff_for
 MEASURES = {MeterKind.WATER: gettext_lazy("m³"), MeterKind.ELECTRICITY: gettext_lazy("kWh"),
             MeterKind.GAS: gettext_lazy("m³")}
 
-# Temporary parking: a stay up to this long is free (dropping off, turning round); a longer one pays every started
-# hour from entry — the usual rule of Shanghai estates ("15分钟内免费，超时按小时计费，不足1小时按1小时计").
-TEMPORARY_PARKING_GRACE = timedelta(minutes=15)
-
-
 # -- parking passes ---------------------------------------------------------------------------------------------
 def days_active(parking_pass: ParkingPass, period: date) -> int:
     """Days of the month starting `period` that the pass covers (0 if none)."""
@@ -164,11 +159,24 @@ class ParkingQuote:
     hours_charged: int
     rate: Decimal
     amount: Decimal
+    free_minutes: int = 0
+    capped: bool = False  # the daily cap took something off
+
+
+DAY = timedelta(hours=24)
+
+
+def _started_hours(stay: timedelta) -> int:
+    return -(-stay // timedelta(hours=1))
 
 
 def temporary_parking_quote(project: Project, entered_at: datetime, left_at: datetime) -> ParkingQuote:
-    """What a stay from `entered_at` to `left_at` costs at the project's temporary parking tariff (per hour):
-    free within `TEMPORARY_PARKING_GRACE`, else every started hour from entry."""
+    """What a stay from `entered_at` to `left_at` costs at the project's temporary parking tariff (per hour), by the
+    project's rules: free within `parking_free_minutes` (dropping off, turning round — "15分钟内免费"); else every
+    started hour from entry at the rate ("不足1小时按1小时计"), at most `parking_daily_cap_yuan` per 24 hours counted
+    from entry (0: no cap): full days × min(cap, 24 × rate) + min(cap, started hours of the rest × rate)."""
+    from wuye.tenancy.rules import rules_for
+
     if timezone.is_naive(entered_at):
         entered_at = timezone.make_aware(entered_at)
     if timezone.is_naive(left_at):
@@ -181,10 +189,22 @@ def temporary_parking_quote(project: Project, entered_at: datetime, left_at: dat
         tariff = tariff_for(item, "", timezone.localdate(entered_at))
     if tariff is None:
         raise InvalidInput("project", _("This project has no temporary parking tariff."))
+    rules = rules_for(project)
+    free_minutes, cap = rules.parking_free_minutes, Decimal(rules.parking_daily_cap_yuan)
     stay = left_at - entered_at
-    hours = 0 if stay <= TEMPORARY_PARKING_GRACE else -(-stay // timedelta(hours=1))
-    return ParkingQuote(minutes=int(stay.total_seconds() // 60), hours_charged=hours, rate=tariff.rate,
-                        amount=to_money(tariff.rate * hours))
+    minutes = int(stay.total_seconds() // 60)
+    if stay <= timedelta(minutes=free_minutes):
+        return ParkingQuote(minutes=minutes, hours_charged=0, rate=tariff.rate, amount=to_money(0),
+                            free_minutes=free_minutes)
+    hours = _started_hours(stay)
+    uncapped = tariff.rate * hours
+    if not cap:
+        return ParkingQuote(minutes=minutes, hours_charged=hours, rate=tariff.rate, amount=to_money(uncapped),
+                            free_minutes=free_minutes)
+    days, rest = divmod(stay, DAY)
+    amount = days * min(cap, 24 * tariff.rate) + min(cap, _started_hours(rest) * tariff.rate)
+    return ParkingQuote(minutes=minutes, hours_charged=hours, rate=tariff.rate, amount=to_money(amount),
+                        free_minutes=free_minutes, capped=to_money(amount) < to_money(uncapped))
 
 
 def temporary_parking_fee(project: Project, entered_at: datetime, left_at: datetime) -> Decimal:

@@ -1,4 +1,4 @@
-"""Paid services (有偿服务): the charge item a process bills its paid work under.
+"""Paid services (有偿服务) and worker-pass deposits: the charge items a process bills its work under.
 
 A process — a repair's fee step, say — posts its own charges through `services.post_charge(..., source=record)`
 and, when the money is taken on the spot, `services.pay_bills`; it reads where they stand with
@@ -22,4 +22,17 @@ def paid_service_item(project_id: int) -> ChargeItem:
         item, _created = ChargeItem.objects.get_or_create(
             project_id=project_id, code=PAID_SERVICE_CODE,
             defaults={"name": PAID_SERVICE_NAME, "kind": ChargeKind.PAID_SERVICE})
+    return item
+
+
+WORKER_PASS_DEPOSIT_CODE = "worker-pass-deposit"
+WORKER_PASS_DEPOSIT_NAME = "装修出入证押金"
+
+
+def worker_pass_deposit_item(project_id: int) -> ChargeItem:
+    """The project's charge item for a decoration worker pass's deposit (装修出入证押金, one-off): created once, the
+    first time a pass with a deposit is issued; the gate charges it to the unit with `services.post_charge`."""
+    item, _created = ChargeItem.objects.get_or_create(
+        project_id=project_id, code=WORKER_PASS_DEPOSIT_CODE,
+        defaults={"name": WORKER_PASS_DEPOSIT_NAME, "kind": ChargeKind.ONE_OFF})
     return item

@@ -75,6 +75,13 @@ def _bill_text(entry: LedgerEntry) -> str:
     return f"{bill.item.name} {bill.period:%Y-%m}" if bill.period else (bill.description or bill.item.name)
 
 
+def _account_text(entry: LedgerEntry) -> str:
+    """The unit, or for a walk-in (no unit) what its charge and payment were for: 临时停车 粤B12345."""
+    if entry.unit_id:
+        return entry.unit.label
+    return entry.bill.description if entry.bill_id else (entry.payment.description if entry.payment_id else "")
+
+
 def _receipt_text(entry: LedgerEntry) -> str:
     return receipt_number(entry.payment) if entry.payment_id else ""
 
@@ -108,7 +115,7 @@ def write_ledger(entries, opening: dict[int, Decimal] | None = None, *, title: s
         # Bill descriptions and memos are people's input: a leading "=" stays text (core.spreadsheets).
         sheet.append(xlsx_row(sheet, [
             cell(timezone.localtime(entry.created_at).replace(tzinfo=None), TIME_FORMAT),
-            entry.unit.label,
+            _account_text(entry),
             kinds.get(entry.kind, entry.kind),
             _bill_text(entry),
             _receipt_text(entry),

@@ -166,10 +166,13 @@ def days_overdue(due_on, on) -> int:
 
 
 class Bill(models.Model):
-    """An amount a unit owes for one item and period (or one source, such as a repair's charge line)."""
+    """An amount a unit owes for one item and period (or one source, such as a repair's charge line). A walk-in's
+    bill (a temporary car's fee) has no unit: its source is the record it pays for and its description says who
+    (临时停车 粤B12345); it is paid when it is issued (`services.take_walk_in_payment`)."""
 
     project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="bills")
-    unit = models.ForeignKey(Unit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="bills")
+    unit = models.ForeignKey(Unit, verbose_name=_("unit"), null=True, blank=True, on_delete=models.PROTECT,
+                             related_name="bills")
     item = models.ForeignKey(ChargeItem, verbose_name=_("charge item"), on_delete=models.PROTECT, related_name="+")
     period = models.DateField(_("period (first day)"), null=True, blank=True)
     amount = MoneyField(_("amount"))
@@ -208,6 +211,10 @@ class Bill(models.Model):
             models.UniqueConstraint(fields=["project", "idempotency_key"], condition=~models.Q(idempotency_key=""),
                                     name="bill_idempotency_key_unique"),
             models.CheckConstraint(condition=models.Q(amount__gt=0), name="bill_amount_positive"),
+            # A bill without a unit is a walk-in's: it must say what it is for (its source) and who (description).
+            models.CheckConstraint(condition=models.Q(unit__isnull=False)
+                                   | (models.Q(source_id__isnull=False) & ~models.Q(description="")),
+                                   name="bill_walk_in_has_source"),
             models.CheckConstraint(
                 condition=models.Q(paid__gte=0, written_off__gte=0,
                                    amount__gt=models.F("paid") + models.F("written_off") - models.Value(HALF_FEN)),
@@ -222,6 +229,15 @@ class Bill(models.Model):
 
     def __str__(self):
         return f"{self.item} {self.period or ''} ¥{self.amount}"
+
+    @property
+    def is_walk_in(self) -> bool:
+        return self.unit_id is None
+
+    @property
+    def account_label(self) -> str:
+        """Whose bill, where a unit's label is shown: the unit, or for a walk-in its description."""
+        return self.unit.label if self.unit_id else self.description
 
     @property
     def outstanding(self):
@@ -242,8 +258,12 @@ class Channel(models.TextChoices):
 
 
 class Payment(models.Model):
+    """Money received. A walk-in payment (a temporary car's fee at the exit) has no unit: `description` says who
+    paid for what (临时停车 粤B12345) wherever a unit would be shown; owners never see it."""
+
     project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="payments")
-    unit = models.ForeignKey(Unit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="payments")
+    unit = models.ForeignKey(Unit, verbose_name=_("unit"), null=True, blank=True, on_delete=models.PROTECT,
+                             related_name="payments")
     channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices)
     amount = MoneyField(_("amount"))
     idempotency_key = models.CharField(max_length=100)
@@ -257,6 +277,8 @@ class Payment(models.Model):
     # channel's adapter has looked the reference up at the provider (channels.verify_desk_reference).
     reference = models.CharField(_("provider's reference"), max_length=40, blank=True)
     reference_verified_at = models.DateTimeField(_("reference verified"), null=True, blank=True)
+    # A walk-in payment's account as shown in lists and on the receipt (临时停车 粤B12345); empty for a unit's.
+    description = models.CharField(_("description"), max_length=200, blank=True, default="", db_default="")
 
     scope_project_path = "project"
     scope_unit_path = "unit"
@@ -269,10 +291,21 @@ class Payment(models.Model):
             models.UniqueConstraint(fields=["project", "channel", "reference"], condition=~models.Q(reference=""),
                                     name="payment_reference_once_per_channel"),
             models.CheckConstraint(condition=models.Q(amount__gt=0), name="payment_amount_positive"),
+            models.CheckConstraint(condition=models.Q(unit__isnull=False) | ~models.Q(description=""),
+                                   name="payment_walk_in_described"),
         ]
 
     def __str__(self):
         return f"¥{self.amount} {self.get_channel_display()}"
+
+    @property
+    def is_walk_in(self) -> bool:
+        return self.unit_id is None
+
+    @property
+    def account_label(self) -> str:
+        """Who paid, where a unit's label is shown: the unit, or for a walk-in its description."""
+        return self.unit.label if self.unit_id else self.description
 
 
 class Allocation(models.Model):
@@ -347,10 +380,11 @@ class EntryKind(models.TextChoices):
 
 
 class LedgerEntry(AppendOnly):
-    """One money movement on a unit's account. Append-only: a correction is a new entry."""
+    """One money movement on a unit's account (or, unit empty, a walk-in's charge and payment, which cancel out).
+    Append-only: a correction is a new entry."""
 
     project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="+")
-    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="ledger_entries")
+    unit = models.ForeignKey(Unit, null=True, blank=True, on_delete=models.PROTECT, related_name="ledger_entries")
     kind = models.CharField(_("kind"), max_length=16, choices=EntryKind.choices)
     # Signed: what the unit owes goes up (+) with charges and refunds, down (−) with payments and write-offs.
     amount = MoneyField(_("amount"))

@@ -7,6 +7,9 @@ grant({
     "billing.charge": {Role.FINANCE, Role.CUSTOMER_SERVICE, Role.PROJECT_MANAGER, Role.COMPANY_ADMIN},
     "billing.collect": {Role.FINANCE, Role.CUSTOMER_SERVICE, Role.COMPANY_ADMIN},
     "billing.pay_own": {Role.OWNER},
+    # A walk-in's fee taken on the spot (a temporary car at the exit booth): order/security runs the booth.
+    "billing.collect_walk_in": {Role.SECURITY, Role.FINANCE, Role.CUSTOMER_SERVICE, Role.PROJECT_MANAGER,
+                                Role.COMPANY_ADMIN},
     "billing.refund": {Role.FINANCE},
     # A second person approves a refund: the project manager or a finance supervisor (refunds.is_decider).
     "billing.approve_refund": {Role.FINANCE, Role.PROJECT_MANAGER},

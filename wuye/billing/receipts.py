@@ -70,9 +70,11 @@ def receipt_number(payment: Payment) -> str:
 
 def _payer(payment: Payment) -> str:
     """The name the payer gave at the desk, else the owner who paid online, else the unit's current owners and
-    co-owners."""
+    co-owners; a walk-in with no name given: what it paid for (临时停车 粤B12345)."""
     if payment.payer_name:
         return payment.payer_name
+    if payment.unit_id is None:
+        return payment.description or "—"
     payer = payment.received_by
     if payer is not None and getattr(payer, "resident", None) is not None:
         return payer.get_full_name() or payer.username
@@ -144,7 +146,7 @@ def receipt_pdf(payment: Payment) -> Document:
         ("收据编号", number),
         ("收款日期", f"{content.issued_at:%Y年%m月%d日 %H:%M}"),
         ("小区", payment.project.name),
-        ("房屋", payment.unit.label),
+        ("房屋" if payment.unit_id else "收费对象", payment.account_label),
         ("交款人", content.payer),
         ("支付方式", content.channel),
         *([("交易参考号", payment.reference)] if payment.reference else []),

@@ -87,6 +87,9 @@ def request_refund(actor: Actor, payment: Payment, amount, reason: str) -> Refun
     reason = (reason or "").strip()
     if not reason:
         raise InvalidInput("reason", _("Say why the money is refunded."))
+    if payment.unit_id is None:
+        # A walk-in's fee (a temporary car) has no account to put a refund on; the booth corrects it in cash.
+        raise InvalidInput("payment_id", _("A walk-in payment (temporary parking) is not refunded here."))
     _lock_unit(payment)
     available = refundable(payment)
     if amount > available:

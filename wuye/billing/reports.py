@@ -99,7 +99,8 @@ def arrears_aging(actor: Actor | None, *, as_of: date | None = None, project: Pr
     if group_by not in GROUPS:
         raise InvalidInput("group", _("Group by building or project."))
     as_of = as_of or timezone.localdate()
-    bills = Bill.objects.filter(OPEN)
+    # Arrears are units' debts: a walk-in's bill (no unit) is paid when it is issued, and is never aged.
+    bills = Bill.objects.filter(OPEN, unit__isnull=False)
     if actor is not None:
         bills = scoped(bills, actor)
     if project is not None:

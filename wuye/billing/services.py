@@ -199,20 +199,23 @@ def _pay(actor, unit, amount, channel, key, allow_prepayment, now) -> tuple[Paym
     return _record_payment(actor, unit, amount, channel, key, now), True
 
 
-def _record_payment(actor, unit, amount, channel, key, now, bills=None, *, reference="", payer_name="") -> Payment:
+def _record_payment(actor, unit, amount, channel, key, now, bills=None, *, reference="", payer_name="",
+                    project=None, description="") -> Payment:
     """The payment row, its allocations (to `bills` only, when given), ledger entry, receipt and event; the caller
-    holds the unit's lock and has checked the key and the amount."""
-    payment = Payment.objects.create(project=unit.project, unit=unit, channel=channel,
+    holds the unit's lock (a walk-in's: its source's; `unit` None, `project` and `description` given) and has
+    checked the key and the amount."""
+    project = unit.project if unit is not None else project
+    payment = Payment.objects.create(project=project, unit=unit, channel=channel,
                                      amount=amount, idempotency_key=key, received_at=now,
                                      received_by=getattr(actor, "user", None), reference=reference,
-                                     payer_name=payer_name)
+                                     payer_name=payer_name, description=description)
     left = _allocate(payment, amount, unit, now, bills=bills)
-    LedgerEntry.objects.create(project_id=unit.project_id, unit=unit, kind=EntryKind.PAYMENT, amount=-amount,
+    LedgerEntry.objects.create(project=project, unit=unit, kind=EntryKind.PAYMENT, amount=-amount,
                                payment=payment, created_at=now, actor=getattr(actor, "user", None),
-                               memo=_("prepayment %(credit)s") % {"credit": left} if left else "")
+                               memo=_("prepayment %(credit)s") % {"credit": left} if left else description)
     receipt = issue_receipt(payment, now)
-    data = {"unit": unit.label, "amount": str(amount), "channel": channel, "prepaid": str(left),
-            "receipt": receipt.code}
+    data = {"unit": unit.label if unit is not None else description, "amount": str(amount), "channel": channel,
+            "prepaid": str(left), "receipt": receipt.code}
     if payer_name:
         data["payer"] = payer_name
     if reference:
@@ -227,6 +230,8 @@ def _allocate(payment: Payment, money: Decimal, unit, now, bills=None) -> Decima
     (prepaid credit). A handful of statements whatever the number of bills: one read, one insert, one update,
     the clock stop."""
     left, allocations, touched = money, [], []
+    if unit is None and bills is None:
+        raise ValueError("A walk-in payment settles only its own bill.")
     for bill in (bills_with_outstanding(unit) if bills is None else open_bills(bills.filter(unit=unit))):
         if left <= ZERO:
             break
@@ -534,3 +539,92 @@ def install_default_charge_items(project):
     from .master import install_default_charge_items as install
 
     return install(project)
+
+
+# -- walk-in payments: money from someone with no unit (a temporary car at the exit) ---------------------------------
+WALK_IN_MEMO_MAX = 60
+
+
+def take_walk_in_payment(actor: Actor | None, project, item: ChargeItem, amount, *, channel: str,
+                         idempotency_key: str, source, memo: str = "", payer_name: str = "", reference: str = "",
+                         now=None) -> tuple[Payment, bool]:
+    """Take a walk-in's fee — a temporary car's parking at the exit — into the one ledger: a bill for `item` with
+    `source` (the record it pays for, once per source), the payment settling it, the charge (+) and payment (−)
+    ledger entries with no unit, and the receipt, in one transaction. `memo` says who (the plate): bill, payment
+    and receipt read "临时停车 粤B12345" where a unit would be.
+
+    Once per idempotency key in the project: a repeat — also many at once — returns the first payment (created
+    False); the same key for another amount or source is a conflict. Unit balances are untouched (no unit)."""
+    if actor is not None:
+        require(actor, "billing.collect_walk_in")
+    from .channels import adapter_for  # channels records its callbacks through this module
+
+    if channel not in ALL_DESK_CHANNELS:
+        raise InvalidInput("channel", _("Choose cash, bank transfer, WeChat Pay, Alipay or POS card."))
+    reference = adapter_for(channel).clean_reference(reference)
+    payer_name = " ".join((payer_name or "").split())
+    if len(payer_name) > PAYER_NAME_MAX:
+        raise InvalidInput("payer_name", _("At most %(count)s characters.") % {"count": PAYER_NAME_MAX})
+    memo = " ".join((memo or "").split())
+    if len(memo) > WALK_IN_MEMO_MAX:
+        raise InvalidInput("memo", _("At most %(count)s characters.") % {"count": WALK_IN_MEMO_MAX})
+    if not idempotency_key or len(idempotency_key) > 100:
+        raise InvalidInput("Idempotency-Key", _("Send an Idempotency-Key header (at most 100 characters)."))
+    amount = _money(amount, "amount")
+    if item.project_id != project.pk:
+        raise InvalidInput("item", _("The charge item belongs to another project."))
+    if source is None or source.pk is None:
+        raise ValueError("A walk-in payment needs the record it pays for (source).")
+    description = f"{item.name} {memo}".strip()[:200]
+    try:
+        payment, created = _take_walk_in(actor, project, item, amount, channel, idempotency_key, source,
+                                         description, payer_name, reference, now or timezone.now())
+    except IntegrityError:
+        # A concurrent request committed first: the same key, the same source's bill, or the same reference.
+        payment = Payment.objects.filter(project_id=project.pk, idempotency_key=idempotency_key).first()
+        if payment is None:
+            if reference and Payment.objects.filter(project_id=project.pk, channel=channel,
+                                                    reference=reference).exists():
+                raise InvalidInput("reference", _("This reference was already recorded for another payment.")) \
+                    from None
+            raise Conflict(_("This has already been paid.")) from None
+        created = False
+    if not created and (payment.unit_id is not None or payment.amount != amount
+                        or not _pays_for(payment, source)):
+        raise Conflict(_("This Idempotency-Key was used for a different payment."))
+    return payment, created
+
+
+def _pays_for(payment: Payment, source) -> bool:
+    return payment.allocations.filter(bill__source_type=ContentType.objects.get_for_model(source),
+                                      bill__source_id=source.pk).exists()
+
+
+@transaction.atomic
+def _take_walk_in(actor, project, item, amount, channel, key, source, description, payer_name, reference,
+                  now) -> tuple[Payment, bool]:
+    # The source's row is the lock (a walk-in has no unit): repeats for it queue here and then find the payment.
+    # The unique key and the bill-once-per-source constraint decide should a caller pass another record.
+    type(source)._default_manager.select_for_update().filter(pk=source.pk).exists()
+    existing = Payment.objects.filter(project_id=project.pk, idempotency_key=key).first()
+    if existing is not None:
+        return existing, False
+    if reference:
+        used = (Payment.objects.filter(project_id=project.pk, channel=channel, reference=reference)
+                .select_related("receipt").first())
+        if used is not None:
+            raise InvalidInput("reference", _("This reference is already recorded on receipt %(receipt)s.") % {
+                "receipt": used.receipt.code})
+    user = getattr(actor, "user", None)
+    bill = Bill(project=project, unit=None, item=item, amount=amount, due_on=timezone.localdate(now),
+                issued_at=now, description=description, source_type=ContentType.objects.get_for_model(source),
+                source_id=source.pk)
+    with transaction.atomic():
+        bill.save()  # IntegrityError: the source already has its bill (paid under another key)
+    LedgerEntry.objects.create(project=project, unit=None, kind=EntryKind.CHARGE, amount=amount, bill=bill,
+                               created_at=now, actor=user, memo=description)
+    record_event(bill, "billing.charged", actor=user,
+                 data={"unit": description, "item": item.code, "amount": str(amount)})
+    payment = _record_payment(actor, None, amount, channel, key, now, bills=Bill.objects.filter(pk=bill.pk),
+                              reference=reference, payer_name=payer_name, project=project, description=description)
+    return payment, True

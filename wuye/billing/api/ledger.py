@@ -23,7 +23,7 @@ PaymentChannel = api_enum(Channel, "PaymentChannel")  # its own OpenAPI name: ti
 
 class BillOut(Schema):
     id: int
-    unit_id: int
+    unit_id: int | None = Field(None, description="Empty: a walk-in's (temporary parking)")
     item: str
     period: date | None
     amount: Decimal
@@ -61,7 +61,7 @@ class PaymentIn(Schema):
 
 class PaymentOut(Schema):
     id: int
-    unit_id: int
+    unit_id: int | None = Field(None, description="Empty: a walk-in's (temporary parking)")
     amount: Decimal
     channel: PaymentChannel
     reference: str

@@ -116,7 +116,7 @@ class DecisionIn(Schema):
 class RefundOut(Schema):
     id: int
     payment_id: int
-    unit_id: int
+    unit_id: int | None = Field(None, description="Empty: a walk-in's (temporary parking)")
     amount: Decimal
     reason: str
     state: str

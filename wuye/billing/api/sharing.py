@@ -10,7 +10,7 @@ from wuye.core.access import get_scoped_or_404, get_scoped_or_invalid, require_r
 from wuye.tenancy.models import Project
 
 from .. import sharing
-from ..billers import TEMPORARY_PARKING_GRACE, temporary_parking_quote
+from ..billers import temporary_parking_quote
 from ..models import SharedCost
 from ..periods import check_period
 
@@ -64,6 +64,7 @@ class TemporaryFeeOut(Schema):
     hours_charged: int
     rate: Decimal
     amount: Decimal
+    capped: bool
 
 
 def _out(cost: SharedCost, own_share: Decimal | None = None) -> dict:
@@ -113,12 +114,12 @@ def allocate_shared_costs(request, payload: AllocateIn):
 
 @router.get("/parking/temporary-fee", response=TemporaryFeeOut)
 def temporary_parking_fee(request, project: int, entered_at: datetime, left_at: datetime):
-    """What a temporary stay costs at the project's hourly tariff (free within the grace period, then every
-    started hour)."""
+    """What a temporary stay costs at the project's hourly tariff (free within the project's free period, then every
+    started hour, at most the daily cap per 24 hours)."""
     found = get_scoped_or_404(Project.objects.all(), request.actor, pk=project)
     entered_at, left_at = (moment if timezone.is_aware(moment) else timezone.make_aware(moment)
                            for moment in (entered_at, left_at))
     quote = temporary_parking_quote(found, entered_at, left_at)
     return {"project_id": found.pk, "entered_at": entered_at, "left_at": left_at, "minutes": quote.minutes,
-            "free_minutes": int(TEMPORARY_PARKING_GRACE.total_seconds() // 60),
-            "hours_charged": quote.hours_charged, "rate": quote.rate, "amount": quote.amount}
+            "free_minutes": quote.free_minutes, "hours_charged": quote.hours_charged, "rate": quote.rate,
+            "amount": quote.amount, "capped": quote.capped}

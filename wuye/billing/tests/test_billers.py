@@ -9,7 +9,7 @@ import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
-from wuye.billing.billers import TEMPORARY_PARKING_GRACE, temporary_parking_fee
+from wuye.billing.billers import temporary_parking_fee
 from wuye.billing.models import (
     Bill,
     ChargeItem,
@@ -119,8 +119,8 @@ def at(hour, minute=0):
 def test_temporary_parking_is_free_within_the_grace_then_per_started_hour(world, temporary):
     entered = at(9)
     fee = lambda stay: temporary_parking_fee(world.project1, entered, entered + stay)  # noqa: E731
-    assert fee(TEMPORARY_PARKING_GRACE) == 0
-    assert fee(TEMPORARY_PARKING_GRACE + timedelta(minutes=1)) == Decimal("2.00")
+    assert fee(timedelta(minutes=15)) == 0  # the project's free period (rules: parking_free_minutes)
+    assert fee(timedelta(minutes=16)) == Decimal("2.00")
     assert fee(timedelta(hours=1)) == Decimal("2.00")
     assert fee(timedelta(hours=1, seconds=1)) == Decimal("4.00")
     assert fee(timedelta(hours=5, minutes=59)) == Decimal("12.00")
@@ -137,7 +137,8 @@ def test_temporary_fee_quote_through_the_api(world, api, temporary):
              "left_at": "2026-11-20T11:20:00+08:00"}
     quote = api("kefu").get("/api/v1/parking/temporary-fee", **query).json()
     assert quote["hours_charged"] == 3 and Decimal(quote["amount"]) == 3 * Decimal("2.00")
-    assert quote["minutes"] == 140 and quote["free_minutes"] == TEMPORARY_PARKING_GRACE.seconds // 60
+    assert quote["minutes"] == 140 and quote["free_minutes"] == 15
+    assert quote["capped"] is False
     assert api("kefu2").get("/api/v1/parking/temporary-fee", **query).status_code == 404
     backwards = api("kefu").get("/api/v1/parking/temporary-fee", **{**query, "left_at": "2026-11-20T08:00:00"})
     assert backwards.status_code == 422 and backwards.json()["errors"][0]["field"] == "left_at"

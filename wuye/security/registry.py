@@ -28,3 +28,6 @@ def register() -> None:
     console_names = tuple(f"security:{p.name}" for p in security_urls if str(p.pattern).startswith("console/"))
     register_nav(NavItem("security", gettext_lazy("Order and security"), "security:home",
                          permission="security.view", icon="shield", order=55, url_names=console_names))
+    from wuye.web.context import Tile, register_tile
+
+    register_tile(Tile("visitors", gettext_lazy("My visitors"), "security:h5_visitors", icon="users", order=50))

@@ -5,6 +5,7 @@ from datetime import timedelta
 from wuye.core.scheduling import periodic
 
 from .channels import expire_online_payments
+from .passes import remind_expiring_passes
 from .runs import continue_runs
 
 
@@ -18,3 +19,9 @@ def continue_billing_runs():
 def expire_abandoned_payments():
     """Online payments left at the gateway for more than 30 minutes expire."""
     return expire_online_payments()
+
+
+@periodic(every=timedelta(days=1))
+def remind_parking_passes():
+    """Owners whose monthly parking pass ends within WUYE_PARKING_PASS_REMINDER_DAYS are reminded (once per end)."""
+    return remind_expiring_passes()

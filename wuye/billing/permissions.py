@@ -8,6 +8,8 @@ grant({
     "billing.collect": {Role.FINANCE, Role.CUSTOMER_SERVICE, Role.COMPANY_ADMIN},
     "billing.pay_own": {Role.OWNER},
     # A walk-in's fee taken on the spot (a temporary car at the exit booth): order/security runs the booth.
+    # Renewing a monthly parking pass: its owner in the portal, or the desk.
+    "billing.renew_pass": {Role.OWNER, Role.CUSTOMER_SERVICE, Role.FINANCE, Role.PROJECT_MANAGER, Role.COMPANY_ADMIN},
     "billing.collect_walk_in": {Role.SECURITY, Role.FINANCE, Role.CUSTOMER_SERVICE, Role.PROJECT_MANAGER,
                                 Role.COMPANY_ADMIN},
     "billing.refund": {Role.FINANCE},

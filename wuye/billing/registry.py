@@ -55,6 +55,7 @@ def register() -> None:
     register_nav(NavItem("billing", _("Billing"), "billing:accounts", permission="billing.view", icon="yen",
                          order=40, url_names=console_names))
     register_tile(Tile("payment", _("Pay fees"), "billing:h5_bills", icon="yen", order=30))
+    register_tile(Tile("parking", _("My parking"), "billing:h5_parking", icon="car", order=32))
     register_tile(Tile("disclosure", _("Shared-cost disclosure"), "billing:h5_disclosure", icon="layers", order=35))
     from .workbench import register as register_workbench
 

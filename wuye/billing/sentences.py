@@ -139,6 +139,9 @@ def register_master() -> None:
                                                       "starts_on": "2026-12-01", "ends_on": "2027-11-30"}}),
         "billing.parking_pass_changed": (_changed(_("Monthly pass changed")), {
             "example": {"plate": "沪A12345", "changed": {"ends_on": ["2027-11-30", "2028-11-30"]}}}),
+        "billing.parking_pass_renewed": (_("Monthly pass of %(plate)s renewed for %(months)s months, valid until "
+                                           "%(to)s"), {
+            "example": {"plate": "沪A12345", "months": 3, "from": "2026-11-30", "to": "2027-02-28"}}),
     })
 
 

@@ -191,3 +191,13 @@ def test_ten_concurrent_exits_of_one_session_take_one_payment(world, temporary, 
     assert sorted(results) == [False] * 9 + [True]
     assert (Payment.objects.count(), Bill.objects.count(), Receipt.objects.count(), LedgerEntry.objects.count()) == (
         1, 1, 1, 2)
+
+
+def test_the_worker_pass_deposit_item_is_made_once_per_project(world):
+    from wuye.billing.charges import worker_pass_deposit_item
+
+    item = worker_pass_deposit_item(world.project1.pk)
+    assert (item.code, item.name, item.kind) == ("worker-pass-deposit", "装修出入证押金", ChargeKind.ONE_OFF)
+    assert worker_pass_deposit_item(world.project1.pk) == item
+    assert worker_pass_deposit_item(world.project2.pk).project_id == world.project2.pk
+    assert ChargeItem.objects.filter(code="worker-pass-deposit").count() == 2

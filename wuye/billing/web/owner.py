@@ -11,6 +11,7 @@ from django.db.models.functions import Coalesce
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from wuye.core.access import get_scoped_or_404, scoped
@@ -20,9 +21,9 @@ from wuye.tenancy.models import Unit
 from wuye.web.guards import owner_view
 from wuye.web.paging import paginate
 
-from .. import channels, services
+from .. import channels, passes, services
 from ..documents import receipt_filename
-from ..models import Bill, EntryKind, LedgerEntry, Payment, PaymentIntent, days_overdue
+from ..models import Bill, EntryKind, LedgerEntry, ParkingPass, Payment, PaymentIntent, days_overdue
 from ..receipts import receipt_content, receipt_number, receipt_pdf
 
 ZERO = Decimal("0.00")
@@ -102,7 +103,38 @@ def h5_receipt_pdf(request, payment_id: int):
     return receipt_pdf(payment).response(filename=receipt_filename(receipt_number(payment)))
 
 
+@owner_view
+def h5_parking(request):
+    """我的车位/月卡: the owner's monthly passes (plate, space, valid until, days left), renewal, and the pay link
+    for what a renewal bills."""
+    actor = request.actor
+    rows = passes.passes_of(actor.unit_ids)
+    owes = {unit_id for unit_id in actor.unit_ids
+            if services.open_bills(Bill.objects.filter(unit_id=unit_id)).exists()} if rows else set()
+    return render(request, "billing/h5/parking.html", {
+        "rows": rows, "owes": owes, "months": range(1, passes.MAX_RENEWAL_MONTHS + 1),
+        "reminder_days": passes.reminder_days()})
+
+
+@require_POST
+@owner_view
+def h5_parking_renew(request, pass_id: int):
+    """Renew one of the owner's passes for the months chosen; the next billing runs bill them."""
+    parking_pass = get_scoped_or_404(ParkingPass.objects.all(), request.actor, pk=pass_id)
+    try:
+        renewed = passes.renew_pass(request.actor, parking_pass, months=request.POST.get("months", ""))
+    except DomainError as error:
+        messages.error(request, error.message)
+        return redirect("billing:h5_parking")
+    messages.success(request, _("Renewed: the pass for %(plate)s is valid until %(day)s. The new months are billed "
+                                "with your monthly bills.") % {"plate": renewed.plate,
+                                                               "day": f"{renewed.ends_on:%Y-%m-%d}"})
+    return redirect("billing:h5_parking")
+
+
 urlpatterns = [
+    path("h5/parking/", h5_parking, name="h5_parking"),
+    path("h5/parking/<int:pass_id>/renew/", h5_parking_renew, name="h5_parking_renew"),
     path("h5/bills/", h5_bills, name="h5_bills"),
     path("h5/pay/", h5_pay, name="h5_pay"),
     path("h5/pay/<str:reference>/", h5_pay_result, name="h5_pay_result"),

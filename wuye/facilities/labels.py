@@ -7,31 +7,25 @@ per run of dark modules), so it prints sharp at any size and the PDF stays small
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 
-from django.conf import settings
 from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from wuye.core import qrlabels
 from wuye.core.errors import InvalidInput
-from wuye.core.pdf import SANS, Document
+from wuye.core.pdf import SANS
 
 from .models import Equipment
 
 MAX_LABELS = 2000  # per sheet request: 84 pages; more is a printing job for several requests
 
-COLUMNS, ROWS = 3, 8
-PAGE_W, PAGE_H = 210.0, 297.0
-LABEL_W, LABEL_H = 70.0, 37.0
-TOP = (PAGE_H - ROWS * LABEL_H) / 2  # 0.5 mm: the labels fill the sheet, as the sheet's die-cut does
+GRID = qrlabels.SHEET_24  # 3 × 8 labels of 70 × 37 mm
+LABEL_W, LABEL_H = GRID.width, GRID.height
 PAD = 2.5
 QR_SIZE = LABEL_H - 2 * PAD  # 32 mm square, with its quiet zone inside
-QR_MASK = 2
-QR_BORDER = 2  # modules of quiet zone: the label's edge and blank gap give the rest
-LABELS_PER_PAGE = COLUMNS * ROWS
-_DARK_RUN = re.compile(rb"\x01+")
+QR_MASK = qrlabels.QR_MASK
 
 
 def scan_path(equipment: Equipment) -> str:
@@ -42,10 +36,7 @@ def scan_path(equipment: Equipment) -> str:
 def scan_url(equipment: Equipment, base_url: str | None = None) -> str:
     """The absolute URL of the item's label: `settings.WUYE_PUBLIC_URL` when it is set (the address phones reach
     the site at), else `base_url` (the request's own, `request.build_absolute_uri("/")`)."""
-    base = (getattr(settings, "WUYE_PUBLIC_URL", "") or base_url or "").rstrip("/")
-    if not base:
-        raise ValueError("A label needs the site's absolute address: set WUYE_PUBLIC_URL or pass base_url.")
-    return base + scan_path(equipment)
+    return qrlabels.absolute_url(scan_path(equipment), base_url)
 
 
 def location_text(equipment: Equipment) -> str:
@@ -70,34 +61,8 @@ def bounded(items: Iterable[Equipment] | QuerySet, field: str = "equipment") -> 
     return items
 
 
-def _draw_qr(pdf, url: str, x: float, y: float, size: float) -> None:
-    import segno
-
-    # A fixed mask pattern: segno's choice of the best of the 8 costs ~16 ms a code (32 s for a 2,000-label
-    # sheet) and picks pattern 2 for four in five of our URLs anyway; any mask decodes on every reader.
-    code = segno.make(url, error="m", micro=False, mask=QR_MASK)
-    matrix = code.matrix  # rows of 0/1 bytes, without the quiet zone
-    module = size / (len(matrix) + 2 * QR_BORDER)
-    k, page_height = pdf.k, pdf.h
-    left, top = x + QR_BORDER * module, y + QR_BORDER * module
-    # One filled path of rectangles, one per run of dark modules in a row, in module units (a `cm` transform puts
-    # them in place), written as raw PDF operators: through pdf.rect() each run is a call with its own state
-    # changes and float formatting. Rows are 1.02 modules tall so no white seam shows between them when printed.
-    ops = [f"q 0 g {module * k:.4f} 0 0 {-module * k:.4f} {left * k:.3f} {(page_height - top) * k:.3f} cm"]
-    for r, row in enumerate(matrix):
-        for run in _DARK_RUN.finditer(bytes(row)):
-            ops.append(f"{run.start()} {r} {run.end() - run.start()} 1.02 re")
-    ops.append("f Q")
-    pdf._out(" ".join(ops))  # fpdf2's page-content writer (the one its own drawing methods use)
-
-
-def _fit(pdf, text: str, width: float) -> str:
-    """`text` cut (with …) to fit `width` mm in the current font."""
-    if pdf.get_string_width(text) <= width:
-        return text
-    while text and pdf.get_string_width(text + "…") > width:
-        text = text[:-1]
-    return text + "…"
+# The QR code and the fitting of text are the shared label sheet's (wuye.core.qrlabels).
+_draw_qr, _fit = qrlabels.draw_qr, qrlabels.fit
 
 
 def _draw_label(pdf, equipment: Equipment, url: str, x: float, y: float) -> None:
@@ -139,24 +104,8 @@ def label_sheet_pdf(equipment_list, base_url: str | None = None) -> bytes:
     UI language (they stay on the equipment)."""
     items = bounded(equipment_list)
     project_names = sorted({item.project.name for item in items})
-    doc = Document(title="设备标签 " + "、".join(project_names[:3]))
-    pdf = doc.pdf
-    pdf.set_auto_page_break(False)
-    pdf.set_margins(0, 0, 0)
-    pdf.set_fill_color(0, 0, 0)
-    pdf.set_draw_color(200, 200, 200)
-    pdf.set_line_width(0.1)
-    left = (PAGE_W - COLUMNS * LABEL_W) / 2
-    for index, item in enumerate(items):
-        slot = index % LABELS_PER_PAGE
-        if index and not slot:
-            pdf.add_page()
-        row, column = divmod(slot, COLUMNS)
-        x, y = left + column * LABEL_W, TOP + row * LABEL_H
-        # A hairline frame: the cutting guide on plain paper, invisible enough on a die-cut sheet.
-        pdf.rect(x, y, LABEL_W, LABEL_H, style="D")
-        _draw_label(pdf, item, scan_url(item, base_url), x, y)
-    return doc.render()
+    return qrlabels.label_sheet(items, title="设备标签 " + "、".join(project_names[:3]), grid=GRID,
+                                draw=lambda pdf, item, x, y: _draw_label(pdf, item, scan_url(item, base_url), x, y))
 
 
 def filtered_equipment(actor, **filters):

@@ -294,3 +294,19 @@ def test_two_gates_verifying_at_once_release_once(world):
 
     assert sorted(run_concurrently(one, 4)) == ["conflict", "conflict", "conflict", "ok"]
     assert Event.objects.filter(verb="security.goods.verified").count() == 1
+
+
+def test_the_demo_has_each_state_in_both_projects_and_a_rerun_adds_nothing(world, frozen):
+    from collections import Counter
+
+    from wuye.demo.security_goods import add_demo_goods
+
+    assert add_demo_goods(world.company) == {"goods_releases": 16}
+    assert add_demo_goods(world.company) == {"goods_releases": 0}
+    for project in (world.project1, world.project2):
+        states = Counter(GoodsRelease.objects.filter(project=project).values_list("status", flat=True))
+        assert set(states) == {"applied", "approved", "verified", "rejected", "cancelled", "expired"}, states
+    today = GoodsRelease.objects.get(project=world.project1, status="approved", carry_out_on=TODAY)
+    assert today.code
+    waiting = goods.releases(actor(world, "yezhu")).get(applicant_kind="tenant", status="applied")
+    assert waiting.applicant_kind == "tenant" and goods.may(actor(world, "yezhu"), waiting, "consent")

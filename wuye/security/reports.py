@@ -69,13 +69,9 @@ def round_filters(**given) -> dict:
 def round_rows(actor: Actor, filters: dict):
     """The rounds list's rows: the rounds of `filters["day"]` (patrols.rounds_on) in scope, narrowed by route,
     status and project. The rounds page, the home and the cards count these."""
-    rounds_on = service("patrols", "rounds_on")
-    day = filters["day"] or timezone.localdate()
-    if rounds_on is not None:
-        rows = rounds_on(actor, day)
-    else:  # until the patrol stream's service lands: the same rule, rounds starting on that local day
-        low, high = day_bounds(day)
-        rows = scoped(PatrolRound.objects.filter(starts_at__gte=low, starts_at__lt=high), actor)
+    from .patrols import rounds_on
+
+    rows = rounds_on(actor, filters["day"] or timezone.localdate())
     if filters["route"]:
         rows = rows.filter(route_id=filters["route"])
     if filters["project"]:
@@ -130,13 +126,9 @@ def missed_rows(actor: Actor, filters: dict, today: date):
     """The missed list's rows: missed checkpoint visits due from `since` to `until` (local days, inclusive) in
     scope — patrols.missed_visits — narrowed by route. The missed page and the missed cards count these."""
     since, until = missed_window(filters, today)
-    missed_visits = service("patrols", "missed_visits")
-    if missed_visits is not None:
-        rows = missed_visits(actor, since, until)
-    else:  # until the patrol stream's service lands: missed visits due in the window
-        low, high = day_bounds(since)[0], day_bounds(until)[1]
-        rows = scoped(CheckpointVisit.objects.filter(status=VisitStatus.MISSED, due_at__gte=low, due_at__lt=high),
-                      actor)
+    from .patrols import missed_visits
+
+    rows = missed_visits(actor, since, until)
     if filters["route"]:
         rows = rows.filter(round__route_id=filters["route"])
     return rows.select_related("checkpoint", "round__route", "project").order_by("-due_at", "-id")
@@ -157,19 +149,16 @@ def missed_url(filters: dict) -> str | None:
 
 
 def completion_this_week(actor: Actor, today: date) -> tuple[int, int]:
-    """(checkpoints done, checkpoints due) of the week so far (Monday to today) in the actor's projects —
-    patrols.completion over the projects in scope."""
+    """(checkpoints scanned, checkpoints due and decided) of the week so far (Monday to today) in the actor's
+    projects — patrols.completion over the projects in scope."""
     from wuye.tenancy.models import Project
 
     start = today - timedelta(days=today.weekday())
     project_ids = list(scoped(Project.objects.all(), actor).values_list("pk", flat=True))
-    completion = service("patrols", "completion")
-    if completion is not None:
-        return completion(project_ids, start, today)
-    low, high = day_bounds(start)[0], day_bounds(today)[1]
-    visits = CheckpointVisit.objects.filter(project_id__in=project_ids, due_at__gte=low, due_at__lt=high)
-    due = visits.exclude(status=VisitStatus.PENDING).count()
-    return visits.filter(Q(status=VisitStatus.ON_TIME) | Q(status=VisitStatus.LATE)).count(), due
+    from .patrols import completion
+
+    # completion() takes local days [start, end): today is counted, so the end is tomorrow.
+    return completion(project_ids, start, today + timedelta(days=1))
 
 
 # -- the guard's phone ------------------------------------------------------------------------------------------

@@ -34,13 +34,12 @@ def route(project, name, codes, *, key=False, every=120):
 
 
 def patrol_round(route_, points, starts, status, visit_states=(), guard=None):
-    """A round of `route_` at `starts` with one visit per checkpoint in `visit_states` (pending for the rest)."""
+    """A round of `route_` at `starts` with one visit per checkpoint in `visit_states` (pending for the rest; a
+    scheduled round has its visits from the start, as the generator makes them)."""
     row = PatrolRound.objects.create(project=route_.project, route=route_, starts_at=starts,
                                      ends_at=starts + timedelta(minutes=route_.every_minutes), status=status,
                                      guard=guard, checkpoints_total=len(points))
     states = list(visit_states) + [VisitStatus.PENDING] * (len(points) - len(visit_states))
-    if status == RoundStatus.SCHEDULED:
-        return row
     for point, state in zip(points, states, strict=True):
         due = starts + timedelta(minutes=point.minutes_from_start)
         scanned = {VisitStatus.ON_TIME: due - timedelta(minutes=2), VisitStatus.LATE: due + timedelta(minutes=5)}

@@ -246,7 +246,7 @@ def apply(actor: Actor, *, project, unit, applicant_name, applicant_kind, items,
             applicant_name=applicant_name, applicant_kind=applicant_kind, phone=phone, items=cleaned, reason=reason,
             carry_out_on=day, plate=plate, created_at=at)
         record_event(release, "security.goods.applied", actor=actor.user, data={
-            "unit": unit.label, "kind": applicant_kind, "items": len(cleaned), "on": day.isoformat(),
+            "unit": unit.label, "applies_as": applicant_kind, "goods_kinds": len(cleaned), "on": day.isoformat(),
             "portal": actor.is_owner})
         if release.applicant_kind == GoodsApplicant.TENANT:
             _ask_owners_to_consent(release, exclude=getattr(actor.user, "pk", None))
@@ -323,7 +323,7 @@ def give_consent(actor: Actor, release: GoodsRelease, *, call_note: str | None =
                 "consent", _("The owner's consent is already on record."))])
         release.consent, release.consent_by, release.consent_at, release.consent_note = way, actor.user, at, note
         release.save(update_fields=["consent", "consent_by", "consent_at", "consent_note"])
-        record_event(release, "security.goods.consented", actor=actor.user, data={"way": way, "note": note})
+        record_event(release, "security.goods.consented", actor=actor.user, data={"consent_way": way, "note": note})
     return release
 
 
@@ -473,7 +473,7 @@ def verify_slip(actor: Actor, *, project, code, note: str = "", at: datetime | N
         release.status, release.verified_by, release.verified_at, release.gate_note = target, actor.user, at, note
         release.save(update_fields=["status", "verified_by", "verified_at", "gate_note"])
         record_event(release, "security.goods.verified", actor=actor.user, data={
-            "unit": release.unit.label, "items": len(release.items), "note": note})
+            "unit": release.unit.label, "goods_kinds": len(release.items), "note": note})
     return release
 
 
@@ -491,7 +491,7 @@ def expire_releases(now: datetime | None = None) -> int:
             if not GoodsRelease.objects.filter(pk=pk, status=status).update(status=target):
                 continue
             release = GoodsRelease.objects.get(pk=pk)
-            record_event(release, "security.goods.expired", data={"was": status})
+            record_event(release, "security.goods.expired", data={"status_before": status})
             count += 1
     return count
 
@@ -583,21 +583,22 @@ def slip_filename(release: GoodsRelease) -> str:
 
 
 # -- sentences -------------------------------------------------------------------------------------------------------
-register_terms(details={"unit": gettext_lazy("unit"), "items": gettext_lazy("kinds of goods"),
-                        "reason": gettext_lazy("reason"), "note": gettext_lazy("note"),
-                        "kind": gettext_lazy("applies as"), "way": gettext_lazy("consent given")},
-               values={"kind": dict(GoodsApplicant.choices), "was": dict(GoodsReleaseStatus.choices),
-                       "way": dict(HostConfirmation.choices)})
+# Keys of these events' data are named for goods releases (the labels and code names are one registry for every
+# app: a plain "items" or "kind" would relabel other apps' events).
+register_terms(details={"goods_kinds": gettext_lazy("kinds of goods"), "applies_as": gettext_lazy("applies as"),
+                        "consent_way": gettext_lazy("consent given"), "status_before": gettext_lazy("status before")},
+               values={"applies_as": dict(GoodsApplicant.choices), "status_before": dict(GoodsReleaseStatus.choices),
+                       "consent_way": dict(HostConfirmation.choices)})
 
 
 def _applied(event, fields) -> str:
     if fields.raw.get("portal"):
-        return _("Applied in the portal to carry %(items)s kinds of goods out of %(unit)s on %(on)s") % fields
-    return _("Applied at the front desk to carry %(items)s kinds of goods out of %(unit)s on %(on)s") % fields
+        return _("Applied in the portal to carry %(goods_kinds)s kinds of goods out of %(unit)s on %(on)s") % fields
+    return _("Applied at the front desk to carry %(goods_kinds)s kinds of goods out of %(unit)s on %(on)s") % fields
 
 
 def _consented(event, fields) -> str:
-    if fields.raw.get("way") == HostConfirmation.CALL:
+    if fields.raw.get("consent_way") == HostConfirmation.CALL:
         return _("The owner consented on a call: %(note)s") % fields
     return _("The owner consented in the portal")
 
@@ -609,16 +610,16 @@ def _cancelled(event, fields) -> str:
 
 
 def _verified(event, fields) -> str:
-    text = _("Goods released at the gate (%(items)s kinds)") % fields
+    text = _("Goods released at the gate (%(goods_kinds)s kinds)") % fields
     if fields.raw.get("note"):
         text = _("%(text)s: %(note)s") % {"text": text, "note": fields["note"]}
     return text
 
 
 register_sentences({
-    "security.goods.applied": (_applied, {"details": ("kind",), "example": {
-        "unit": "1-1-101", "kind": "tenant", "items": 3, "on": "2026-12-05", "portal": True}}),
-    "security.goods.consented": (_consented, {"example": {"way": "call", "note": "业主王先生接听，同意搬出"}}),
+    "security.goods.applied": (_applied, {"details": ("applies_as",), "example": {
+        "unit": "1-1-101", "applies_as": "tenant", "goods_kinds": 3, "on": "2026-12-05", "portal": True}}),
+    "security.goods.consented": (_consented, {"example": {"consent_way": "call", "note": "业主王先生接听，同意搬出"}}),
     "security.goods.declined": (gettext_lazy("The owner declined the goods release"), {
         "details": ("note",), "example": {"note": "未经同意"}}),
     "security.goods.approved": (gettext_lazy("Approved; the release slip for %(on)s is issued"), {
@@ -626,7 +627,7 @@ register_sentences({
     "security.goods.rejected": (gettext_lazy("Goods release refused: %(reason)s"), {
         "example": {"reason": "物品清单与申请人不符"}}),
     "security.goods.cancelled": (_cancelled, {"example": {"reason": "改期搬家"}}),
-    "security.goods.verified": (_verified, {"example": {"unit": "1-1-101", "items": 3, "note": "与清单一致"}}),
+    "security.goods.verified": (_verified, {"example": {"unit": "1-1-101", "goods_kinds": 3, "note": "与清单一致"}}),
     "security.goods.expired": (gettext_lazy("The release expired unused"), {
-        "details": ("was",), "example": {"was": "approved"}}),
+        "details": ("status_before",), "example": {"status_before": "approved"}}),
 })

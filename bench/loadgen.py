@@ -31,6 +31,7 @@ class Target:
     method: str = "GET"
     bodies: tuple[bytes, ...] = ()  # JSON bodies, sent in turn (all threads share the turn), for POST
     expect: int = 200  # the status that counts as success (201 for a create)
+    paths: tuple[str, ...] = ()  # sent in turn instead of `path` (all threads share the turn), e.g. one per record
 
     def __post_init__(self):
         if self.method not in ("GET", "POST"):
@@ -81,7 +82,7 @@ class _Worker(threading.Thread):
 
     def run(self) -> None:
         headers = {"Accept": "application/json", **self.target.headers}
-        method, path, bodies, expect = self.target.method, self.target.path, self.target.bodies, self.target.expect
+        method, bodies, expect, paths = self.target.method, self.target.bodies, self.target.expect, self.target.paths
         if bodies:
             headers["Content-Type"] = "application/json"
         connection = http.client.HTTPConnection(self.host, self.port, timeout=self.timeout)
@@ -90,6 +91,7 @@ class _Worker(threading.Thread):
             self.start_barrier.wait()
             while not self.stop.is_set() and (number := next(self.tickets)) < self.max_requests:
                 payload = bodies[number % len(bodies)] if bodies else None
+                path = paths[number % len(paths)] if paths else self.target.path
                 began = clock()
                 try:
                     connection.request(method, path, body=payload, headers=headers)

@@ -55,6 +55,7 @@ from psycopg import sql  # noqa: E402
 from psycopg.conninfo import conninfo_to_dict, make_conninfo  # noqa: E402
 
 from bench import loadgen  # noqa: E402
+from bench import parking as parking_exits  # noqa: E402
 
 HOST = "127.0.0.1"
 OUT_DIR = ROOT / "var" / "bench"
@@ -696,6 +697,7 @@ def http_bench(config: Config, meta: dict) -> tuple[dict[str, tuple[float, str]]
 
     server = Server(config, free_port(), OUT_DIR / ("small-gunicorn.log" if config.small else "gunicorn.log"))
     rounds: dict[str, list[Round]] = {}
+    parking_metrics, parking_meta = {}, {}
     try:
         server.start()
         server.wait_ready()
@@ -723,6 +725,13 @@ def http_bench(config: Config, meta: dict) -> tuple[dict[str, tuple[float, str]]
                     f"p50 {result.percentile_ms(50):.2f} ms, p95 {result.percentile_ms(95):.2f} ms, "
                     f"{result.error_count} errors; CPU ms/request {measured.cpu_ms_per_request}, "
                     f"other load {measured.other_cores} cores, steal {measured.steal_cores}")
+        log("measuring parking exits (bench/parking.py): a fresh batch of cars inside per round")
+        try:
+            parking_metrics, parking_meta = parking_exits.measure(
+                config=config, server=server, env=django_env(config), request=request, get_token=get_token,
+                bare_rps=median([r.result.rps for r in rounds["bare.json"]]), loadgen=loadgen, host=HOST)
+        except RuntimeError as error:
+            raise BenchError(str(error)) from None
     finally:
         server.stop()
 
@@ -738,6 +747,7 @@ def http_bench(config: Config, meta: dict) -> tuple[dict[str, tuple[float, str]]
 
     summaries = {target.name: summarise(target, rounds[target.name]) for target in targets}
     metrics = metrics_for(summaries)
+    metrics.update(parking_metrics)
     metrics["sla.sweep.seconds"] = (sweep["seconds"], "s")
     metrics["kpis.month.seconds"] = (kpis["seconds"], "s")
     metrics["survey.results.seconds"] = (survey_results["seconds"], "s")
@@ -749,6 +759,8 @@ def http_bench(config: Config, meta: dict) -> tuple[dict[str, tuple[float, str]]
     if busy >= 0.25:
         log(f"note: something else used up to {busy:.2f} cores during a round; figures are noisier than usual")
     errors = {name: summary["errors"] for name, summary in summaries.items() if summary["errors"]}
+    if parking_meta.get("errors"):
+        errors["parking.exit"] = parking_meta["errors"]
     meta["http"] = {
         "finished_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "ok": not errors,
@@ -769,6 +781,7 @@ def http_bench(config: Config, meta: dict) -> tuple[dict[str, tuple[float, str]]
         "kpis": kpis,
         "survey_results": survey_results,
         "maintenance": maintenance,
+        "parking": parking_meta,
         "goals": {name: f"{op} {goal}" for name, (op, goal) in TARGETS.items() if name in metrics},
         "goals_missed": [] if config.small else target_misses(metrics),
     }

@@ -275,8 +275,9 @@ def _gate(problems: Problems, project, gate, direction: str) -> ParkingGate | No
         problems.add("gate", gettext("Choose an active gate of this project."))
         return None
     if gate.direction != direction:
-        problems.add("gate", gettext("%(gate)s is not an %(direction)s gate.") % {
-            "gate": gate.name, "direction": GateDirection(direction).label})
+        message = (gettext("%(gate)s is not an entry gate.") if direction == GateDirection.ENTRY
+                   else gettext("%(gate)s is not an exit gate."))
+        problems.add("gate", message % {"gate": gate.name})
         return None
     return gate
 

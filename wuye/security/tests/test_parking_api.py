@@ -5,7 +5,7 @@ import time_machine
 
 from wuye.security.models import ParkingSession
 
-from .test_parking_world import NOW, parking  # noqa: F401  (the fixture)
+from .test_parking_world import NOW, parking_fixture  # noqa: F401  (the fixture)
 
 pytestmark = pytest.mark.usefixtures("parking")
 

@@ -10,7 +10,7 @@ from django.test import Client
 from wuye.security import cameras
 from wuye.security.models import ParkingSession
 
-from .test_parking_world import NOW, at, parking  # noqa: F401  (the fixture)
+from .test_parking_world import NOW, at, parking_fixture  # noqa: F401  (the fixture)
 
 pytestmark = pytest.mark.usefixtures("parking")
 URL = "/api/v1/parking/camera-events"

@@ -24,7 +24,7 @@ def run_at_once(count, work):
         try:
             barrier.wait()
             results.append(work())
-        except Exception as error:  # noqa: BLE001  (collected and asserted below)
+        except Exception as error:  # collected and asserted below
             results.append(error)
         finally:
             connections.close_all()

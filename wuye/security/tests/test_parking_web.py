@@ -7,7 +7,7 @@ import time_machine
 from wuye.security import parking as service
 from wuye.security.models import ParkingSession
 
-from .test_parking_world import NOW, at, parking  # noqa: F401  (the fixture)
+from .test_parking_world import NOW, at, parking_fixture  # noqa: F401  (the fixture)
 
 pytestmark = pytest.mark.usefixtures("parking")
 

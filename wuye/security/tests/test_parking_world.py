@@ -49,6 +49,6 @@ def build(world) -> SimpleNamespace:
                            user=world.user("zhixu"))
 
 
-@pytest.fixture
-def parking(world):
+@pytest.fixture(name="parking")
+def parking_fixture(world):
     return build(world)

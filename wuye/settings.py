@@ -264,6 +264,8 @@ WUYE_CONTRACTOR_WARNING_DAYS = envint("WUYE_CONTRACTOR_WARNING_DAYS", 30)
 # (the minimum counts) — the sweeps and drills pages show each project's count against these.
 WUYE_HAZARD_SWEEPS_PER_MONTH = envint("WUYE_HAZARD_SWEEPS_PER_MONTH", 2)
 WUYE_FIRE_DRILLS_PER_YEAR = envint("WUYE_FIRE_DRILLS_PER_YEAR", 1)
+# Decoration worker passes (wuye.security.worker_passes): the pass deposit billed to the unit (yuan, the seed's 50.00).
+WUYE_WORKER_PASS_DEPOSIT = os.environ.get("WUYE_WORKER_PASS_DEPOSIT", "50.00")
 # Patrols (wuye.security.patrols): a checkpoint is due this many minutes after its planned minute in the round
 # (its `patrol.checkpoint` clock's deadline); scanned later inside the round's window it is late.
 WUYE_PATROL_CHECKPOINT_GRACE_MINUTES = envint("WUYE_PATROL_CHECKPOINT_GRACE_MINUTES", 10)

@@ -1,8 +1,6 @@
 """Environment API: cleaning zones (list, new) and cleaning tasks (a day's list with filters, one task, recording one
 done — multipart with photos, or JSON without)."""
 
-from __future__ import annotations
-
 import json
 from datetime import date, datetime
 

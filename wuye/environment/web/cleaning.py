@@ -34,7 +34,7 @@ def _id(value) -> int | None:
     return int(value) if value.isascii() and digits(value) and len(value) < 12 else None
 
 
-def _int(value) -> int | None | str:
+def _int(value) -> int | str | None:
     """A whole number from a form, None when blank, "bad" when not a number (the service names the field)."""
     value = (value or "").strip()
     if not value:
@@ -82,6 +82,21 @@ def _form_choices(actor) -> dict:
     }
 
 
+FORM_KEYS = ("project", "kind", "name", "times", "task_minutes", "building", "cleaner", "standard", "disinfection")
+
+
+def _values(post=None, zone: CleaningZone | None = None) -> dict:
+    """What the zone form shows: what was posted, else the zone's own values, else blanks (every key present)."""
+    if post:
+        return {key: post.get(key, "") for key in FORM_KEYS}
+    if zone is not None:
+        return {"project": str(zone.project_id), "kind": zone.kind, "name": zone.name,
+                "times": ", ".join(zone.times or ()), "task_minutes": str(zone.task_minutes),
+                "building": str(zone.building_id or ""), "cleaner": str(zone.cleaner_id or ""),
+                "standard": zone.standard, "disinfection": "1" if zone.disinfection else "0"}
+    return dict.fromkeys(FORM_KEYS, "")
+
+
 def _zone_input(post, project) -> dict:
     """The zone form's fields as the service takes them (bounded before parsing)."""
     from django.contrib.auth import get_user_model
@@ -102,7 +117,7 @@ def _zone_input(post, project) -> dict:
 @staff_view("environment.manage", reads=RESOURCE)
 def zone_new(request):
     actor = request.actor
-    errors, form = {}, request.POST if request.method == "POST" else {}
+    errors = {}
     if request.method == "POST":
         post = request.POST
         try:
@@ -119,7 +134,8 @@ def zone_new(request):
             messages.success(request, _("Zone saved; its tasks are made."))
             return redirect(reverse("environment:zone", args=[zone.pk]))
     return render(request, "environment/cleaning/zone_form.html", {
-        **_form_choices(actor), "errors": errors, "form": form,
+        **_form_choices(actor), "errors": errors, "values": _values(request.POST if errors else None),
+        "zone": None,
     }, status=422 if errors else 200)
 
 
@@ -136,7 +152,7 @@ def zone_detail(request, pk: int):
     """The zone: what it is, its edit form (managers), today's and the coming tasks, the last days' record."""
     actor, now = request.actor, timezone.now()
     zone = get_scoped_or_404(CleaningZone.objects.select_related("project", "cleaner", "building"), actor, pk=pk)
-    errors, form = {}, {}
+    errors, posted = {}, None
     may_manage = actor.may("environment.manage")
     if request.method == "POST" and may_manage:
         post = request.POST
@@ -152,7 +168,7 @@ def zone_detail(request, pk: int):
                 service.update_zone(actor, zone, **fields)
                 messages.success(request, _("Zone saved."))
         except DomainError as error:
-            errors, form = _errors(error), post
+            errors, posted = _errors(error), post
             zone.refresh_from_db()
         else:
             return redirect(reverse("environment:zone", args=[zone.pk]))
@@ -165,7 +181,7 @@ def zone_detail(request, pk: int):
     past = tasks.filter(starts_at__lt=low, starts_at__gte=low - timedelta(days=7)).order_by("-starts_at", "-pk")[:60]
     return render(request, "environment/cleaning/zone.html", {
         "zone": zone, "coming": _task_rows(coming, now), "past": _task_rows(past, now), "may_manage": may_manage,
-        "errors": errors, "form": form, **(_form_choices(actor) if may_manage else {}),
+        "errors": errors, "values": _values(posted, zone), **(_form_choices(actor) if may_manage else {}),
         "check_url": reports.url_or_none("environment:zone_check", zone.pk),
         "tasks_url": reports.tasks_url(reports.task_filters(zone=zone.pk, day=today)),
     }, status=422 if errors else 200)

@@ -152,7 +152,7 @@ def test_codes_are_unique_in_the_project_and_names_per_route(world, zhixu, route
 
 def test_changing_a_route_replans_the_rounds_not_yet_started(world, zhixu, route):
     patrols.open_due_rounds(at(8, 0))
-    patrols.update_route(zhixu, route, checkpoints=CHECKPOINTS[:2] + [{"name": "西门岗", "code": "A-04"}],
+    patrols.update_route(zhixu, route, checkpoints=[*CHECKPOINTS[:2], {"name": "西门岗", "code": "A-04"}],
                          now=at(9, 0))
     assert _round(route, 8).checkpoints_total == 3  # under way: kept as it was
     later = _round(route, 10)

@@ -8,6 +8,7 @@ late, already scanned) are the service's, and its refusals come back as the page
 
 from __future__ import annotations
 
+import re
 from datetime import date, time
 
 from django.contrib import messages
@@ -153,7 +154,8 @@ def route_list(request):
 
 def parse_checkpoints(text: str) -> list[dict]:
     """The route form's checkpoint lines, one a line: "name | location | code | minutes" with an optional fifth
-    column of what to check. Every wrong line is named by its number (InvalidInput on `checkpoints`)."""
+    column of what to check; blank minutes leave the checkpoint's time to the service (an even share of the round).
+    Every wrong line is named by its number (InvalidInput on `checkpoints`)."""
     lines = [line.strip() for line in (text or "").splitlines()]
     numbered = [(number, line) for number, line in enumerate(lines, start=1) if line]
     if len(numbered) > LINES_MAX:
@@ -169,14 +171,36 @@ def parse_checkpoints(text: str) -> list[dict]:
         if not name or not code:
             problems.append(_("line %(n)s: the name and the code are needed") % {"n": number})
             continue
-        if not (digits(minutes) and len(minutes) <= 4):
+        if minutes and not (digits(minutes) and len(minutes) <= 4):
             problems.append(_("line %(n)s: the minutes are a whole number") % {"n": number})
             continue
-        rows.append({"name": name, "location": location, "code": code, "minutes_from_start": int(minutes),
+        rows.append({"name": name, "location": location, "code": code,
+                     "minutes_from_start": int(minutes) if minutes else None,
                      "checks": parts[4] if len(parts) == 5 else ""})
     if problems:
         raise InvalidInput("checkpoints", "; ".join(problems))
     return rows
+
+
+CHECKPOINT_FIELD = re.compile(r"^checkpoints\[(\d+)\]")
+
+
+def _route_problems(error: DomainError, text: str) -> dict:
+    """The service's refusal as the form's errors: a checkpoint's problem (`checkpoints[n].code`, n counting the
+    checkpoints) is said under the textarea with the number of the line it came from."""
+    lines = [number for number, line in enumerate((text or "").splitlines(), start=1) if line.strip()]
+    errors, rows = {}, []
+    for problem in error.problems:
+        found = CHECKPOINT_FIELD.match(problem.field)
+        if found:
+            index = int(found.group(1))
+            line = lines[index - 1] if 0 < index <= len(lines) else index
+            rows.append(_("line %(n)s: %(problem)s") % {"n": line, "problem": problem.message})
+        else:
+            errors.setdefault(problem.field, problem.message)
+    if rows:
+        errors["checkpoints"] = "; ".join(([errors["checkpoints"]] if "checkpoints" in errors else []) + rows)
+    return errors or {"form": error.message}
 
 
 def checkpoint_lines(route: PatrolRoute) -> str:
@@ -231,7 +255,7 @@ def _rule_defaults(actor) -> list[tuple]:
 @staff_view("security.manage_patrols", reads=RESOURCE)
 def route_new(request):
     actor = request.actor
-    errors, form = {}, request.POST if request.method == "POST" else {}
+    errors, form, status = {}, request.POST if request.method == "POST" else {}, 200
     if request.method == "POST":
         try:
             project = scoped(Project.objects.all(), actor).filter(pk=_id(request.POST.get("project"))).first()
@@ -240,14 +264,14 @@ def route_new(request):
             fields = _route_fields(request.POST)  # the lines are checked before the service is asked
             route = _patrols().create_route(actor, project=project, **fields)
         except DomainError as error:
-            errors = _problem_dict(error)
+            errors, status = _route_problems(error, request.POST.get("checkpoints", "")), error.status
         else:
             messages.success(request, _("Route saved."))
             return redirect(reverse("security:route", args=[route.pk]))
     return render(request, "security/patrols/route_form.html", {
         "errors": errors, "form": form, "route": None, "defaults": _rule_defaults(actor),
         "projects": scoped(Project.objects.active(), actor).only("id", "name"),
-    }, status=422 if errors else 200)
+    }, status=status)
 
 
 @staff_view(reads=RESOURCE)
@@ -256,7 +280,7 @@ def route_detail(request, pk: int):
     actor = request.actor
     route = get_scoped_or_404(PatrolRoute.objects.select_related("project"), actor, pk=pk)
     may_manage = actor.may("security.manage_patrols")
-    errors, form = {}, {}
+    errors, form, status = {}, {}, 200
     if request.method == "POST":
         if not may_manage:
             from django.core.exceptions import PermissionDenied
@@ -272,7 +296,8 @@ def route_detail(request, pk: int):
                 _patrols().update_route(actor, route, **fields)
                 messages.success(request, _("Route saved."))
         except DomainError as error:
-            errors, form = _problem_dict(error), request.POST
+            errors, form = _route_problems(error, request.POST.get("checkpoints", "")), request.POST
+            status = error.status
         else:
             return redirect(reverse("security:route", args=[route.pk]))
         route.refresh_from_db()
@@ -289,7 +314,7 @@ def route_detail(request, pk: int):
         "defaults": [(route.project, rules.patrol_every_minutes, rules.patrol_key_area_every_minutes)],
         "checkpoints": route.checkpoints.filter(is_active=True).order_by("order", "id"),
         "rounds_url": reports.rounds_url(reports.round_filters(route=route.pk)),
-    }, status=422 if errors else 200)
+    }, status=status)
 
 
 @staff_view(reads=RESOURCE)
@@ -298,8 +323,13 @@ def route_labels(request, pk: int):
     route = get_scoped_or_404(PatrolRoute.objects.select_related("project"), request.actor, pk=pk)
     from .. import labels
 
-    checkpoints = list(route.checkpoints.filter(is_active=True).order_by("order", "id"))
-    response = HttpResponse(labels.checkpoint_sheet(checkpoints), content_type="application/pdf")
+    checkpoints = route.checkpoints.filter(is_active=True).order_by("order", "id")
+    try:
+        content = labels.checkpoint_sheet(checkpoints, base_url=request.build_absolute_uri("/"))
+    except DomainError as error:  # a route without checkpoints: nothing to print
+        messages.error(request, error.problems[0].message if error.problems else error.message)
+        return redirect(reverse("security:route", args=[route.pk]))
+    response = HttpResponse(content, content_type="application/pdf")
     return attachment(response, download_name("巡更点标签", route.project.name, route.name, ext="pdf"))
 
 

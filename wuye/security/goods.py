@@ -56,8 +56,8 @@ OPEN_STATES = frozenset({S.APPLIED, S.APPROVED})
 
 
 # -- reading ---------------------------------------------------------------------------------------------------------
-def _owned_unit_ids(actor: Actor) -> set[int]:
-    """The units `actor` (an owner-portal user) owns or co-owns now."""
+def owned_unit_ids(actor: Actor) -> set[int]:
+    """The units `actor` (an owner-portal user) owns or co-owns now (one query; pass it to `may` for a list)."""
     if not actor.is_owner or not actor.resident_id:
         return set()
     return set(Residency.objects.current().filter(resident_id=actor.resident_id, unit_id__in=actor.unit_ids,
@@ -69,7 +69,7 @@ def releases(actor: Actor):
     the units they own (a tenant's too — they consent to it), anyone else of a household only their own."""
     rows = scoped(GoodsRelease.objects.all(), actor)
     if actor.is_owner:
-        rows = rows.filter(Q(unit_id__in=_owned_unit_ids(actor)) | Q(applicant_id=getattr(actor.user, "pk", None)))
+        rows = rows.filter(Q(unit_id__in=owned_unit_ids(actor)) | Q(applicant_id=getattr(actor.user, "pk", None)))
     return rows
 
 
@@ -99,13 +99,16 @@ def applicant_kind_for(actor: Actor, unit) -> str:
     return GoodsApplicant.TENANT if relation == Relation.TENANT else GoodsApplicant.OWNER
 
 
-def may(actor: Actor, release: GoodsRelease, action: str) -> bool:
-    """Whether `actor` may take `action` on `release` now (the buttons a page shows)."""
+def may(actor: Actor, release: GoodsRelease, action: str, owned: set[int] | None = None) -> bool:
+    """Whether `actor` may take `action` on `release` now (the buttons a page shows). `owned`: the owner's
+    `owned_unit_ids`, read once for a list of releases."""
     leaves, _target = TRANSITIONS.get(action, (frozenset(), None))
     if action == "consent" or action == "decline":
         if release.status != S.APPLIED or not needs_consent(release) or release.consent == HostConfirmation.DECLINED:
             return False
-        return (actor.is_owner and release.unit_id in _owned_unit_ids(actor)) or actor.may("security.approve_goods")
+        if actor.is_owner:
+            return release.unit_id in (owned if owned is not None else owned_unit_ids(actor))
+        return actor.may("security.approve_goods")
     if release.status not in leaves:
         return False
     if action in ("approve", "reject"):
@@ -118,9 +121,11 @@ def may(actor: Actor, release: GoodsRelease, action: str) -> bool:
     return False
 
 
-def actions_for(actor: Actor, release: GoodsRelease) -> list[str]:
+def actions_for(actor: Actor, release: GoodsRelease, owned: set[int] | None = None) -> list[str]:
+    if actor.is_owner and owned is None:
+        owned = owned_unit_ids(actor)
     return [action for action in ("consent", "decline", "approve", "reject", "cancel", "verify")
-            if may(actor, release, action)]
+            if may(actor, release, action, owned)]
 
 
 # -- input -----------------------------------------------------------------------------------------------------------
@@ -302,7 +307,7 @@ def give_consent(actor: Actor, release: GoodsRelease, *, call_note: str | None =
     _check_may(actor, release)
     problems = Problems()
     if actor.is_owner:
-        if release.unit_id not in _owned_unit_ids(actor):
+        if release.unit_id not in owned_unit_ids(actor):
             raise NotAllowed(_("Only an owner of the unit consents."))
         way, note = HostConfirmation.PORTAL, ""
     else:
@@ -334,7 +339,7 @@ def decline_consent(actor: Actor, release: GoodsRelease, *, note: str = "", at: 
     _check_may(actor, release)
     problems = Problems()
     if actor.is_owner:
-        if release.unit_id not in _owned_unit_ids(actor):
+        if release.unit_id not in owned_unit_ids(actor):
             raise NotAllowed(_("Only an owner of the unit consents."))
     else:
         require(actor, "security.approve_goods")
@@ -475,6 +480,19 @@ def verify_slip(actor: Actor, *, project, code, note: str = "", at: datetime | N
         record_event(release, "security.goods.verified", actor=actor.user, data={
             "unit": release.unit.label, "goods_kinds": len(release.items), "note": note})
     return release
+
+
+def verify_release(actor: Actor, release: GoodsRelease, *, code: str | None = None, note: str = "",
+                   at: datetime | None = None) -> GoodsRelease:
+    """`verify_slip` from the release's own page: `code`, when given, must be the release's (422 naming `code`);
+    a release without a slip is refused (409 naming `code`)."""
+    require(actor, "security.verify_goods")
+    _check_may(actor, release)
+    if code and normalize_code(code) != release.code:
+        raise InvalidInput("code", _("No slip has this code."))
+    if not release.code:
+        raise _refuse_state(release, "verify", "code")
+    return verify_slip(actor, project=release.project, code=release.code, note=note, at=at)
 
 
 @periodic(timedelta(hours=1), name="security.expire_goods_releases")

@@ -310,3 +310,36 @@ def test_the_demo_has_each_state_in_both_projects_and_a_rerun_adds_nothing(world
     assert today.code
     waiting = goods.releases(actor(world, "yezhu")).get(applicant_kind="tenant", status="applied")
     assert waiting.applicant_kind == "tenant" and goods.may(actor(world, "yezhu"), waiting, "consent")
+
+
+def test_api_verify_from_the_release_checks_the_code(world, people, api, frozen):
+    release = approved(world, people)
+    path = f"/api/v1/goods-releases/{release.pk}/actions/verify"
+    assert api("caiwu").post(path, {"code": release.code}).status_code == 403
+    wrong = api("zhixu").post(path, {"code": "AAAA3333"})
+    assert wrong.status_code == 422 and wrong.json()["errors"][0]["field"] == "code"
+    assert api("zhixu").post(path, {"code": release.code}).json()["status"] == "verified"
+    again = api("zhixu").post(path)
+    assert again.status_code == 409 and again.json()["errors"][0]["field"] == "code"
+    unapproved = tenant_application(world, people)
+    answer = api("zhixu").post(f"/api/v1/goods-releases/{unapproved.pk}/actions/verify")
+    assert answer.status_code == 409 and answer.json()["errors"][0]["field"] == "code"
+
+
+@pytest.mark.parametrize("username", ["kefu", "yezhu"])
+def test_the_list_costs_the_same_queries_for_one_row_or_six(world, people, api, frozen, username):
+    from django.test.utils import CaptureQueriesContext
+
+    client = api(username)
+
+    def count():
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get("/api/v1/goods-releases").status_code == 200
+        return len(queries)
+
+    tenant_application(world, people)
+    count()  # the token's first use of the minute is noted once
+    one = count()
+    for _n in range(5):
+        tenant_application(world, people)
+    assert count() == one

@@ -178,7 +178,7 @@ def release_action(request, pk: int, action: str):
         elif action == "cancel":
             service.cancel(actor, release, reason=post.get("reason", ""))
         elif action == "verify":
-            service.verify_slip(actor, project=release.project, code=release.code, note=post.get("note", ""))
+            service.verify_release(actor, release, note=post.get("note", ""))
         else:
             raise Http404
     except DomainError as error:
@@ -237,9 +237,11 @@ def _my_homes(actor):
 
 @owner_view
 def h5_list(request):
-    rows = _rows(request.actor).order_by("-carry_out_on", "-created_at", "-id")[:100]
+    actor = request.actor
+    rows = _rows(actor).order_by("-carry_out_on", "-created_at", "-id")[:100]
+    owned = service.owned_unit_ids(actor)
     return render(request, "security/goods/h5_list.html", {
-        "rows": [{"release": one, "needs_my_consent": service.may(request.actor, one, "consent")} for one in rows]})
+        "rows": [{"release": one, "needs_my_consent": service.may(actor, one, "consent", owned)} for one in rows]})
 
 
 @owner_view

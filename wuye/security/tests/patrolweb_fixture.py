@@ -21,6 +21,13 @@ from wuye.security.models import (
 SH = ZoneInfo("Asia/Shanghai")
 
 
+def line(number: int) -> str:
+    """How a checkpoint line's problem begins, in the language the pages speak ("line 3: " / "第 3 行：")."""
+    from django.utils.translation import gettext
+
+    return gettext("line %(n)s: %(problem)s") % {"n": number, "problem": ""}
+
+
 def at(day: date, hour: int, minute: int = 0) -> datetime:
     return datetime.combine(day, time(hour, minute), tzinfo=SH)
 

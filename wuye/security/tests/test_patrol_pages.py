@@ -11,7 +11,7 @@ from django.urls import reverse
 from wuye.core.errors import InvalidInput
 from wuye.security.web.patrols import parse_checkpoints
 
-from .patrolweb_fixture import build
+from .patrolweb_fixture import build, line
 
 FIXED = date(2026, 10, 14)
 
@@ -113,8 +113,8 @@ def test_checkpoint_lines_are_checked_with_their_line_numbers():
         parse_checkpoints("北门 | 北门岗亭 | BM-01 | 0\n东门 | | DM-01\n | x | Y-1 | 3\n西门 | | XM | ²")
     problem = error.value.problems[0]
     assert problem.field == "checkpoints"
-    assert "line 2" in problem.message and "line 3" in problem.message and "line 4" in problem.message
-    assert "line 1" not in problem.message
+    assert line(2) in problem.message and line(3) in problem.message and line(4) in problem.message
+    assert line(1) not in problem.message
     with pytest.raises(InvalidInput):
         parse_checkpoints("\n".join(f"点{n} | | C{n} | {n}" for n in range(61)))
 
@@ -158,7 +158,7 @@ def test_the_route_form_refuses_bad_lines_naming_them(login, pw):
     response = login("zhixu").post(reverse("security:route_new"), {
         "project": pw.garage.project_id, "name": "新路线", "checkpoints": "北门 | | BM-01 | 0\n坏行"})
     assert response.status_code == 422
-    assert "line 2" in response.context["errors"]["checkpoints"]
+    assert line(2) in response.context["errors"]["checkpoints"]
     assert response.context["form"]["name"] == "新路线"
     bad_minutes = login("zhixu").post(reverse("security:route_new"), {
         "project": pw.garage.project_id, "name": "新路线", "every_minutes": "²", "checkpoints": ""})

@@ -605,7 +605,7 @@ def _take_walk_in(actor, project, item, amount, channel, key, source, descriptio
                   now) -> tuple[Payment, bool]:
     # The source's row is the lock (a walk-in has no unit): repeats for it queue here and then find the payment.
     # The unique key and the bill-once-per-source constraint decide should a caller pass another record.
-    type(source)._default_manager.select_for_update().filter(pk=source.pk).exists()
+    list(type(source)._default_manager.select_for_update().filter(pk=source.pk).values_list("pk", flat=True))
     existing = Payment.objects.filter(project_id=project.pk, idempotency_key=key).first()
     if existing is not None:
         return existing, False

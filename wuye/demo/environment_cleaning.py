@@ -138,6 +138,3 @@ def add_demo_environment_cleaning(company, now: datetime | None = None) -> dict:
             counts["late" if done.late else "done"] += 1
         counts["not_done"] += cleaning.close_past_tasks(now)
     return counts
-
-
-add_demo_cleaning = add_demo_environment_cleaning  # the stream's name, as the contract spells `add_demo_<stream>`

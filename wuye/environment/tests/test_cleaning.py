@@ -217,3 +217,26 @@ def test_tasks_on_a_day_are_scoped(world, env):
     assert cleaning.tasks_on(env, DAY).count() == 2
     assert cleaning.tasks_on(actor_for(world.user("kefu2")), DAY).count() == 0
     assert CleaningZone.objects.count() == 1
+
+
+def test_a_task_may_be_recorded_from_thirty_minutes_before_its_start(world, env):
+    zone = _zone(world, env, "主干道", "road")
+    task = CleaningTask.objects.get(zone=zone, starts_at=at(14))
+    with pytest.raises(Conflict):
+        cleaning.complete_task(env, task, at=at(13, 29))
+    done = cleaning.complete_task(env, task, at=at(13, 30))
+    assert done.status == TaskStatus.DONE and not done.late and not clocks_for(task).exists()
+
+
+def test_the_job_makes_starts_and_closes(world, env):
+    import time_machine
+
+    from wuye.environment.jobs import cleaning_tasks
+
+    zone = _zone(world, env, "主干道", "road")
+    with time_machine.travel(at(7, 1), tick=False):
+        assert cleaning_tasks() == {"made": 1, "started": 1, "closed": 0}  # 14:00 tomorrow came into view
+    with time_machine.travel(at(12, 1, DAY + timedelta(days=1)), tick=False):
+        result = cleaning_tasks()
+    assert result["closed"] == 2 and result["started"] == 2 and result["made"] >= 1
+    assert CleaningTask.objects.filter(zone=zone, status=TaskStatus.MISSED).count() == 2

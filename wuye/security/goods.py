@@ -236,7 +236,11 @@ def apply(actor: Actor, *, project, unit, applicant_name, applicant_kind, items,
     reason = _text(problems, "reason", reason, REASON_MAX)
     phone = _text(problems, "phone", phone, 30)
     if not phone and actor.is_owner:
-        phone = getattr(getattr(actor.user, "resident", None), "phone", "") or ""
+        # The owner's record's number, when it reads as one (the portal form does not ask for it).
+        try:
+            phone = normalize_phone(getattr(getattr(actor.user, "resident", None), "phone", "") or "")
+        except ValueError:
+            phone = ""
     if phone:
         phone = problems.check("phone", normalize_phone, phone) or ""
     elif not actor.is_owner:

@@ -64,7 +64,7 @@ def test_a_tenants_release_is_refused_without_the_owners_consent_and_approved_wi
     assert GoodsRelease.objects.get(pk=release.pk).code == ""
     goods.give_consent(actor(world, "yezhu"), release, at=NOW)
     release = goods.approve(kefu, release, at=NOW)
-    assert release.status == "approved" and len(release.code) == goods.CODE_LENGTH
+    assert release.status == "approved" and len(release.code) == 8
     assert set(release.code) <= set(goods.CODE_ALPHABET)
     verbs = list(Event.objects.for_subject(release).values_list("verb", flat=True))
     assert verbs == ["security.goods.applied", "security.goods.consented", "security.goods.approved"]
@@ -343,3 +343,19 @@ def test_the_list_costs_the_same_queries_for_one_row_or_six(world, people, api, 
     for _n in range(5):
         tenant_application(world, people)
     assert count() == one
+
+
+def test_the_bounds_of_an_application_are_thirty_kinds_999_each_names_of_forty(world, people, frozen):
+    def attempt(items):
+        return goods.apply(actor(world, "kefu"), project=world.project1, unit=people, applicant_name="王",
+                           applicant_kind="owner", items=items, carry_out_on=TODAY, phone="13800001234", at=NOW)
+
+    widest = [{"name": "箱" * 40, "quantity": 999}] * 30
+    assert len(attempt(widest).items) == 30
+    for wrong, field in (([{"name": "箱", "quantity": 1}] * 31, "items"),
+                         ([{"name": "箱" * 41, "quantity": 1}], "items[0].name"),
+                         ([{"name": "箱", "quantity": 1000}], "items[0].quantity"),
+                         ([{"name": "箱", "quantity": 0}], "items[0].quantity")):
+        with pytest.raises(InvalidInput) as refused:
+            attempt(wrong)
+        assert refused.value.problems[0].field == field

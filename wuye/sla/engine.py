@@ -14,8 +14,10 @@ from __future__ import annotations
 
 import copy
 import logging
+import operator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import reduce
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection, transaction
@@ -474,32 +476,119 @@ def _silent(clock: Clock) -> bool:
     return clock.warn_at >= clock.due_at and all(rung.get("quiet") for rung in clock.policy.escalation)
 
 
+# -- the set-based pass for plain deadlines -----------------------------------------------------------------------
+@dataclass(slots=True)
+class ClockRow:
+    """What a step handler registered with `subjects=False` reads of a clock the set-based pass advanced."""
+
+    pk: int
+    subject_type_id: int
+    subject_id: int
+    project_id: int
+    key: str
+    due_at: datetime
+    started_at: datetime
+
+
+def _plain_policies() -> dict[int, dict]:
+    """The policies whose clocks the set-based pass may take: no warning, one quiet rung at the deadline itself,
+    a handler that needs no subjects, and no project rule that could move the rung (a patrol checkpoint: its
+    deadline only marks it missed, and the process's handler tells people once per round)."""
+    from wuye.tenancy.rules import RULE_DEFAULTS
+
+    ruled = {link.policy for rule in RULE_DEFAULTS.values() for link in rule.sla}
+    plain_keys = [prefix for prefix, (_handler, subjects) in _STEP_HANDLERS.items() if not subjects]
+    if not plain_keys:
+        return {}
+    chosen = {}  # policy id → its one rung
+    candidates = Policy.objects.filter(warn_percent__gte=100).filter(
+        reduce(operator.or_, (Q(key__startswith=prefix) for prefix in plain_keys))).only("pk", "key", "escalation")
+    for policy in candidates:
+        ladder = policy.escalation or []
+        if (policy.key not in ruled and len(ladder) == 1 and ladder[0].get("quiet")
+                and not ladder[0].get("after_minutes")):
+            chosen[policy.pk] = ladder[0]
+    return chosen
+
+
+def _sweep_plain(now: datetime, limit: int, result: SweepResult) -> int:
+    """Breach the due clocks of plain policies (see `_plain_policies`) with one statement per batch — lock (SKIP
+    LOCKED), mark breached at its first and only rung, and record each one's `sla.overdue` event — then hand the
+    steps to the process's handler. PostgreSQL only (data-modifying CTEs); elsewhere the general loop takes them.
+    Returns the clocks taken."""
+    rungs = _plain_policies() if connection.vendor == "postgresql" else {}
+    if not rungs:
+        return 0
+    from wuye.core.models import Event
+
+    policies, taken = list(rungs), 0
+    while taken < limit:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(
+                f"""WITH due AS (
+                        SELECT id FROM {Clock._meta.db_table}
+                        WHERE next_check_at <= %(now)s AND state = %(running)s AND policy_id = ANY(%(policies)s)
+                          AND warn_at >= due_at AND escalation_level = 0
+                        ORDER BY next_check_at, id LIMIT %(batch)s FOR UPDATE SKIP LOCKED),
+                    stepped AS (
+                        UPDATE {Clock._meta.db_table} AS clock
+                        SET breached_at = COALESCE(clock.breached_at, clock.due_at), escalation_level = 1,
+                            next_check_at = NULL, version = clock.version + 1
+                        FROM due WHERE clock.id = due.id
+                        RETURNING clock.id, clock.subject_type_id, clock.subject_id, clock.project_id, clock.key,
+                                  clock.due_at, clock.started_at, clock.policy_id),
+                    logged AS (
+                        INSERT INTO {Event._meta.db_table}
+                            (created_at, subject_type_id, subject_id, project_id, verb, data)
+                        SELECT %(wall)s, subject_type_id, subject_id, project_id, 'sla.overdue',
+                               jsonb_build_object('key', key)
+                        FROM stepped)
+                    SELECT id, subject_type_id, subject_id, project_id, key, due_at, started_at, policy_id
+                    FROM stepped ORDER BY id""",
+                {"now": now, "running": ClockState.RUNNING, "policies": policies,
+                 "batch": min(5000, limit - taken), "wall": timezone.now()})
+            rows = cursor.fetchall()
+            if not rows:
+                break
+            steps = [(ClockRow(*row[:7]), 1, rungs[row[7]]) for row in rows]
+            result.breached.extend(row[0] for row in rows)
+            result.escalated.extend((row[0], 1) for row in rows)
+            _run_step_handlers(steps)
+            taken += len(rows)
+    return taken
+
+
 def sweep(now: datetime | None = None, limit: int = 5000, batch_size: int = 500) -> SweepResult:
     """Warn and escalate every clock whose moment has come; idempotent and safe to run concurrently.
 
     Batches of due clocks are locked with SKIP LOCKED (concurrent sweepers take different clocks; a process
     stopping a clock waits for the batch), advanced in memory, and written back with their messages and events
-    in the same transaction — a few statements per batch instead of several per clock.
+    in the same transaction — a few statements per batch instead of several per clock. Plain deadlines (a patrol
+    checkpoint's) go first, set-based (`_sweep_plain`).
     """
     now = now or timezone.now()
     result, audience = SweepResult(), _Audience()
     project_rules: dict = {}  # each project's rules, read once per sweep
-    done = 0
+    policies: dict[int, Policy] = {}  # and each policy (a batch is mostly one or two policies, not one per row)
+    done = _sweep_plain(now, limit, result)
     while done < limit:
         with transaction.atomic():
             clocks = list(Clock.objects.due_for_check(now).filter(state=ClockState.RUNNING)
-                          .select_for_update(skip_locked=True, of=("self",))
-                          .select_related("policy", "assignee")[:min(batch_size, limit - done)])
+                          .select_for_update(skip_locked=True, of=("self",))[:min(batch_size, limit - done)])
             if not clocks:
                 break
+            missing = {clock.policy_id for clock in clocks} - set(policies)
+            if missing:
+                policies.update((policy.pk, policy) for policy in Policy.objects.filter(pk__in=missing))
             for clock in clocks:
                 if clock.project_id not in project_rules:
                     project_rules[clock.project_id] = rules_for(clock.project_id)
-                clock.policy = effective_policy(clock.policy, clock.project_id, project_rules[clock.project_id])
-            # Only clocks that send a message need their subject's name and link; silent ones (a patrol
-            # checkpoint, a bill) are advanced without reading their subjects.
+                clock.policy = effective_policy(policies[clock.policy_id], clock.project_id,
+                                                project_rules[clock.project_id])
+            # Only clocks that send a message need their subject's name and link and their assignee; silent ones
+            # (a patrol checkpoint, a bill) are advanced without reading either.
             loud = [clock for clock in clocks if not _silent(clock)]
-            prefetch_related_objects(loud, "subject")
+            prefetch_related_objects(loud, "subject", "assignee")
             _prefetch_for_labels(loud)
             messages, events, steps = [], [], []
             for clock in clocks:

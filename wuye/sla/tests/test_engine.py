@@ -102,7 +102,9 @@ def test_pausing_stops_the_count(world, subject):
 def test_sweep_reads_only_due_clocks(world, django_assert_max_num_queries):
     for unit in Unit.objects.filter(project=world.project1):
         start_clock(unit, "repair.return_visit", project=world.project1, at=at(2026, 11, 23, 9, 0))
-    with django_assert_max_num_queries(3):  # savepoint, one indexed range query, release: nothing per clock
+    # savepoint, one indexed range query, release: nothing per clock (PostgreSQL also asks for the plain deadlines:
+    # their policies, and one statement in its savepoint)
+    with django_assert_max_num_queries(3 if connection.vendor != "postgresql" else 7):
         assert sweep(at(2026, 11, 23, 12, 0)).actions == 0
 
 
@@ -125,3 +127,41 @@ def test_two_sweeps_at_once_escalate_once(world, subject):
     escalations = [step for result in results for step in result.escalated]
     assert len(escalations) == len(set(escalations)) == 10 * 3  # 3 rungs per clock, each once
     assert Notification.objects.filter(dedupe_key__startswith="sla:", dedupe_key__contains=":level:1:").exists()
+
+
+@pytest.fixture
+def plain_deadline(world, monkeypatch):
+    """A policy like a patrol checkpoint's: no warning, one quiet rung at the deadline, a handler reading only the
+    subject ids (on PostgreSQL the sweep takes such clocks set-based; elsewhere the general loop — same outcome)."""
+    from datetime import timedelta
+
+    from wuye.sla import engine
+    from wuye.sla.models import Policy
+
+    Policy.objects.create(standard=ServiceStandard.objects.get(code="spec-default"), key="test.plain", name="测试",
+                          target=timedelta(minutes=10), measure="calendar", responsible_role="security",
+                          warn_percent=100, escalation=[{"after_minutes": 0, "role": "security", "quiet": True}])
+    seen = []
+    monkeypatch.setitem(engine._STEP_HANDLERS, "test.plain",
+                        (lambda steps: seen.extend((clock.subject_id, level, type(clock).__name__)
+                                                   for clock, level, _rung in steps), False))
+    return seen
+
+
+def test_a_plain_deadline_is_breached_once_at_its_deadline_and_handed_to_its_process(world, plain_deadline):
+    from wuye.core.models import Event
+
+    units = list(Unit.objects.filter(project=world.project1).order_by("id")[:3])
+    for unit in units:
+        start_clock(unit, "test.plain", project=world.project1, at=at(2026, 11, 23, 9, 0))
+    assert sweep(at(2026, 11, 23, 9, 9)).actions == 0 and plain_deadline == []
+    messages_before = Notification.objects.count()
+    result = sweep(at(2026, 11, 23, 9, 10))
+    assert sorted(result.breached) == sorted(c.pk for u in units for c in clocks_for(u))
+    taken_as = "ClockRow" if connection.vendor == "postgresql" else "Clock"  # set-based on PostgreSQL
+    assert sorted(plain_deadline) == sorted((u.pk, 1, taken_as) for u in units)
+    assert Event.objects.filter(verb="sla.overdue", subject_id__in=[u.pk for u in units]).count() == 3
+    assert Notification.objects.count() == messages_before  # quiet: the process tells people, not the engine
+    assert sweep(at(2026, 11, 23, 12, 0)).actions == 0 and len(plain_deadline) == 3
+    clock = stop_clock(units[0], "test.plain", at=at(2026, 11, 23, 9, 30))
+    assert clock.state == ClockState.BREACHED and clock.breached_at == at(2026, 11, 23, 9, 10)

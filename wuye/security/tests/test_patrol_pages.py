@@ -165,3 +165,25 @@ def test_the_route_form_refuses_bad_lines_naming_them(login, pw):
     assert bad_minutes.status_code == 422 and "every_minutes" in bad_minutes.context["errors"]
     no_project = login("zhixu").post(reverse("security:route_new"), {"project": pw.other.project_id, "name": "x"})
     assert no_project.status_code == 422 and "project" in no_project.context["errors"]
+
+
+def test_the_day_and_round_pages_do_not_grow_queries_with_rows(login, pw):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from .patrolweb_fixture import at, patrol_round
+
+    client = login("zhixu")
+
+    def queries(url, params=None):
+        with CaptureQueriesContext(connection) as seen:
+            assert client.get(url, params or {}).status_code == 200
+        return len(seen)
+
+    day = reverse("security:rounds"), {"day": "2026-10-14"}
+    one = reverse("security:round", args=[pw.rounds.incomplete.pk])
+    queries(*day), queries(one)  # content types cached by the first visit
+    before = (queries(*day), queries(one))
+    for hour in (12, 13, 14, 15):
+        patrol_round(pw.garage, pw.garage_points, at(FIXED, hour), "incomplete", ["on_time", "missed", "late"])
+    assert (queries(*day), queries(reverse("security:round", args=[pw.rounds.completed.pk]))) == before

@@ -43,17 +43,17 @@ class VisitorIn(Schema):
     pre_registered: bool = False
 
 
-class ConfirmIn(Schema):
+class VisitorConfirmIn(Schema):
     call_note: str = Field("", max_length=service.CALL_NOTE_MAX,
                            description="staff: who answered the call to the unit and what they said (required)")
     decline: bool = Field(False, description="the unit declines: the visitor is refused")
 
 
-class MomentIn(Schema):
+class VisitorMomentIn(Schema):
     at: datetime | None = None
 
 
-class ExitIn(Schema):
+class VisitorExitIn(Schema):
     code: str | None = Field(None, max_length=500, description="the pass code (or the scanned QR's text)")
     at: datetime | None = None
 
@@ -179,7 +179,7 @@ def get_visitor(request, visitor_id: int):
 
 
 @router.post("/visitors/{visitor_id}/confirm", response=VisitorDetailOut)
-def confirm_visitor(request, visitor_id: int, payload: ConfirmIn):
+def confirm_visitor(request, visitor_id: int, payload: VisitorConfirmIn):
     """The unit's answer: an owner confirms (or, with `decline`, declines) in the portal; the gate puts its call
     on record (`call_note` required, 422 naming it)."""
     visitor = _visitor(request, visitor_id)
@@ -189,14 +189,14 @@ def confirm_visitor(request, visitor_id: int, payload: ConfirmIn):
 
 
 @router.post("/visitors/{visitor_id}/admit", response=VisitorDetailOut)
-def admit_visitor(request, visitor_id: int, payload: MomentIn):
+def admit_visitor(request, visitor_id: int, payload: VisitorMomentIn):
     """Let the visitor in: only after the unit confirmed (else 409)."""
     visitor = service.admit(request.actor, _visitor(request, visitor_id), at=payload.at)
     return _detail(request.actor, visitor)
 
 
 @router.post("/visitors/{visitor_id}/exit", response=VisitorDetailOut)
-def visitor_exit(request, visitor_id: int, payload: ExitIn):
+def visitor_exit(request, visitor_id: int, payload: VisitorExitIn):
     """The visitor leaves; `code` (if sent) must be the pass's (422 naming `code`). After `valid_until` the
     visit is marked `overstayed`. A pass already used to leave: 409."""
     visitor = _visitor(request, visitor_id)
@@ -208,7 +208,7 @@ def visitor_exit(request, visitor_id: int, payload: ExitIn):
 
 
 # -- worker passes --------------------------------------------------------------------------------------------
-class PassFilters(Schema):
+class WorkerPassFilters(Schema):
     project: int | None = Field(None, ge=1, le=2**31)
     unit: int | None = Field(None, ge=1, le=2**62)
     status: str | None = Field(None, max_length=16, description="active, returned, expired, revoked")
@@ -273,7 +273,7 @@ def _pass_row(worker_pass: WorkerPass) -> dict:
 
 @router.get("/worker-passes", response=list[WorkerPassOut])
 @paginate(PagePagination)
-def list_worker_passes(request, filters: Query[PassFilters]):
+def list_worker_passes(request, filters: Query[WorkerPassFilters]):
     """Worker passes in scope, newest first: filters `project`, `unit`, `status`; `code` finds the one pass the
     gate checks (422 naming `code` when none) — `valid_today` says whether it lets the worker in."""
     require_read(request.actor, WORKER_PASSES)

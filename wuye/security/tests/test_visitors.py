@@ -72,6 +72,7 @@ def test_bad_plate_and_foreign_unit_are_422s_naming_the_field(world, api, gate):
         register(gate["zhixu"], gate["home"], party_size=21)
     assert [p.field for p in party.value.problems] == ["party_size"]
     assert Visitor.objects.count() == 0
+    assert register(gate["zhixu"], gate["home"], party_size=20).party_size == 20
 
 
 @time_machine.travel(NOW, tick=False)

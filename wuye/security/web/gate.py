@@ -221,10 +221,12 @@ def _said(request, visitor: Visitor, action: str) -> None:
         messages.success(request, str(DONE[action]))
 
 
-@require_POST
 @staff_view("security.gate", reads=VISITORS)
 def visitor_exit(request):
-    """The exit code box: the pass code (or the scanned QR's text) → the visitor is checked out."""
+    """The exit code box: the pass code (or the scanned QR's text) → the visitor is checked out. GET shows the
+    gate's page with the box (the phone's home-screen link)."""
+    if request.method != "POST":
+        return render(request, "security/gate/visitors.html", _visitors_context(request))
     code = request.POST.get("code", "")[:500]
     project = _project(request.actor, request.POST.get("project"))
     try:

@@ -209,12 +209,19 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # seconds, admins see a banner and a queued long job's page says that no worker is picking it up.
 WUYE_HEARTBEAT_SILENCE = envint("WUYE_HEARTBEAT_SILENCE", 120)
 
-# Notification channels beyond in-app and e-mail plug in here (dotted path to an adapter class).
+# Notification channels beyond in-app and e-mail plug in here (dotted path to an adapter class). SMS defaults to the
+# logging stand-in, which `check --deploy` flags outside DEBUG (wuye.W022): an elevator entrapment's urgent SMS
+# would reach the log only. WUYE_SMS_ADAPTER=wuye.core.outbox.WebhookSmsAdapter posts each SMS as JSON to the
+# company's gateway (WUYE_SMS_WEBHOOK_URL, bearer WUYE_SMS_WEBHOOK_TOKEN); the number comes from WUYE_PHONE_LOOKUP.
+LOGGING_SMS_ADAPTER = "wuye.core.outbox.LoggingSmsAdapter"
 WUYE_CHANNEL_ADAPTERS = {
     "email": "wuye.core.outbox.EmailAdapter",
-    "sms": "wuye.core.outbox.LoggingSmsAdapter",
-    "wechat": "wuye.core.outbox.LoggingWeChatAdapter",
+    "sms": os.environ.get("WUYE_SMS_ADAPTER", "").strip() or LOGGING_SMS_ADAPTER,
+    "wechat": os.environ.get("WUYE_WECHAT_ADAPTER", "").strip() or "wuye.core.outbox.LoggingWeChatAdapter",
 }
+WUYE_SMS_WEBHOOK_URL = os.environ.get("WUYE_SMS_WEBHOOK_URL", "").strip()
+WUYE_SMS_WEBHOOK_TOKEN = os.environ.get("WUYE_SMS_WEBHOOK_TOKEN", "").strip()
+WUYE_PHONE_LOOKUP = "wuye.people.services.phone_of_user"
 WUYE_OUTBOX_MAX_ATTEMPTS = envint("WUYE_OUTBOX_MAX_ATTEMPTS", 6)
 
 # The simulated online payment channel (its gateway page /pay/simulated/<ref>/ and its signed callbacks) exists only

@@ -85,6 +85,20 @@ def development_payment_secret(app_configs, **kwargs):
     return problems
 
 
+@register(deploy=True)
+def sms_reaches_phones(app_configs, **kwargs):
+    """Urgent messages (an elevator entrapment's late contractor) go out by SMS; the logging stand-in only writes
+    them to the log. Outside DEBUG that is a channel that pretends."""
+    if settings.DEBUG or settings.WUYE_CHANNEL_ADAPTERS.get("sms") != settings.LOGGING_SMS_ADAPTER:
+        return []
+    return [CheckWarning(
+        "SMS messages are only written to the log (the logging stand-in adapter): urgent alerts reach no phone.",
+        hint="Set WUYE_SMS_ADAPTER=wuye.core.outbox.WebhookSmsAdapter with WUYE_SMS_WEBHOOK_URL and "
+             "WUYE_SMS_WEBHOOK_TOKEN (the company's SMS gateway), or an adapter of your own.",
+        id="wuye.W022",
+    )]
+
+
 def statutory_calendar_confirmed(app_configs, databases=None, **kwargs):
     """From 1 November, next year's holiday schedule should be imported (and this year's always, unless
     chinesecalendar carries it): until then deadlines rest on python-holidays' guess. Tagged `database`, so it runs

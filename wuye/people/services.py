@@ -206,6 +206,15 @@ def emergency_group(project) -> list:
     return [profile.user for profile in members.select_related("user").distinct().order_by("user_id")]
 
 
+def phone_of_user(user) -> str:
+    """The mobile number an SMS to `user` goes to: their staff profile's, else their owner record's ('' if none)
+    (settings.WUYE_PHONE_LOOKUP, read by the outbox's SMS adapter)."""
+    profile = StaffProfile.objects.filter(user=user).values_list("phone", flat=True).first()
+    if profile:
+        return profile
+    return Resident.objects.filter(user=user).exclude(phone="").values_list("phone", flat=True).first() or ""
+
+
 def staff_users(project_id: int, role: str, *, supervisors_only: bool = False):
     """`staff_with_role` in the argument order its first callers used."""
     return staff_with_role(role, project_id, supervisors_only=supervisors_only)

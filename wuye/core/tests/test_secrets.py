@@ -93,7 +93,8 @@ def test_a_proper_production_environment_passes_check_deploy_without_warnings(tm
         "DEBUG": "0", "SECRET_KEY": secrets.token_urlsafe(50), "ALLOWED_HOSTS": "wuye.example.com",
         "SESSION_COOKIE_SECURE": "1", "CSRF_COOKIE_SECURE": "1", "SECURE_SSL_REDIRECT": "1",
         "SECURE_HSTS_SECONDS": "31536000", "SECURE_HSTS_INCLUDE_SUBDOMAINS": "1", "SECURE_HSTS_PRELOAD": "1",
-        "WUYE_BEHIND_PROXY": "1",
+        "WUYE_BEHIND_PROXY": "1", "WUYE_SMS_ADAPTER": "wuye.core.outbox.WebhookSmsAdapter",
+        "WUYE_SMS_WEBHOOK_URL": "https://sms.example.com/send", "WUYE_SMS_WEBHOOK_TOKEN": secrets.token_urlsafe(20),
     }
     result = subprocess.run([sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"], cwd=ROOT,
                             env=_environment(tmp_path, **production), capture_output=True, text=True, timeout=60)

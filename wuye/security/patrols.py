@@ -29,7 +29,7 @@ from django.utils.translation import gettext_lazy
 
 from wuye.core.access import Actor, Role, get_scoped_or_404, require, scoped
 from wuye.core.errors import Conflict, InvalidInput, NotAllowed, Problems
-from wuye.core.events import compose_event, record_event, record_events
+from wuye.core.events import compose_event, compose_event_about, record_event, record_events
 from wuye.core.outbox import compose, post
 from wuye.core.sentences import register_sentences, register_terms
 from wuye.sla.engine import cancel_clocks, on_escalation, start_clocks, stop_clock, stop_clocks
@@ -593,8 +593,9 @@ def _mark_missed(visit_ids) -> int:
         by_count[len(members)].append(round_id)
     for count, round_ids in by_count.items():
         PatrolRound.objects.filter(pk__in=round_ids).update(missed=F("missed") + count)
-    record_events([compose_event(_RoundRef(round_id, project_id), "patrol.checkpoint.missed",
-                                 project_id=project_id, data={"checkpoint": name, "due_at": _iso(due_at)})
+    round_type = ContentType.objects.get_for_model(PatrolRound).pk
+    record_events([compose_event_about(round_type, round_id, "patrol.checkpoint.missed", project_id=project_id,
+                                       data={"checkpoint": name, "due_at": _iso(due_at)})
                    for _pk, round_id, project_id, due_at, name, _starts, _route in rows])
     audience: dict[int, list] = {}
     messages = []
@@ -617,7 +618,7 @@ def _mark_missed(visit_ids) -> int:
     return len(rows)
 
 
-@on_escalation(CHECKPOINT_KEY)
+@on_escalation(CHECKPOINT_KEY, subjects=False)  # reads clock.subject_id only: the sweep may take them set-based
 def report_missed(steps) -> int:
     """The SLA sweep's handler for `patrol.checkpoint` clocks past their deadline (their one quiet rung): mark the
     visits missed and tell the supervisors once per round. Called in the sweep's transaction with

@@ -110,7 +110,7 @@ def request_refund(actor: Actor, payment: Payment, amount, reason: str) -> Refun
 
 def _locked(request: RefundRequest) -> RefundRequest:
     _lock_unit(request.payment)
-    request = RefundRequest.objects.select_for_update().select_related("payment__unit").get(pk=request.pk)
+    request = RefundRequest.objects.select_for_update(of=("self",)).select_related("payment__unit").get(pk=request.pk)
     approvals.still_requested(request)
     return request
 

@@ -66,3 +66,12 @@ def test_links_follow_what_the_actor_may_read_and_who_may_open_the_home(login, p
     assert login("caiwu").get(reverse("security:home")).status_code == 403
     assert login("huanjing").get(reverse("security:home")).status_code == 403
     assert login("yezhu").get(reverse("security:home")).status_code == 302  # owners go to their portal
+
+
+@pytest.mark.parametrize("username", ["zhixu", "kefu", "kefu2", "jingli", "pinzhi", "admin"])
+def test_every_link_on_the_home_opens(login, pw, username):
+    client = login(username)
+    links = client.get(reverse("security:home")).context["links"]
+    assert links
+    for label, url in links:
+        assert client.get(url).status_code == 200, (username, label, url)

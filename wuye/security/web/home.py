@@ -16,15 +16,17 @@ from wuye.web.guards import staff_view
 from .. import reports
 from ..models import RoundStatus
 
-# The security pages a person may open from the home, with the resource that decides whether they may.
+# The security pages a person may open from the home: the resource whose read rule decides, and for a page that
+# acts (a form, the booth) the permission it needs as well — a link never leads to a refusal.
 PAGES = (
-    ("security:scan", "security.patrols"), ("security:rounds", "security.patrols"),
-    ("security:missed", "security.patrols"), ("security:routes", "security.patrols"),
-    ("security:visitors", "security.visitors"), ("security:visitor_new", "security.visitors"),
-    ("security:visitor_exit", "security.visitors"), ("security:worker_passes", "security.worker_passes"),
-    ("security:goods_releases", "security.goods"), ("security:goods_verify", "security.goods"),
-    ("security:parking", "security.parking"), ("security:parking_booth", "security.parking"),
-    ("security:parking_sessions", "security.parking"),
+    ("security:scan", "security.patrols", None), ("security:rounds", "security.patrols", None),
+    ("security:missed", "security.patrols", None), ("security:routes", "security.patrols", None),
+    ("security:visitors", "security.visitors", None), ("security:visitor_new", "security.visitors", "security.gate"),
+    ("security:visitor_exit", "security.visitors", "security.gate"),
+    ("security:worker_passes", "security.worker_passes", None), ("security:goods_releases", "security.goods", None),
+    ("security:goods_verify", "security.goods", "security.verify_goods"),
+    ("security:parking", "security.parking", None), ("security:parking_booth", "security.parking", "security.parking"),
+    ("security:parking_sessions", "security.parking", None),
 )
 
 
@@ -40,9 +42,9 @@ def _links(actor) -> list[tuple[str, str]]:
         "security:parking_sessions": _("Parking sessions"),
     }
     links = []
-    for name, resource in PAGES:
+    for name, resource, permission in PAGES:
         url = reports.url_or_none(name)
-        if url and may_read(actor, resource):
+        if url and may_read(actor, resource) and (permission is None or actor.may(permission)):
             links.append((labels[name], url))
     return links
 

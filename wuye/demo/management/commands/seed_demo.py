@@ -33,11 +33,13 @@ class Command(BaseCommand):
                             help="no demo standards, inspections, rectifications, surveys and staff assessment")
         parser.add_argument("--no-facilities", action="store_true",
                             help="no demo equipment, maintenance history, faults, fire safety and handovers")
+        parser.add_argument("--no-security", action="store_true",
+                            help="no demo visitors, goods slips, patrols, parking sessions, cleaning and greening")
         parser.add_argument("--no-progress", action="store_true")
         parser.add_argument("--quiet-logins", action="store_true", help="do not print the demo logins")
 
     def handle(self, *args, scale, tickets, no_billing, no_quality, no_progress, quiet_logins, no_facilities=False,
-               **options):
+               no_security=False, **options):
         started = time.monotonic()
         if demo_exists():
             company = Company.objects.filter(name=COMPANY_NAME).order_by("id").first()
@@ -58,6 +60,8 @@ class Command(BaseCommand):
             self._add_quality(company)
         if not no_facilities:
             self._add_facilities(company)
+        if not no_security:
+            self._add_security(company)
         if scale:
             started = time.monotonic()
             project = build_scale_project(scale, progress=not no_progress)
@@ -89,6 +93,17 @@ class Command(BaseCommand):
         self.stdout.write(f"Demo facilities added in {time.monotonic() - started:.1f} s: "
                           f"{results.get('equipment', 0):,} items, {results.get('tasks', 0):,} tasks, "
                           f"{results.get('faults', 0):,} faults, {results.get('handovers', 0):,} handovers ({parts}).")
+
+    def _add_security(self, company):
+        """Issue 14's demo (demo.security): after facilities; every part idempotent."""
+        from wuye.demo.security import add_demo_security
+
+        started = time.monotonic()
+        results = add_demo_security(company)
+        seconds = results.pop("seconds")
+        parts = ", ".join(f"{name} {seconds[name]:.1f} s" for name in seconds)
+        self.stdout.write(f"Demo order, security and environment added in {time.monotonic() - started:.1f} s "
+                          f"({parts}).")
 
     def _logins(self, quiet_logins):
         if not quiet_logins:

@@ -25,7 +25,7 @@ from wuye.core.access import Actor, Role, require, scoped
 from wuye.core.bulk import insert_rows
 from wuye.core.errors import Conflict, InvalidInput, NotAllowed, Problems
 from wuye.core.events import compose_event, record_event, record_events
-from wuye.core.sentences import register_sentences, register_terms
+from wuye.core.sentences import register_formatter, register_sentences, register_terms
 from wuye.sla.engine import start_clock, start_clocks, stop_clock, stop_clocks
 from wuye.sla.models import ClockState
 from wuye.tenancy.models import Project
@@ -255,8 +255,8 @@ def update_zone(actor: Actor, zone: CleaningZone, *, now: datetime | None = None
     if not changed:
         return zone
     zone.save(update_fields=list(changed))
-    record_event(zone, "cleaning.zone.changed", actor=actor.user, data={
-        "name": zone.name, "fields": ", ".join(str(CleaningZone._meta.get_field(f).verbose_name) for f in changed)})
+    record_event(zone, "cleaning.zone.changed", actor=actor.user,
+                 data={"name": zone.name, "zone_fields": list(changed)})
     if {"times", "task_minutes"} & set(changed):
         _drop_future_tasks(zone, now)
         generate_tasks(now, zones=[zone])
@@ -522,12 +522,24 @@ def _task_done(event, fields) -> str:
 
 
 register_terms(values={"zone_kind": dict(ZoneKind.choices), "key": {CLOCK_KEY: gettext_lazy("Cleaning task")}})
+def _zone_fields(codes) -> str:
+    """The changed fields of a zone as the reader's language names them (stored as field names, never as text)."""
+    names = []
+    for code in codes if isinstance(codes, list) else []:
+        try:
+            names.append(str(CleaningZone._meta.get_field(code).verbose_name))
+        except Exception:  # a field since removed: its code is all there is
+            names.append(str(code))
+    return "、".join(names)
+
+
+register_formatter("zone_fields", _zone_fields)
 register_sentences({
     "cleaning.zone.created": (gettext_lazy("Cleaning zone made: %(name)s (%(zone_kind)s), starts %(times)s, "
                                            "%(minutes)s minutes each"), {
         "example": {"name": "主干道", "zone_kind": "road", "times": "07:00、14:00", "minutes": 60}}),
-    "cleaning.zone.changed": (gettext_lazy("Cleaning zone %(name)s changed: %(fields)s"), {
-        "example": {"name": "主干道", "fields": "task start times"}}),
+    "cleaning.zone.changed": (gettext_lazy("Cleaning zone %(name)s changed: %(zone_fields)s"), {
+        "example": {"name": "主干道", "zone_fields": ["times", "task_minutes"]}}),
     "cleaning.zone.paused": (gettext_lazy("Cleaning zone paused: %(name)s"), {"example": {"name": "主干道"}}),
     "cleaning.zone.resumed": (gettext_lazy("Cleaning zone resumed: %(name)s"), {"example": {"name": "主干道"}}),
     "cleaning.task.started": (gettext_lazy("Cleaning of %(zone)s began, due by %(due)s"), {

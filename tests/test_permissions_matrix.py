@@ -65,6 +65,19 @@ API_ROUTES["facilities.fire"] = ["/api/v1/hazard-sweeps", "/api/v1/hazard-sweeps
                                  "/api/v1/fire-drills/0", "/api/v1/fire-safety/targets"]
 API_ROUTES["facilities.handovers"] = ["/api/v1/duty-posts", "/api/v1/handovers", "/api/v1/handovers/0"]
 # GET routes that show no resource: who the caller is, their own messages and tokens, the parking-fee calculator.
+# order and security, environment (issue 14); owners read their own visitors and goods releases
+API_ROUTES["security.visitors"] = ["/api/v1/visitors", "/api/v1/visitors/0"]
+API_ROUTES["security.worker_passes"] = ["/api/v1/worker-passes"]
+API_ROUTES["security.goods"] = ["/api/v1/goods-releases", "/api/v1/goods-releases/0",
+                                "/api/v1/goods-releases/0/slip.pdf"]
+API_ROUTES["security.patrols"] = ["/api/v1/patrol-routes", "/api/v1/patrol-routes/0",
+                                  "/api/v1/patrol-routes/0/labels.pdf", "/api/v1/patrol-rounds",
+                                  "/api/v1/patrol-rounds/0"]
+API_ROUTES["security.parking"] = ["/api/v1/parking/sessions", "/api/v1/parking/sessions/0",
+                                  "/api/v1/parking/occupancy"]
+API_ROUTES["environment.cleaning"] = ["/api/v1/cleaning-zones", "/api/v1/cleaning-tasks", "/api/v1/cleaning-tasks/0",
+                                      "/api/v1/environment-checks"]
+API_ROUTES["environment.greening"] = ["/api/v1/greening-plans", "/api/v1/greening-tasks"]
 API_EXEMPT = {"/api/v1/me", "/api/v1/me/notifications", "/api/v1/auth/tokens", "/api/v1/parking/temporary-fee",
               "/api/v1/imports/template"}  # a blank import template: headers and an example row
 # the equipment label sheet: needs items to print (roles and scope: wuye/facilities/tests/test_labels.py)
@@ -132,6 +145,17 @@ CONSOLE_PAGES["facilities.handovers"] = [("facilities:posts", {}), ("facilities:
 # Console routes that are not a resource's page: the dashboard and one's own messages, actions (POST) and forms of
 # writes guarded by their write permission, a photo or a PDF that needs a real file, placeholders, the holiday
 # schedule (a setting guarded by core.manage_calendar).
+# order and security, environment (issue 14): the homes, lists and phone hubs
+CONSOLE_PAGES["security.visitors"] = [("security:home", {}), ("security:visitors", {})]
+CONSOLE_PAGES["security.worker_passes"] = [("security:worker_passes", {})]
+CONSOLE_PAGES["security.goods"] = [("security:goods_releases", {})]
+CONSOLE_PAGES["security.patrols"] = [("security:rounds", {}), ("security:missed", {}), ("security:routes", {}),
+                                     ("security:scan", {})]
+CONSOLE_PAGES["security.parking"] = [("security:parking", {}), ("security:parking_sessions", {})]
+CONSOLE_PAGES["environment.cleaning"] = [("environment:home", {}), ("environment:zones", {}),
+                                         ("environment:tasks", {}), ("environment:my_tasks", {}),
+                                         ("environment:checks", {})]
+CONSOLE_PAGES["environment.greening"] = [("environment:greening", {})]
 CONSOLE_EXEMPT = {
     "web:console", "web:statutory_calendar", "web:notifications", "web:notifications_read_all",
     "web:notification_read", "web:notification_open", "web:console_soon", "web:staff_action",
@@ -196,6 +220,20 @@ CONSOLE_EXEMPT |= {"facilities:equipment_new", "facilities:equipment", "faciliti
                    "facilities:sweep_new", "facilities:sweep", "facilities:drill_new", "facilities:drill",
                    "facilities:post_new", "facilities:handover_book", "facilities:handover_new", "facilities:handover",
                    "facilities:handover_confirm"}
+# order and security, environment (issue 14): the forms and actions need a write permission of their resource
+# (security.gate, security.approve_goods / verify_goods, security.manage_patrols / patrol, security.parking,
+# environment.manage / do_tasks) and the record pages need a record; roles and scope are tested beside them in
+# wuye/security/tests (test_visitors, test_worker_passes, test_goods_web, test_patrol_pages*, test_parking_web) and
+# wuye/environment/tests (test_cleaning_pages, test_greening, test_checks), and tests/api/test_scope_security.py.
+CONSOLE_EXEMPT |= {"security:visitor_new", "security:visitor_exit", "security:visitor", "security:visitor_action",
+                   "security:worker_pass_new", "security:worker_pass", "security:worker_pass_photo",
+                   "security:worker_pass_action", "security:goods_release_new", "security:goods_verify",
+                   "security:goods_release", "security:goods_slip_pdf", "security:goods_release_action",
+                   "security:round", "security:route_new", "security:route", "security:route_labels",
+                   "security:checkpoint_scan", "security:parking_booth", "security:parking_camera_demo",
+                   "security:parking_session", "security:parking_receipt", "environment:zone_new",
+                   "environment:zone", "environment:task", "environment:greening_plan_new",
+                   "environment:greening_plan", "environment:greening_task", "environment:zone_check"}
 
 
 @pytest.fixture

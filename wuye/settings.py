@@ -235,6 +235,8 @@ PAYMENT_CALLBACK_SECRET = os.environ.get("PAYMENT_CALLBACK_SECRET", "").strip()
 # Simulated devices (the demo's plate cameras, wuye.security.cameras): on under DEBUG or with this switch; the
 # deploy check warns when it is on. Their payloads are signed with WUYE_CAMERA_SECRET (HMAC-SHA256; under DEBUG an
 # unset key is a random one per process). A read below WUYE_CAMERA_MIN_CONFIDENCE waits for the booth's confirmation.
+# Monthly parking passes (billing.passes): the unit's owners are reminded this many days before a pass ends.
+WUYE_PARKING_PASS_REMINDER_DAYS = envint("WUYE_PARKING_PASS_REMINDER_DAYS", 7)
 WUYE_SIMULATED_DEVICES = envbool("WUYE_SIMULATED_DEVICES")
 WUYE_CAMERA_SECRET = os.environ.get("WUYE_CAMERA_SECRET", "").strip()
 WUYE_CAMERA_MIN_CONFIDENCE = os.environ.get("WUYE_CAMERA_MIN_CONFIDENCE", "0.8").strip()

@@ -1,16 +1,17 @@
 """The order, security and environment part of the demo (issue 14 item 7), run after facilities: the gate's
 visitors and worker passes, goods release slips, patrol routes with a month of rounds, a day of parking sessions,
-cleaning zones with their tasks, greening plans and the environment checks. Each part is its own module
-(`security_gate`, `security_goods`, `security_patrols`, `security_parking`, `environment_cleaning`,
-`environment_greening`) with one idempotent `add_demo_…(company, now=None)`: a rerun adds nothing."""
+monthly passes about to end, cleaning zones with their tasks, greening plans and the environment checks. Each part
+is its own module (`security_gate`, `security_goods`, `security_patrols`, `security_parking`, `billing_parking`,
+`environment_cleaning`, `environment_greening`) with one idempotent `add_demo_<part>(company, now=None)`: a rerun
+adds nothing."""
 
 from __future__ import annotations
 
 import importlib
 import time
 
-PARTS = ("security_gate", "security_goods", "security_patrols", "security_parking", "environment_cleaning",
-         "environment_greening")
+PARTS = ("security_gate", "security_goods", "security_patrols", "security_parking", "billing_parking",
+         "environment_cleaning", "environment_greening")
 
 
 def _entry(module, part: str):

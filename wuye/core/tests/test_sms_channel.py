@@ -22,7 +22,7 @@ def gateway():
     received, state = [], {"status": 200}
 
     class Handler(BaseHTTPRequestHandler):
-        def do_POST(self):  # noqa: N802 (http.server's name)
+        def do_POST(self):
             body = self.rfile.read(int(self.headers["Content-Length"]))
             received.append((self.headers["Authorization"], json.loads(body)))
             self.send_response(state["status"])

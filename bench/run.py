@@ -84,6 +84,7 @@ TARGETS = {  # what the figures should reach (docs/benchmarks.md); a miss is rep
     "maintenance.generate.seconds": ("<", 10.0),
     "maintenance.generate.peak_rss_mb": ("<", 300.0),
     "maintenance.generate.rerun_tasks": ("<", 1),
+    "patrol.sweep.seconds": ("<", 1.0),
 }
 
 
@@ -302,6 +303,22 @@ def run_maintenance(config: Config, command: str) -> dict:
                             text=True, check=False)
     if result.returncode:
         raise BenchError(f"`python -m bench.maintenance {command}` failed with exit code {result.returncode}")
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def run_patrol(config: Config, command: str) -> dict:
+    """`python -m bench.patrol <command>` (bench/patrol.py) in its own process: the SLA sweep over
+    BENCH_PATROL_DUE checkpoint deadlines due among BENCH_PATROL_SCHEDULED (10,000 among 1,000,000; small bench 200
+    among 20,000); its last line is JSON."""
+    scheduled = os.environ.get("BENCH_PATROL_SCHEDULED") or ("20000" if config.small else "1000000")
+    due = os.environ.get("BENCH_PATROL_DUE") or ("200" if config.small else "10000")
+    repeats = os.environ.get("BENCH_PATROL_REPEATS") or ("1" if config.small else "3")
+    result = subprocess.run([sys.executable, "-m", "bench.patrol", command], cwd=ROOT,
+                            env=django_env(config, BENCH_PATROL_SCHEDULED=scheduled, BENCH_PATROL_DUE=due,
+                                           BENCH_PATROL_REPEATS=repeats),
+                            stdout=subprocess.PIPE, text=True, check=False)
+    if result.returncode:
+        raise BenchError(f"`python -m bench.patrol {command}` failed with exit code {result.returncode}")
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
@@ -744,6 +761,8 @@ def http_bench(config: Config, meta: dict) -> tuple[dict[str, tuple[float, str]]
     survey_results = run_surveys(config, "measure")
     log("timing a year of maintenance tasks (bench/maintenance.py) in a fresh process")
     maintenance = run_maintenance(config, "run")
+    log("timing the SLA sweep over patrol checkpoint deadlines (bench/patrol.py) in a fresh process")
+    patrol = run_patrol(config, "sweep")
 
     summaries = {target.name: summarise(target, rounds[target.name]) for target in targets}
     metrics = metrics_for(summaries)
@@ -754,6 +773,7 @@ def http_bench(config: Config, meta: dict) -> tuple[dict[str, tuple[float, str]]
     metrics["maintenance.generate.seconds"] = (maintenance["seconds"], "s")
     metrics["maintenance.generate.peak_rss_mb"] = (maintenance["peak_rss_mb"], "MB")
     metrics["maintenance.generate.rerun_tasks"] = (maintenance["rerun_tasks"], "tasks")
+    metrics["patrol.sweep.seconds"] = (patrol["seconds"], "s")
 
     busy = max((r.other_cores or 0.0) for rs in rounds.values() for r in rs)
     if busy >= 0.25:
@@ -781,6 +801,7 @@ def http_bench(config: Config, meta: dict) -> tuple[dict[str, tuple[float, str]]
         "kpis": kpis,
         "survey_results": survey_results,
         "maintenance": maintenance,
+        "patrol": patrol,
         "parking": parking_meta,
         "goals": {name: f"{op} {goal}" for name, (op, goal) in TARGETS.items() if name in metrics},
         "goals_missed": [] if config.small else target_misses(metrics),

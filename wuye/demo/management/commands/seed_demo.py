@@ -116,3 +116,5 @@ class Command(BaseCommand):
                 if username in extra:
                     self.stdout.write(f"  {username:<10} {role.value.replace('_', ' ')}, project {project_index + 1} "
                                       "(added with the demo tickets)")
+            if get_user_model().objects.filter(username="huanjing2").exists():
+                self.stdout.write(f"  {'huanjing2':<10} environment, project 2 (added with the demo environment)")

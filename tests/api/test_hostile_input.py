@@ -41,7 +41,11 @@ def _plausible(schema: dict, components: dict):
         return schema["enum"][0]
     if kind == "object":
         return {name: _plausible(prop, components) for name, prop in schema.get("properties", {}).items()}
-    return {"integer": 1, "number": "1.00", "boolean": False, "array": [], "date": "2026-11-02",
+    if kind == "integer":
+        return max(1, schema.get("minimum", 1))  # a bounded count (a cleaning task's minutes ≥ 10) within bounds
+    if schema.get("format") == "time":
+        return "09:00:00"
+    return {"number": "1.00", "boolean": False, "array": [], "date": "2026-11-02",
             "date-time": "2026-11-02T09:00:00+08:00"}.get(kind, "x" if "@" not in schema.get("pattern", "") else "")
 
 

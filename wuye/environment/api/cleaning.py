@@ -14,6 +14,7 @@ from wuye.core.access import get_scoped_or_404, get_scoped_or_invalid, require_r
 from wuye.core.api import Mapped, PagePagination
 from wuye.core.errors import InvalidInput
 from wuye.core.photos import MAX_PHOTOS
+from wuye.core.validators import check_text
 from wuye.tenancy.models import Building, Project
 
 from .. import cleaning as service
@@ -193,9 +194,11 @@ DONE_BODY = {
 
 
 def _done_input(request) -> tuple[str, list]:
-    """(note, photos) from a multipart form or a JSON body, bounded before parsing."""
+    """(note, photos) from a multipart form or a JSON body, bounded before parsing; a NUL in the note is a 422
+    naming `note` (the guard on schema inputs does not see this hand-parsed body)."""
     if request.content_type == "multipart/form-data":
-        return request.POST.get("note", "")[:service.NOTE_MAX + 1], request.FILES.getlist("photos")[:MAX_PHOTOS + 1]
+        note = request.POST.get("note", "")[:service.NOTE_MAX + 1]
+        return _checked_note(note), request.FILES.getlist("photos")[:MAX_PHOTOS + 1]
     body = request.body or b"{}"
     if len(body) > BODY_MAX:
         raise InvalidInput("body", _("The request is too large."))
@@ -208,7 +211,14 @@ def _done_input(request) -> tuple[str, list]:
     note = data.get("note", "")
     if not isinstance(note, str):
         raise InvalidInput("note", _("Give the note as text."))
-    return note[:service.NOTE_MAX + 1], []
+    return _checked_note(note[:service.NOTE_MAX + 1]), []
+
+
+def _checked_note(note: str) -> str:
+    try:
+        return check_text(note)
+    except ValueError as error:
+        raise InvalidInput("note", str(error)) from None
 
 
 @router.post("/cleaning-tasks/{task_id}/done", response=CleaningTaskDetailOut, openapi_extra=DONE_BODY)
@@ -217,7 +227,7 @@ def complete_cleaning_task(request, task_id: int):
     (`note`) without photos. A disinfection needs a photo (422 naming `photos`); only the environment staff of
     the project (403); done or closed already, or not begun: 409."""
     require_read(request.actor, RESOURCE)
+    note, photos = _done_input(request)  # the body's fields are named before the task is looked up, as a schema's
     task = get_scoped_or_404(CleaningTask.objects.all(), request.actor, pk=task_id)
-    note, photos = _done_input(request)
     task = service.complete_task(request.actor, task, note=note, photos=photos)
     return _task_detail(request.actor, task)

@@ -84,20 +84,20 @@ class GreeningDoneIn(Schema):
     note: str = Field("", max_length=service.MAX_NOTE)
 
 
-class CheckFilters(Schema):
+class EnvironmentCheckFilters(Schema):
     since: date | None = Field(None, description="first day (default: 6 days before `until`)")
     until: date | None = Field(None, description="last day (default: today)")
     project: int | None = Field(None, ge=1)
 
 
-class CheckRectificationOut(Schema):
+class EnvironmentCheckRectificationOut(Schema):
     id: int
     title: str
     status: str
     status_label: str
 
 
-class CheckOut(Schema):
+class EnvironmentCheckOut(Schema):
     id: int
     project_id: int
     sheet: str
@@ -111,7 +111,7 @@ class CheckOut(Schema):
     place: str
     score: str | None
     submitted_at: datetime | None
-    rectifications: list[CheckRectificationOut]
+    rectifications: list[EnvironmentCheckRectificationOut]
 
 
 def _person(user) -> str:
@@ -227,9 +227,9 @@ class _CheckPage(Mapped):
         return rows if isinstance(index, slice) else rows[0]
 
 
-@router.get("/environment-checks", response=list[CheckOut])
+@router.get("/environment-checks", response=list[EnvironmentCheckOut])
 @paginate(PagePagination)
-def list_environment_checks(request, filters: Query[CheckFilters]):
+def list_environment_checks(request, filters: Query[EnvironmentCheckFilters]):
     """The environment department's checks (the daily round, weekly spot and greening checks, zone spot checks:
     quality inspections on the environment sheets) from `since` to `until` (at most 92 days), newest first, with
     their score and the rectifications their failed items opened."""

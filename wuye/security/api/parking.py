@@ -23,7 +23,7 @@ router = Router(tags=["security"])
 RESOURCE = "security.parking"
 
 
-class EntryIn(Schema):
+class ParkingEntryIn(Schema):
     project: int = Field(..., ge=1, le=2**31)
     plate: str = Field(..., max_length=20)
     gate: int | None = Field(None, ge=1, le=2**62, description="the entry gate (its id); its zone is the car's")
@@ -31,14 +31,14 @@ class EntryIn(Schema):
     at: datetime | None = Field(None, description="default now; at most 5 minutes ahead and 7 days back")
 
 
-class ExitIn(Schema):
+class ParkingExitIn(Schema):
     channel: str = Field("cash", description="cash, wechat, alipay or pos")
     reference: str = Field("", max_length=40, description="wechat, alipay, pos: the provider's reference")
     gate: int | None = Field(None, ge=1, le=2**62, description="the exit gate (its id)")
     at: datetime | None = Field(None, description="default now")
 
 
-class SessionFilters(Schema):
+class ParkingSessionFilters(Schema):
     project: int | None = Field(None, ge=1, le=2**31)
     status: str | None = Field(None, description="inside or left")
     plate: str | None = Field(None, max_length=20)
@@ -46,7 +46,7 @@ class SessionFilters(Schema):
     day: date | None = Field(None, description="entered on this day (local)")
 
 
-class SessionOut(Schema):
+class ParkingSessionOut(Schema):
     id: int
     project_id: int
     project: str
@@ -64,16 +64,16 @@ class SessionOut(Schema):
     payment_id: int | None
 
 
-class SessionDetailOut(SessionOut):
+class ParkingSessionDetailOut(ParkingSessionOut):
     timeline: list[str]
 
 
-class ExitOut(SessionOut):
+class ParkingExitOut(ParkingSessionOut):
     hours_charged: int
     capped: bool
 
 
-class ZoneOut(Schema):
+class ParkingZoneOut(Schema):
     project_id: int
     project: str
     zone: str
@@ -123,8 +123,8 @@ def _gate(request, gate_id):
     return get_scoped_or_invalid(ParkingGate.objects.all(), request.actor, gate_id, "gate")
 
 
-@router.post("/parking/sessions", response={201: SessionOut})
-def enter(request, payload: EntryIn):
+@router.post("/parking/sessions", response={201: ParkingSessionOut})
+def enter(request, payload: ParkingEntryIn):
     """A car enters: `project`, `plate` and a `gate` (or a `zone`). A plate already inside → 409 naming
     `plate`; a malformed plate → 422 naming `plate`, nothing written."""
     require_read(request.actor, RESOURCE)
@@ -134,9 +134,9 @@ def enter(request, payload: EntryIn):
     return Status(201, _row(session))
 
 
-@router.get("/parking/sessions", response=list[SessionOut])
+@router.get("/parking/sessions", response=list[ParkingSessionOut])
 @paginate(PagePagination)
-def list_sessions(request, filters: Query[SessionFilters]):
+def list_sessions(request, filters: Query[ParkingSessionFilters]):
     """Sessions in scope, newest first: filters `project`, `status`, `plate`, `vehicle_class`, `day`."""
     require_read(request.actor, RESOURCE)
     rows = service.filter_sessions(service.visible_sessions(request.actor), **filters.model_dump())
@@ -144,7 +144,7 @@ def list_sessions(request, filters: Query[SessionFilters]):
     return Mapped(rows, lambda session: _row(session, now))
 
 
-@router.get("/parking/sessions/{session_id}", response=SessionDetailOut)
+@router.get("/parking/sessions/{session_id}", response=ParkingSessionDetailOut)
 def get_session(request, session_id: int):
     """One session with its timeline as sentences."""
     require_read(request.actor, RESOURCE)
@@ -153,8 +153,8 @@ def get_session(request, session_id: int):
     return {**_row(session), "timeline": [event_sentence(event) for event in events]}
 
 
-@router.post("/parking/sessions/{session_id}/exit", response=ExitOut)
-def exit_session(request, session_id: int, payload: ExitIn,
+@router.post("/parking/sessions/{session_id}/exit", response=ParkingExitOut)
+def exit_session(request, session_id: int, payload: ParkingExitIn,
                  idempotency_key: str | None = Header(None, alias="Idempotency-Key")):
     """The car leaves: answers the `fee`, `minutes`, `hours_charged`, `capped`, `payment_id` and `receipt`
     number. A temporary car pays through `channel`; a repeat (or a concurrent exit) answers the same payment."""
@@ -169,7 +169,7 @@ def exit_session(request, session_id: int, payload: ExitIn,
             "capped": bool(getattr(quote, "capped", False)) if quote else False}
 
 
-@router.get("/parking/occupancy", response=list[ZoneOut])
+@router.get("/parking/occupancy", response=list[ParkingZoneOut])
 def occupancy(request):
     """Per project and zone: temporary spaces, cars inside (every class, and temporary), free, over capacity."""
     require_read(request.actor, RESOURCE)

@@ -24,7 +24,7 @@ READS = "security.patrols"
 ID = {"ge": 1, "le": 2_147_483_647}
 
 
-class CheckpointIn(Schema):
+class PatrolCheckpointIn(Schema):
     name: str = Field(..., max_length=service.NAME_MAX)
     code: str = Field(..., max_length=service.CODE_MAX)
     location: str = Field("", max_length=service.LOCATION_MAX)
@@ -32,7 +32,7 @@ class CheckpointIn(Schema):
     minutes_from_start: int | None = Field(None, ge=0, le=720, description="default: an even share of the round")
 
 
-class RouteIn(Schema):
+class PatrolRouteIn(Schema):
     project: int = Field(..., **ID)
     name: str = Field(..., max_length=service.NAME_MAX)
     is_key_area: bool = False
@@ -40,24 +40,24 @@ class RouteIn(Schema):
     first_round_at: time = time(0, 0)
     last_round_at: time = time(23, 59)
     round_minutes: int = Field(40, ge=1, le=1440)
-    checkpoints: list[CheckpointIn] = Field(..., max_length=service.CHECKPOINTS_MAX)
+    checkpoints: list[PatrolCheckpointIn] = Field(..., max_length=service.CHECKPOINTS_MAX)
 
 
-class RouteChangeIn(Schema):
+class PatrolRouteChangeIn(Schema):
     name: str | None = Field(None, max_length=service.NAME_MAX)
     is_key_area: bool | None = None
     every_minutes: int | None = Field(None, ge=1, le=1440)
     first_round_at: time | None = None
     last_round_at: time | None = None
     round_minutes: int | None = Field(None, ge=1, le=1440)
-    checkpoints: list[CheckpointIn] | None = Field(None, max_length=service.CHECKPOINTS_MAX)
+    checkpoints: list[PatrolCheckpointIn] | None = Field(None, max_length=service.CHECKPOINTS_MAX)
 
 
-class RouteActiveIn(Schema):
+class PatrolRouteActiveIn(Schema):
     active: bool
 
 
-class CheckpointOut(Schema):
+class PatrolCheckpointOut(Schema):
     id: int
     order: int
     name: str
@@ -68,7 +68,7 @@ class CheckpointOut(Schema):
     label_token: str
 
 
-class RouteOut(Schema):
+class PatrolRouteOut(Schema):
     id: int
     project_id: int
     project: str
@@ -79,22 +79,22 @@ class RouteOut(Schema):
     last_round_at: time
     round_minutes: int
     is_active: bool
-    checkpoints: list[CheckpointOut]
+    checkpoints: list[PatrolCheckpointOut]
 
 
-class RouteFilters(Schema):
+class PatrolRouteFilters(Schema):
     project: int | None = Field(None, **ID)
     active: bool | None = None
 
 
-class RoundFilters(Schema):
+class PatrolRoundFilters(Schema):
     project: int | None = Field(None, **ID)
     route: int | None = Field(None, **ID)
     day: date | None = Field(None, description="the local day the rounds start on (default today)")
     status: str | None = Field(None, max_length=16)
 
 
-class VisitOut(Schema):
+class PatrolVisitOut(Schema):
     id: int
     order: int
     checkpoint_id: int
@@ -108,7 +108,7 @@ class VisitOut(Schema):
     note: str
 
 
-class RoundOut(Schema):
+class PatrolRoundOut(Schema):
     id: int
     project_id: int
     route_id: int
@@ -125,23 +125,23 @@ class RoundOut(Schema):
     completed_at: datetime | None
 
 
-class RoundDetailOut(RoundOut):
-    visits: list[VisitOut]
+class PatrolRoundDetailOut(PatrolRoundOut):
+    visits: list[PatrolVisitOut]
 
 
-class CheckInIn(Schema):
+class PatrolCheckInIn(Schema):
     code: str | None = Field(None, max_length=service.TEXT_MAX, description="the checkpoint's code as typed")
     token: str | None = Field(None, max_length=service.TEXT_MAX, description="the label's token (or its URL)")
     note: str = Field("", max_length=service.NOTE_MAX)
 
 
-class FindingIn(Schema):
+class PatrolFindingIn(Schema):
     description: str = Field(..., max_length=service.FINDING_MAX)
     action: str = Field(..., max_length=16, description="work_order or rectification")
     department: str = Field("", max_length=32, description="a rectification's department (default security)")
 
 
-class FindingOut(Schema):
+class PatrolFindingOut(Schema):
     id: int
     visit_id: int
     description: str
@@ -196,9 +196,9 @@ def _rounds(actor):
     return scoped(PatrolRound.objects.select_related("route", "guard"), actor)
 
 
-@router.get("/patrol-routes", response=list[RouteOut])
+@router.get("/patrol-routes", response=list[PatrolRouteOut])
 @paginate(PagePagination)
-def list_routes(request, filters: Query[RouteFilters]):
+def list_routes(request, filters: Query[PatrolRouteFilters]):
     """Patrol routes in scope (filters `project`, `active`) with their active checkpoints in walking order."""
     require_read(request.actor, READS)
     rows = _routes(request.actor).order_by("project_id", "name", "id")
@@ -209,8 +209,8 @@ def list_routes(request, filters: Query[RouteFilters]):
     return Mapped(rows, _route)
 
 
-@router.post("/patrol-routes", response={201: RouteOut})
-def create_route(request, payload: RouteIn):
+@router.post("/patrol-routes", response={201: PatrolRouteOut})
+def create_route(request, payload: PatrolRouteIn):
     """A route with its checkpoints (1–50; codes unique in the project); `every_minutes` defaults to the project's
     rule (every 2 h, key areas every hour). The same name twice in a project is a 409."""
     require_read(request.actor, READS)
@@ -223,14 +223,14 @@ def create_route(request, payload: RouteIn):
     return Status(201, _route(_routes(request.actor).get(pk=route.pk)))
 
 
-@router.get("/patrol-routes/{route_id}", response=RouteOut)
+@router.get("/patrol-routes/{route_id}", response=PatrolRouteOut)
 def get_route(request, route_id: int):
     require_read(request.actor, READS)
     return _route(get_scoped_or_404(_routes(request.actor), request.actor, pk=route_id))
 
 
-@router.patch("/patrol-routes/{route_id}", response=RouteOut)
-def change_route(request, route_id: int, payload: RouteChangeIn):
+@router.patch("/patrol-routes/{route_id}", response=PatrolRouteOut)
+def change_route(request, route_id: int, payload: PatrolRouteChangeIn):
     """Change a route (the fields given); `checkpoints`, when given, is the whole new list (matched by code)."""
     require_read(request.actor, READS)
     route = get_scoped_or_404(_routes(request.actor), request.actor, pk=route_id)
@@ -241,8 +241,8 @@ def change_route(request, route_id: int, payload: RouteChangeIn):
     return _route(_routes(request.actor).get(pk=route.pk))
 
 
-@router.post("/patrol-routes/{route_id}/active", response=RouteOut)
-def switch_route(request, route_id: int, payload: RouteActiveIn):
+@router.post("/patrol-routes/{route_id}/active", response=PatrolRouteOut)
+def switch_route(request, route_id: int, payload: PatrolRouteActiveIn):
     """Switch a route on or off (off: its rounds not yet started are dropped)."""
     require_read(request.actor, READS)
     route = get_scoped_or_404(_routes(request.actor), request.actor, pk=route_id)
@@ -261,9 +261,9 @@ def route_labels(request, route_id: int):
                       download_name("巡更点标签", route.project.name, route.name, ext="pdf"))
 
 
-@router.get("/patrol-rounds", response=list[RoundOut])
+@router.get("/patrol-rounds", response=list[PatrolRoundOut])
 @paginate(PagePagination)
-def list_rounds(request, filters: Query[RoundFilters]):
+def list_rounds(request, filters: Query[PatrolRoundFilters]):
     """The rounds starting on `day` (default today, local time) in scope, in time order; filters `project`,
     `route`, `status` (scheduled, open, completed, incomplete, missed, cancelled)."""
     from django.utils import timezone
@@ -281,15 +281,15 @@ def list_rounds(request, filters: Query[RoundFilters]):
     return Mapped(rows, _round)
 
 
-@router.get("/patrol-rounds/{round_id}", response=RoundDetailOut)
+@router.get("/patrol-rounds/{round_id}", response=PatrolRoundDetailOut)
 def get_round(request, round_id: int):
     """One round with its checkpoints in walking order: due, scanned (when, by whom), on time / late / missed."""
     require_read(request.actor, READS)
     return _round_detail(get_scoped_or_404(_rounds(request.actor), request.actor, pk=round_id))
 
 
-@router.post("/patrol-rounds/{round_id}/checkins", response={201: VisitOut})
-def check_in(request, round_id: int, payload: CheckInIn):
+@router.post("/patrol-rounds/{round_id}/checkins", response={201: PatrolVisitOut})
+def check_in(request, round_id: int, payload: PatrolCheckInIn):
     """Check in at a checkpoint of the round (`code` typed, or `token` from its label): on time up to its deadline,
     late after it. Outside the round's window 422 `at`; unknown code or another route's checkpoint 422 `code`; a
     second scan 409."""
@@ -299,8 +299,8 @@ def check_in(request, round_id: int, payload: CheckInIn):
     return Status(201, _visit(CheckpointVisit.objects.select_related("checkpoint", "scanned_by").get(pk=visit.pk)))
 
 
-@router.post("/patrol-rounds/{round_id}/checkins/{visit_id}/findings", response={201: FindingOut})
-def report_finding(request, round_id: int, visit_id: int, payload: FindingIn):
+@router.post("/patrol-rounds/{round_id}/checkins/{visit_id}/findings", response={201: PatrolFindingOut})
+def report_finding(request, round_id: int, visit_id: int, payload: PatrolFindingIn):
     """What was found at a scanned checkpoint: `action` work_order (a public-area repair) or rectification (for
     `department`)."""
     require_read(request.actor, READS)

@@ -98,6 +98,9 @@ class Kpi:
     numerator_label: object = ""
     denominator_label: object = ""
     extra: dict = field(default_factory=dict)
+    # The access resource that reads the drill-down's records (`security.patrols`): a reader of the KPI table who
+    # may not read them sees the rows without links, never a link that answers 403.
+    resource: str | None = None
 
     def __post_init__(self):
         if self.unit not in UNITS:

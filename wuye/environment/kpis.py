@@ -65,7 +65,7 @@ def describe_tasks(tasks) -> list[DrillRow]:
 def register() -> None:
     """Called once from the app's registry."""
     register_kpi(Kpi("cleaning_on_time", _("Cleaning done on time"), PERCENT, Decimal(95), on_time_count,
-                     on_time_records, describe=describe_tasks, order=140,
+                     on_time_records, describe=describe_tasks, order=140, resource="environment.cleaning",
                      help_text=_("Cleaning tasks done by their deadline over the tasks that began in the period; "
                                  "a task not done counts against."),
                      numerator_label=_("on time"), denominator_label=_("tasks")))

@@ -271,27 +271,32 @@ def arrival_records(project_ids, start, end):
 def register() -> None:
     register_kpi(Kpi("maintenance_plan_completion", _("Maintenance plan completion"), PERCENT, Decimal(100),
                      completion_count, completion_records, describe=describe_tasks, order=120,
+                     resource="facilities.maintenance",
                      help_text=_("Maintenance tasks done over the tasks due in the period; a skipped task "
                                  "counts against."),
                      numerator_label=_("done"), denominator_label=_("due")))
     register_kpi(Kpi("maintenance_on_time", _("Maintenance done on time"), PERCENT, Decimal(95),
                      on_time_count, on_time_records, describe=describe_tasks, order=121,
+                     resource="facilities.maintenance",
                      numerator_label=_("on time"), denominator_label=_("done")))
     register_kpi(Kpi("equipment_fault_rate", _("Equipment fault rate"), PERCENT, Decimal(5),
                      fault_rate_count, fault_rate_records, describe=describe_fault_rate, higher_is_better=False,
-                     order=122, help_text=_("Faults found in the period over the items in the register. The "
-                                            "records list each fault (in the numerator), then each item (the "
-                                            "denominator)."),
+                     order=122, resource="facilities.faults",
+                     help_text=_("Faults found in the period over the items in the register. The "
+                                 "records list each fault (in the numerator), then each item (the "
+                                 "denominator)."),
                      numerator_label=_("faults"), denominator_label=_("items")))
     register_kpi(Kpi("fault_mean_time_to_repair", _("Mean time to repair a fault"), HOURS, Decimal(24),
                      mttr_count, mttr_records, describe=describe_faults, higher_is_better=False, order=123,
+                     resource="facilities.faults",
                      help_text=_("Hours from a fault being found to its repair, over the faults repaired in "
                                  "the period."),
                      numerator_label=_("hours"), denominator_label=_("faults repaired")))
     register_kpi(Kpi("entrapment_response", _("Entrapments with staff on site in time"), PERCENT, Decimal(100),
                      entrapment_count, entrapment_records, describe=describe_entrapments, order=124,
+                     resource="facilities.entrapments",
                      numerator_label=_("in time"), denominator_label=_("entrapments")))
     register_kpi(Kpi("entrapment_arrival_minutes", _("Minutes to staff on site at an entrapment"), MINUTES,
                      Decimal(5), arrival_count, arrival_records, describe=describe_entrapments,
-                     higher_is_better=False, order=125,
+                     higher_is_better=False, order=125, resource="facilities.entrapments",
                      numerator_label=_("minutes"), denominator_label=_("entrapments with staff on site")))

@@ -11,7 +11,7 @@ red beyond, "na" without a value or without a target. A company figure is pooled
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from decimal import Decimal
 from urllib.parse import urlencode
@@ -25,7 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from wuye.billing.periods import add_months
-from wuye.core.access import Actor, require, scoped
+from wuye.core.access import Actor, may_read, require, scoped
 from wuye.core.errors import InvalidInput
 from wuye.core.kpis import (
     PERCENT,
@@ -171,13 +171,8 @@ def register() -> None:
     register_kpi(Kpi("rectifications_on_time", _("Rectifications closed on time"), PERCENT, Decimal(90),
                      rectification_count, rectification_records, describe=describe_rectifications, order=110,
                      numerator_label=_("on time"), denominator_label=_("closed")))
-    # Placeholders until the facilities and security apps count them: wuye/facilities/kpis.py registers
-    # "maintenance_plan_completion" (maintenance tasks done / planned) and wuye/security/kpis.py
-    # "patrol_completion" (checkpoints visited / planned), each with the same code, replacing these.
-    register_kpi(Kpi("maintenance_plan_completion", _("Maintenance plan completion"), PERCENT, Decimal(100),
-                     available=False, order=120))
-    register_kpi(Kpi("patrol_completion", _("Patrol completion"), PERCENT, Decimal(100), available=False,
-                     order=130))
+    # Maintenance plan completion and patrol completion are counted by their own apps (wuye/facilities/kpis.py,
+    # wuye/security/kpis.py), which register them with their drill-down records.
 
 
 # -- the report -------------------------------------------------------------------------------------------------
@@ -351,6 +346,11 @@ def kpi_records(actor: Actor, *, code: str, project: Project | None = None, mont
     return kpi.records(project_ids, start, end)
 
 
-def describe_records(code: str, records) -> list[DrillRow]:
-    """A page of `kpi_records` as rows (kind, title, counted, link, time)."""
-    return _kpi_or_404(code).describe(records)
+def describe_records(code: str, records, actor: Actor | None = None) -> list[DrillRow]:
+    """A page of `kpi_records` as rows (kind, title, counted, link, time); for `actor`, links only to pages of a
+    resource they may read (the KPI's `resource`)."""
+    kpi = _kpi_or_404(code)
+    rows = kpi.describe(records)
+    if actor is not None and kpi.resource and not may_read(actor, kpi.resource):
+        rows = [replace(row, link="") for row in rows]
+    return rows

@@ -72,10 +72,10 @@ def describe_visits(visits) -> list[DrillRow]:
 def register() -> None:
     """Called once from the app's registry."""
     register_kpi(Kpi("patrol_completion", _("Patrol completion"), PERCENT, Decimal(100), completion_count,
-                     completion_records, describe=describe_visits, order=130,
+                     completion_records, describe=describe_visits, order=130, resource="security.patrols",
                      help_text=_("Patrol checkpoints scanned over the checkpoints due in the period; a missed "
                                  "checkpoint counts against."),
                      numerator_label=_("scanned"), denominator_label=_("due")))
     register_kpi(Kpi("patrol_on_time", _("Patrol checkpoints scanned on time"), PERCENT, Decimal(95),
-                     on_time_count, on_time_records, describe=describe_visits, order=131,
+                     on_time_count, on_time_records, describe=describe_visits, order=131, resource="security.patrols",
                      numerator_label=_("on time"), denominator_label=_("scanned")))

@@ -89,7 +89,7 @@ def kpi_record_list(request, code: str, filters: Query[RecordsQuery]):
     project, month = _scope(request, filters)
     records = kpis.kpi_records(request.actor, code=code, project=project, month=month, months=filters.months)
     start = (filters.page - 1) * filters.page_size
-    page = kpis.describe_records(code, records[start:start + filters.page_size])
+    page = kpis.describe_records(code, records[start:start + filters.page_size], request.actor)
     return {"code": code, "count": records.count(),
             "items": [{"id": str(row.id), "kind": row.kind, "title": row.title,
                        "counted_in_numerator": row.counted, "link": row.link} for row in page]}

@@ -90,7 +90,7 @@ def kpi_records(request, code: str):
     projects, project, month, months, problem = _filters(request)
     records = kpis.kpi_records(request.actor, code=code, project=project, month=month, months=months)
     page = paginate(request, records)
-    rows = kpis.describe_records(code, page.object_list)
+    rows = kpis.describe_records(code, page.object_list, request.actor)
     figure = kpis.kpi_figure(request.actor, code=code, project=project, month=month, months=months)
     return render(request, "quality/kpis/records.html", {
         "kpi": kpi, "projects": projects, "project": project, "month": month, "months": months,

@@ -182,7 +182,11 @@ def zone_detail(request, pk: int):
     return render(request, "environment/cleaning/zone.html", {
         "zone": zone, "coming": _task_rows(coming, now), "past": _task_rows(past, now), "may_manage": may_manage,
         "errors": errors, "values": _values(posted, zone), **(_form_choices(actor) if may_manage else {}),
-        "check_url": reports.url_or_none("environment:zone_check", zone.pk),
+        # A spot check is the environment department's self-inspection (or quality's): offered only to those
+        # quality lets start one (create_inspection's rule), as a POST button.
+        "check_url": reports.url_or_none("environment:zone_check", zone.pk)
+        if actor.may("quality.inspect") or (actor.may("quality.self_inspect") and actor.role == "environment")
+        else None,
         "tasks_url": reports.tasks_url(reports.task_filters(zone=zone.pk, day=today)),
     }, status=422 if errors else 200)
 

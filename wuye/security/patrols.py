@@ -791,7 +791,8 @@ def visits_due(project_ids, start: date, end: date) -> QuerySet:
     """The checkpoint visits the completion KPI counts: due in the local days [start, end) and decided (scanned or
     missed; one still pending is not yet due or not yet swept)."""
     low, high = _day_bounds(start)[0], _day_bounds(end)[0]
-    return (CheckpointVisit.objects.filter(project_id__in=list(project_ids), due_at__gte=low, due_at__lt=high)
+    ids = project_ids if isinstance(project_ids, QuerySet) else list(project_ids)  # a queryset stays a subquery
+    return (CheckpointVisit.objects.filter(project_id__in=ids, due_at__gte=low, due_at__lt=high)
             .exclude(status=VisitStatus.PENDING))
 
 

@@ -161,6 +161,18 @@ def completion_this_week(actor: Actor, today: date) -> tuple[int, int]:
     return completion(project_ids, start, today + timedelta(days=1))
 
 
+def completion_parts(actor: Actor, today: date) -> tuple:
+    """The rows `completion_this_week` counts, as querysets (scanned, due) over a subquery of the projects in
+    scope — for `count_all`, which counts them in the same query as the cards."""
+    from wuye.tenancy.models import Project
+
+    from .patrols import SCANNED, visits_due
+
+    start = today - timedelta(days=today.weekday())
+    due = visits_due(scoped(Project.objects.all(), actor).values("pk"), start, today + timedelta(days=1))
+    return due.filter(status__in=SCANNED), due
+
+
 # -- the guard's phone ------------------------------------------------------------------------------------------
 def my_open_rounds(actor: Actor, limit: int = 20) -> list[PatrolRound]:
     """Rounds under way now in the actor's projects that are theirs or nobody's yet, each with `next_visit` (the

@@ -71,11 +71,16 @@ def security_cards(actor, now: datetime) -> list[Card]:
         cards.append(Card("security.patrol.scan", _t("Patrol: my rounds, scan a checkpoint"), None, url=hub,
                           group=group))
     specs = _specs(actor, role, now)
-    counts = reports.count_all(actor.user, {key: rows for key, _label, rows, _url, _tone in specs})
+    parts = {key: rows for key, _label, rows, _url, _tone in specs}
+    rounds = reports.url_or_none("security:rounds")
+    week = role in MANAGERS and may_read(actor, "security.patrols") and rounds
+    if week:  # the week's completion (reports.completion_this_week's rows) counted in the same query
+        parts["week.done"], parts["week.due"] = reports.completion_parts(actor, timezone.localdate(now))
+    counts = reports.count_all(actor.user, parts)
     cards += [Card(key, label, counts[key], url=url, tone=tone if counts[key] else "", group=group)
               for key, label, _rows, url, tone in specs]
-    if role in MANAGERS and may_read(actor, "security.patrols") and (rounds := reports.url_or_none("security:rounds")):
-        done, due = reports.completion_this_week(actor, timezone.localdate(now))
+    if week:
+        done, due = counts["week.done"], counts["week.due"]
         figure = f"{done * 100 / due:.1f}%" if due else "—"
         cards.append(Card("security.patrol.completion_week", _t("Patrol completion this week"), None, url=rounds,
                           figure=figure, hint=_t("%(done)s of %(due)s checkpoints") % {"done": done, "due": due},

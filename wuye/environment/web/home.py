@@ -15,13 +15,16 @@ from wuye.web.guards import staff_view
 from .. import reports
 from ..cleaning import STATE_LABELS
 
-# The environment pages a person may open from the home, with the resource that decides whether they may; pages
-# of other streams land over time and are listed once they resolve.
+# The environment pages a person may open from the home, with the resource whose read rule decides and, for a
+# form, the permission it needs as well (a link never leads to a refusal); pages of other streams land over time
+# and are listed once they resolve.
 PAGES = (
-    ("environment:my_tasks", "environment.cleaning"), ("environment:tasks", "environment.cleaning"),
-    ("environment:zones", "environment.cleaning"), ("environment:zone_new", "environment.cleaning"),
-    ("environment:greening", "environment.greening"), ("environment:greening_plan_new", "environment.greening"),
-    ("environment:checks", "environment.cleaning"),
+    ("environment:my_tasks", "environment.cleaning", None), ("environment:tasks", "environment.cleaning", None),
+    ("environment:zones", "environment.cleaning", None),
+    ("environment:zone_new", "environment.cleaning", "environment.manage"),
+    ("environment:greening", "environment.greening", None),
+    ("environment:greening_plan_new", "environment.greening", "environment.manage"),
+    ("environment:checks", "environment.cleaning", None),
 )
 CARD_STATES = (("due", "amber"), ("overdue", "red"), ("upcoming", ""), ("done", ""), ("late", "amber"),
                ("missed", "red"))
@@ -35,9 +38,9 @@ def _links(actor) -> list[tuple[str, str]]:
         "environment:checks": _("Environment checks"),
     }
     links = []
-    for name, resource in PAGES:
+    for name, resource, permission in PAGES:
         url = reports.url_or_none(name)
-        if url and may_read(actor, resource) and (name != "environment:zone_new" or actor.may("environment.manage")):
+        if url and may_read(actor, resource) and (permission is None or actor.may(permission)):
             links.append((labels[name], url))
     return links
 

@@ -107,15 +107,24 @@ def _when(raw: str, field: str):
 
 
 # -- visitors -------------------------------------------------------------------------------------------------
+# The statuses whose list is "now", whatever the day: one function each, shared with the cards that count them.
+NOW_LISTS = {VisitorStatus.INSIDE: service.visitors_inside, VisitorStatus.WAITING: service.visitors_waiting}
+
+
 def _visitors_context(request, *, exit_error="", exit_code="") -> dict:
     actor = request.actor
     params = request.GET
     status = params.get("status") if params.get("status") in VisitorStatus.values else ""
     day = _day(params.get("day")) or timezone.localdate()
     q = (params.get("q") or "").strip()[:40]
-    rows = service.visitors_on(actor, day)
-    if status:
-        rows = rows.filter(status=status)
+    if status in NOW_LISTS:
+        # Inside now / waiting now are states, not a day's registrations: exactly the rows the workbench card and
+        # the security home count (`visitors.visitors_inside` / `visitors_waiting`), whenever they were registered.
+        rows = NOW_LISTS[status](actor)
+    else:
+        rows = service.visitors_on(actor, day)
+        if status:
+            rows = rows.filter(status=status)
     if q:
         rows = rows.filter(unit_search_q(q, "unit__"))
     page = paginate(request, rows)

@@ -165,3 +165,15 @@ def test_a_plain_deadline_is_breached_once_at_its_deadline_and_handed_to_its_pro
     assert sweep(at(2026, 11, 23, 12, 0)).actions == 0 and len(plain_deadline) == 3
     clock = stop_clock(units[0], "test.plain", at=at(2026, 11, 23, 9, 30))
     assert clock.state == ClockState.BREACHED and clock.breached_at == at(2026, 11, 23, 9, 10)
+
+
+def test_plain_deadlines_do_not_use_up_the_sweeps_budget_for_other_clocks(world, plain_deadline):
+    if connection.vendor != "postgresql":
+        pytest.skip("the set-based pass for plain deadlines is PostgreSQL's; elsewhere one loop takes every clock")
+    units = list(Unit.objects.filter(project=world.project1).order_by("id")[:4])
+    for unit in units[:3]:
+        start_clock(unit, "test.plain", project=world.project1, at=at(2026, 11, 23, 9, 0))
+    start_clock(units[3], "repair.emergency.dispatch", project=world.project1, at=at(2026, 11, 23, 9, 0))
+    result = sweep(at(2026, 11, 23, 12, 0), limit=3)
+    assert len(plain_deadline) == 3  # the three checkpoints' deadlines …
+    assert any(clock_id == clocks_for(units[3]).get().pk for clock_id, _level in result.escalated)  # … and the repair

@@ -413,8 +413,9 @@ def may_do(actor: Actor, task: CleaningTask) -> bool:
 def complete_task(actor: Actor, task: CleaningTask, *, at: datetime | None = None, note: str = "",
                   photos=()) -> CleaningTask:
     """Record a cleaning done with a note and photos (a disinfection needs at least one). Stops its clock (started
-    here first if the job has not come round yet); done after `due_at`, the task is late. Only the environment
-    department of the project (403); a task done or closed already, or not begun, is a conflict (409)."""
+    here first if the job has not come round yet, from `at` when done early); done after `due_at`, the task is late.
+    Only the environment department of the project (403); a task done or closed already, or not begun, is a conflict
+    (409)."""
     if not may_do(actor, task):
         raise NotAllowed(_("Only the environment staff of the project record cleanings."))
     task = CleaningTask.objects.select_for_update(of=("self",)).select_related("zone", "project").get(pk=task.pk)
@@ -437,8 +438,10 @@ def complete_task(actor: Actor, task: CleaningTask, *, at: datetime | None = Non
         from wuye.quality.evidence import attach_evidence
 
         kept = attach_evidence(actor, task, photos, project=task.project, field="photos", at=at)
-    if not task.clock_started and at >= task.starts_at:
-        start_clock(task, CLOCK_KEY, project=task.project, at=task.starts_at, due_at=task.due_at)
+    if not task.clock_started:
+        # Not started by the job yet: from the start, or from `at` when done early (within `early_minutes`), so
+        # every cleaning done has its clock (met) and the met/breached counts see it.
+        start_clock(task, CLOCK_KEY, project=task.project, at=min(at, task.starts_at), due_at=task.due_at)
         task.clock_started = True
     clock = stop_clock(task, CLOCK_KEY, at=at, actor=actor.user) if task.clock_started else None
     late = clock.state == ClockState.BREACHED if clock else at > task.due_at

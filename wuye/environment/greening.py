@@ -23,7 +23,7 @@ from wuye.core.errors import Conflict, InvalidInput, NotAllowed, Problems
 from wuye.core.events import record_event
 from wuye.core.scheduling import periodic
 from wuye.core.sentences import register_sentences, register_terms
-from wuye.sla.engine import start_clocks, stop_clock, stop_clocks
+from wuye.sla.engine import start_clock, start_clocks, stop_clock, stop_clocks
 from wuye.tenancy.models import Project
 
 from .models import GreeningActivity, GreeningPlan, GreeningTask, TaskStatus
@@ -83,6 +83,18 @@ def due_dates(plan: GreeningPlan, start: date, end: date) -> list[date]:
             days.append(day)
         day += timedelta(days=1)
     return days
+
+
+def day_start(day: date) -> datetime:
+    """The start of `day` (Asia/Shanghai): a task's clock starts then, and it cannot be done before."""
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def too_early(task: GreeningTask, at: datetime) -> str | None:
+    """Why the task cannot be recorded done at `at` (its day has not come), else None."""
+    if at >= day_start(task.due_on):
+        return None
+    return _("This task is due on %(day)s; it cannot be done before.") % {"day": task.due_on.strftime("%m-%d")}
 
 
 def deadline(task: GreeningTask) -> datetime:
@@ -360,14 +372,17 @@ def may_do(actor: Actor, task: GreeningTask) -> bool:
 @transaction.atomic
 def complete_task(actor: Actor, task: GreeningTask, *, at: datetime | None = None, note: str = "",
                   photos=()) -> GreeningTask:
-    """Record a task done, with a note and photos (quality evidence). Stops its clock; done after the end of its
-    day, it is late. A task no longer scheduled (done, missed, cancelled) is a conflict. Event greening.task.done."""
+    """Record a task done, with a note and photos (quality evidence). Stops its clock (started here first if the
+    hourly job has not come round yet); done after the end of its day, it is late. A task no longer scheduled (done,
+    missed, cancelled) or whose day has not come is a conflict. Event greening.task.done."""
     if not may_do(actor, task):
         raise NotAllowed(_("Greening tasks are recorded by the environment department."))
     task = GreeningTask.objects.select_for_update(of=("self",)).select_related("plan", "project").get(pk=task.pk)
     if task.status != TaskStatus.SCHEDULED:
         raise Conflict(_("This task is already %(status)s.") % {"status": task.get_status_display()})
     at = at or timezone.now()
+    if early := too_early(task, at):
+        raise Conflict(early)
     problems = Problems()
     note = _text(problems, "note", note, MAX_NOTE)
     problems.raise_if_any()
@@ -376,10 +391,14 @@ def complete_task(actor: Actor, task: GreeningTask, *, at: datetime | None = Non
         from wuye.quality.evidence import attach_evidence
 
         kept = attach_evidence(actor, task, photos, project=task.project, field="photos", at=at)
-    clock = stop_clock(task, CLOCK_KEY, at=at, actor=actor.user) if task.clock_started else None
+    if not task.clock_started:
+        # Its day has come but the hourly job has not started the clock yet: start it (the start of the day).
+        start_clock(task, CLOCK_KEY, project=task.project, at=day_start(task.due_on), due_at=deadline(task))
+        task.clock_started = True
+    clock = stop_clock(task, CLOCK_KEY, at=at, actor=actor.user)
     late = at > deadline(task)
     task.status, task.done_at, task.done_by, task.late, task.note = TaskStatus.DONE, at, actor.user, late, note
-    task.save(update_fields=["status", "done_at", "done_by", "late", "note"])
+    task.save(update_fields=["status", "done_at", "done_by", "late", "note", "clock_started"])
     record_event(task, "greening.task.done", actor=actor.user, project_id=task.project_id, data={
         "plan": str(task.plan), "photos": len(kept), "late": late, "clock": clock is not None})
     return task

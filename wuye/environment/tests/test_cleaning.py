@@ -225,7 +225,20 @@ def test_a_task_may_be_recorded_from_thirty_minutes_before_its_start(world, env)
     with pytest.raises(Conflict):
         cleaning.complete_task(env, task, at=at(13, 29))
     done = cleaning.complete_task(env, task, at=at(13, 30))
-    assert done.status == TaskStatus.DONE and not done.late and not clocks_for(task).exists()
+    assert done.status == TaskStatus.DONE and not done.late and clocks_for(task).get().state == ClockState.MET
+
+
+def test_a_task_done_early_has_its_clock_met_and_the_job_starts_no_other(world, env):
+    zone = _zone(world, env, "主干道", "road")
+    task = CleaningTask.objects.get(zone=zone, starts_at=at(7))
+    cleaning.complete_task(env, task, at=at(6, 45))
+    task.refresh_from_db()
+    clock = clocks_for(task).get()
+    assert task.clock_started and not task.late
+    assert (clock.state, clock.started_at, clock.stopped_at, clock.due_at) == (ClockState.MET, at(6, 45), at(6, 45),
+                                                                               at(8))
+    assert cleaning.start_due_clocks(at(7, 5)) == 0
+    assert clocks_for(task).count() == 1
 
 
 def test_the_job_makes_starts_and_closes(world, env):

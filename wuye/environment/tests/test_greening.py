@@ -109,6 +109,48 @@ def test_done_on_the_day_is_on_time_and_after_it_late(world):
     assert late.late is True
 
 
+def test_a_task_is_not_done_before_its_day_and_on_it_gets_its_clock(world):
+    plan(world, "winter_protection", (12, 1, 2), 14)
+    greening.generate_tasks(date(2026, 12, 1), days_ahead=14)
+    ahead = GreeningTask.objects.get(due_on=date(2026, 12, 15))
+    huanjing = actor_for(world.user("huanjing"))
+    with pytest.raises(Conflict) as refused:
+        greening.complete_task(huanjing, ahead, at=at(date(2026, 12, 2), 10))
+    assert "12-15" in refused.value.message
+    with pytest.raises(Conflict):
+        greening.complete_task(huanjing, ahead, at=at(date(2026, 12, 14), 23, 59))
+    ahead.refresh_from_db()
+    assert ahead.status == TaskStatus.SCHEDULED and not ahead.clock_started
+    assert not Clock.objects.filter(subject_id=ahead.pk, key=greening.CLOCK_KEY).exists()
+    done = greening.complete_task(huanjing, ahead, at=at(date(2026, 12, 15), 0, 30))  # before the hourly job
+    assert (done.status, done.late, done.clock_started) == (TaskStatus.DONE, False, True)
+    clock = Clock.objects.get(subject_id=ahead.pk, key=greening.CLOCK_KEY)
+    assert (clock.state, clock.started_at, clock.stopped_at, clock.due_at) == (
+        "met", at(date(2026, 12, 15), 0), at(date(2026, 12, 15), 0, 30), at(date(2026, 12, 16), 0))
+    assert greening.start_due_clocks(date(2026, 12, 15)) == 0
+
+
+def test_api_and_page_refuse_a_task_before_its_day(world, api, login):
+    import time_machine
+
+    plan(world, "winter_protection", (12, 1, 2), 14)
+    greening.generate_tasks(date(2026, 12, 1), days_ahead=14)
+    ahead = GreeningTask.objects.get(due_on=date(2026, 12, 15))
+    with time_machine.travel(at(date(2026, 12, 2), 10), tick=False):
+        response = api("huanjing").post(f"/api/v1/greening-tasks/{ahead.pk}/done", {"note": "提前"})
+        assert response.status_code == 409 and "12-15" in response.content.decode()
+        browser = login("huanjing")
+        page = browser.get(f"/console/environment/greening/tasks/{ahead.pk}/")
+        assert page.status_code == 200 and 'name="note"' not in page.content.decode()
+        assert "12-15" in page.content.decode()
+        assert browser.post(f"/console/environment/greening/tasks/{ahead.pk}/", {"note": "提前"}).status_code == 409
+    ahead.refresh_from_db()
+    assert ahead.status == TaskStatus.SCHEDULED and not Clock.objects.filter(subject_id=ahead.pk).exists()
+    with time_machine.travel(at(date(2026, 12, 15), 8), tick=False):
+        page = login("huanjing").get(f"/console/environment/greening/tasks/{ahead.pk}/")
+        assert 'name="note"' in page.content.decode()
+
+
 def test_past_days_not_done_are_missed_and_their_clocks_breached(world):
     plan(world, "watering", (6, 7, 8), 1)
     greening.generate_tasks(date(2027, 6, 1), days_ahead=0)

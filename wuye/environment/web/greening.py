@@ -160,6 +160,8 @@ def task_detail(request, pk: int):
     actor = request.actor
     task = get_scoped_or_404(GreeningTask.objects.select_related("plan", "project", "done_by"), actor, pk=pk)
     may_do = task.status == TaskStatus.SCHEDULED and service.may_do(actor, task)
+    # A task whose day has not come is not offered (a POST is refused by the service: 409).
+    not_yet = service.too_early(task, timezone.now()) if task.status == TaskStatus.SCHEDULED else None
     errors, status, note = {}, None, ""
     if request.method == "POST":
         if not may_do:
@@ -174,7 +176,8 @@ def task_detail(request, pk: int):
             return redirect("environment:greening_task", task.pk)
     state = service.task_state(task)
     return render(request, "environment/greening/task.html", {
-        "task": task, "state": state, "state_label": service.STATE_LABELS[state], "may_do": may_do,
+        "task": task, "state": state, "state_label": service.STATE_LABELS[state], "not_yet": not_yet,
+        "may_do": may_do and not not_yet,
         "deadline": service.deadline(task), "errors": errors, "note": note, "photos": list(evidence_for(task)),
         "max_photos": MAX_PHOTOS}, status=status)
 

@@ -79,7 +79,7 @@ def _project_visitors(project, gate, owner, now, rng) -> int:
             visitor = visitors.register_visitor(
                 gate, project=project, unit=unit, name=name, id_type="resident_id", id_number=number,
                 purpose=rng.choice(PURPOSES), plate=rng.choice(PLATES), party_size=rng.choice((1, 1, 1, 2, 3)),
-                at=arrived)
+                at=arrived, now=arrived)  # each past step replayed with the clock as it was then
             count += 1
             if rng.random() < 0.08:
                 visitors.decline_visit(gate, visitor, call_note="业主称今日不在家，不予放行")
@@ -88,35 +88,36 @@ def _project_visitors(project, gate, owner, now, rng) -> int:
             visitors.confirm_visit(gate, visitor, call_note="住户接听电话，同意来访")
             entered = arrived + timedelta(minutes=rng.randint(2, 6))
             Visitor.objects.filter(pk=visitor.pk).update(confirmed_at=entered - timedelta(minutes=1))
-            visitors.admit(gate, visitor, at=entered)
+            visitors.admit(gate, visitor, at=entered, now=entered)
             left = entered + timedelta(minutes=rng.randint(30, 240))
             stays = days_ago == 0 and left > now
             if not stays:
                 late = days_ago and rng.random() < 0.1
                 left = min(left, visitor.valid_until) if not late else visitor.valid_until + timedelta(minutes=25)
-                visitors.check_out(gate, visitor, code=visitor.pass_code, at=left)
+                left = min(left, now)  # a late leaver of yesterday, seeded just after midnight, has left by now
+                visitors.check_out(gate, visitor, code=visitor.pass_code, at=left, now=left)
             _backdate(visitor, [arrived, entered - timedelta(minutes=1), entered, left])
     # Two inside now: let in within the last hour and a half, after a call to the unit.
     for minutes, name in ((90, "钱志远"), (35, "孔令辉")):
         arrived = now - timedelta(minutes=minutes)
         visitor = visitors.register_visitor(
             gate, project=project, unit=rng.choice(units), name=name, id_type="resident_id",
-            id_number=_id_number(rng), purpose=rng.choice(PURPOSES), party_size=1, at=arrived,
+            id_number=_id_number(rng), purpose=rng.choice(PURPOSES), party_size=1, at=arrived, now=now,
             valid_until=max(visitors.end_of_day(timezone.localdate(arrived)), now + timedelta(hours=2)))
         visitors.confirm_visit(gate, visitor, call_note="住户接听电话，同意来访")
-        visitors.admit(gate, visitor, at=arrived + timedelta(minutes=3))
+        visitors.admit(gate, visitor, at=arrived + timedelta(minutes=3), now=now)
         _backdate(visitor, [arrived, arrived + timedelta(minutes=2), arrived + timedelta(minutes=3)])
         count += 1
     # One at the gate now, waiting for the unit's answer (the owner's home, so yezhu sees the request).
     home = owner["unit"] if owner else units[0]
     visitors.register_visitor(gate, project=project, unit=home, name="郑海涛", id_type="resident_id",
-                              id_number=_id_number(rng), purpose="快递大件送货上门", party_size=2, at=now)
+                              id_number=_id_number(rng), purpose="快递大件送货上门", party_size=2, at=now, now=now)
     count += 1
     # Two registered ahead by the owner for today.
     if owner:
         for name, purpose in (("林晓", "朋友来访"), ("高建军", "家电安装")):
             visitors.register_visitor(owner["actor"], project=project, unit=home, name=name, id_type="resident_id",
-                                      id_number="", purpose=purpose, party_size=1, at=now)
+                                      id_number="", purpose=purpose, party_size=1, at=now, now=now)
             count += 1
     return count
 

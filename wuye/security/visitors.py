@@ -70,7 +70,8 @@ CODE_TRIES = 8
 # Other documents (passport, travel permits): letters and digits only, as printed.
 _OTHER_ID = re.compile(r"^[A-Z0-9]{5,20}$")
 _UUID_IN_TEXT = re.compile(r"[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}")
-CLOCK_SKEW = timedelta(minutes=1)
+CLOCK_SKEW = timedelta(minutes=5)  # a time given may run this far ahead of the server's clock
+MAX_PAST = timedelta(hours=24)  # a time given for a step (registered, let in, left) is at most this old
 
 
 # -- sentences ------------------------------------------------------------------------------------------------
@@ -103,7 +104,8 @@ register_sentences({
         "details": ("call_note",), "example": {"call_note": "业主张先生接听，同意"}}),
     "security.visitor.declined": (_("The unit declined the visit; not let in"), {
         "details": ("call_note",), "example": {"call_note": "业主称不认识来访人"}}),
-    "security.visitor.admitted": (_("Let in at the gate"), {"example": {}}),
+    "security.visitor.admitted": (_("Let in at the gate"), {
+        "details": ("id_masked",), "example": {"id_masked": "110105********1234"}}),
     "security.visitor.checked_out": (_checked_out, {
         "example": {"overstayed": True, "valid_until": "2026-12-02T23:59:59+08:00"}}),
     "security.visitor.cancelled": (_("Visit cancelled"), {"example": {}}),
@@ -201,8 +203,10 @@ def token_in(text) -> uuid.UUID | None:
         return None
 
 
-def _moment(problems: Problems, at, field: str = "at") -> datetime:
-    now = timezone.now()
+def _moment(problems: Problems, at, *, now: datetime | None = None, field: str = "at") -> datetime:
+    """`at` (default now): at most CLOCK_SKEW ahead of `now` and at most MAX_PAST before it. `now` is the clock
+    the bounds read (default the wall clock; the demo replays past days with it)."""
+    now = now or timezone.now()
     if at is None:
         return now
     if not isinstance(at, datetime):
@@ -212,6 +216,9 @@ def _moment(problems: Problems, at, field: str = "at") -> datetime:
         at = timezone.make_aware(at)
     if at > now + CLOCK_SKEW:
         problems.add(field, gettext("The time cannot be in the future."))
+    elif at < now - MAX_PAST:
+        problems.add(field, gettext("The time cannot be more than %(hours)s hours ago.") % {
+            "hours": int(MAX_PAST.total_seconds() // 3600)})
     return at
 
 
@@ -361,7 +368,8 @@ def _check_unit(actor: Actor, project, unit) -> None:
 
 @transaction.atomic
 def register_visitor(actor: Actor, *, project, unit, name, id_type, id_number, purpose, phone="", plate="",
-                     party_size=1, valid_until=None, pre_registered=False, at=None) -> Visitor:
+                     party_size=1, valid_until=None, pre_registered=False, at=None,
+                     now: datetime | None = None) -> Visitor:
     """Register a visitor to `unit` and give them a pass (six-character code, QR of the pass page).
 
     At the gate (staff with security.gate) the visitor waits for the unit: its residents are asked in the portal
@@ -369,7 +377,8 @@ def register_visitor(actor: Actor, *, project, unit, name, id_type, id_number, p
     ahead (`pre_registered` implied): the visit is expected and already confirmed in the portal. The document
     number is checked (a resident ID by its check digit) and kept only masked with its keyed digest; the plate
     and phone are normalized; `party_size` is 1–20; `valid_until` defaults to the end of today and may be at
-    most the end of the 7th day ahead. Every wrong field is a 422 naming it, with nothing written."""
+    most the end of the 7th day ahead; `at` (default now) is at most MAX_PAST old. Every wrong field is a 422
+    naming it, with nothing written."""
     if actor.is_owner:
         require(actor, OWN)
         pre_registered = True
@@ -390,7 +399,7 @@ def register_visitor(actor: Actor, *, project, unit, name, id_type, id_number, p
     else:
         if not 1 <= party_size <= PARTY_MAX:
             problems.add("party_size", gettext("Give a number from 1 to %(max)s.") % {"max": PARTY_MAX})
-    at = _moment(problems, at)
+    at = _moment(problems, at, now=now)
     today = timezone.localdate(at)
     latest = end_of_day(today + timedelta(days=DAYS_AHEAD_MAX))
     if valid_until in (None, ""):
@@ -512,35 +521,52 @@ def decline_visit(actor: Actor, visitor: Visitor, *, call_note=None) -> Visitor:
 
 
 @transaction.atomic
-def admit(actor: Actor, visitor: Visitor, at=None) -> Visitor:
+def admit(actor: Actor, visitor: Visitor, at=None, *, id_type=None, id_number=None,
+          now: datetime | None = None) -> Visitor:
     """Let the visitor in (the gate): only once the unit has confirmed (portal or call on record) and while the
-    pass is valid; otherwise 409."""
+    pass is valid; otherwise 409. Nobody goes in unchecked: a visitor registered without an identity number (an
+    owner may register ahead without one) is checked here — `id_type`/`id_number` are then required (422 naming
+    `id_number`) and kept masked with their digest, as at registration; for a visitor already checked they are not
+    asked for. `at` is not before the registration nor older than MAX_PAST (422 naming `at`). Nothing is written
+    on any of these."""
     require(actor, GATE)
     _check_visible(actor, visitor)
     problems = Problems()
-    at = _moment(problems, at)
+    at = _moment(problems, at, now=now)
     problems.raise_if_any()
     visitor = _lock(visitor)
     after = _step(visitor, "admit")
     if visitor.confirmation not in CONFIRMED:
         raise Conflict(gettext("The unit has not confirmed the visit yet: ask the owner in the portal or call "
                                "and put the call on record."))
+    if at < visitor.created_at:
+        problems.add("at", gettext("The visitor cannot be let in before they were registered (%(time)s).") % {
+            "time": format_time(visitor.created_at)})
+    identity = None if visitor.id_masked else check_identity(problems, id_type, id_number)
+    problems.raise_if_any()
     if at > visitor.valid_until:
         raise Conflict(gettext("The pass expired at %(time)s.") % {"time": format_time(visitor.valid_until)})
     visitor.status, visitor.entered_at, visitor.entered_by = after, at, _user(actor)
-    visitor.save(update_fields=["status", "entered_at", "entered_by"])
-    record_event(visitor, "security.visitor.admitted", actor=_user(actor), data={"at": at.isoformat()})
+    fields = ["status", "entered_at", "entered_by"]
+    data = {"at": at.isoformat()}
+    if identity is not None:
+        visitor.id_type, visitor.id_masked, visitor.id_digest = identity
+        fields += ["id_type", "id_masked", "id_digest"]
+        data["id_masked"] = visitor.id_masked
+    visitor.save(update_fields=fields)
+    record_event(visitor, "security.visitor.admitted", actor=_user(actor), data=data)
     return visitor
 
 
 @transaction.atomic
-def check_out(actor: Actor, visitor: Visitor, *, code=None, at=None) -> Visitor:
+def check_out(actor: Actor, visitor: Visitor, *, code=None, at=None, now: datetime | None = None) -> Visitor:
     """The visitor leaves and the pass is checked: `code`, when given, must be the pass's (422 naming `code`).
-    Leaving after `valid_until` records `overstayed`. A pass already used to leave: 409 naming `code`."""
+    Leaving after `valid_until` records `overstayed`. A pass already used to leave: 409 naming `code`. `at` is
+    not before the visitor was let in nor older than MAX_PAST (422 naming `at`, nothing written)."""
     require(actor, GATE)
     _check_visible(actor, visitor)
     problems = Problems()
-    at = _moment(problems, at)
+    at = _moment(problems, at, now=now)
     problems.raise_if_any()
     visitor = _lock(visitor)
     if code is not None and normalize_code(code) != visitor.pass_code:
@@ -548,8 +574,12 @@ def check_out(actor: Actor, visitor: Visitor, *, code=None, at=None) -> Visitor:
     if visitor.status == LEFT:
         raise Conflict(gettext("This pass was already used to leave at %(time)s.") % {
             "time": format_time(visitor.exited_at)}, [FieldProblem("code", gettext("Already used."))])
-    visitor.status = _step(visitor, "check_out")
-    visitor.exited_at, visitor.exited_by = at, _user(actor)
+    after = _step(visitor, "check_out")
+    entered = visitor.entered_at or visitor.created_at
+    if at < entered:
+        raise InvalidInput("at", gettext("The visitor cannot leave before they were let in (%(time)s).") % {
+            "time": format_time(entered)})
+    visitor.status, visitor.exited_at, visitor.exited_by = after, at, _user(actor)
     visitor.overstayed = at > visitor.valid_until
     visitor.save(update_fields=["status", "exited_at", "exited_by", "overstayed"])
     record_event(visitor, "security.visitor.checked_out", actor=_user(actor), data={

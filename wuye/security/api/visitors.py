@@ -49,13 +49,16 @@ class VisitorConfirmIn(Schema):
     decline: bool = Field(False, description="the unit declines: the visitor is refused")
 
 
-class VisitorMomentIn(Schema):
-    at: datetime | None = None
+class VisitorAdmitIn(Schema):
+    at: datetime | None = Field(None, description="default now; not before the registration, at most 24 hours ago")
+    id_type: str | None = Field(None, max_length=16, description="with id_number: default resident_id")
+    id_number: str | None = Field(None, max_length=service.ID_INPUT_MAX,
+                                  description="required when the visitor was registered without one (id_masked empty)")
 
 
 class VisitorExitIn(Schema):
     code: str | None = Field(None, max_length=500, description="the pass code (or the scanned QR's text)")
-    at: datetime | None = None
+    at: datetime | None = Field(None, description="default now; not before entry, at most 24 hours ago")
 
 
 class VisitorOut(Schema):
@@ -189,9 +192,12 @@ def confirm_visitor(request, visitor_id: int, payload: VisitorConfirmIn):
 
 
 @router.post("/visitors/{visitor_id}/admit", response=VisitorDetailOut)
-def admit_visitor(request, visitor_id: int, payload: VisitorMomentIn):
-    """Let the visitor in: only after the unit confirmed (else 409)."""
-    visitor = service.admit(request.actor, _visitor(request, visitor_id), at=payload.at)
+def admit_visitor(request, visitor_id: int, payload: VisitorAdmitIn):
+    """Let the visitor in: only after the unit confirmed (else 409). A visitor registered without an identity
+    number (`id_masked` empty) needs `id_number` (and `id_type`) checked now: 422 naming `id_number` without it.
+    `at` before the registration or more than 24 hours ago: 422 naming `at`."""
+    visitor = service.admit(request.actor, _visitor(request, visitor_id), at=payload.at, id_type=payload.id_type,
+                            id_number=payload.id_number)
     return _detail(request.actor, visitor)
 
 

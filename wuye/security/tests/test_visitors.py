@@ -155,7 +155,7 @@ def test_owner_pre_registers_and_shares_the_pass(world, login, gate):
     assert public.status_code == 200
     assert "<svg" in public.content.decode() and visitor.pass_code in public.content.decode()
     assert "赵六" not in public.content.decode()  # only the first character
-    assert visitors.admit(gate["zhixu"], visitor).status == VisitorStatus.INSIDE
+    assert visitors.admit(gate["zhixu"], visitor, id_number=id_number("003")).status == VisitorStatus.INSIDE
 
 
 @time_machine.travel(NOW, tick=False)
@@ -260,3 +260,121 @@ def test_console_pages_for_the_gate(world, login, gate):
     assert made.status_code == 302
     call = client.post(reverse("security:visitor_action", args=[waiting.pk, "confirm"]), {"call_note": ""})
     assert call.status_code == 422
+
+
+def _admitted_events(visitor) -> int:
+    return Event.objects.filter(verb="security.visitor.admitted", subject_id=visitor.pk).count()
+
+
+@time_machine.travel(NOW, tick=False)
+def test_a_visitor_registered_ahead_without_an_id_is_let_in_only_with_the_id_checked(world, api, gate):
+    """SPEC §5 "ID checked": the owner may register ahead without the number; the gate then checks it at entry."""
+    ahead = register(gate["yezhu"], gate["home"], id_number="")
+    assert ahead.id_masked == "" and ahead.status == VisitorStatus.EXPECTED
+    client = api("zhixu")
+    bare = client.post(f"/api/v1/visitors/{ahead.pk}/admit", {})
+    assert bare.status_code == 422 and "id_number" in bare.content.decode()
+    wrong = client.post(f"/api/v1/visitors/{ahead.pk}/admit", {"id_number": wrong_check_digit(id_number("004"))})
+    assert wrong.status_code == 422 and "id_number" in wrong.content.decode()
+    ahead.refresh_from_db()
+    assert (ahead.status, ahead.entered_at, ahead.id_masked, ahead.id_digest) == (VisitorStatus.EXPECTED, None, "", "")
+    assert _admitted_events(ahead) == 0
+    admitted = client.post(f"/api/v1/visitors/{ahead.pk}/admit", {"id_type": "resident_id",
+                                                                  "id_number": id_number("004").lower()})
+    assert admitted.status_code == 200 and admitted.json()["status"] == "inside"
+    ahead.refresh_from_db()
+    assert ahead.id_masked == id_number("004")[:6] + "********" + id_number("004")[-4:]
+    assert ahead.id_digest == visitors.id_digest(id_number("004"))
+    assert id_number("004") not in str(Visitor.objects.filter(pk=ahead.pk).values().first())
+    event = Event.objects.get(verb="security.visitor.admitted", subject_id=ahead.pk)
+    assert event.data["id_masked"] == ahead.id_masked and id_number("004") not in str(event.data)
+    # Another document than the resident ID: letters and digits, masked the same way.
+    passport = register(gate["yezhu"], gate["home"], id_number="", name="赵六")
+    visitors.admit(gate["zhixu"], passport, id_type="passport", id_number="E1234 5678")
+    passport.refresh_from_db()
+    assert passport.id_type == "passport" and passport.id_masked and passport.id_digest
+
+
+@time_machine.travel(NOW, tick=False)
+def test_the_gate_page_asks_for_the_id_of_a_visitor_registered_without_one(world, login, gate):
+    ahead = register(gate["yezhu"], gate["home"], id_number="")
+    checked = _inside(gate, name="王五")
+    client = login("zhixu")
+    page = client.get(reverse("security:visitor", args=[ahead.pk])).content.decode()
+    assert 'name="id_number"' in page
+    assert 'name="id_number"' not in client.get(reverse("security:visitor", args=[checked.pk])).content.decode()
+    action = reverse("security:visitor_action", args=[ahead.pk, "admit"])
+    missing = client.post(action, {"id_type": "resident_id", "id_number": ""})
+    assert missing.status_code == 422 and 'name="id_number"' in missing.content.decode()
+    ahead.refresh_from_db()
+    assert ahead.status == VisitorStatus.EXPECTED and _admitted_events(ahead) == 0
+    assert client.post(action, {"id_type": "resident_id", "id_number": id_number("005")}).status_code == 302
+    ahead.refresh_from_db()
+    assert ahead.status == VisitorStatus.INSIDE and ahead.id_digest == visitors.id_digest(id_number("005"))
+
+
+def _problem_fields(response) -> set[str]:
+    return {problem["field"] for problem in response.json()["errors"]}
+
+
+@time_machine.travel(NOW, tick=False)
+def test_impossible_times_are_422s_naming_at_and_nothing_is_written(world, api, gate):
+    """Registered ≤ let in ≤ left ≤ now + 5 minutes, none more than 24 hours ago."""
+    assert (timedelta(hours=24), timedelta(minutes=5)) == (visitors.MAX_PAST, visitors.CLOCK_SKEW)
+    visitor = register(gate["zhixu"], gate["home"], at=NOW - timedelta(hours=2))
+    visitors.confirm_visit(gate["zhixu"], visitor, call_note="业主接听同意")
+    client = api("zhixu")
+    admit_url, exit_url = f"/api/v1/visitors/{visitor.pk}/admit", f"/api/v1/visitors/{visitor.pk}/exit"
+    events = Event.objects.count()
+    for at in (NOW - timedelta(days=30),  # the reviewer's case
+               NOW - timedelta(hours=2, seconds=1),  # before the registration
+               NOW + timedelta(minutes=5, seconds=1)):  # ahead of the clock beyond the skew
+        response = client.post(admit_url, {"at": at.isoformat()})
+        assert response.status_code == 422, at
+        assert "at" in _problem_fields(response), response.content
+    visitor.refresh_from_db()
+    assert (visitor.status, visitor.entered_at) == (VisitorStatus.WAITING, None) and Event.objects.count() == events
+    admitted = client.post(admit_url, {"at": (NOW - timedelta(hours=1)).isoformat()})
+    assert admitted.status_code == 200
+    events = Event.objects.count()
+    for at in (NOW - timedelta(days=60), NOW - timedelta(hours=1, seconds=1), NOW + timedelta(minutes=6)):
+        response = client.post(exit_url, {"code": visitor.pass_code, "at": at.isoformat()})
+        assert response.status_code == 422, at
+        assert "at" in _problem_fields(response), response.content
+    visitor.refresh_from_db()
+    assert (visitor.status, visitor.exited_at) == (VisitorStatus.INSIDE, None) and Event.objects.count() == events
+    left = client.post(exit_url, {"code": visitor.pass_code, "at": (NOW + timedelta(minutes=5)).isoformat()})
+    assert left.status_code == 200 and left.json()["status"] == "left" and left.json()["overstayed"] is False
+    # Registering is bounded the same way.
+    with pytest.raises(InvalidInput) as old:
+        register(gate["zhixu"], gate["home"], at=NOW - timedelta(hours=24, seconds=1))
+    assert [p.field for p in old.value.problems] == ["at"]
+
+
+def test_a_late_exit_within_a_day_is_on_record_as_an_overstay(world, api, gate):
+    with time_machine.travel(NOW, tick=False):
+        visitor = _inside(gate)
+    later = datetime(2026, 12, 4, 9, 0, tzinfo=SH)  # the pass ran until 12-02 23:59:59
+    with time_machine.travel(later, tick=False):
+        client = api("zhixu")
+        too_old = client.post(f"/api/v1/visitors/{visitor.pk}/exit",
+                              {"at": (later - timedelta(hours=24, seconds=1)).isoformat()})
+        assert too_old.status_code == 422 and "at" in _problem_fields(too_old)
+        left = client.post(f"/api/v1/visitors/{visitor.pk}/exit", {"at": (later - timedelta(hours=23)).isoformat()})
+        assert left.status_code == 200 and left.json()["overstayed"] is True
+        assert left.json()["exited_at"].startswith("2026-12-03")
+
+
+def test_the_gate_demo_seeds_with_every_admitted_visitor_checked_and_times_in_order(world):
+    from wuye.demo.security_gate import add_demo_security_gate
+
+    Visitor.objects.all().delete()
+    counts = add_demo_security_gate(world.company, now=NOW)
+    assert counts["visitors"] > 0
+    entered = Visitor.objects.filter(entered_at__isnull=False)
+    assert entered.exists() and not entered.filter(id_masked="").exists()
+    assert Visitor.objects.filter(status=VisitorStatus.INSIDE).exists()
+    assert Visitor.objects.filter(status=VisitorStatus.LEFT, created_at__lt=NOW - timedelta(days=2)).exists()
+    for visitor in entered:
+        assert visitor.created_at <= visitor.entered_at <= NOW + visitors.CLOCK_SKEW
+        assert visitor.exited_at is None or visitor.entered_at <= visitor.exited_at <= NOW

@@ -186,6 +186,7 @@ def _detail_context(request, visitor: Visitor, errors=None, failed="") -> dict:
         "actions": [(action, ACTION_LABELS[action]) for action in actions], "errors": errors or {},
         "failed": failed, "pass_url": request.build_absolute_uri(service.pass_url(visitor)),
         "needs_answer": visitor.confirmation == HostConfirmation.PENDING and "confirm" in actions,
+        "id_types": IdType.choices,
     }
 
 
@@ -208,8 +209,9 @@ def visitor_action(request, pk: int, action: str):
             visitor = service.confirm_visit(request.actor, visitor, call_note=note)
         elif action == "decline":
             visitor = service.decline_visit(request.actor, visitor, call_note=note)
-        elif action == "admit":
-            visitor = service.admit(request.actor, visitor)
+        elif action == "admit":  # the identity is asked for here when it was not checked at registration
+            visitor = service.admit(request.actor, visitor, id_type=request.POST.get("id_type", "")[:16],
+                                    id_number=request.POST.get("id_number", "")[:200])
         elif action == "check_out":
             code = request.POST.get("code", "")[:20]
             visitor = service.check_out(request.actor, visitor, code=code or None)

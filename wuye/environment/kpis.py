@@ -12,7 +12,7 @@ from decimal import Decimal
 from django.db.models import Q
 from django.urls import NoReverseMatch
 from django.utils import timezone
-from django.utils.translation import gettext as _t
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from wuye.core.kpis import PERCENT, DrillRow, Figure, Kpi, annotate_counted, bounds, figure_of, register_kpi
@@ -50,13 +50,13 @@ def describe_tasks(tasks) -> list[DrillRow]:
     rows = []
     for task in tasks:
         if task.status == TaskStatus.DONE:
-            state = _t("Done late") if task.late else _t("Done")
+            state = gettext("Done late") if task.late else gettext("Done")
         elif task.status == TaskStatus.MISSED:
-            state = _t("Not done")
+            state = gettext("Not done")
         else:
-            state = _t("Overdue")
+            state = gettext("Overdue")
         rows.append(DrillRow(id=task.pk, kind=str(_("Cleaning task")),
-                             title=_t("%(zone)s, %(starts)s: %(state)s") % {
+                             title=gettext("%(zone)s, %(starts)s: %(state)s") % {
                                  "zone": task.zone.name, "starts": format_time(task.starts_at), "state": state},
                              counted=bool(task.kpi_counted), link=_link(task), at=task.done_at))
     return rows

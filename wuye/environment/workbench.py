@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.utils import timezone
-from django.utils.translation import gettext as _t
+from django.utils.translation import gettext
 
 from wuye.core.access import Role, may_read
 from wuye.web.workbench import Card, register_cards, role_of
@@ -27,13 +27,13 @@ def _specs(role: str, today) -> list[tuple[str, str, dict, str]]:
     """(key, label, task-list filters, tone) of the cards a role gets."""
     if role == Role.ENVIRONMENT:
         return [
-            ("environment.cleaning.mine_due", _t("My cleaning due now"),
+            ("environment.cleaning.mine_due", gettext("My cleaning due now"),
              reports.task_filters(day=today, status="due", mine=True), "amber"),
-            ("environment.cleaning.mine_overdue", _t("My cleaning overdue today"),
+            ("environment.cleaning.mine_overdue", gettext("My cleaning overdue today"),
              reports.task_filters(day=today, status="overdue", mine=True), "red"),
         ]
     if role in MANAGERS:
-        return [("environment.cleaning.overdue", _t("Cleaning not done today"),
+        return [("environment.cleaning.overdue", gettext("Cleaning not done today"),
                  reports.task_filters(day=today, status="overdue"), "red")]
     return []
 
@@ -43,10 +43,11 @@ def cleaning_cards(actor, now: datetime) -> list[Card]:
     if role not in CARD_ROLES or not may_read(actor, "environment.cleaning"):
         return []
     today = timezone.localdate(now)
-    group = _t("Environment")
+    group = gettext("Environment")
     cards: list[Card] = []
     if role == Role.ENVIRONMENT and (phone := reports.url_or_none("environment:my_tasks")):
-        cards.append(Card("environment.my_tasks", _t("My cleaning: mark a zone done"), None, url=phone, group=group))
+        cards.append(Card("environment.my_tasks", gettext("My cleaning: mark a zone done"), None, url=phone,
+                          group=group))
     if reports.url_or_none("environment:tasks") is None:
         return cards
     for key, label, filters, tone in _specs(role, today):

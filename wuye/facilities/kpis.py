@@ -26,7 +26,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import BooleanField, Count, Exists, OuterRef, Q, Value
 from django.urls import NoReverseMatch
 from django.utils import timezone
-from django.utils.translation import gettext as _t
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from wuye.core.kpis import (
@@ -114,9 +114,9 @@ def describe_tasks(tasks) -> list[DrillRow]:
             what = f"{what} · {task.equipment.name}"
         state = task.get_status_display()
         if task.status == TaskStatus.DONE and task.late:
-            state = _t("Done late")
+            state = gettext("Done late")
         rows.append(DrillRow(id=task.pk, kind=str(_("Maintenance task")),
-                             title=_t("%(task)s, due %(due)s: %(state)s") % {
+                             title=gettext("%(task)s, due %(due)s: %(state)s") % {
                                  "task": what, "due": f"{task.due_on:%m-%d}", "state": state},
                              counted=bool(task.kpi_counted), link=_link(task), at=task.completed_at))
     return rows
@@ -164,13 +164,13 @@ def describe_fault_rate(records) -> list[DrillRow]:
     for record in records:
         if isinstance(record, Fault):
             rows.append(DrillRow(id=record.pk, kind=str(_("Equipment fault")),
-                                 title=_t("%(item)s · %(fault)s: found %(at)s") % {
+                                 title=gettext("%(item)s · %(fault)s: found %(at)s") % {
                                      "item": record.equipment.name, "fault": record.title,
                                      "at": format_time(record.raised_at)},
                                  counted=bool(record.kpi_counted), link=_link(record), at=record.raised_at))
             continue
         rows.append(DrillRow(id=record.pk, kind=str(record.category.name),
-                             title=_t("%(item)s: an item in the register, %(count)s faults") % {
+                             title=gettext("%(item)s: an item in the register, %(count)s faults") % {
                                  "item": record.name, "count": record.kpi_faults},
                              counted=bool(record.kpi_counted), link=_link(record)))
     return rows
@@ -203,7 +203,7 @@ def mttr_records(project_ids, start, end):
 
 def describe_faults(faults) -> list[DrillRow]:
     return [DrillRow(id=fault.pk, kind=str(_("Equipment fault")),
-                     title=_t("%(item)s · %(fault)s: repaired in %(hours)s h") % {
+                     title=gettext("%(item)s · %(fault)s: repaired in %(hours)s h") % {
                          "item": fault.equipment.name, "fault": fault.title,
                          "hours": _hours(fault).quantize(Decimal("0.1"))},
                      counted=True, link=_link(fault), at=fault.repaired_at) for fault in faults]
@@ -243,8 +243,8 @@ def describe_entrapments(entrapments) -> list[DrillRow]:
     rows = []
     for entrapment in entrapments:
         minutes = _minutes(entrapment)
-        arrived = (_t("staff on site after %(minutes)s min") % {"minutes": minutes.quantize(Decimal("0.1"))}
-                   if minutes is not None else _t("no staff on site recorded"))
+        arrived = (gettext("staff on site after %(minutes)s min") % {"minutes": minutes.quantize(Decimal("0.1"))}
+                   if minutes is not None else gettext("no staff on site recorded"))
         rows.append(DrillRow(id=entrapment.pk, kind=str(_("Elevator entrapment")),
                              title=f"{entrapment.equipment.name} {format_time(entrapment.started_at)}: {arrived}",
                              counted=bool(entrapment.kpi_counted), link=_link(entrapment),

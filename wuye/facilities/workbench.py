@@ -19,7 +19,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.utils import timezone
-from django.utils.translation import gettext as _t
+from django.utils.translation import gettext
 
 from wuye.core.access import Role, may_read
 from wuye.web.workbench import Card, Todo, register_cards, register_todos, role_of
@@ -35,21 +35,21 @@ def _task_specs(role: str, today) -> list[tuple[str, str, dict, str]]:
     """(key, label, task-list filters, tone) of the task cards a role gets."""
     if role == Role.ENGINEERING:
         return [
-            ("facilities.tasks.mine_today", _t("My maintenance due today"),
+            ("facilities.tasks.mine_today", gettext("My maintenance due today"),
              reports.task_filters(mine=True, due_after=today, due_before=today), "amber"),
-            ("facilities.tasks.mine_overdue", _t("My overdue maintenance"),
+            ("facilities.tasks.mine_overdue", gettext("My overdue maintenance"),
              reports.task_filters(mine=True, status="overdue"), "red"),
         ]
     if role == Role.SECURITY:
         return [
             # Due and not yet overdue: the overdue ones are the next card's, a task counts on one card only.
-            ("facilities.tasks.mine_due", _t("Fire checks and sweeps due"),
+            ("facilities.tasks.mine_due", gettext("Fire checks and sweeps due"),
              reports.task_filters(mine=True, status="scheduled"), "amber"),
-            ("facilities.tasks.mine_overdue", _t("Overdue fire checks and sweeps"),
+            ("facilities.tasks.mine_overdue", gettext("Overdue fire checks and sweeps"),
              reports.task_filters(mine=True, status="overdue"), "red"),
         ]
     if role in MANAGERS:
-        return [("facilities.tasks.overdue", _t("Overdue maintenance tasks"),
+        return [("facilities.tasks.overdue", gettext("Overdue maintenance tasks"),
                  reports.task_filters(status="overdue"), "red")]
     return []
 
@@ -57,12 +57,12 @@ def _task_specs(role: str, today) -> list[tuple[str, str, dict, str]]:
 def _fault_specs(role: str) -> list[tuple[str, str, dict, str]]:
     if role == Role.ENGINEERING:
         return [
-            ("facilities.faults.open", _t("Open equipment faults"), reports.fault_filters(open=True), ""),
-            ("facilities.faults.testing", _t("Faults awaiting their test"),
+            ("facilities.faults.open", gettext("Open equipment faults"), reports.fault_filters(open=True), ""),
+            ("facilities.faults.testing", gettext("Faults awaiting their test"),
              reports.fault_filters(status=FaultStatus.TESTING), "amber"),
         ]
     if role in MANAGERS:
-        return [("facilities.faults.major", _t("Open major faults"),
+        return [("facilities.faults.major", gettext("Open major faults"),
                  reports.fault_filters(open=True, severity=FaultSeverity.MAJOR), "red")]
     return []
 
@@ -72,10 +72,10 @@ def facility_cards(actor, now: datetime) -> list[Card]:
     if role not in CARD_ROLES or not may_read(actor, "facilities.equipment"):
         return []
     today = timezone.localdate(now)
-    group = _t("Facilities")
+    group = gettext("Facilities")
     cards: list[Card] = []
     if role == Role.ENGINEERING and (hub := reports.url_or_none("facilities:my_day")):
-        cards.append(Card("facilities.my_day", _t("My day: tasks, faults, scan an item"), None, url=hub,
+        cards.append(Card("facilities.my_day", gettext("My day: tasks, faults, scan an item"), None, url=hub,
                           group=group))
     # Every count of the page in one query (reports.count_all): (key, label, rows, url, tone, hint).
     specs = []
@@ -88,13 +88,13 @@ def facility_cards(actor, now: datetime) -> list[Card]:
     if role == Role.SECURITY and may_read(actor, "facilities.fire") and (sweeps := reports.sweeps_url(today)):
         from .fire import sweeps_required_per_month
 
-        specs.append(("facilities.sweeps.month", _t("Hazard sweeps this month"),
+        specs.append(("facilities.sweeps.month", gettext("Hazard sweeps this month"),
                       reports.sweeps_in_month(actor, today), sweeps, "",
-                      _t("%(n)s a month per project") % {"n": sweeps_required_per_month()}))
+                      gettext("%(n)s a month per project") % {"n": sweeps_required_per_month()}))
     # Every role with cards sees an entrapment going on: security runs to it, engineering calls the contractor.
     entrapments_url = reports.entrapments_url(EntrapmentStatus.ACTIVE)
     if entrapments_url and may_read(actor, "facilities.entrapments"):
-        specs.append(("facilities.entrapments.active", _t("People trapped in an elevator now"),
+        specs.append(("facilities.entrapments.active", gettext("People trapped in an elevator now"),
                       reports.active_entrapments(actor), entrapments_url, "red", ""))
     counts = reports.count_all(actor.user, {key: rows for key, _label, rows, _url, _tone, _hint in specs})
     cards += [Card(key, label, counts[key], url=url, tone=tone if counts[key] else "", hint=hint, group=group)
@@ -102,7 +102,7 @@ def facility_cards(actor, now: datetime) -> list[Card]:
     if role == Role.ENGINEERING and may_read(actor, "facilities.operation") and (
             duty := reports.url_or_none("facilities:readings")):
         due = reports.readings_due_count(actor, now)
-        cards.append(Card("facilities.readings.due", _t("Items due for readings"), None, url=duty,
+        cards.append(Card("facilities.readings.due", gettext("Items due for readings"), None, url=duty,
                           figure=str(due), tone="amber" if due else "", group=group))
     return cards
 

@@ -22,7 +22,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
-from django.utils.translation import gettext as _t
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from wuye.billing.periods import add_months
@@ -123,7 +123,7 @@ def kpi_chart(rows) -> str:
     """The KPIs in percent as bars coloured by status (green/amber/red), with their figures."""
     bars = [(row.label, row.value, STATUS_COLOURS.get(row.status, STATUS_COLOURS["na"]))
             for row in rows if row.available and row.unit == PERCENT]
-    return bar_chart(bars, unit="%", max_value=100, title=_t("Key performance indicators"))
+    return bar_chart(bars, unit="%", max_value=100, title=gettext("Key performance indicators"))
 
 
 def trend_chart(actor: Actor, *, project: Project | None, end_month: date, codes=TREND_CODES) -> str:
@@ -138,10 +138,10 @@ def trend_chart(actor: Actor, *, project: Project | None, end_month: date, codes
         if kpi is None or not kpi.available:
             continue
         trend = kpi_trend(actor, project=project, code=code, months=12, end_month=end_month)
-        labels = [_t("%(month)s月") % {"month": month.month} if translation.get_language() == "zh-hans"
+        labels = [gettext("%(month)s月") % {"month": month.month} if translation.get_language() == "zh-hans"
                   else f"{month:%m}" for month, _v in trend]
         series.append((str(kpi.label), [value for _m, value in trend]))
-    return line_chart(labels, series, unit="%", title=_t("12-month trend"))
+    return line_chart(labels, series, unit="%", title=gettext("12-month trend"))
 
 
 # -- the monthly report ------------------------------------------------------------------------------------------
@@ -219,7 +219,7 @@ def monthly_figures(project: Project, month: date) -> MonthlyFigures:
 
 
 def _month_text(month: date) -> str:
-    return _t("%(year)s-%(month)02d") % {"year": month.year, "month": month.month}
+    return gettext("%(year)s-%(month)02d") % {"year": month.year, "month": month.month}
 
 
 def build_monthly_report(project: Project, month: date, *, figures: MonthlyFigures | None = None) -> bytes:
@@ -231,53 +231,54 @@ def build_monthly_report(project: Project, month: date, *, figures: MonthlyFigur
 
     with translation.override("zh-hans"):
         data = figures or monthly_figures(project, month)
-        title = _t("Monthly quality report")
+        title = gettext("Monthly quality report")
         doc = Document(title=f"{project.name} {title} {_month_text(data.month)}")
         doc.heading(title)
-        doc.fields([(_t("Project"), project.name), (_t("Month"), _month_text(data.month)),
-                    (_t("Generated"), timezone.localtime().strftime("%Y-%m-%d %H:%M"))])
+        doc.fields([(gettext("Project"), project.name), (gettext("Month"), _month_text(data.month)),
+                    (gettext("Generated"), timezone.localtime().strftime("%Y-%m-%d %H:%M"))])
 
-        doc.heading(_t("1. Key performance indicators"), size=13)
-        doc.table([_t("KPI"), _t("This month"), _t("Last month"), _t("Target"), _t("Status")],
+        doc.heading(gettext("1. Key performance indicators"), size=13)
+        doc.table([gettext("KPI"), gettext("This month"), gettext("Last month"), gettext("Target"), gettext("Status")],
                   [[row.label, _value(row, row.value), _value(row, row.previous), _value(row, row.target),
                     str(STATUS_LABELS.get(row.status, ""))] for row in data.kpis],
                   widths=[62, 27, 27, 27, 27], align_right={1, 2, 3})
         pdf_image(doc.pdf, kpi_chart(data.kpis))
         pdf_image(doc.pdf, trend_chart(report_actor(project), project=project, end_month=data.month))
 
-        doc.heading(_t("2. Inspection scores and ranking"), size=13)
-        doc.paragraph(_t("Inspections submitted this month: %(count)s; score of the month: %(score)s.") % {
+        doc.heading(gettext("2. Inspection scores and ranking"), size=13)
+        doc.paragraph(gettext("Inspections submitted this month: %(count)s; score of the month: %(score)s.") % {
             "count": data.inspections, "score": figure(data.period_score) if data.period_score is not None else "—"})
         if data.ranking:
-            doc.table([_t("Rank"), _t("Project"), _t("Quarter score"), _t("Open rectifications")],
-                      [[str(row.rank or "—"), row.project.name + (f"（{_t('failing')}）" if row.failing else ""),
+            doc.table([gettext("Rank"), gettext("Project"), gettext("Quarter score"), gettext("Open rectifications")],
+                      [[str(row.rank or "—"), row.project.name + (f"（{gettext('failing')}）" if row.failing else ""),
                         figure(row.score), str(row.open_rectifications)] for row in data.ranking],
                       widths=[20, 80, 35, 35], align_right={2, 3})
             pdf_image(doc.pdf, bar_chart([(row.project.name, row.score) for row in data.ranking], unit="",
-                                         max_value=100, target=_pass_mark(), title=_t("Quarter ranking")))
+                                         max_value=100, target=_pass_mark(), title=gettext("Quarter ranking")))
 
-        doc.heading(_t("3. Complaints by category (Pareto)"), size=13)
-        doc.paragraph(_t("Complaints received this month: %(count)s.") % {"count": data.complaints})
+        doc.heading(gettext("3. Complaints by category (Pareto)"), size=13)
+        doc.paragraph(gettext("Complaints received this month: %(count)s.") % {"count": data.complaints})
         if data.pareto:
-            doc.table([_t("Category"), _t("Complaints"), _t("Share"), _t("Cumulative")],
+            doc.table([gettext("Category"), gettext("Complaints"), gettext("Share"), gettext("Cumulative")],
                       [[str(row.label), str(row.count), _pct(row.percent), _pct(row.cumulative)]
                        for row in data.pareto[:12]], widths=[80, 30, 30, 30], align_right={1, 2, 3})
 
-        doc.heading(_t("4. Rectifications"), size=13)
-        doc.table([_t("Opened this month"), _t("Closed this month"), _t("Overdue at month end")],
+        doc.heading(gettext("4. Rectifications"), size=13)
+        doc.table([gettext("Opened this month"), gettext("Closed this month"), gettext("Overdue at month end")],
                   [[str(data.opened), str(data.closed), str(data.overdue)]], widths=[57, 57, 56],
                   align_right={0, 1, 2})
 
-        doc.heading(_t("5. Satisfaction surveys"), size=13)
+        doc.heading(gettext("5. Satisfaction surveys"), size=13)
         if data.surveys:
-            doc.table([_t("Survey"), _t("Answered"), _t("Response rate"), _t("Average"), _t("Satisfied")],
+            doc.table([gettext("Survey"), gettext("Answered"), gettext("Response rate"), gettext("Average"),
+                       gettext("Satisfied")],
                       [[survey.title, f"{res.answered}/{res.addressed}",
                         _pct(Decimal(100) * res.answered / res.addressed if res.addressed else None),
                         figure(res.overall.average) if res.visible else "—",
                         _pct(res.overall.satisfied_pct) if res.visible else "—"] for survey, res in data.surveys],
                       widths=[62, 27, 27, 27, 27], align_right={1, 2, 3, 4})
         else:
-            doc.paragraph(_t("No survey was open this month."))
+            doc.paragraph(gettext("No survey was open this month."))
         return doc.render()
 
 
@@ -325,10 +326,10 @@ def generate_monthly_report(project: Project, month: date, *, actor: Actor | Non
             user = getattr(actor, "user", None) if actor is not None else None
             record_event(report, "quality_report.generated", actor=user, data={"month": f"{month:%Y-%m}"})
             with translation.override("zh-hans"):
-                subject = _t("Monthly quality report %(month)s: %(project)s") % {
+                subject = gettext("Monthly quality report %(month)s: %(project)s") % {
                     "month": _month_text(month), "project": project.name}
                 outbox.notify(_recipients(project), subject,
-                              _t("The monthly quality report is ready to download."),
+                              gettext("The monthly quality report is ready to download."),
                               link=download_url(report), source=report,
                               dedupe_key=f"quality-report:{project.pk}:{month:%Y-%m}")
     except IntegrityError:  # generated meanwhile by another run

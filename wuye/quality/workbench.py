@@ -9,7 +9,7 @@ from datetime import datetime
 from urllib.parse import urlencode
 
 from django.urls import reverse
-from django.utils.translation import gettext as _t
+from django.utils.translation import gettext
 
 from wuye.core.access import Role, may_read, scoped
 from wuye.web.workbench import Card, Todo, register_cards, register_todos, role_of
@@ -50,11 +50,11 @@ def rectification_todos(actor, now: datetime) -> list[Todo]:
     if not may_read(actor, "quality.rectifications"):
         return []
     role, rows = role_of(actor), _rows(actor, now)
-    todos = [Todo(what=_t("Rectify"), title=rect.title, due_at=rect.deadline, url=rect.get_absolute_url(),
+    todos = [Todo(what=gettext("Rectify"), title=rect.title, due_at=rect.deadline, url=rect.get_absolute_url(),
                   detail=rect.project.name)
              for rect in rows if rect.status == RectificationStatus.OPEN and rect.department == role][:LIMIT]
     if actor.may("quality.verify"):
-        todos += [Todo(what=_t("Verify the rectification"), title=rect.title, due_at=None,
+        todos += [Todo(what=gettext("Verify the rectification"), title=rect.title, due_at=None,
                        url=rect.get_absolute_url(), detail=f"{rect.project.name} · {rect.get_department_display()}")
                   for rect in rows if rect.status == RectificationStatus.SUBMITTED][:LIMIT]
     return todos
@@ -69,17 +69,17 @@ def rectification_cards(actor, now: datetime) -> list[Card]:
     if role in VERIFIERS:
         waiting = len(rows) - len(to_do)
         return [
-            Card("quality.rectifications.waiting", _t("Rectifications to verify"), waiting,
+            Card("quality.rectifications.waiting", gettext("Rectifications to verify"), waiting,
                  url=list_url(status=RectificationStatus.SUBMITTED), tone="amber" if waiting else ""),
-            Card("quality.rectifications.open", _t("Rectifications open"), len(to_do),
+            Card("quality.rectifications.open", gettext("Rectifications open"), len(to_do),
                  url=list_url(status=RectificationStatus.OPEN)),
-            Card("quality.rectifications.overdue", _t("Rectifications overdue"), late,
+            Card("quality.rectifications.overdue", gettext("Rectifications overdue"), late,
                  url=list_url(overdue="on"), tone="red" if late else ""),
         ]
     return [
-        Card("quality.rectifications.department", _t("Rectifications for my department"), len(to_do),
+        Card("quality.rectifications.department", gettext("Rectifications for my department"), len(to_do),
              url=list_url(department=role, status=RectificationStatus.OPEN)),
-        Card("quality.rectifications.department_overdue", _t("Overdue rectifications for my department"),
+        Card("quality.rectifications.department_overdue", gettext("Overdue rectifications for my department"),
              late, url=list_url(department=role, overdue="on"), tone="red" if late else ""),
     ]
 

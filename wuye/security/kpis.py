@@ -13,7 +13,7 @@ from decimal import Decimal
 
 from django.db.models import Q
 from django.urls import NoReverseMatch
-from django.utils.translation import gettext as _t
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from wuye.core.kpis import PERCENT, DrillRow, Figure, Kpi, annotate_counted, figure_of, register_kpi
@@ -62,7 +62,7 @@ def _link(visit) -> str:
 
 def describe_visits(visits) -> list[DrillRow]:
     return [DrillRow(id=visit.pk, kind=str(_("Patrol checkpoint")),
-                     title=_t("%(route)s · %(checkpoint)s, due %(due)s: %(state)s") % {
+                     title=gettext("%(route)s · %(checkpoint)s, due %(due)s: %(state)s") % {
                          "route": visit.round.route.name, "checkpoint": visit.checkpoint.name,
                          "due": format_time(visit.due_at), "state": visit.get_status_display()},
                      counted=bool(visit.kpi_counted), link=_link(visit), at=visit.scanned_at or visit.due_at)

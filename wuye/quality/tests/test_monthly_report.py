@@ -84,7 +84,7 @@ def test_the_pdf_holds_the_headings_and_the_month_figures(october):
                     _("4. Rectifications"), _("5. Satisfaction surveys")]
     for heading in headings:
         assert heading.replace(" ", "") in text
-    assert october.project1.name in text and "2026-10" in text
+    assert october.project1.name in text and "2026年10月" in text
     assert "66.7%" in text  # rectifications closed on time: 2 of 3
 
 

@@ -8,8 +8,7 @@ from __future__ import annotations
 from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language
-from django.utils.translation import gettext as _t
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
 from wuye.core.access import Role
@@ -37,9 +36,9 @@ def kpi_card(row, *, with_previous: bool = True) -> Card:
     unit = unit_suffix(row)
     target = figure(row.target, unit) if row.target is not None else "—"
     sign = "≥" if row.higher_is_better else "≤"
-    hint = _t("Target %(sign)s%(target)s") % {"sign": sign, "target": target}
+    hint = gettext("Target %(sign)s%(target)s") % {"sign": sign, "target": target}
     if with_previous:
-        hint = _t("Target %(sign)s%(target)s · last month %(previous)s") % {
+        hint = gettext("Target %(sign)s%(target)s · last month %(previous)s") % {
             "sign": sign, "target": target, "previous": figure(row.previous, unit)}
     return Card(f"quality.kpi.{row.code}", row.label, None, url=row.drill_url, tone=TONES.get(row.status, ""),
                 hint=hint, group=str(_("KPIs this month")), figure=figure(row.value, unit))
@@ -118,16 +117,16 @@ def ranking_cards(actor, now) -> list[Card]:
     group = str(_("KPIs this month"))
     if len(rows) == 1:
         row = rows[0]
-        return [Card("quality.ranking", _t("Quarter ranking"), None, url=url, group=group,
+        return [Card("quality.ranking", gettext("Quarter ranking"), None, url=url, group=group,
                      figure=f"{row.rank}/{total}", tone="red" if row.failing else "",
-                     hint=_t("%(project)s · %(score)s points") % {"project": row.project.name,
+                     hint=gettext("%(project)s · %(score)s points") % {"project": row.project.name,
                                                                   "score": figure(row.score)})]
     best = ranked[0]
     failing = sum(1 for row in ranked if row.failing)
-    hint = _t("%(project)s first") % {"project": best.project.name}
+    hint = gettext("%(project)s first") % {"project": best.project.name}
     if failing:
-        hint += " · " + _t("%(count)s below the pass mark") % {"count": failing}
-    return [Card("quality.ranking", _t("Quarter ranking"), None, url=url, group=group,
+        hint += " · " + gettext("%(count)s below the pass mark") % {"count": failing}
+    return [Card("quality.ranking", gettext("Quarter ranking"), None, url=url, group=group,
                  figure=figure(best.score), tone="red" if failing else "", hint=hint)]
 
 

@@ -3,7 +3,8 @@ their time comes, scans (on time / late), missed checkpoints reported once by th
 closed, findings opening work orders or rectifications.
 
 The schedule: a route walks a round at each slot `first_round_at + k × every_minutes` up to `last_round_at` (local
-time, per day). A round's window runs from its start to the next slot; each checkpoint is due
+time, per day). A round's window runs from its start to the next slot (the next day's first after the day's last)
+or for every_minutes, whichever ends first; each checkpoint is due
 `minutes_from_start` + the grace (settings `WUYE_PATROL_CHECKPOINT_GRACE_MINUTES`) after the start — the deadline of
 its `patrol.checkpoint` clock. The round itself is due `round_minutes` + the grace after its start (`patrol.round`).
 
@@ -17,11 +18,12 @@ import re
 import uuid
 from collections import defaultdict
 from datetime import date, datetime, time, timedelta
+from itertools import pairwise
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F, Max, Q, QuerySet
+from django.db.models import Exists, F, Max, OuterRef, Q, QuerySet
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -376,12 +378,17 @@ def _generate(route_ids: list[int], now: datetime, hours_ahead: int) -> int:
         if not points:
             continue
         after = max(now - timedelta(microseconds=1), last.get(route.pk) or now - timedelta(microseconds=1))
-        day, made = first_day, []
-        while day <= last_day:
-            made += [start for start in slots_on(route, day) if after < start <= horizon]
+        day, slots = first_day, []
+        while day <= last_day + timedelta(days=1):  # the next day's first slot ends the horizon's last round
+            slots += slots_on(route, day)
             day += timedelta(days=1)
+        made = [start for start in slots if after < start <= horizon]
+        following = dict(pairwise(slots))
         step = timedelta(minutes=route.every_minutes)
-        rounds += [PatrolRound(project_id=route.project_id, route=route, starts_at=start, ends_at=start + step,
+        # A round ends at the next slot (also the next day's first) or after its step, whichever comes first: the
+        # day's last round never overlaps the next day's first, and runs its full step when the day ends early.
+        rounds += [PatrolRound(project_id=route.project_id, route=route, starts_at=start,
+                               ends_at=min(start + step, following.get(start, start + step)),
                                checkpoints_total=len(points)) for start in made]
         if made:
             events.append(compose_event(route, "patrol.rounds.generated", data={
@@ -403,7 +410,8 @@ def _generate(route_ids: list[int], now: datetime, hours_ahead: int) -> int:
 def open_due_rounds(now: datetime | None = None) -> int:
     """Open every scheduled round whose start has come: its checkpoints' `patrol.checkpoint` clocks and its
     `patrol.round` clock start at its start, one event per round. A round whose window has already closed (the
-    server was down) is closed as missed at once, its clocks not started. Safe to run twice at once (rows taken with
+    server was down) is closed as missed at once: its checkpoints reported missed as the sweep reports them, its
+    clocks kept breached over its window. Safe to run twice at once (rows taken with
     SKIP LOCKED). Returns the rounds opened."""
     now = now or timezone.now()
     opened = 0
@@ -423,12 +431,35 @@ def _open(rounds: list[PatrolRound], now: datetime) -> int:
     live = [row for row in rounds if row.ends_at > now]
     events = []
     if gone:
+        # Its window closed before it was opened (the jobs were down): its checkpoints are missed and reported as
+        # the sweep reports them (one message per round), and its clocks are kept as breached over its window (the
+        # SLA figures count it); a checkpoint due after the window gives no verdict and has no clock.
         ids = [row.pk for row in gone]
-        CheckpointVisit.objects.filter(round_id__in=ids, status=VisitStatus.PENDING).update(status=VisitStatus.MISSED)
-        PatrolRound.objects.filter(pk__in=ids).update(status=RoundStatus.MISSED, missed=F("checkpoints_total"))
+        pending = defaultdict(list)
+        for pk, round_id, due_at in (CheckpointVisit.objects.filter(round_id__in=ids, status=VisitStatus.PENDING)
+                                     .values_list("pk", "round_id", "due_at")):
+            pending[round_id].append((pk, due_at))
+        groups = defaultdict(list)
+        for row in gone:
+            groups[(row.project_id, row.starts_at, row.ends_at)].append(row)
+        for (_project_id, starts_at, ends_at), members in groups.items():
+            project = members[0].project
+            start_clocks([(_VisitRef(pk), due_at) for row in members for pk, due_at in pending[row.pk]
+                          if due_at < ends_at], CHECKPOINT_KEY, project=project, at=starts_at)
+            start_clocks([(row, min(round_due(row.route, starts_at), ends_at)) for row in members], ROUND_KEY,
+                         project=project, at=starts_at)
+        _mark_missed([pk for row in gone for pk, _due_at in pending[row.pk]])
+        by_end = defaultdict(list)
+        for row in gone:
+            by_end[row.ends_at].append(row.pk)
+        for ends_at, members in by_end.items():
+            stop_clocks(CheckpointVisit, [pk for round_id in members for pk, _due_at in pending[round_id]],
+                        CHECKPOINT_KEY, at=ends_at)
+            stop_clocks(PatrolRound, members, ROUND_KEY, at=ends_at)
+        PatrolRound.objects.filter(pk__in=ids).update(status=RoundStatus.MISSED)
         events += [compose_event(row, "patrol.round.closed", data={
             "route": row.route.name, "starts_at": _iso(row.starts_at), "status": RoundStatus.MISSED, "scanned": 0,
-            "missed": row.checkpoints_total, "unopened": True}) for row in gone]
+            "missed": len(pending[row.pk]), "unopened": True}) for row in gone]
     if live:
         by_round = defaultdict(list)
         for pk, round_id, due_at in (CheckpointVisit.objects.filter(round_id__in=[row.pk for row in live])
@@ -441,8 +472,8 @@ def _open(rounds: list[PatrolRound], now: datetime) -> int:
             project = members[0].project
             start_clocks([visit for row in members for visit in by_round[row.pk]], CHECKPOINT_KEY,
                          project=project, at=starts_at)
-            start_clocks([(row, round_due(row.route, row.starts_at)) for row in members], ROUND_KEY,
-                         project=project, at=starts_at)
+            start_clocks([(row, min(round_due(row.route, row.starts_at), row.ends_at)) for row in members],
+                         ROUND_KEY, project=project, at=starts_at)
         PatrolRound.objects.filter(pk__in=[row.pk for row in live]).update(status=RoundStatus.OPEN)
         events += [compose_event(row, "patrol.round.opened", data={
             "route": row.route.name, "starts_at": _iso(row.starts_at), "checkpoints": row.checkpoints_total})
@@ -481,11 +512,16 @@ def _lookup(rows: QuerySet, code_or_token) -> PatrolCheckpoint:
 
 
 def current_round_for(actor: Actor, checkpoint: PatrolCheckpoint, at: datetime | None = None) -> PatrolRound | None:
-    """The round of the checkpoint's route whose window holds `at` (under way, or about to be opened), in scope."""
+    """The round of the checkpoint's route whose window holds `at` (under way, or about to be opened), in scope.
+    Windows overlapping (a route rescheduled under a round under way): the oldest that still waits for this
+    checkpoint, so its scan is not lost to the newer round."""
     at = at or timezone.now()
+    waiting = Exists(CheckpointVisit.objects.filter(round_id=OuterRef("pk"), checkpoint_id=checkpoint.pk)
+                     .exclude(status__in=SCANNED))
     return (scoped(PatrolRound.objects.filter(route_id=checkpoint.route_id, starts_at__lte=at, ends_at__gt=at,
                                               status__in=(RoundStatus.SCHEDULED, RoundStatus.OPEN)), actor)
-            .select_related("route", "project").order_by("-starts_at").first())
+            .annotate(waiting=waiting).select_related("route", "project")
+            .order_by("-waiting", "starts_at", "id").first())
 
 
 def _lock_clocks(visit_ids, round_ids) -> None:

@@ -264,6 +264,34 @@ def test_unknown_code_another_routes_checkpoint_and_a_second_scan(world, zhixu, 
     assert other.rounds.exists()
 
 
+def test_rounds_never_overlap_across_midnight_and_a_scan_credits_the_round_still_waiting(world, zhixu, route):
+    # Every 50 minutes: 1440 is no multiple of 50, so the day's last round (23:20) ends at the next day's 00:00.
+    night = patrols.create_route(zhixu, project=world.project1, name="夜巡", every_minutes=50,
+                                 checkpoints=[{"name": "北门", "code": "N-01"}], now=at(22, 0))
+    windows = list(PatrolRound.objects.filter(route=night, starts_at__gte=at(22, 30), starts_at__lte=at(
+        0, 50, DAY + timedelta(days=1))).order_by("starts_at").values_list("starts_at", "ends_at"))
+    assert windows == [(at(22, 30), at(23, 20)), (at(23, 20), at(0, 0, DAY + timedelta(days=1))),
+                       (at(0, 0, DAY + timedelta(days=1)), at(0, 50, DAY + timedelta(days=1))),
+                       (at(0, 50, DAY + timedelta(days=1)), at(1, 40, DAY + timedelta(days=1)))]
+    # A day ending early: its last round (21:40) still runs its full 50 minutes.
+    evening = patrols.create_route(zhixu, project=world.project1, name="晚巡", every_minutes=50,
+                                   last_round_at=time(22, 0), checkpoints=[{"name": "南门", "code": "B-01"}],
+                                   now=at(21, 0))
+    last = PatrolRound.objects.get(route=evening, starts_at=at(21, 40))
+    assert last.ends_at == at(22, 30)
+    # A route rescheduled under a round under way: the windows overlap, a scan goes to the older round still
+    # waiting for the checkpoint, then to the newer one.
+    patrols.open_due_rounds(at(8, 0))
+    patrols.update_route(zhixu, route, every_minutes=60, now=at(8, 30))
+    first, second = _round(route, 8), _round(route, 9)
+    assert (first.ends_at, second.ends_at) == (at(10), at(10))
+    patrols.open_due_rounds(at(9, 0))
+    a03 = route.checkpoints.get(code="A-03")
+    assert patrols.current_round_for(zhixu, a03, at=at(9, 5)) == first
+    patrols.check_in(zhixu, first, code="A-03", at=at(9, 5))
+    assert patrols.current_round_for(zhixu, a03, at=at(9, 10)) == second
+
+
 def test_a_round_the_opening_job_has_not_reached_is_opened_by_its_first_scan(world, zhixu, route):
     first = _round(route, 8)
     visit = patrols.check_in(zhixu, first, code="A-01", at=at(8, 1))
@@ -316,9 +344,30 @@ def test_closing_rounds_completed_incomplete_and_missed(world, zhixu, route):
 def test_a_round_whose_window_closed_before_it_was_opened_is_missed_at_once(world, route):
     assert patrols.open_due_rounds(at(12, 30)) == 1  # 08:00 and 10:00 were never opened (server down); 12:00 is
     assert _round(route, 8).status == RoundStatus.MISSED and _round(route, 10).status == RoundStatus.MISSED
-    assert not clocks_for(_round(route, 8)).exists()
     assert not CheckpointVisit.objects.filter(round=_round(route, 8), status=VisitStatus.PENDING).exists()
     assert _round(route, 12).status == RoundStatus.OPEN
+
+
+def test_a_round_never_opened_is_reported_missed_and_its_clocks_breached(world, route):
+    patrols.open_due_rounds(at(12, 30))  # the jobs were down from 08:00: 08:00 and 10:00 were never opened
+    first = _round(route, 8)
+    assert (first.status, first.missed, first.scanned) == (RoundStatus.MISSED, 3, 0)
+    # Reported as the sweep reports a missed checkpoint: one timeline line and one message per round.
+    events = Event.objects.filter(verb="patrol.checkpoint.missed")
+    assert events.count() == 2
+    assert "1号楼大堂" in events.get(subject_id=first.pk).data["checkpoint"]
+    assert _missed_messages().count() == 2
+    message = _missed_messages().get(subject_line__contains="12-03 08:00")
+    assert message.recipient == world.user("zhixu") and "东门岗" in message.subject_line
+    # Its clocks ran over its window and were breached: the SLA figures count it.
+    (clock,) = clocks_for(first)
+    assert (clock.key, clock.state, clock.started_at, clock.due_at, clock.stopped_at) == (
+        "patrol.round", ClockState.BREACHED, at(8), at(8, 50), at(10))
+    (visit_clock,) = clocks_for(_visit(first, "A-02"))
+    assert (visit_clock.state, visit_clock.started_at, visit_clock.due_at, visit_clock.stopped_at) == (
+        ClockState.BREACHED, at(8), at(8, 30), at(10))
+    sweep(at(12, 5))  # stopped clocks: nothing reported twice
+    assert Event.objects.filter(verb="patrol.checkpoint.missed").count() == 2 and _missed_messages().count() == 2
 
 
 # -- the sweep stays O(due) ------------------------------------------------------------------------------------------

@@ -170,41 +170,67 @@ def _started_hours(stay: timedelta) -> int:
     return -(-stay // timedelta(hours=1))
 
 
-def temporary_parking_quote(project: Project, entered_at: datetime, left_at: datetime) -> ParkingQuote:
-    """What a stay from `entered_at` to `left_at` costs at the project's temporary parking tariff (per hour), by the
-    project's rules: free within `parking_free_minutes` (dropping off, turning round — "15分钟内免费"); else every
-    started hour from entry at the rate ("不足1小时按1小时计"), at most `parking_daily_cap_yuan` per 24 hours counted
-    from entry (0: no cap): full days × min(cap, 24 × rate) + min(cap, started hours of the rest × rate)."""
+@dataclass(frozen=True)
+class TemporaryTariff:
+    """What a temporary stay's price needs: the hourly rate in force, the free minutes and the daily cap (0: none)."""
+
+    rate: Decimal
+    free_minutes: int
+    cap: Decimal
+
+
+def temporary_tariff(project: Project, day: date) -> TemporaryTariff:
+    """The project's temporary parking tariff for a stay entered on `day` with its rules — read once (three
+    queries) and reused for every car of a list; a 422 naming `project` when there is none."""
     from wuye.tenancy.rules import rules_for
 
+    item = ChargeItem.objects.filter(project=project, kind=ChargeKind.PARKING_TEMPORARY, is_active=True)
+    tariff = None
+    if (item := item.order_by("id").first()) is not None:
+        tariff = tariff_for(item, "", day)
+    if tariff is None:
+        raise InvalidInput("project", _("This project has no temporary parking tariff."))
+    rules = rules_for(project)
+    return TemporaryTariff(tariff.rate, rules.parking_free_minutes, Decimal(rules.parking_daily_cap_yuan))
+
+
+def quote_with(tariff: TemporaryTariff, entered_at: datetime, left_at: datetime) -> ParkingQuote:
+    """The price of a stay at `tariff` (no queries): see `temporary_parking_quote`."""
     if timezone.is_naive(entered_at):
         entered_at = timezone.make_aware(entered_at)
     if timezone.is_naive(left_at):
         left_at = timezone.make_aware(left_at)
     if left_at < entered_at:
         raise InvalidInput("left_at", _("The car cannot leave before it entered."))
-    item = ChargeItem.objects.filter(project=project, kind=ChargeKind.PARKING_TEMPORARY, is_active=True)
-    tariff = None
-    if (item := item.order_by("id").first()) is not None:
-        tariff = tariff_for(item, "", timezone.localdate(entered_at))
-    if tariff is None:
-        raise InvalidInput("project", _("This project has no temporary parking tariff."))
-    rules = rules_for(project)
-    free_minutes, cap = rules.parking_free_minutes, Decimal(rules.parking_daily_cap_yuan)
+    rate, free_minutes, cap = tariff.rate, tariff.free_minutes, tariff.cap
     stay = left_at - entered_at
     minutes = int(stay.total_seconds() // 60)
     if stay <= timedelta(minutes=free_minutes):
-        return ParkingQuote(minutes=minutes, hours_charged=0, rate=tariff.rate, amount=to_money(0),
+        return ParkingQuote(minutes=minutes, hours_charged=0, rate=rate, amount=to_money(0),
                             free_minutes=free_minutes)
     hours = _started_hours(stay)
-    uncapped = tariff.rate * hours
+    uncapped = rate * hours
     if not cap:
-        return ParkingQuote(minutes=minutes, hours_charged=hours, rate=tariff.rate, amount=to_money(uncapped),
+        return ParkingQuote(minutes=minutes, hours_charged=hours, rate=rate, amount=to_money(uncapped),
                             free_minutes=free_minutes)
     days, rest = divmod(stay, DAY)
-    amount = days * min(cap, 24 * tariff.rate) + min(cap, _started_hours(rest) * tariff.rate)
-    return ParkingQuote(minutes=minutes, hours_charged=hours, rate=tariff.rate, amount=to_money(amount),
+    amount = days * min(cap, 24 * rate) + min(cap, _started_hours(rest) * rate)
+    return ParkingQuote(minutes=minutes, hours_charged=hours, rate=rate, amount=to_money(amount),
                         free_minutes=free_minutes, capped=to_money(amount) < to_money(uncapped))
+
+
+def temporary_parking_quote(project: Project, entered_at: datetime, left_at: datetime) -> ParkingQuote:
+    """What a stay from `entered_at` to `left_at` costs at the project's temporary parking tariff (per hour), by the
+    project's rules: free within `parking_free_minutes` (dropping off, turning round — "15分钟内免费"); else every
+    started hour from entry at the rate ("不足1小时按1小时计"), at most `parking_daily_cap_yuan` per 24 hours counted
+    from entry (0: no cap): full days × min(cap, 24 × rate) + min(cap, started hours of the rest × rate)."""
+    if timezone.is_naive(entered_at):
+        entered_at = timezone.make_aware(entered_at)
+    if timezone.is_naive(left_at):
+        left_at = timezone.make_aware(left_at)
+    if left_at < entered_at:
+        raise InvalidInput("left_at", _("The car cannot leave before it entered."))
+    return quote_with(temporary_tariff(project, timezone.localdate(entered_at)), entered_at, left_at)
 
 
 def temporary_parking_fee(project: Project, entered_at: datetime, left_at: datetime) -> Decimal:

@@ -363,6 +363,20 @@ DESK_CHANNELS = (Channel.CASH, Channel.BANK_TRANSFER)
 REFERENCED_DESK_CHANNELS = (Channel.WECHAT, Channel.ALIPAY, Channel.POS)
 ALL_DESK_CHANNELS = DESK_CHANNELS + REFERENCED_DESK_CHANNELS
 PAYER_NAME_MAX = 50
+# Keys a caller may not choose: a walk-in's payment is keyed `walk-in:<content type>:<id>` by its source, so no
+# desk payment can take a walk-in's key first and block it.
+RESERVED_KEY_PREFIX = "walk-in:"
+
+
+def walk_in_key(source) -> str:
+    """The idempotency key of the walk-in payment of `source` (in the reserved space)."""
+    return f"{RESERVED_KEY_PREFIX}{ContentType.objects.get_for_model(source).pk}:{source.pk}"
+
+
+def _public_key(idempotency_key: str) -> None:
+    if str(idempotency_key).lower().startswith(RESERVED_KEY_PREFIX):
+        raise InvalidInput("Idempotency-Key", _("Keys starting with %(prefix)s are reserved: choose another "
+                                                "Idempotency-Key.") % {"prefix": RESERVED_KEY_PREFIX})
 
 
 def pay_at_desk(actor: Actor | None, unit, amount=None, *, channel: str, idempotency_key: str, bills=None,
@@ -388,6 +402,7 @@ def pay_at_desk(actor: Actor | None, unit, amount=None, *, channel: str, idempot
         raise InvalidInput("payer_name", _("At most %(count)s characters.") % {"count": PAYER_NAME_MAX})
     if not idempotency_key or len(idempotency_key) > 100:
         raise InvalidInput("Idempotency-Key", _("Send an Idempotency-Key header (at most 100 characters)."))
+    _public_key(idempotency_key)
     amount = None if amount is None or amount == "" else _money(amount, "amount")
     bill_ids = None if bills is None else sorted({getattr(bill, "pk", bill) for bill in bills})
     try:
@@ -546,15 +561,16 @@ WALK_IN_MEMO_MAX = 60
 
 
 def take_walk_in_payment(actor: Actor | None, project, item: ChargeItem, amount, *, channel: str,
-                         idempotency_key: str, source, memo: str = "", payer_name: str = "", reference: str = "",
+                         source, memo: str = "", payer_name: str = "", reference: str = "",
                          now=None) -> tuple[Payment, bool]:
     """Take a walk-in's fee — a temporary car's parking at the exit — into the one ledger: a bill for `item` with
     `source` (the record it pays for, once per source), the payment settling it, the charge (+) and payment (−)
     ledger entries with no unit, and the receipt, in one transaction. `memo` says who (the plate): bill, payment
     and receipt read "临时停车 粤B12345" where a unit would be.
 
-    Once per idempotency key in the project: a repeat — also many at once — returns the first payment (created
-    False); the same key for another amount or source is a conflict. Unit balances are untouched (no unit)."""
+    Once per source: a repeat — also many at once — finds the source's payment and returns it (created False);
+    another amount for a paid source is a conflict. The payment's key is `walk_in_key(source)`, in a space no
+    caller of the desk can choose. Unit balances are untouched (no unit)."""
     if actor is not None:
         require(actor, "billing.collect_walk_in")
     from .channels import adapter_for  # channels records its callbacks through this module
@@ -568,20 +584,19 @@ def take_walk_in_payment(actor: Actor | None, project, item: ChargeItem, amount,
     memo = " ".join((memo or "").split())
     if len(memo) > WALK_IN_MEMO_MAX:
         raise InvalidInput("memo", _("At most %(count)s characters.") % {"count": WALK_IN_MEMO_MAX})
-    if not idempotency_key or len(idempotency_key) > 100:
-        raise InvalidInput("Idempotency-Key", _("Send an Idempotency-Key header (at most 100 characters)."))
     amount = _money(amount, "amount")
     if item.project_id != project.pk:
         raise InvalidInput("item", _("The charge item belongs to another project."))
     if source is None or source.pk is None:
         raise ValueError("A walk-in payment needs the record it pays for (source).")
+    idempotency_key = walk_in_key(source)
     description = f"{item.name} {memo}".strip()[:200]
     try:
         payment, created = _take_walk_in(actor, project, item, amount, channel, idempotency_key, source,
                                          description, payer_name, reference, now or timezone.now())
     except IntegrityError:
-        # A concurrent request committed first: the same key, the same source's bill, or the same reference.
-        payment = Payment.objects.filter(project_id=project.pk, idempotency_key=idempotency_key).first()
+        # A concurrent request committed first: the same source's bill, or the same reference.
+        payment = _walk_in_of(project, source)
         if payment is None:
             if reference and Payment.objects.filter(project_id=project.pk, channel=channel,
                                                     reference=reference).exists():
@@ -589,15 +604,17 @@ def take_walk_in_payment(actor: Actor | None, project, item: ChargeItem, amount,
                     from None
             raise Conflict(_("This has already been paid.")) from None
         created = False
-    if not created and (payment.unit_id is not None or payment.amount != amount
-                        or not _pays_for(payment, source)):
-        raise Conflict(_("This Idempotency-Key was used for a different payment."))
+    if not created and payment.amount != amount:
+        raise Conflict(_("This has already been paid."))
     return payment, created
 
 
-def _pays_for(payment: Payment, source) -> bool:
-    return payment.allocations.filter(bill__source_type=ContentType.objects.get_for_model(source),
-                                      bill__source_id=source.pk).exists()
+def _walk_in_of(project, source) -> Payment | None:
+    """The payment of `source`'s walk-in bill (a bill with no unit, once per source), found by the source."""
+    return (Payment.objects.filter(project_id=project.pk, unit__isnull=True,
+                                   allocations__bill__source_type=ContentType.objects.get_for_model(source),
+                                   allocations__bill__source_id=source.pk, allocations__bill__unit__isnull=True)
+            .order_by("id").first())
 
 
 @transaction.atomic
@@ -606,7 +623,7 @@ def _take_walk_in(actor, project, item, amount, channel, key, source, descriptio
     # The source's row is the lock (a walk-in has no unit): repeats for it queue here and then find the payment.
     # The unique key and the bill-once-per-source constraint decide should a caller pass another record.
     list(type(source)._default_manager.select_for_update().filter(pk=source.pk).values_list("pk", flat=True))
-    existing = Payment.objects.filter(project_id=project.pk, idempotency_key=key).first()
+    existing = _walk_in_of(project, source)
     if existing is not None:
         return existing, False
     if reference:

@@ -104,7 +104,7 @@ def add_demo_security_parking(company, now=None) -> dict:
             channel = CHANNELS[number % len(CHANNELS)]
             reference = f"{project.pk:03d}{yesterday:%y%m%d}{number:06d}" if channel != "cash" else ""
             session = parking.leave(actor, session, at=entered + stay, gate=exit_gate, channel=channel,
-                                    reference=reference)
+                                    reference=reference, now=entered + stay)  # yesterday's exits, as they were
             counts["sessions"] += 1
             counts["payments"] += session.payment_id is not None
         today_start = timezone.localtime(now).replace(hour=7, minute=0, second=0, microsecond=0)

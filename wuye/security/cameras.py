@@ -18,7 +18,7 @@ import hmac
 import json
 import secrets
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
@@ -40,6 +40,8 @@ from .models import GateDirection, ParkingGate, ParkingSession, SessionSource, S
 
 SIGNED_FIELDS = ("project", "gate", "plate", "at", "confidence")
 CODE_MAX = ParkingGate._meta.get_field("code").max_length
+# A read is acted on only while it is fresh; within that window a repeat of the same read is ignored.
+READ_SKEW = timedelta(minutes=5)
 
 
 class BadSignature(DomainError):
@@ -121,6 +123,10 @@ class SimulatedCamera(CameraAdapter):
         at = parse_datetime(str(payload.get("at") or ""))
         if at is None:
             raise InvalidInput("at", gettext("Enter a date and time such as 2026-11-23T09:30:00+08:00."))
+        if timezone.is_naive(at):
+            at = timezone.make_aware(at)
+        if abs(at - timezone.now()) > READ_SKEW:  # an old signed read replayed, or a camera's clock far off
+            raise InvalidInput("at", gettext("A camera's read must be at most 5 minutes from now."))
         try:
             confidence = Decimal(str(payload.get("confidence")))
             if not confidence.is_finite() or not 0 <= confidence <= 1:
@@ -157,9 +163,31 @@ def _unconfirmed(gate: ParkingGate, read: PlateRead, plate: str, reason: str) ->
     return ReadOutcome("needs_confirmation", None, reason)
 
 
+def _repeat(gate: ParkingGate, read: PlateRead, plate: str) -> ReadOutcome | None:
+    """The outcome already recorded for this very read (same gate, plate and time), or None: a replayed or
+    re-sent read changes nothing twice."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from wuye.core.models import Event
+
+    sessions = ParkingSession.objects.filter(project_id=gate.project_id, plate=plate)
+    if gate.direction == GateDirection.ENTRY:
+        session = sessions.filter(entry_gate=gate, entered_at=read.at).first()
+    else:
+        session = sessions.filter(exit_gate=gate, exited_at=read.at).first()
+    if session is not None:
+        return ReadOutcome("duplicate", session, "duplicate")
+    if Event.objects.filter(subject_type=ContentType.objects.get_for_model(ParkingGate), subject_id=gate.pk,
+                            verb="security.parking.read_unconfirmed", data__plate=plate,
+                            data__at=read.at.isoformat()).exists():
+        return ReadOutcome("duplicate", None, "duplicate")
+    return None
+
+
 def handle_read(read: PlateRead) -> ReadOutcome:
     """Act on a camera's read as the booth would (see the module's docstring). An unknown gate is a 422 naming
-    `gate`; a plate that cannot be read as a plate waits for the booth."""
+    `gate`; a plate that cannot be read as a plate waits for the booth. A read already handled (same gate, plate
+    and time) is ignored: "duplicate", nothing changes."""
     gate = (ParkingGate.objects.select_related("project").filter(project_id=read.project_id, code=read.gate_code,
                                                                  is_active=True).first())
     if gate is None:
@@ -167,7 +195,9 @@ def handle_read(read: PlateRead) -> ReadOutcome:
     try:
         plate = normalize_plate(read.plate)
     except ValueError:
-        return _unconfirmed(gate, read, read.plate, "unreadable")
+        return _repeat(gate, read, read.plate) or _unconfirmed(gate, read, read.plate, "unreadable")
+    if (repeat := _repeat(gate, read, plate)) is not None:
+        return repeat
     if read.confidence < min_confidence():
         return _unconfirmed(gate, read, plate, "low_confidence")
     actor = camera_actor(gate)
@@ -209,6 +239,7 @@ REASONS = {
     "unreadable": _("not a plate"),
     "not_inside": _("no such car inside"),
     "to_pay": _("the car has a fee to pay"),
+    "duplicate": _("a repeat of a read already handled"),
 }
 register_terms(values={"reason": REASONS})
 register_sentences({

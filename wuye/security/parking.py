@@ -132,7 +132,7 @@ def open_sessions(actor: Actor):
 
 def visible_sessions(actor: Actor):
     """Every session in `actor`'s scope, newest entry first."""
-    return scoped(ParkingSession.objects.all(), actor).select_related("project", "payment__receipt")
+    return scoped(ParkingSession.objects.all(), actor).select_related("project", "payment__receipt", "parking_pass")
 
 
 def filter_sessions(rows, *, project=None, status=None, plate=None, vehicle_class=None, day=None):
@@ -206,15 +206,26 @@ def _charged(session: ParkingSession, at: datetime) -> tuple[bool, bool]:
     return False, False
 
 
-def quote(session: ParkingSession, at: datetime | None = None):
+def quote(session: ParkingSession, at: datetime | None = None, tariffs: dict | None = None):
     """What the stay costs if the car leaves at `at` (default now): billing's ParkingQuote. Pass holders and
-    residents with their own space pay 0; a pass expired by then pays as a temporary stay from entry."""
-    from wuye.billing.billers import ParkingQuote, temporary_parking_quote
+    residents with their own space pay 0; a pass expired by then pays as a temporary stay from entry. A list
+    passes one `tariffs` dict for all its rows: the tariff and rules are read once per project and entry day."""
+    from wuye.billing.billers import ParkingQuote, quote_with, temporary_parking_quote, temporary_tariff
 
     at = at or timezone.now()
     pays, _expired = _charged(session, at)
-    if pays:
+    if pays and tariffs is None:
         return temporary_parking_quote(session.project, session.entered_at, max(at, session.entered_at))
+    if pays:
+        key = (session.project_id, timezone.localdate(session.entered_at))
+        if key not in tariffs:
+            try:
+                tariffs[key] = temporary_tariff(session.project, key[1])
+            except InvalidInput as error:
+                tariffs[key] = error.message
+        if isinstance(tariffs[key], str):
+            raise InvalidInput("project", tariffs[key])
+        return quote_with(tariffs[key], session.entered_at, max(at, session.entered_at))
     minutes = max(int((at - session.entered_at).total_seconds() // 60), 0)
     values = {"minutes": minutes, "hours_charged": 0, "rate": Decimal("0.00"), "amount": Decimal("0.00"),
               "free_minutes": 0, "capped": False}
@@ -243,9 +254,9 @@ def receipt_code(session: ParkingSession) -> str:
 
 
 # -- writing --------------------------------------------------------------------------------------------------
-def _moment(problems: Problems, at, field: str = "at") -> datetime | None:
+def _moment(problems: Problems, at, field: str = "at", now: datetime | None = None) -> datetime | None:
     """`at` (default now) if it is an aware moment at most FUTURE_SKEW ahead and at most MAX_PAST ago."""
-    now = timezone.now()
+    now = now or timezone.now()
     if at is None:
         return now
     if not isinstance(at, datetime):
@@ -331,13 +342,30 @@ def enter(actor: Actor, *, project, plate: str, gate: ParkingGate | None = None,
     return session
 
 
+def _expected(problems: Problems, expected_fee) -> Decimal | None:
+    if expected_fee is None or expected_fee == "":
+        return None
+    try:
+        value = Decimal(str(expected_fee).strip())
+        if not value.is_finite() or value < 0 or value != value.quantize(Decimal("0.01")):
+            raise ArithmeticError
+    except ArithmeticError:
+        problems.add("expected_fee", gettext("Give the amount shown, such as 6.00."))
+        return None
+    return value
+
+
 def leave(actor: Actor, session: ParkingSession, *, at: datetime | None = None, channel: str = "cash",
           idempotency_key: str | None = None, gate: ParkingGate | None = None, source: str = SessionSource.BOOTH,
-          reference: str = "") -> ParkingSession:
+          reference: str = "", expected_fee=None, now: datetime | None = None) -> ParkingSession:
     """The car leaves: the session is locked; a session already left is returned unchanged (the same payment).
     A temporary stay (or a pass expired by now) pays its quote through `channel` (cash, wechat, alipay, pos — the
-    last three with the provider's `reference`) as a walk-in payment keyed by the session; nothing to pay → no
-    payment. `idempotency_key` is the caller's (bounded); the payment's own key is the session's."""
+    last three with the provider's `reference`) as a walk-in payment of the session; nothing to pay → no
+    payment. `idempotency_key` is the caller's (bounded); the payment's own key is the session's.
+
+    A stay that pays leaves now: `at` at most 5 minutes from the server's clock (`now`, default the real one —
+    only the demo's history passes its own), else a 422 naming `at`. `expected_fee` is the amount the booth
+    showed: when the fee at exit differs, a 409 naming `expected_fee` with the new amount and nothing charged."""
     from wuye.billing.channels import adapter_for
     from wuye.billing.services import take_walk_in_payment
 
@@ -356,7 +384,9 @@ def leave(actor: Actor, session: ParkingSession, *, at: datetime | None = None, 
         problems.add("Idempotency-Key", gettext("At most %(count)s characters.") % {"count": KEY_MAX})
     source = _source(problems, source)
     gate = _gate(problems, session.project, gate, GateDirection.EXIT)
-    at = _moment(problems, at)
+    now = now or timezone.now()
+    at = _moment(problems, at, now=now)
+    expected = _expected(problems, expected_fee)
     problems.raise_if_any()
 
     with transaction.atomic():
@@ -368,14 +398,21 @@ def leave(actor: Actor, session: ParkingSession, *, at: datetime | None = None, 
         if at < session.entered_at:
             raise InvalidInput("at", gettext("The car cannot leave before it entered."))
         pays, expired = _charged(session, at)
+        if (pays or _charged(session, now)[0]) and at < now - FUTURE_SKEW:
+            # A backdated exit would make a long stay cheap: a car that pays leaves at the server's now.
+            raise InvalidInput("at", gettext("A car that pays leaves now: the exit time can be at most 5 minutes "
+                                             "before the server's clock."))
         fee_quote = quote(session, at)
         fee = fee_quote.amount if pays else Decimal("0.00")
+        if expected is not None and fee != expected:
+            message = gettext("The fee is now %(fee)s, not %(expected)s: show the new amount and take it.") % {
+                "fee": format_money(fee), "expected": format_money(expected)}
+            raise Conflict(message, problems=[FieldProblem("expected_fee", message)])
         payment = None
         if fee > 0:
             payment, _created = take_walk_in_payment(
-                actor, session.project, temporary_item(session.project), fee, channel=channel,
-                idempotency_key=f"parking-session-{session.pk}", source=session, memo=session.plate,
-                reference=reference, now=at)
+                actor, session.project, temporary_item(session.project), fee, channel=channel, source=session,
+                memo=session.plate, reference=reference, now=at)
         session.status, session.exited_at, session.exit_gate, session.exit_source = to, at, gate, source
         session.exited_by = actor.user if getattr(actor.user, "pk", None) else None
         session.fee, session.payment = fee, payment

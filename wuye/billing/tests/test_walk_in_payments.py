@@ -6,6 +6,7 @@ from datetime import datetime
 from decimal import Decimal
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
@@ -36,11 +37,10 @@ def session(world):
                                          entry_source="booth")
 
 
-def take(world, temporary, session, username="zhixu", key=None, **fields):
+def take(world, temporary, session, username="zhixu", **fields):
     amount = fields.pop("amount", "6.00")
     return take_walk_in_payment(actor_for(world.user(username)), world.project1, temporary, amount,
-                                channel=fields.pop("channel", "cash"),
-                                idempotency_key=key or f"parking-session-{session.pk}", source=session,
+                                channel=fields.pop("channel", "cash"), source=session,
                                 memo=session.plate, now=EXIT, **fields)
 
 
@@ -62,17 +62,23 @@ def test_the_fee_is_a_bill_a_payment_two_entries_and_a_receipt_with_no_unit(worl
     assert {unit.pk: services.balance(unit) for unit in world.project1.units.all()} == owed_before
 
 
-def test_a_retry_with_the_same_key_returns_the_first_payment(world, temporary, session):
+def test_a_retry_for_the_same_source_returns_the_first_payment(world, temporary, session):
     first, _ = take(world, temporary, session)
     again, created = take(world, temporary, session)
     assert again == first and created is False
+    assert first.idempotency_key == f"walk-in:{ContentType.objects.get_for_model(session).pk}:{session.pk}"
     assert (Payment.objects.count(), Bill.objects.count(), Receipt.objects.count(), LedgerEntry.objects.count()) == (
         1, 1, 1, 2)
-    with pytest.raises(Conflict):  # the same key for another amount
+    with pytest.raises(Conflict):  # the session is paid already, for another amount
         take(world, temporary, session, amount="8.00")
-    with pytest.raises(Conflict):  # the session is paid already, under another key
-        take(world, temporary, session, key="another-key")
     assert Payment.objects.count() == 1
+
+
+def test_an_older_walk_in_is_found_by_its_source_whatever_its_key(world, temporary, session):
+    first, _ = take(world, temporary, session)
+    Payment.objects.filter(pk=first.pk).update(idempotency_key=f"parking-session-{session.pk}")  # before the fix
+    again, created = take(world, temporary, session)
+    assert again == first and created is False and Payment.objects.count() == 1
 
 
 def test_receipt_numbers_stay_gapless_between_walk_ins_and_units(world, temporary, session):
@@ -97,16 +103,13 @@ def test_bad_input_names_the_field_and_writes_nothing(world, temporary, session,
     assert not Payment.objects.exists() and not Bill.objects.exists() and not LedgerEntry.objects.exists()
 
 
-def test_another_projects_item_and_a_long_key_are_refused(world, temporary, session):
+def test_another_projects_item_is_refused(world, temporary, session):
     other = ChargeItem.objects.create(project=world.project2, code="parking-temporary", name="临时停车",
                                       kind=ChargeKind.PARKING_TEMPORARY)
     with pytest.raises(InvalidInput) as error:
-        take_walk_in_payment(None, world.project1, other, "6.00", channel="cash", idempotency_key="k",
+        take_walk_in_payment(None, world.project1, other, "6.00", channel="cash",
                              source=session, memo="粤B12345", now=EXIT)
     assert error.value.problems[0].field == "item"
-    with pytest.raises(InvalidInput) as error:
-        take(world, temporary, session, key="k" * 101)
-    assert error.value.problems[0].field == "Idempotency-Key"
 
 
 def test_the_booth_may_take_it_an_owner_or_engineer_may_not(world, temporary, session):
@@ -201,3 +204,34 @@ def test_the_worker_pass_deposit_item_is_made_once_per_project(world):
     assert worker_pass_deposit_item(world.project1.pk) == item
     assert worker_pass_deposit_item(world.project2.pk).project_id == world.project2.pk
     assert ChargeItem.objects.filter(code="worker-pass-deposit").count() == 2
+
+
+def test_a_desk_payment_keyed_like_a_parking_session_no_longer_blocks_its_walk_in(world, api, temporary, session):
+    # Before: walk-ins were keyed `parking-session-<pk>` in the desk's key space, so a desk payment under that key
+    # made the car's exit a 409 for ever.
+    unit = world.owner_unit("yezhu")
+    world.bill(unit, "100.00")
+    caiwu = api("caiwu")
+    desk = caiwu.post("/api/v1/payments", {"unit_id": unit.pk, "amount": "100.00", "channel": "cash"},
+                      HTTP_IDEMPOTENCY_KEY=f"parking-session-{session.pk}")
+    assert desk.status_code == 201, desk.content
+    payment, created = take(world, temporary, session)
+    assert created and payment.unit_id is None and payment.amount == Decimal("6.00")
+    assert Payment.objects.count() == 2
+
+
+@pytest.mark.parametrize("key", ["walk-in:{ct}:{pk}", "WALK-IN:anything"])
+def test_the_walk_in_key_space_is_refused_at_the_desk(world, api, temporary, session, key):
+    key = key.format(ct=ContentType.objects.get_for_model(session).pk, pk=session.pk)
+    unit = world.owner_unit("yezhu")
+    world.bill(unit, "100.00")
+    response = api("caiwu").post("/api/v1/payments", {"unit_id": unit.pk, "amount": "100.00", "channel": "cash"},
+                                 HTTP_IDEMPOTENCY_KEY=key)
+    assert response.status_code == 422 and response.json()["errors"][0]["field"] == "Idempotency-Key"
+    assert "walk-in:" in response.json()["errors"][0]["message"]
+    with pytest.raises(InvalidInput) as error:
+        services.pay_at_desk(actor_for(world.user("caiwu")), unit, "100.00", channel="cash", idempotency_key=key,
+                             now=EXIT)
+    assert error.value.problems[0].field == "Idempotency-Key"
+    assert not Payment.objects.exists()
+    assert take(world, temporary, session)[1] is True

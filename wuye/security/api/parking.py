@@ -35,7 +35,11 @@ class ParkingExitIn(Schema):
     channel: str = Field("cash", description="cash, wechat, alipay or pos")
     reference: str = Field("", max_length=40, description="wechat, alipay, pos: the provider's reference")
     gate: int | None = Field(None, ge=1, le=2**62, description="the exit gate (its id)")
-    at: datetime | None = Field(None, description="default now")
+    at: datetime | None = Field(None, description="default now; a car that pays leaves now (at most 5 minutes "
+                                                  "off the server's clock)")
+    expected_fee: Decimal | None = Field(None, ge=0, max_digits=12, decimal_places=2,
+                                         description="the amount shown to the driver: a different fee at exit → 409 "
+                                                     "naming expected_fee with the new amount, nothing charged")
 
 
 class ParkingSessionFilters(Schema):
@@ -93,18 +97,19 @@ class CameraEventIn(Schema):
 
 
 class CameraEventOut(Schema):
-    status: str = Field(description="entered, left or needs_confirmation")
+    status: str = Field(description="entered, left, needs_confirmation or duplicate (a repeat of a read already "
+                                    "handled: nothing changes)")
     session_id: int | None
     reason: str
 
 
-def _row(session: ParkingSession, now=None) -> dict:
+def _row(session: ParkingSession, now=None, tariffs: dict | None = None) -> dict:
     now = now or timezone.now()
     end = session.exited_at or now
     fee_so_far = None
     if session.status == SessionStatus.INSIDE:
         try:
-            fee_so_far = service.quote(session, end).amount
+            fee_so_far = service.quote(session, end, tariffs).amount
         except InvalidInput:  # no tariff: the list still answers
             fee_so_far = None
     return {
@@ -140,8 +145,8 @@ def list_sessions(request, filters: Query[ParkingSessionFilters]):
     """Sessions in scope, newest first: filters `project`, `status`, `plate`, `vehicle_class`, `day`."""
     require_read(request.actor, RESOURCE)
     rows = service.filter_sessions(service.visible_sessions(request.actor), **filters.model_dump())
-    now = timezone.now()
-    return Mapped(rows, lambda session: _row(session, now))
+    now, tariffs = timezone.now(), {}  # the tariff and rules read once per project and entry day, not per car
+    return Mapped(rows, lambda session: _row(session, now, tariffs))
 
 
 @router.get("/parking/sessions/{session_id}", response=ParkingSessionDetailOut)
@@ -162,7 +167,7 @@ def exit_session(request, session_id: int, payload: ParkingExitIn,
     session = get_scoped_or_404(ParkingSession.objects.select_related("project"), request.actor, pk=session_id)
     session = service.leave(request.actor, session, at=payload.at, channel=payload.channel,
                             idempotency_key=idempotency_key, gate=_gate(request, payload.gate),
-                            reference=payload.reference)
+                            reference=payload.reference, expected_fee=payload.expected_fee)
     session = service.visible_sessions(request.actor).get(pk=session.pk)
     quote = service.quote(session, session.exited_at) if session.fee else None
     return {**_row(session), "hours_charged": quote.hours_charged if quote else 0,

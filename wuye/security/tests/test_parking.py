@@ -23,13 +23,19 @@ def _now():
         yield
 
 
+def leave_at(parking, session, when, **fields):
+    """The car leaves at `when`, the server's clock then (a car that pays leaves at the server's now)."""
+    with time_machine.travel(when, tick=False):
+        return service.leave(parking.guard, session, at=when, **fields)
+
+
 def test_a_temporary_car_in_at_0805_out_at_1021_pays_6_yuan_into_the_ledger(parking):
     from wuye.billing.models import LedgerEntry, Payment, Receipt
 
     session = service.enter(parking.guard, project=parking.p1, plate="粤b 12345", gate=parking.gates.entry,
                             at=at(8, 5))
     assert (session.plate, session.zone, session.vehicle_class) == ("粤B12345", "地下一层", VehicleClass.TEMPORARY)
-    session = service.leave(parking.guard, session, at=at(10, 21), channel="cash", gate=parking.gates.exit)
+    session = leave_at(parking, session, at(10, 21), channel="cash", gate=parking.gates.exit)
     assert session.status == "left" and session.fee == Decimal("6.00")
     payment = Payment.objects.get(pk=session.payment_id)
     assert payment.amount == Decimal("6.00") and payment.channel == "cash"
@@ -49,7 +55,7 @@ def test_leaving_again_returns_the_same_session_and_payment(parking):
     from wuye.billing.models import Payment
 
     session = service.enter(parking.guard, project=parking.p1, plate="粤B12345", zone="地下一层", at=at(8, 5))
-    first = service.leave(parking.guard, session, at=at(10, 21))
+    first = leave_at(parking, session, at(10, 21))
     again = service.leave(parking.guard, session, at=at(10, 25), channel="pos", reference="123456789012")
     assert again.payment_id == first.payment_id and again.exited_at == first.exited_at
     assert Payment.objects.filter(project=parking.p1).count() == 1
@@ -58,7 +64,7 @@ def test_leaving_again_returns_the_same_session_and_payment(parking):
 @pytest.mark.parametrize("minutes, fee", [(15, "0.00"), (16, "2.00"), (60, "2.00"), (61, "4.00")])
 def test_the_free_period_and_every_started_hour(parking, minutes, fee):
     session = service.enter(parking.guard, project=parking.p1, plate="粤B12345", zone="地下一层", at=at(8, 0))
-    session = service.leave(parking.guard, session, at=at(8, 0) + timedelta(minutes=minutes))
+    session = leave_at(parking, session, at(8, 0) + timedelta(minutes=minutes))
     assert session.fee == Decimal(fee)
     assert (session.payment_id is None) == (fee == "0.00")
 
@@ -132,7 +138,7 @@ def test_a_pass_that_expired_while_inside_pays_as_temporary_from_entry(world, pa
     session = ParkingSession.objects.create(
         project=parking.p1, plate="粤B88888", vehicle_class=VehicleClass.PASS, zone="地下一层",
         entered_at=at(23, 0, day=19), entry_source="booth", parking_pass=ParkingPass.objects.get())
-    session = service.leave(parking.guard, session, at=at(0, 30))
+    session = leave_at(parking, session, at(0, 30))
     assert session.fee == Decimal("4.00") and session.payment_id is not None
     from wuye.core.events import timeline
     from wuye.core.sentences import event_sentence

@@ -2,6 +2,7 @@
 threshold waits for the booth; simulated cameras only where simulated devices are allowed; the deploy check."""
 
 import json
+from datetime import timedelta
 
 import pytest
 import time_machine
@@ -25,6 +26,14 @@ def _devices(settings):
 
 
 def post(payload, signature):
+    """The camera posts its read as it reads it: the clock is the read's time."""
+    from django.utils.dateparse import parse_datetime
+
+    with time_machine.travel(parse_datetime(payload["at"]), tick=False):
+        return send(payload, signature)
+
+
+def send(payload, signature):
     return Client().post(URL, json.dumps(payload), content_type="application/json", HTTP_X_WUYE_SIGNATURE=signature)
 
 
@@ -82,3 +91,31 @@ def test_the_deploy_check_warns_when_simulated_devices_are_on(settings):
     assert [w.id for w in cameras.simulated_devices_in_production(None)] == ["wuye.W021"]
     settings.WUYE_SIMULATED_DEVICES = False
     assert cameras.simulated_devices_in_production(None) == []
+
+
+@pytest.mark.parametrize("when", [NOW - timedelta(minutes=5, seconds=1), NOW - timedelta(days=6),
+                                  NOW + timedelta(minutes=5, seconds=1)])
+def test_a_read_more_than_5_minutes_from_now_is_refused_naming_at(parking, when):
+    response = send(*read(parking.gates.entry, when=when))  # posted at NOW: an old read replayed, or a bad clock
+    assert response.status_code in (400, 422) and response.json()["errors"][0]["field"] == "at"
+    assert not ParkingSession.objects.exists()
+    assert send(*read(parking.gates.entry, when=NOW - timedelta(minutes=5))).json()["status"] == "entered"
+
+
+def test_a_repeated_read_is_ignored(parking):
+    from wuye.core.models import Event
+
+    entry = read(parking.gates.entry, when=NOW - timedelta(minutes=2))
+    first = send(*entry).json()
+    assert send(*entry).json() == {"status": "duplicate", "session_id": first["session_id"], "reason": "duplicate"}
+    assert ParkingSession.objects.count() == 1
+    exit_read = read(parking.gates.exit, when=NOW)  # 2 minutes inside: free, the camera lets it out
+    assert send(*exit_read).json()["status"] == "left"
+    # The car comes back; the old exit read replayed must not let it out again.
+    assert send(*read(parking.gates.entry, when=NOW + timedelta(seconds=30))).json()["status"] == "entered"
+    assert send(*exit_read).json()["status"] == "duplicate"
+    assert ParkingSession.objects.filter(status="inside").count() == 1
+    unsure = read(parking.gates.entry, plate="粤B54321", confidence="0.5", when=NOW)
+    assert send(*unsure).json()["status"] == "needs_confirmation"
+    assert send(*unsure).json()["status"] == "duplicate"
+    assert Event.objects.filter(verb="security.parking.read_unconfirmed").count() == 1

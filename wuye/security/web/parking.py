@@ -38,10 +38,10 @@ def _id(raw) -> int | None:
 
 
 def _rows_with_fee(sessions, now):
-    rows = []
+    rows, tariffs = [], {}  # the tariff and rules read once per project and entry day, not per car
     for session in sessions:
         try:
-            fee = service.quote(session, now).amount
+            fee = service.quote(session, now, tariffs).amount
         except InvalidInput:
             fee = None
         minutes = max(int((now - session.entered_at).total_seconds() // 60), 0)
@@ -107,7 +107,8 @@ def parking_booth(request):
     post = request.POST
     action = post.get("action")
     values = {name: post.get(name, "")[:60] for name in
-              ("plate", "gate", "zone", "project", "exit_plate", "session", "channel", "reference", "exit_gate")}
+              ("plate", "gate", "zone", "project", "exit_plate", "session", "channel", "reference", "exit_gate",
+               "expected_fee")}
     actor = request.actor
     try:
         if action == "enter":
@@ -136,7 +137,7 @@ def parking_booth(request):
             if values["exit_gate"]:
                 gate = scoped(ParkingGate.objects.all(), actor).filter(pk=_id(values["exit_gate"]) or 0).first()
             session = service.leave(actor, session, channel=values["channel"] or "cash", gate=gate,
-                                    reference=values["reference"])
+                                    reference=values["reference"], expected_fee=post.get("expected_fee"))
             return redirect(f"{reverse('security:parking_booth')}?done={session.pk}")
         raise InvalidInput("action", _("Choose entry or exit."))
     except DomainError as error:
@@ -146,7 +147,12 @@ def parking_booth(request):
         if action == "exit":
             session = scoped(ParkingSession.objects.all(), actor).filter(pk=_id(values["session"]) or 0).first()
             if session is not None and session.status == SessionStatus.INSIDE:
-                context["found"], context["quote"] = session, service.quote(session)
+                context["found"] = session
+                try:
+                    context["quote"] = service.quote(session)
+                except InvalidInput as problem:  # no tariff for the stay: the reason, never a 500
+                    context["quote"] = None
+                    context["errors"].setdefault("exit_plate", problem.message)
         return render(request, "security/parking/booth.html", context, status=error.status)
 
 
@@ -174,7 +180,7 @@ def parking_camera_demo(request):
     if outcome.status == "needs_confirmation":
         messages.warning(request, _("The camera's read waits for the booth's confirmation (%(reason)s).") % {
             "reason": cameras.REASONS.get(outcome.reason, outcome.reason)})
-    else:
+    elif outcome.session is not None:  # a duplicate read changed nothing
         messages.success(request, _("The camera recorded %(plate)s.") % {"plate": outcome.session.plate})
     return redirect(reverse("security:parking_booth"))
 

@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.utils.safestring import SafeString
 
 from .pdf import Document
 
@@ -54,6 +55,20 @@ def absolute_url(path: str, base_url: str | None = None) -> str:
     if not base:
         raise ValueError("A label needs the site's absolute address: set WUYE_PUBLIC_URL or pass base_url.")
     return base + path
+
+
+def qr_svg(text: str) -> SafeString:
+    """The QR code of `text` as inline SVG for a page (a pass or a slip shown on a phone to the gate's scanner).
+    segno writes it from the QR matrix alone, so no user text reaches the markup."""
+    import io
+
+    import segno
+    from django.utils.safestring import mark_safe
+
+    buffer = io.BytesIO()
+    segno.make(text, error="m", micro=False).save(buffer, kind="svg", scale=6, border=QR_BORDER, xmldecl=False,
+                                                  svgns=True, omitsize=True)
+    return mark_safe(buffer.getvalue().decode())
 
 
 def draw_qr(pdf, text: str, x: float, y: float, size: float) -> None:

@@ -519,35 +519,11 @@ def expire_releases(now: datetime | None = None) -> int:
 
 
 # -- the slip --------------------------------------------------------------------------------------------------------
-def _draw_qr(pdf, text: str, x: float, y: float, size: float) -> None:
-    """The QR of `text` as one filled vector path (as the facilities labels draw theirs): sharp in print."""
-    import re
-
-    import segno
-
-    matrix = segno.make(text, error="m", micro=False).matrix
-    border = 2
-    module = size / (len(matrix) + 2 * border)
-    k, page_height = pdf.k, pdf.h
-    left, top = x + border * module, y + border * module
-    ops = [f"q 0 g {module * k:.4f} 0 0 {-module * k:.4f} {left * k:.3f} {(page_height - top) * k:.3f} cm"]
-    for r, row in enumerate(matrix):
-        for run in re.finditer(rb"\x01+", bytes(row)):
-            ops.append(f"{run.start()} {r} {run.end() - run.start()} 1.02 re")
-    ops.append("f Q")
-    pdf._out(" ".join(ops))
-
-
 def qr_svg(text: str) -> str:
-    """The QR of `text` as an inline SVG (the portal shows it to the gate's scanner)."""
-    import io
+    """The QR of `text` as an inline SVG (the portal shows it to the gate's scanner): core.qrlabels draws it."""
+    from wuye.core.qrlabels import qr_svg as draw
 
-    import segno
-
-    buffer = io.BytesIO()
-    segno.make(text, error="m", micro=False).save(buffer, kind="svg", scale=6, border=2, xmldecl=False,
-                                                  svgns=True, omitsize=True)
-    return buffer.getvalue().decode()
+    return draw(text)
 
 
 def slip_pdf(release: GoodsRelease) -> bytes:
@@ -555,6 +531,7 @@ def slip_pdf(release: GoodsRelease) -> bytes:
     as a QR, and who approved it. Only an approved (or used) slip has one."""
     from wuye.core.pdf import Document
     from wuye.core.pii import mask_phone
+    from wuye.core.qrlabels import draw_qr
 
     if not release.code or release.status not in (S.APPROVED, S.VERIFIED):
         raise Conflict(_("Only an approved release has a slip."), [FieldProblem("status", _(
@@ -563,7 +540,7 @@ def slip_pdf(release: GoodsRelease) -> bytes:
     doc.heading("物品放行条")
     pdf = doc.pdf
     top = pdf.get_y()
-    _draw_qr(pdf, release.code, 150, top - 2, 40)
+    draw_qr(pdf, release.code, 150, top - 2, 40)
     kinds = {GoodsApplicant.OWNER: "业主", GoodsApplicant.TENANT: "租户"}
     approver = release.approved_by.get_full_name() if release.approved_by else ""
     consent = ""

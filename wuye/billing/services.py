@@ -379,6 +379,20 @@ def _public_key(idempotency_key: str) -> None:
                                                 "Idempotency-Key.") % {"prefix": RESERVED_KEY_PREFIX})
 
 
+def _desk_payment_details(channel: str, reference: str, payer_name: str) -> tuple[str, str]:
+    """The channel checked (cash, transfer, scan, POS), its reference as the channel's adapter reads it, and the
+    payer's name tidied — for a payment at the desk or the parking booth."""
+    from .channels import adapter_for  # channels records its callbacks through this module
+
+    if channel not in ALL_DESK_CHANNELS:
+        raise InvalidInput("channel", _("Choose cash, bank transfer, WeChat Pay, Alipay or POS card."))
+    reference = adapter_for(channel).clean_reference(reference)
+    payer_name = " ".join((payer_name or "").split())
+    if len(payer_name) > PAYER_NAME_MAX:
+        raise InvalidInput("payer_name", _("At most %(count)s characters.") % {"count": PAYER_NAME_MAX})
+    return reference, payer_name
+
+
 def pay_at_desk(actor: Actor | None, unit, amount=None, *, channel: str, idempotency_key: str, bills=None,
                 reference: str = "", payer_name: str = "", allow_prepayment: bool = False,
                 now=None) -> tuple[Payment, bool]:
@@ -392,14 +406,7 @@ def pay_at_desk(actor: Actor | None, unit, amount=None, *, channel: str, idempot
     repeat returns the first payment (created False); the same key for another unit or amount is a conflict."""
     if actor is not None:
         require(actor, "billing.collect")
-    from .channels import adapter_for  # channels records its callbacks through this module
-
-    if channel not in ALL_DESK_CHANNELS:
-        raise InvalidInput("channel", _("Choose cash, bank transfer, WeChat Pay, Alipay or POS card."))
-    reference = adapter_for(channel).clean_reference(reference)
-    payer_name = " ".join((payer_name or "").split())
-    if len(payer_name) > PAYER_NAME_MAX:
-        raise InvalidInput("payer_name", _("At most %(count)s characters.") % {"count": PAYER_NAME_MAX})
+    reference, payer_name = _desk_payment_details(channel, reference, payer_name)
     if not idempotency_key or len(idempotency_key) > 100:
         raise InvalidInput("Idempotency-Key", _("Send an Idempotency-Key header (at most 100 characters)."))
     _public_key(idempotency_key)
@@ -573,14 +580,7 @@ def take_walk_in_payment(actor: Actor | None, project, item: ChargeItem, amount,
     caller of the desk can choose. Unit balances are untouched (no unit)."""
     if actor is not None:
         require(actor, "billing.collect_walk_in")
-    from .channels import adapter_for  # channels records its callbacks through this module
-
-    if channel not in ALL_DESK_CHANNELS:
-        raise InvalidInput("channel", _("Choose cash, bank transfer, WeChat Pay, Alipay or POS card."))
-    reference = adapter_for(channel).clean_reference(reference)
-    payer_name = " ".join((payer_name or "").split())
-    if len(payer_name) > PAYER_NAME_MAX:
-        raise InvalidInput("payer_name", _("At most %(count)s characters.") % {"count": PAYER_NAME_MAX})
+    reference, payer_name = _desk_payment_details(channel, reference, payer_name)
     memo = " ".join((memo or "").split())
     if len(memo) > WALK_IN_MEMO_MAX:
         raise InvalidInput("memo", _("At most %(count)s characters.") % {"count": WALK_IN_MEMO_MAX})

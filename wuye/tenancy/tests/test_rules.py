@@ -7,7 +7,11 @@ from wuye.tenancy.models import ProjectRules
 from wuye.tenancy.rules import RULE_DEFAULTS, rules_for, update_rules
 
 SEED_DEFAULTS = {"repeat_window_days": 30, "return_visit_hours": 24, "complaint_approver": "company_admin",
-                 "notice_lead_days": 15, "dunning_reminder_days": 30, "dunning_letter_days": 60}
+                 "notice_lead_days": 15, "dunning_reminder_days": 30, "dunning_letter_days": 60,
+                 "parking_free_minutes": 15, "parking_daily_cap_yuan": 20, "patrol_every_minutes": 120,
+                 "patrol_key_area_every_minutes": 60}
+PARKING_AND_PATROLS = {"parking_free_minutes": "15", "parking_daily_cap_yuan": "20", "patrol_every_minutes": "120",
+                       "patrol_key_area_every_minutes": "60"}
 
 
 def patch(client, project, body):
@@ -98,11 +102,13 @@ def test_the_rules_page_shows_each_rule_its_default_and_source_and_the_manager_c
     form = manager.get(url).content.decode()
     assert 'name="repeat_window_days"' in form and 'name="complaint_approver"' not in form  # the company's
     refused = manager.post(url, {"repeat_window_days": "3000", "return_visit_hours": "24", "notice_lead_days": "15",
-                                 "dunning_reminder_days": "30", "dunning_letter_days": "60", "reason": "x"})
+                                 "dunning_reminder_days": "30", "dunning_letter_days": "60", "reason": "x",
+                                 **PARKING_AND_PATROLS})
     assert refused.status_code == 200 and 'id="id_repeat_window_days"' in refused.content.decode()
     assert "has-error" in refused.content.decode() and not ProjectRules.objects.exists()
     saved = manager.post(url, {"repeat_window_days": "45", "return_visit_hours": "24", "notice_lead_days": "15",
-                               "dunning_reminder_days": "30", "dunning_letter_days": "60", "reason": "业主委员会要求"})
+                               "dunning_reminder_days": "30", "dunning_letter_days": "60", "reason": "业主委员会要求",
+                               **PARKING_AND_PATROLS})
     assert saved.status_code == 302
     assert rules_for(world.project1.pk).repeat_window_days == 45
     event = timeline(world.project1).get(verb="project.rules_changed")

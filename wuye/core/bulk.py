@@ -50,16 +50,9 @@ def insert_rows(model, rows: Iterable[dict]) -> int:
     with connection.cursor() as cursor:
         rows = itertools.chain([first], rows)
         if connection.vendor == "postgresql":
-            # JSON columns go through the field (psycopg's Jsonb); COPY adapts every other value by its type.
-            json_at = [n for n, f in enumerate(fields) if f.get_internal_type() == "JSONField"]
             with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
                 for row in rows:
-                    row_values = values(row)
-                    if json_at:
-                        row_values = list(row_values)
-                        for n in json_at:
-                            row_values[n] = fields[n].get_db_prep_save(row_values[n], connection)
-                    copy.write_row(row_values)
+                    copy.write_row(values(row))
                     count += 1
         else:
             prepared = [tuple(f.get_db_prep_save(v, connection) for f, v in zip(fields, values(row), strict=True))

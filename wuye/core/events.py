@@ -40,11 +40,17 @@ def record_events(events: list[Event]) -> list[Event]:
     COPY and come back without ids."""
     if len(events) < _COPY_FROM:
         return Event.objects.bulk_create(events)
+    from django.db import connection
+
     from .bulk import insert_rows
 
+    data_field = Event._meta.get_field("data")
     insert_rows(Event, ({"created_at": event.created_at, "actor_id": event.actor_id,
                          "subject_type_id": event.subject_type_id, "subject_id": event.subject_id,
-                         "project_id": event.project_id, "verb": event.verb, "data": event.data}
+                         "project_id": event.project_id, "verb": event.verb,
+                         # COPY adapts by type: the details go as JSON (psycopg's Jsonb), as the field writes them
+                         "data": data_field.get_db_prep_value(event.data, connection) if connection.vendor ==
+                         "postgresql" else event.data}
                         for event in events))
     return events
 

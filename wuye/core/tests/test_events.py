@@ -28,3 +28,19 @@ def test_events_cannot_be_changed_or_deleted(clerk):
     with pytest.raises(ValueError, match="append-only"):
         event.delete()
     assert Event.objects.get().verb == "user.created"
+
+
+@pytest.mark.django_db
+def test_a_large_batch_of_events_keeps_its_details(world):
+    """From 200 events on, `record_events` writes with COPY (the SLA sweep's overdue events): the details stay JSON."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from wuye.core.events import compose_event_about, record_events
+    from wuye.core.models import Event
+
+    subject_type = ContentType.objects.get_for_model(Event).pk
+    record_events([compose_event_about(subject_type, n, "test.copied", data={"key": "patrol.checkpoint", "n": n})
+                   for n in range(250)])
+    first = Event.objects.filter(verb="test.copied").order_by("subject_id").first()
+    assert first.data == {"key": "patrol.checkpoint", "n": 0}
+    assert Event.objects.filter(verb="test.copied").count() == 250

@@ -5,6 +5,7 @@ from ninja import NinjaAPI
 from wuye.billing.api import router as billing_router
 from wuye.core.api import API_AUTH, LocalTimeRenderer, install_error_handlers
 from wuye.core.api import router as core_router
+from wuye.community.api import router as community_router
 from wuye.environment.api import router as environment_router
 from wuye.facilities.api import router as facilities_router
 from wuye.onboarding.api import router as onboarding_router
@@ -38,3 +39,4 @@ api.add_router("/v1/", quality_router)
 api.add_router("/v1/", facilities_router)
 api.add_router("/v1/", security_router)
 api.add_router("/v1/", environment_router)
+api.add_router("/v1/", community_router)

@@ -64,6 +64,15 @@ INSTALLED_APPS = [
     "wuye.facilities",
     "wuye.security",
     "wuye.environment",
+    "wuye.community",
+    "wuye.community.moveins",
+    "wuye.community.takeovers",
+    "wuye.community.decorations",
+    "wuye.community.announcements",
+    "wuye.community.emergencies",
+    "wuye.community.catalogue",
+    "wuye.community.bookings",
+    "wuye.community.activities",
     # faces
     "wuye.web",
     "wuye.demo",
@@ -278,6 +287,15 @@ WUYE_WORKER_PASS_DEPOSIT = os.environ.get("WUYE_WORKER_PASS_DEPOSIT", "50.00")
 # Patrols (wuye.security.patrols): a checkpoint is due this many minutes after its planned minute in the round
 # (its `patrol.checkpoint` clock's deadline); scanned later inside the round's window it is late.
 WUYE_PATROL_CHECKPOINT_GRACE_MINUTES = envint("WUYE_PATROL_CHECKPOINT_GRACE_MINUTES", 10)
+# Community operations (wuye.community, SPEC §7). Time limits are SLA policies (sla.standards.COMMUNITY); these are
+# the rules that are not clocks. A move-in batch's notice goes out at least this many days before its first day
+# (seed 001 ch.3 §1: "提前7天通知"); a planned water or power outage is announced at least this many hours before it
+# begins (seed 001 ch.7 §2.2: "提前48小时"), else the notice is refused naming the earliest allowed outage start.
+WUYE_MOVE_IN_NOTICE_DAYS = envint("WUYE_MOVE_IN_NOTICE_DAYS", 7)
+WUYE_OUTAGE_NOTICE_HOURS = envint("WUYE_OUTAGE_NOTICE_HOURS", 48)
+# The decoration deposit (装修保证金, yuan) when the project's `decoration-deposit` charge item has no price: the seed
+# leaves the figure blank ("xx元"); 2,000.00 is what residential communities commonly ask.
+WUYE_DECORATION_DEPOSIT = os.environ.get("WUYE_DECORATION_DEPOSIT", "2000.00")
 
 LOGGING = {
     "version": 1,

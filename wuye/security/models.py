@@ -122,8 +122,9 @@ class WorkerPass(models.Model):
                                 related_name="worker_passes")
     unit = models.ForeignKey(Unit, verbose_name=_("unit under decoration"), on_delete=models.PROTECT,
                              related_name="worker_passes")
-    # The decoration application (community operations) it belongs to, when that record exists; until then the
-    # works are described here.
+    # The decoration application (community operations) it belongs to; a pass issued without one describes the works.
+    decoration = models.ForeignKey("decorations.Decoration", verbose_name=_("decoration"), null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="worker_passes")
     works = models.CharField(_("decoration works"), max_length=200, blank=True)
     worker_name = models.CharField(_("worker"), max_length=40)
     id_type = models.CharField(_("identity document"), max_length=16, choices=IdType.choices,

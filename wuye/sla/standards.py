@@ -88,6 +88,20 @@ SECURITY_ENVIRONMENT = {
     "greening.task": ("绿化养护任务", 24 * H, "calendar", ENV, MAINTENANCE_LADDER),
 }
 
+# Community operations (§7, seed 001 ch.2–3, seed 003). Issues found at a move-in's joint house inspection are
+# rectified within 7 working days, a takeover's rectification notice gives the developer 15 working days (both are
+# rectifications: quality.open_rectification(policy_key=…)); the move-in return visit is made within 3 days of the
+# keys; the decoration deposit is refunded within 7 working days of acceptance. An incident's playbook step has the
+# playbook's own limit (set per clock, the target here only serves a step without one) and escalates straight to
+# the project's emergency command group.
+COMMUNITY = {
+    "rectification.move_in": ("入伙验房问题整改", 7 * WORKING_DAY, "working", ENG, RECTIFICATION_LADDER),
+    "rectification.takeover": ("接管验收整改通知", 15 * WORKING_DAY, "working", ENG, RECTIFICATION_LADDER),
+    "movein.return_visit": ("入伙回访", 3 * 24 * H, "calendar", CS, ladder(CS, 0, DAY, 2 * DAY)),
+    "decoration.refund": ("装修保证金退还", 7 * WORKING_DAY, "working", FIN, ladder(FIN, 0, DAY, 3 * DAY)),
+    "incident.step": ("应急处置步骤", 30 * M, "calendar", SEC, EMERGENCY_NOW),
+}
+
 # key: (name, target, measure, responsible role, ladder)
 SPEC_DEFAULT = {
     "repair.emergency.dispatch": ("紧急报修派单", 5 * M, "calendar", CS, ladder(CS, 0, 10, 30)),
@@ -110,6 +124,7 @@ SPEC_DEFAULT = {
     "rectification.minor": ("一般问题整改", 3 * WORKING_DAY, "working", QA, RECTIFICATION_LADDER),
     **FACILITIES,
     **SECURITY_ENVIRONMENT,
+    **COMMUNITY,
 }
 # No warning before a payment deadline: the payment notice (≥ 15 days ahead) is the owner's warning.
 NO_WARNING = {"billing.payment", "patrol.checkpoint"}

@@ -1,0 +1,5 @@
+"""What activities adds to the shared registries (permissions, sentences, jobs, workbench cards, portal tiles)."""
+
+
+def register() -> None:
+    from . import permissions  # noqa: F401  (grants and resources register on import)

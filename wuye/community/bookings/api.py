@@ -1,0 +1,5 @@
+"""The facility bookings API (SPEC §7, §9), mounted under /api/v1."""
+
+from ninja import Router
+
+router = Router(tags=["bookings"])

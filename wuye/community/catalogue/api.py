@@ -1,0 +1,5 @@
+"""The paid services API (SPEC §7, §9), mounted under /api/v1."""
+
+from ninja import Router
+
+router = Router(tags=["catalogue"])

@@ -1,0 +1,3 @@
+"""Who may do what with paid services (SPEC §7). Scope is the usual one: `core.access.scoped`."""
+
+from wuye.core.access import Role, grant, resource  # noqa: F401

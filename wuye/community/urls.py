@@ -1,0 +1,4 @@
+from .web import home
+
+app_name = "community"
+urlpatterns = [*home.urlpatterns]

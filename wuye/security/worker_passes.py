@@ -205,16 +205,19 @@ def _deposit(problems: Problems, actor: Actor, deposit) -> Decimal:
 
 @transaction.atomic
 def issue_worker_pass(actor: Actor, *, project, unit, worker_name, id_type, id_number, valid_from, valid_until,
-                      works="", employer="", phone="", photo=None, deposit=None) -> WorkerPass:
+                      works="", employer="", phone="", photo=None, deposit=None,
+                      decoration=None) -> WorkerPass:
     """Issue a decoration worker's pass for the works at `unit` from `valid_from` (at most 30 days from today)
     to `valid_until` (at most 180 days in all). The identity is checked and kept masked; the photo is re-encoded
     (no EXIF kept). The deposit (settings WUYE_WORKER_PASS_DEPOSIT unless the desk gives another; 0: none) is
     billed to the unit through billing's `post_charge`, the pass as its source. A wrong field is a 422 naming
-    it, with nothing written."""
+    it, with nothing written. `decoration`: the decoration application the works belong to (same unit)."""
     require(actor, GATE)
     if not isinstance(unit, Unit) or unit.project_id != getattr(project, "pk", None) \
             or not scoped(Unit.objects.filter(pk=unit.pk), actor).exists():
         raise InvalidInput("unit_id", gettext("Choose a unit of your projects."))
+    if decoration is not None and decoration.unit_id != unit.pk:
+        raise InvalidInput("decoration", gettext("The decoration belongs to another unit."))
     problems = Problems()
     worker_name = clean_text(problems, "worker_name", worker_name, NAME_MAX,
                              required=gettext("Enter the worker's name."))
@@ -255,7 +258,8 @@ def issue_worker_pass(actor: Actor, *, project, unit, worker_name, id_type, id_n
                 worker_pass = WorkerPass.objects.create(
                     project=project, unit=unit, works=works, worker_name=worker_name, id_type=id_type,
                     id_masked=masked, id_digest=digest, phone=phone, employer=employer, valid_from=starts,
-                    valid_until=ends, pass_code=code, issued_by=_user(actor))
+                    valid_until=ends, pass_code=code, issued_by=_user(actor),
+                    decoration=decoration)
             break
         except IntegrityError:
             continue

@@ -2,4 +2,4 @@
 
 
 def register() -> None:
-    from . import permissions  # noqa: F401  (grants and resources register on import)
+    from . import jobs, permissions, services  # noqa: F401  (grants, sentences and the job register on import)

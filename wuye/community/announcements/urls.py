@@ -1,2 +1,4 @@
+from .web import console, portal
+
 app_name = "announcements"
-urlpatterns = []
+urlpatterns = [*console.urlpatterns, *portal.urlpatterns]

@@ -287,6 +287,17 @@ WUYE_WORKER_PASS_DEPOSIT = os.environ.get("WUYE_WORKER_PASS_DEPOSIT", "50.00")
 # Patrols (wuye.security.patrols): a checkpoint is due this many minutes after its planned minute in the round
 # (its `patrol.checkpoint` clock's deadline); scanned later inside the round's window it is late.
 WUYE_PATROL_CHECKPOINT_GRACE_MINUTES = envint("WUYE_PATROL_CHECKPOINT_GRACE_MINUTES", 10)
+# Cleaning (wuye.environment.cleaning, seed 001 ch.5 §1): main roads twice a day, public toilets every 2 hours within
+# their opening hours (06:00–22:00: eight rounds), elevator cars disinfected once a day, every other zone once a day;
+# a task may take WUYE_CLEANING_TASK_MINUTES unless its zone says otherwise (the `cleaning.task` policy's 60) and may be
+# recorded done up to WUYE_CLEANING_EARLY_MINUTES before its start.
+WUYE_CLEANING_ROAD_TIMES = ["07:00", "14:00"]
+WUYE_CLEANING_TOILET_EVERY_MINUTES = envint("WUYE_CLEANING_TOILET_EVERY_MINUTES", 120)
+WUYE_CLEANING_TOILET_HOURS = ("06:00", "22:00")
+WUYE_CLEANING_ELEVATOR_TIMES = ["08:00"]
+WUYE_CLEANING_DAILY_TIMES = ["08:00"]
+WUYE_CLEANING_TASK_MINUTES = envint("WUYE_CLEANING_TASK_MINUTES", 60)
+WUYE_CLEANING_EARLY_MINUTES = envint("WUYE_CLEANING_EARLY_MINUTES", 30)
 # Community operations (wuye.community, SPEC §7). Time limits are SLA policies (sla.standards.COMMUNITY); these are
 # the rules that are not clocks. A move-in batch's notice goes out at least this many days before its first day
 # (seed 001 ch.3 §1: "提前7天通知"); a planned water or power outage is announced at least this many hours before it

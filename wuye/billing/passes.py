@@ -24,12 +24,11 @@ from .models import ParkingPass
 from .periods import add_months, period_end
 
 MAX_RENEWAL_MONTHS = 12
-DEFAULT_REMINDER_DAYS = 7
 
 
 def reminder_days() -> int:
     """How many days before a pass ends its holder is reminded (settings WUYE_PARKING_PASS_REMINDER_DAYS, 7)."""
-    return int(getattr(settings, "WUYE_PARKING_PASS_REMINDER_DAYS", DEFAULT_REMINDER_DAYS))
+    return int(settings.WUYE_PARKING_PASS_REMINDER_DAYS)
 
 
 def months_later(day: date, months: int) -> date:

@@ -6,19 +6,18 @@ from datetime import date, timedelta
 
 from django.conf import settings
 
-# A promise to pay counts as broken this many days after the promised date when nothing was paid since the promise
-# (a bank transfer made on the day takes a day or two to show): promised for 12-05, broken from 12-08.
-BROKEN_AFTER_DAYS = 3
-# How far ahead a household may promise: beyond this the desk agrees a payment plan, not a promise.
-PROMISE_MAX_DAYS = 90
+# A promise to pay counts as broken WUYE_COLLECTION_BROKEN_AFTER_DAYS (3) days after the promised date when nothing
+# was paid since the promise (a bank transfer made on the day takes a day or two to show): promised for 12-05, broken
+# from 12-08. A household may promise at most WUYE_COLLECTION_PROMISE_MAX_DAYS (90) ahead: beyond that the desk
+# agrees a payment plan, not a promise. Both are settings (settings.py holds their one default).
 
 
 def broken_after_days() -> int:
-    return getattr(settings, "WUYE_COLLECTION_BROKEN_AFTER_DAYS", BROKEN_AFTER_DAYS)
+    return settings.WUYE_COLLECTION_BROKEN_AFTER_DAYS
 
 
 def promise_max_days() -> int:
-    return getattr(settings, "WUYE_COLLECTION_PROMISE_MAX_DAYS", PROMISE_MAX_DAYS)
+    return settings.WUYE_COLLECTION_PROMISE_MAX_DAYS
 
 
 def broken_if_promised_by(today: date) -> date:

@@ -19,7 +19,7 @@ def _setting(name: str) -> str:
 
 def _unusable(value: str) -> bool:
     value = value.strip()
-    return (not value or value in getattr(settings, "KNOWN_DEFAULT_SECRETS", ())
+    return (not value or value in settings.KNOWN_DEFAULT_SECRETS
             or value.startswith(_PLACEHOLDER_PREFIXES))
 
 
@@ -29,7 +29,7 @@ def secret_problems() -> list[str]:
     problems = []
     if _unusable(_setting("SECRET_KEY")):
         problems.append("SECRET_KEY")
-    if getattr(settings, "WUYE_SIMULATED_PAYMENTS", False) and _unusable(_setting("PAYMENT_CALLBACK_SECRET")):
+    if settings.WUYE_SIMULATED_PAYMENTS and _unusable(_setting("PAYMENT_CALLBACK_SECRET")):
         problems.append("PAYMENT_CALLBACK_SECRET")
     return problems
 
@@ -76,7 +76,7 @@ def development_payment_secret(app_configs, **kwargs):
                  "string.",
             id="wuye.E002",
         ))
-    if getattr(settings, "WUYE_SIMULATED_PAYMENTS", False):
+    if settings.WUYE_SIMULATED_PAYMENTS:
         problems.append(CheckWarning(
             "WUYE_SIMULATED_PAYMENTS is on: the simulated gateway confirms payments with no money moving.",
             hint="Only for demonstrations and tests; unset it in production.",

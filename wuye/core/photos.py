@@ -55,14 +55,13 @@ _FORMATS = {
     "PNG": ("image/png", "png", {"optimize": True}),
     "WEBP": ("image/webp", "webp", {"quality": 88}),
 }
-DEFAULT_MAX_PIXELS = 50_000_000  # a 50-megapixel phone photo; decoded it is 150 MB of RGB
 
 
 def reencode(upload, field: str = "image") -> tuple[ContentFile, str]:
     """The photo decoded and encoded again (same format, turned upright by its EXIF orientation, without EXIF or
     trailing bytes) and its content type; InvalidInput naming `field` when it is not a readable JPEG, PNG or WebP
     or has more pixels than `WUYE_PHOTO_MAX_PIXELS`."""
-    max_pixels = int(getattr(settings, "WUYE_PHOTO_MAX_PIXELS", DEFAULT_MAX_PIXELS))
+    max_pixels = int(settings.WUYE_PHOTO_MAX_PIXELS)
     too_large = _("The picture has more than %(count)s pixels.") % {"count": f"{max_pixels:,}"}
     upload.seek(0)
     try:

@@ -124,7 +124,7 @@ def expected_engine() -> str:
 
 
 def silence_limit() -> timedelta:
-    return timedelta(seconds=getattr(settings, "WUYE_HEARTBEAT_SILENCE", 120))
+    return timedelta(seconds=settings.WUYE_HEARTBEAT_SILENCE)
 
 
 @dataclass(frozen=True)

@@ -128,10 +128,10 @@ INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
 def date_window() -> tuple[date, date]:
     """The dates a person can mean: `WUYE_DATE_MIN` (default 1990-01-01, communities moved into since the 1990s)
     to today plus `WUYE_DATE_YEARS_AHEAD` years (default 10: due dates, agreed visits, a next period)."""
-    earliest = getattr(settings, "WUYE_DATE_MIN", "1990-01-01")
+    earliest = settings.WUYE_DATE_MIN
     earliest = date.fromisoformat(earliest) if isinstance(earliest, str) else earliest
     today = timezone.localdate()
-    years = int(getattr(settings, "WUYE_DATE_YEARS_AHEAD", 10))
+    years = int(settings.WUYE_DATE_YEARS_AHEAD)
     try:
         latest = today.replace(year=today.year + years)
     except ValueError:  # 29 February

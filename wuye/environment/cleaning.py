@@ -45,38 +45,38 @@ CLOSE_BATCH = 2000
 # -- the seed's frequencies (settings with the seed's default) -----------------------------------------------------
 def road_times() -> list[str]:
     """Main roads: twice a day (seed 001 ch.5 §1), at WUYE_CLEANING_ROAD_TIMES."""
-    return list(getattr(settings, "WUYE_CLEANING_ROAD_TIMES", ["07:00", "14:00"]))
+    return list(settings.WUYE_CLEANING_ROAD_TIMES)
 
 
 def toilet_every_minutes() -> int:
     """Public toilets: every 2 hours (WUYE_CLEANING_TOILET_EVERY_MINUTES)."""
-    return int(getattr(settings, "WUYE_CLEANING_TOILET_EVERY_MINUTES", 120))
+    return int(settings.WUYE_CLEANING_TOILET_EVERY_MINUTES)
 
 
 def toilet_hours() -> tuple[str, str]:
     """The opening hours the toilets' rounds fill: a round starts at the first and every interval after it, the
     last one before the second (06:00–22:00 every 2 h: 06:00, 08:00 … 20:00 — eight rounds)."""
-    return tuple(getattr(settings, "WUYE_CLEANING_TOILET_HOURS", ("06:00", "22:00")))
+    return tuple(settings.WUYE_CLEANING_TOILET_HOURS)
 
 
 def elevator_times() -> list[str]:
     """Elevator cars: disinfected once a day (WUYE_CLEANING_ELEVATOR_TIMES)."""
-    return list(getattr(settings, "WUYE_CLEANING_ELEVATOR_TIMES", ["08:00"]))
+    return list(settings.WUYE_CLEANING_ELEVATOR_TIMES)
 
 
 def daily_times() -> list[str]:
     """Every other zone: once a day (WUYE_CLEANING_DAILY_TIMES)."""
-    return list(getattr(settings, "WUYE_CLEANING_DAILY_TIMES", ["08:00"]))
+    return list(settings.WUYE_CLEANING_DAILY_TIMES)
 
 
 def default_task_minutes() -> int:
     """How long a task may take unless the zone says otherwise (WUYE_CLEANING_TASK_MINUTES, the policy's 60)."""
-    return int(getattr(settings, "WUYE_CLEANING_TASK_MINUTES", 60))
+    return int(settings.WUYE_CLEANING_TASK_MINUTES)
 
 
 def early_minutes() -> int:
     """How long before its start a task may already be recorded done (a cleaner who began a little early)."""
-    return int(getattr(settings, "WUYE_CLEANING_EARLY_MINUTES", 30))
+    return int(settings.WUYE_CLEANING_EARLY_MINUTES)
 
 
 def _minutes_of(text: str) -> int:

@@ -50,12 +50,12 @@ DEPARTMENTS = {value for value, _label in STAFF_ROLES}
 
 def sweeps_required_per_month() -> int:
     """The seed's "twice a month" (`WUYE_HAZARD_SWEEPS_PER_MONTH`)."""
-    return int(getattr(settings, "WUYE_HAZARD_SWEEPS_PER_MONTH", 2))
+    return int(settings.WUYE_HAZARD_SWEEPS_PER_MONTH)
 
 
 def drills_required_per_year() -> int:
     """The seed's "1–2 drills a year": the minimum (`WUYE_FIRE_DRILLS_PER_YEAR`)."""
-    return int(getattr(settings, "WUYE_FIRE_DRILLS_PER_YEAR", 1))
+    return int(settings.WUYE_FIRE_DRILLS_PER_YEAR)
 
 
 # -- input ----------------------------------------------------------------------------------------------------------

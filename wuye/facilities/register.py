@@ -136,7 +136,7 @@ def _name(obj) -> str:
 
 
 def warning_days() -> int:
-    return int(getattr(settings, "WUYE_CONTRACTOR_WARNING_DAYS", 30))
+    return int(settings.WUYE_CONTRACTOR_WARNING_DAYS)
 
 
 def qualification_state(contractor: Contractor | None, today: date | None = None) -> str:

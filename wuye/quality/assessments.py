@@ -462,7 +462,7 @@ def record_from_ticket(actor: Actor, ticket: Ticket, *, staff, kind: str, today:
 
 # -- scores -----------------------------------------------------------------------------------------------------
 def base_score() -> Decimal:
-    return Decimal(getattr(settings, "WUYE_ASSESSMENT_BASE", 100))
+    return Decimal(settings.WUYE_ASSESSMENT_BASE)
 
 
 @dataclass

@@ -54,7 +54,7 @@ FIRST_MONTH, LAST_MONTH = date(2000, 1, 1), date(2100, 12, 1)
 
 
 def amber_points() -> Decimal:
-    return Decimal(str(getattr(settings, "WUYE_KPI_AMBER_POINTS", 5)))
+    return Decimal(str(settings.WUYE_KPI_AMBER_POINTS))
 
 
 def parse_period(text: str | None, field: str = "period", *, default: date | None = None) -> date:

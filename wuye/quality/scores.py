@@ -58,15 +58,15 @@ YEAR_MIN, YEAR_MAX = 2000, 2100
 
 # -- settings, read at call time ------------------------------------------------------------------------------
 def daily_weight() -> int:
-    return int(getattr(settings, "WUYE_QUALITY_DAILY_WEIGHT", 60))
+    return int(settings.WUYE_QUALITY_DAILY_WEIGHT)
 
 
 def year_end_weight() -> int:
-    return int(getattr(settings, "WUYE_QUALITY_YEAR_END_WEIGHT", 40))
+    return int(settings.WUYE_QUALITY_YEAR_END_WEIGHT)
 
 
 def pass_mark() -> Decimal:
-    return Decimal(getattr(settings, "WUYE_QUALITY_PASS_MARK", 60))
+    return Decimal(settings.WUYE_QUALITY_PASS_MARK)
 
 
 # -- arithmetic -----------------------------------------------------------------------------------------------

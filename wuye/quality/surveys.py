@@ -96,7 +96,7 @@ def default_questions() -> list[QuestionInput]:
 
 def surveys_per_year() -> int:
     """How many surveys a project should open in 12 months (setting WUYE_SURVEYS_PER_YEAR, SPEC §6: twice)."""
-    return int(getattr(settings, "WUYE_SURVEYS_PER_YEAR", 2))
+    return int(settings.WUYE_SURVEYS_PER_YEAR)
 
 
 # -- writing a draft ------------------------------------------------------------------------------------------

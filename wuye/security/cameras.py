@@ -76,12 +76,12 @@ _DEVELOPMENT_SECRET = secrets.token_urlsafe(32)
 
 def simulated_devices_enabled() -> bool:
     """Simulated cameras exist under DEBUG or with WUYE_SIMULATED_DEVICES on, and only with a key to sign with."""
-    return bool(settings.DEBUG or getattr(settings, "WUYE_SIMULATED_DEVICES", False)) and bool(SimulatedCamera.secret())
+    return bool(settings.DEBUG or settings.WUYE_SIMULATED_DEVICES) and bool(SimulatedCamera.secret())
 
 
 def min_confidence() -> Decimal:
     """Below this confidence a read waits for the booth (setting WUYE_CAMERA_MIN_CONFIDENCE, default 0.8)."""
-    return Decimal(str(getattr(settings, "WUYE_CAMERA_MIN_CONFIDENCE", "0.8")))
+    return Decimal(str(settings.WUYE_CAMERA_MIN_CONFIDENCE))
 
 
 class SimulatedCamera(CameraAdapter):
@@ -95,7 +95,7 @@ class SimulatedCamera(CameraAdapter):
     @staticmethod
     def secret() -> bytes:
         """The site's camera key; under DEBUG without one, a random key of this process, never one from the source."""
-        key = getattr(settings, "WUYE_CAMERA_SECRET", "") or (_DEVELOPMENT_SECRET if settings.DEBUG else "")
+        key = settings.WUYE_CAMERA_SECRET or (_DEVELOPMENT_SECRET if settings.DEBUG else "")
         return str(key).encode()
 
     @staticmethod
@@ -252,7 +252,7 @@ register_sentences({
 @register(deploy=True)
 def simulated_devices_in_production(app_configs, **kwargs):
     """Simulated devices have no place in production: anyone with the key opens a gate for any plate."""
-    if getattr(settings, "WUYE_SIMULATED_DEVICES", False):
+    if settings.WUYE_SIMULATED_DEVICES:
         return [CheckWarning(
             "WUYE_SIMULATED_DEVICES is on: simulated plate cameras open and close parking sessions from signed "
             "test payloads.",

@@ -71,7 +71,7 @@ EVERY_HIGH = RULE_DEFAULTS["patrol_every_minutes"].high
 
 def grace() -> timedelta:
     """How long after its planned minute a checkpoint may still be scanned on time (seed default 10 minutes)."""
-    return timedelta(minutes=int(getattr(settings, "WUYE_PATROL_CHECKPOINT_GRACE_MINUTES", 10)))
+    return timedelta(minutes=int(settings.WUYE_PATROL_CHECKPOINT_GRACE_MINUTES))
 
 
 class _Ref:

@@ -14,7 +14,6 @@ from wuye.people.access import actor_for
 
 
 def test_the_defaults_are_the_seed():
-    assert (rules.BROKEN_AFTER_DAYS, rules.PROMISE_MAX_DAYS) == (3, 90)
     assert (rules.broken_after_days(), rules.promise_max_days()) == (3, 90)
 
 

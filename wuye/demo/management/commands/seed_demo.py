@@ -35,11 +35,14 @@ class Command(BaseCommand):
                             help="no demo equipment, maintenance history, faults, fire safety and handovers")
         parser.add_argument("--no-security", action="store_true",
                             help="no demo visitors, goods slips, patrols, parking sessions, cleaning and greening")
+        parser.add_argument("--no-community", action="store_true",
+                            help="no demo move-ins, takeover, decorations, announcements, incidents, services, "
+                                 "bookings and activities")
         parser.add_argument("--no-progress", action="store_true")
         parser.add_argument("--quiet-logins", action="store_true", help="do not print the demo logins")
 
     def handle(self, *args, scale, tickets, no_billing, no_quality, no_progress, quiet_logins, no_facilities=False,
-               no_security=False, **options):
+               no_security=False, no_community=False, **options):
         started = time.monotonic()
         if demo_exists():
             company = Company.objects.filter(name=COMPANY_NAME).order_by("id").first()
@@ -62,6 +65,8 @@ class Command(BaseCommand):
             self._add_facilities(company)
         if not no_security:
             self._add_security(company)
+        if not no_community:
+            self._add_community(company)
         if scale:
             started = time.monotonic()
             project = build_scale_project(scale, progress=not no_progress)
@@ -104,6 +109,16 @@ class Command(BaseCommand):
         parts = ", ".join(f"{name} {seconds[name]:.1f} s" for name in seconds)
         self.stdout.write(f"Demo order, security and environment added in {time.monotonic() - started:.1f} s "
                           f"({parts}).")
+
+    def _add_community(self, company):
+        """Issue 15's demo (demo.community): after security; every part idempotent."""
+        from wuye.demo.community import add_demo_community
+
+        started = time.monotonic()
+        results = add_demo_community(company)
+        seconds = results.pop("seconds")
+        parts = ", ".join(f"{name} {seconds[name]:.1f} s" for name in seconds)
+        self.stdout.write(f"Demo community operations added in {time.monotonic() - started:.1f} s ({parts}).")
 
     def _logins(self, quiet_logins):
         if not quiet_logins:

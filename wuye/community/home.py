@@ -7,9 +7,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.urls import NoReverseMatch, reverse
-
 from wuye.core.access import Actor, may_read
+from wuye.core.links import url_or_none
 
 
 @dataclass(frozen=True)
@@ -39,9 +38,8 @@ def sections_for(actor: Actor) -> list[dict]:
     for section in sorted(SECTIONS.values(), key=lambda s: (s.order, s.key)):
         if not may_read(actor, section.resource):
             continue
-        try:
-            url = reverse(section.url_name)
-        except NoReverseMatch:
+        url = url_or_none(section.url_name)
+        if url is None:
             continue
         figure = section.figure(actor) if section.figure else None
         shown.append({"key": section.key, "label": section.label, "url": url, "description": section.description,

@@ -9,21 +9,12 @@ from datetime import date, datetime, timedelta
 from urllib.parse import urlencode
 
 from django.db.models import Count
-from django.urls import NoReverseMatch, reverse
 
 from wuye.core.access import Actor, scoped
+from wuye.core.links import url_or_none
 
 from .cleaning import STATES, day_bounds, mine_q, state_q
 from .models import CleaningTask, TaskStatus
-
-
-def url_or_none(name: str, *args) -> str | None:
-    """The URL of `name`, or None while the page's stream has not landed it."""
-    try:
-        return reverse(name, args=args)
-    except NoReverseMatch:
-        return None
-
 
 # -- the cleaning task list ----------------------------------------------------------------------------------------
 TASK_FILTERS = {"day": None, "status": "", "zone": None, "project": None, "mine": False}

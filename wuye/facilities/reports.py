@@ -17,10 +17,11 @@ from urllib.parse import urlencode
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, Exists, OuterRef, Q
-from django.urls import NoReverseMatch, reverse
+from django.urls import NoReverseMatch
 from django.utils import timezone
 
 from wuye.core.access import Actor, Role, may_read, scoped
+from wuye.core.links import url_or_none
 from wuye.sla.models import Clock, ClockState
 
 from .models import (
@@ -41,13 +42,6 @@ CODE_MAX = 200  # the code box: an item code (40) or a pasted label URL
 TOKEN = re.compile(r"[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}")
 ROW_LIMIT = 50
 
-
-def url_or_none(name: str, *args) -> str | None:
-    """The URL of `name`, or None while the page's stream has not landed it."""
-    try:
-        return reverse(name, args=args)
-    except NoReverseMatch:
-        return None
 
 
 def url_of(record) -> str | None:

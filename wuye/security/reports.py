@@ -14,10 +14,10 @@ from datetime import date, datetime, time, timedelta
 from urllib.parse import urlencode
 
 from django.db.models import Q
-from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from wuye.core.access import Actor, may_read, scoped
+from wuye.core.links import url_or_none
 
 from .models import CheckpointVisit, PatrolRound, RoundStatus, VisitStatus
 
@@ -27,13 +27,6 @@ EARLIEST, LATEST = date(2000, 1, 1), date(2100, 12, 31)
 ROUND_FILTERS = {"day": "", "route": "", "status": "", "project": ""}
 MISSED_FILTERS = {"since": "", "until": "", "route": ""}
 
-
-def url_or_none(name: str, *args) -> str | None:
-    """The URL of `name`, or None while the page's stream has not landed it."""
-    try:
-        return reverse(name, args=args)
-    except NoReverseMatch:
-        return None
 
 
 def with_query(base: str | None, filters: dict) -> str | None:

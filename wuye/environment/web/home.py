@@ -7,9 +7,10 @@ from __future__ import annotations
 from django.shortcuts import render
 from django.urls import path
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from wuye.core.access import may_read
+from wuye.core.links import PageLink, page_links
 from wuye.web.guards import staff_view
 
 from .. import reports
@@ -19,30 +20,18 @@ from ..cleaning import STATE_LABELS
 # form, the permission it needs as well (a link never leads to a refusal); pages of other streams land over time
 # and are listed once they resolve.
 PAGES = (
-    ("environment:my_tasks", "environment.cleaning", None), ("environment:tasks", "environment.cleaning", None),
-    ("environment:zones", "environment.cleaning", None),
-    ("environment:zone_new", "environment.cleaning", "environment.manage"),
-    ("environment:greening", "environment.greening", None),
-    ("environment:greening_plan_new", "environment.greening", "environment.manage"),
-    ("environment:checks", "environment.cleaning", None),
+    PageLink("environment:my_tasks", gettext_lazy("My cleaning"), "environment.cleaning"),
+    PageLink("environment:tasks", gettext_lazy("Cleaning tasks"), "environment.cleaning"),
+    PageLink("environment:zones", gettext_lazy("Cleaning zones"), "environment.cleaning"),
+    PageLink("environment:zone_new", gettext_lazy("New cleaning zone"), "environment.cleaning", "environment.manage"),
+    PageLink("environment:greening", gettext_lazy("Greening"), "environment.greening"),
+    PageLink("environment:greening_plan_new", gettext_lazy("New greening plan"), "environment.greening",
+             "environment.manage"),
+    PageLink("environment:checks", gettext_lazy("Environment checks"), "environment.cleaning"),
 )
 CARD_STATES = (("due", "amber"), ("overdue", "red"), ("upcoming", ""), ("done", ""), ("late", "amber"),
                ("missed", "red"))
 
-
-def _links(actor) -> list[tuple[str, str]]:
-    labels = {
-        "environment:my_tasks": _("My cleaning"), "environment:tasks": _("Cleaning tasks"),
-        "environment:zones": _("Cleaning zones"), "environment:zone_new": _("New cleaning zone"),
-        "environment:greening": _("Greening"), "environment:greening_plan_new": _("New greening plan"),
-        "environment:checks": _("Environment checks"),
-    }
-    links = []
-    for name, resource, permission in PAGES:
-        url = reports.url_or_none(name)
-        if url and may_read(actor, resource) and (permission is None or actor.may(permission)):
-            links.append((labels[name], url))
-    return links
 
 
 @staff_view(reads="environment.cleaning")
@@ -59,7 +48,7 @@ def home(request):
         "today": today, "cards": cards, "total": counts.get("total") or 0, "zones": zones,
         "checks": reports.checks_today(actor, today),
         "greening": reports.greening_due(actor, today) if may_read(actor, "environment.greening") else [],
-        "links": _links(actor), "my_url": reports.url_or_none("environment:my_tasks"),
+        "links": page_links(actor, PAGES), "my_url": reports.url_or_none("environment:my_tasks"),
     })
 
 

@@ -9,41 +9,31 @@ from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from wuye.core.access import may_read
+from wuye.core.links import PageLink, page_links
 from wuye.web.guards import staff_view
 
 from .. import reports
 
 # The facilities pages a person may open from the home, with the resource that decides whether they may.
 PAGES = (
-    ("facilities:equipment_list", "facilities.equipment"), ("facilities:contractors", "facilities.equipment"),
-    ("facilities:labels", "facilities.equipment"), ("facilities:plans", "facilities.maintenance"),
-    ("facilities:tasks", "facilities.maintenance"), ("facilities:readings", "facilities.operation"),
-    ("facilities:faults", "facilities.faults"), ("facilities:fault_stats", "facilities.faults"),
-    ("facilities:entrapments", "facilities.entrapments"), ("facilities:sweeps", "facilities.fire"),
-    ("facilities:drills", "facilities.fire"), ("facilities:posts", "facilities.handovers"),
-    ("facilities:handovers", "facilities.handovers"), ("facilities:my_day", "facilities.equipment"),
+    PageLink("facilities:equipment_list", gettext_lazy("Equipment register"), "facilities.equipment"),
+    PageLink("facilities:contractors", gettext_lazy("Contractors"), "facilities.equipment"),
+    PageLink("facilities:labels", gettext_lazy("QR labels"), "facilities.equipment"),
+    PageLink("facilities:plans", gettext_lazy("Maintenance plans"), "facilities.maintenance"),
+    PageLink("facilities:tasks", gettext_lazy("Maintenance tasks"), "facilities.maintenance"),
+    PageLink("facilities:readings", gettext_lazy("Operation logs"), "facilities.operation"),
+    PageLink("facilities:faults", gettext_lazy("Faults"), "facilities.faults"),
+    PageLink("facilities:fault_stats", gettext_lazy("Fault statistics"), "facilities.faults"),
+    PageLink("facilities:entrapments", gettext_lazy("Elevator entrapments"), "facilities.entrapments"),
+    PageLink("facilities:sweeps", gettext_lazy("Hazard sweeps"), "facilities.fire"),
+    PageLink("facilities:drills", gettext_lazy("Fire drills"), "facilities.fire"),
+    PageLink("facilities:posts", gettext_lazy("Duty posts"), "facilities.handovers"),
+    PageLink("facilities:handovers", gettext_lazy("Shift handovers"), "facilities.handovers"),
+    PageLink("facilities:my_day", gettext_lazy("My day"), "facilities.equipment"),
 )
 
-
-def _links(actor) -> list[tuple[str, str]]:
-    """The facilities pages that exist (other streams' pages land over time) and the actor may open."""
-    labels = {
-        "facilities:equipment_list": _("Equipment register"), "facilities:contractors": _("Contractors"),
-        "facilities:labels": _("QR labels"), "facilities:plans": _("Maintenance plans"),
-        "facilities:tasks": _("Maintenance tasks"), "facilities:readings": _("Operation logs"),
-        "facilities:faults": _("Faults"), "facilities:fault_stats": _("Fault statistics"),
-        "facilities:entrapments": _("Elevator entrapments"), "facilities:sweeps": _("Hazard sweeps"),
-        "facilities:drills": _("Fire drills"), "facilities:posts": _("Duty posts"),
-        "facilities:handovers": _("Shift handovers"), "facilities:my_day": _("My day"),
-    }
-    links = []
-    for name, resource in PAGES:
-        url = reports.url_or_none(name)
-        if url and may_read(actor, resource):
-            links.append((labels[name], url))
-    return links
 
 
 @staff_view(reads="facilities.equipment")
@@ -52,7 +42,7 @@ def home(request):
     actor = request.actor
     context = reports.overview(actor, timezone.now())
     context.update({
-        "links": _links(actor),
+        "links": page_links(actor, PAGES),
         "my_day_url": reports.url_or_none("facilities:my_day"),
         "entrapment_start_url": reports.url_or_none("facilities:entrapment_start")
         if actor.may("facilities.start_entrapment") else None,

@@ -8,9 +8,10 @@ from __future__ import annotations
 from django.shortcuts import render
 from django.urls import path
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from wuye.core.access import may_read
+from wuye.core.links import PageLink, page_links
 from wuye.web.guards import staff_view
 
 from .. import reports
@@ -19,34 +20,21 @@ from ..models import RoundStatus
 # The security pages a person may open from the home: the resource whose read rule decides, and for a page that
 # acts (a form, the booth) the permission it needs as well — a link never leads to a refusal.
 PAGES = (
-    ("security:scan", "security.patrols", None), ("security:rounds", "security.patrols", None),
-    ("security:missed", "security.patrols", None), ("security:routes", "security.patrols", None),
-    ("security:visitors", "security.visitors", None), ("security:visitor_new", "security.visitors", "security.gate"),
-    ("security:visitor_exit", "security.visitors", "security.gate"),
-    ("security:worker_passes", "security.worker_passes", None), ("security:goods_releases", "security.goods", None),
-    ("security:goods_verify", "security.goods", "security.verify_goods"),
-    ("security:parking", "security.parking", None), ("security:parking_booth", "security.parking", "security.parking"),
-    ("security:parking_sessions", "security.parking", None),
+    PageLink("security:scan", gettext_lazy("Patrol: scan a checkpoint"), "security.patrols"),
+    PageLink("security:rounds", gettext_lazy("Patrol rounds"), "security.patrols"),
+    PageLink("security:missed", gettext_lazy("Missed checkpoints"), "security.patrols"),
+    PageLink("security:routes", gettext_lazy("Patrol routes"), "security.patrols"),
+    PageLink("security:visitors", gettext_lazy("Visitors"), "security.visitors"),
+    PageLink("security:visitor_new", gettext_lazy("Register a visitor"), "security.visitors", "security.gate"),
+    PageLink("security:visitor_exit", gettext_lazy("Visitor leaving"), "security.visitors", "security.gate"),
+    PageLink("security:worker_passes", gettext_lazy("Worker passes"), "security.worker_passes"),
+    PageLink("security:goods_releases", gettext_lazy("Goods releases"), "security.goods"),
+    PageLink("security:goods_verify", gettext_lazy("Verify a goods slip"), "security.goods", "security.verify_goods"),
+    PageLink("security:parking", gettext_lazy("Parking"), "security.parking"),
+    PageLink("security:parking_booth", gettext_lazy("Parking booth"), "security.parking", "security.parking"),
+    PageLink("security:parking_sessions", gettext_lazy("Parking sessions"), "security.parking"),
 )
 
-
-def _links(actor) -> list[tuple[str, str]]:
-    """The security pages that exist (other streams' pages land over time) and the actor may open."""
-    labels = {
-        "security:scan": _("Patrol: scan a checkpoint"), "security:rounds": _("Patrol rounds"),
-        "security:missed": _("Missed checkpoints"), "security:routes": _("Patrol routes"),
-        "security:visitors": _("Visitors"), "security:visitor_new": _("Register a visitor"),
-        "security:visitor_exit": _("Visitor leaving"), "security:worker_passes": _("Worker passes"),
-        "security:goods_releases": _("Goods releases"), "security:goods_verify": _("Verify a goods slip"),
-        "security:parking": _("Parking"), "security:parking_booth": _("Parking booth"),
-        "security:parking_sessions": _("Parking sessions"),
-    }
-    links = []
-    for name, resource, permission in PAGES:
-        url = reports.url_or_none(name)
-        if url and may_read(actor, resource) and (permission is None or actor.may(permission)):
-            links.append((labels[name], url))
-    return links
 
 
 def _figure(rows, url) -> dict | None:
@@ -84,7 +72,7 @@ def overview(actor, now) -> dict:
 def home(request):
     actor = request.actor
     context = overview(actor, timezone.now())
-    context.update({"links": _links(actor), "scan_url": reports.url_or_none("security:scan")
+    context.update({"links": page_links(actor, PAGES), "scan_url": reports.url_or_none("security:scan")
                     if actor.may("security.patrol") else None})
     return render(request, "security/home.html", context)
 

@@ -1,2 +1,4 @@
+from .web import console, portal
+
 app_name = "decorations"
-urlpatterns = []
+urlpatterns = [*console.urlpatterns, *portal.urlpatterns]

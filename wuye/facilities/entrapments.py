@@ -22,6 +22,7 @@ from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.db.models import Case, IntegerField, Value, When
+from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -49,6 +50,8 @@ CLOCK_LABELS = {
 # service who calls the contractor and tells the owners (seed 001 ch.7 §2.1 (1)–(3)).
 ALERTED_ROLES = (Role.SECURITY, Role.ENGINEERING, Role.CUSTOMER_SERVICE)
 URGENT = (Channel.IN_APP, Channel.SMS)
+# Sent inside start_entrapment's transaction (entrapment=, actor=): community emergencies opens its level-IV incident.
+entrapment_started = Signal()
 
 FLOOR_MAX = Entrapment._meta.get_field("floor").max_length
 CALLER_MAX = Entrapment._meta.get_field("caller").max_length
@@ -306,6 +309,7 @@ def start_entrapment(actor: Actor, equipment: Equipment, *, floor: str = "", tra
     record_event(entrapment, "facilities.entrapment.started", actor=actor.user, project_id=project.pk, data={
         "elevator": equipment.name, "floor": floor, "trapped_count": trapped_count, "caller": caller,
         "alerted": len(recipients)})
+    entrapment_started.send(sender=Entrapment, entrapment=entrapment, actor=actor)
     return entrapment
 
 

@@ -1,2 +1,4 @@
+from .web import pages
+
 app_name = "catalogue"
-urlpatterns = []
+urlpatterns = [*pages.urlpatterns]

@@ -1,2 +1,4 @@
+from .web import console, portal
+
 app_name = "bookings"
-urlpatterns = []
+urlpatterns = [*console.urlpatterns, *portal.urlpatterns]

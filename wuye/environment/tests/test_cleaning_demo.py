@@ -32,3 +32,26 @@ def test_demo_cleaning(world):
         again = add_demo_environment_cleaning(world.company, now=NOW)
         assert again == {"zones": 0, "past_tasks": 0, "done": 0, "late": 0, "not_done": 0}
         assert CleaningTask.objects.count() == before
+
+
+def test_a_tasks_clock_started_flag_says_whether_its_clock_exists(world):
+    """`clock_started` is derived (the job that starts clocks when tasks begin skips the flagged ones without
+    reading the clock table): after the demo, the clock job at a later hour and the day's close, a task is flagged
+    exactly when a `cleaning.task` clock exists for it."""
+    from datetime import timedelta
+
+    from django.contrib.contenttypes.models import ContentType
+
+    from wuye.environment import cleaning
+
+    add_demo_environment_cleaning(world.company, now=NOW)
+    later = NOW + timedelta(hours=5)
+    with time_machine.travel(later, tick=False):
+        cleaning.generate_tasks(now=later)
+        cleaning.start_due_clocks(now=later)
+        cleaning.close_past_tasks(now=later)
+    with_clock = set(Clock.objects.filter(key=cleaning.CLOCK_KEY,
+                                          subject_type=ContentType.objects.get_for_model(CleaningTask))
+                     .values_list("subject_id", flat=True))
+    flagged = set(CleaningTask.objects.filter(clock_started=True).values_list("id", flat=True))
+    assert flagged and flagged == with_clock

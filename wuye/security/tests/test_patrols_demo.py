@@ -33,3 +33,38 @@ def test_demo_routes_a_month_of_rounds_and_the_round_under_way(world):
     before = (PatrolRound.objects.count(), CheckpointVisit.objects.count())
     assert add_demo_security_patrols(world.company, now=NOW) == {}
     assert (PatrolRound.objects.count(), CheckpointVisit.objects.count()) == before
+
+
+def test_every_rounds_counters_equal_its_checkpoint_visits_after_scans_and_sweeps(world):
+    """A round keeps its scanned/late/missed counts beside the visits (the round list reads them without joining
+    ~20k visits); they are derived data, so after the demo's month, a real scan, the sweep that marks misses and
+    the job that closes rounds, each round's counts must equal what its visits say."""
+    from datetime import timedelta
+
+    import time_machine
+    from django.db.models import Count, Q
+
+    from wuye.people.access import actor_for
+    from wuye.security import patrols
+    from wuye.sla.engine import sweep
+
+    add_demo_security_patrols(world.company, now=NOW)
+    under_way = PatrolRound.objects.filter(project=world.project1, status=RoundStatus.OPEN).order_by("id").first()
+    pending = under_way.visits.filter(status=VisitStatus.PENDING).select_related("checkpoint").first()
+    patrols.check_in(actor_for(world.user("zhixu")), under_way, code=pending.checkpoint.code,
+                     at=NOW + timedelta(minutes=1))
+    later = NOW + timedelta(hours=3)
+    with time_machine.travel(later, tick=False):
+        sweep(now=later)
+        patrols.close_due_rounds(now=later)
+    rows = PatrolRound.objects.annotate(
+        total=Count("visits"),
+        visits_scanned=Count("visits", filter=Q(visits__status__in=(VisitStatus.ON_TIME, VisitStatus.LATE))),
+        visits_late=Count("visits", filter=Q(visits__status=VisitStatus.LATE)),
+        visits_missed=Count("visits", filter=Q(visits__status=VisitStatus.MISSED)))
+    assert rows.filter(visits_missed__gt=0, starts_at__gte=NOW - timedelta(hours=1)).exists()  # the sweep's own
+    wrong = [(r.pk, (r.checkpoints_total, r.scanned, r.late, r.missed),
+              (r.total, r.visits_scanned, r.visits_late, r.visits_missed)) for r in rows
+             if (r.checkpoints_total, r.scanned, r.late, r.missed)
+             != (r.total, r.visits_scanned, r.visits_late, r.visits_missed)]
+    assert not wrong, wrong[:5]

@@ -108,7 +108,7 @@ def test_people_purpose_unit_and_closed_venues_are_checked(world, api, frozen):
 
 def test_a_taken_slot_is_a_409_naming_starts_at(world, api, frozen):
     venue = court(world)
-    user, unit = neighbour(world)
+    _user, unit = neighbour(world)
     assert api("yezhu").post("/api/v1/bookings", payload(world, venue, at(3, 19), at(3, 21))).status_code == 201
     overlap = api("linju").post("/api/v1/bookings", payload(world, venue, at(3, 20), at(3, 22), unit=unit))
     assert overlap.status_code == 409 and fields(overlap) == {"starts_at"}
@@ -213,7 +213,7 @@ def test_scope_other_projects_and_other_households_see_nothing(world, api, froze
         assert client.get("/api/v1/bookings").json()["count"] == 0
         assert client.get(f"/api/v1/venues/{venue.pk}/availability").status_code == 404
         assert client.get("/api/v1/venues").json()["count"] == 0
-    user, unit = neighbour(world)
+    neighbour(world)
     neighbour_client = api("linju")
     assert neighbour_client.get(f"/api/v1/bookings/{booking['id']}").status_code == 404
     assert neighbour_client.get("/api/v1/venues").json()["count"] == 1

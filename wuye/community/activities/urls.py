@@ -1,2 +1,4 @@
+from .web import pages
+
 app_name = "activities"
-urlpatterns = []
+urlpatterns = [*pages.urlpatterns]

@@ -550,8 +550,9 @@ def check_documents(actor: Actor, decoration: Decoration, *, note: str = "") -> 
             post_charge(charger, decoration.unit, item, deposit, due_on=today, source=decoration,
                         description=f"装修保证金 {decoration.number}")
         if fee_item is not None and FEE_CODE not in existing:
+            # Billing keeps one bill per source without a period: the fee is the works' month's (their start's).
             post_charge(charger, decoration.unit, fee_item, fee, due_on=today, source=decoration,
-                        description=f"装修管理费 {decoration.number}")
+                        period=decoration.planned_start.replace(day=1), description=f"装修管理费 {decoration.number}")
         _tell_applicant(decoration, gettext("Your decoration application for %(unit)s is complete") % {
             "unit": decoration.unit.label}, gettext("Please pay the deposit of %(amount)s at the desk.") % {
             "amount": format_money(deposit)})

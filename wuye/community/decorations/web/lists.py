@@ -13,9 +13,9 @@ from datetime import datetime, timedelta
 from urllib.parse import urlencode
 
 from django.db.models import Count, Exists, OuterRef, Q
-from django.urls import NoReverseMatch, reverse
 
 from wuye.core.access import Actor, scoped
+from wuye.core.links import url_or_none
 from wuye.core.validators import digits
 from wuye.tenancy.search import unit_search_q
 
@@ -92,9 +92,8 @@ def status_counts(actor: Actor, filters: dict, now: datetime) -> dict[str, int]:
 
 def list_url(filters: dict) -> str | None:
     """The list page showing exactly `filter_decorations(actor, filters, now)` (None while the page is not there)."""
-    try:
-        base = reverse("decorations:list")
-    except NoReverseMatch:
+    base = url_or_none("decorations:list")
+    if base is None:
         return None
     query = urlencode({key: value for key, value in filters.items() if value not in ("", None, False)})
     return f"{base}?{query}" if query else base

@@ -238,7 +238,8 @@ def list_takeovers(request, filters: Query[TakeoverFilters]):
     require_read(request.actor, RESOURCE)
     rows = _rows(request.actor).annotate(
         open_count=Count("checks", filter=Q(checks__finding_state="open"), distinct=True),
-        missing_count=Count("documents", filter=Q(documents__status="missing"), distinct=True))
+        missing_count=Count("documents", filter=Q(documents__status="missing"), distinct=True)
+    ).order_by("-planned_on", "-id")
     if filters.project is not None:
         rows = rows.filter(project_id=filters.project)
     if filters.status is not None:

@@ -57,7 +57,8 @@ def takeover_list(request):
     actor = request.actor
     rows = _rows(actor).annotate(
         open_count=Count("checks", filter=Q(checks__finding_state=FindingState.OPEN), distinct=True),
-        missing_count=Count("documents", filter=Q(documents__status=DocumentStatus.MISSING), distinct=True))
+        missing_count=Count("documents", filter=Q(documents__status=DocumentStatus.MISSING), distinct=True)
+    ).order_by("-planned_on", "-id")
     status = request.GET.get("status") or ""
     if status in TakeoverStatus.values:
         rows = rows.filter(status=status)

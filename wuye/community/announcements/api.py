@@ -2,8 +2,6 @@
 read); staff list and manage notices — create a draft, change it, attach files, and submit / approve / reject /
 publish / withdraw."""
 
-from __future__ import annotations
-
 from datetime import datetime
 
 from django.http import Http404

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import ast
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
@@ -169,9 +171,14 @@ def test_a_time_limit_shows_inside_the_step_that_started_or_stopped_it(world):
     from wuye.people.access import actor_for
     from wuye.workorders.services import ActionInput, perform
 
-    ticket = world.ticket(world.project1, urgency="emergency")
+    # Fixed moments (the test once read the wall clock: received and dispatched in the same instant, the "early"
+    # note depended on how many milliseconds lay between them): received 10:00, dispatched 10:02 of a 5-minute limit.
+    received = datetime(2026, 12, 2, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+    with time_machine.travel(received, tick=False):
+        ticket = world.ticket(world.project1, urgency="emergency")
     kefu, gongcheng = actor_for(world.user("kefu")), world.user("gongcheng")
-    perform(kefu, ticket, "dispatch", ActionInput(assignee=gongcheng))
+    with time_machine.travel(received + timedelta(minutes=2), tick=False):
+        perform(kefu, ticket, "dispatch", ActionInput(assignee=gongcheng))
     with translation.override("zh-hans"):
         steps = timeline_steps(Event.objects.for_subject(ticket).select_related("actor"))
     verbs = [step.event.verb for step in steps]

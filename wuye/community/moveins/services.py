@@ -299,15 +299,15 @@ def notify_batch(actor: Actor, batch: MoveInBatch, *, at: datetime | None = None
 
 def open_batch(actor: Actor, batch: MoveInBatch, *, at: datetime | None = None) -> MoveInBatch:
     """Owners may book their slots from now on (after the notice)."""
-    return _move_batch(actor, batch, "open", at)
+    return _move_batch(actor, batch, "open", at, "moveins.batch_opened")
 
 
 def close_batch(actor: Actor, batch: MoveInBatch, *, at: datetime | None = None) -> MoveInBatch:
     """No more bookings; move-ins already booked go on."""
-    return _move_batch(actor, batch, "close", at)
+    return _move_batch(actor, batch, "close", at, "moveins.batch_closed")
 
 
-def _move_batch(actor, batch, action, at):
+def _move_batch(actor, batch, action, at, verb):
     require(actor, "moveins.manage")
     _check_batch(actor, batch)
     with transaction.atomic():
@@ -317,8 +317,7 @@ def _move_batch(actor, batch, action, at):
             raise _refuse_batch(batch)
         batch.status = target
         batch.save(update_fields=["status"])
-        record_event(batch, f"moveins.batch_{'opened' if action == 'open' else 'closed'}", actor=actor.user,
-                     data={"name": batch.name})
+        record_event(batch, verb, actor=actor.user, data={"name": batch.name})
     return batch
 
 
@@ -350,7 +349,7 @@ def notice_pdf(batch: MoveInBatch) -> bytes:
         ("缴纳费用", batch.fees_note or "物业服务费（按物业服务协议约定预交）"),
     ])
     doc.paragraph("办理流程：身份及购房合同核验 → 缴纳费用 → 共同验房（抄录水电燃气表读数） → 领取钥匙及门禁卡并签收 → "
-                  "签署《物业服务协议》《装修管理规定》《临时管理规约》。验房发现的问题由工程部在 7 个工作日内整改。")
+                  "签署《物业服务协议》《装修管理规定》《临时管理规约》。验房发现的问题由工程部限期整改，整改进度可在业主服务平台查看。")
     doc.signature([f"{batch.project.name} 物业服务中心",
                    _day_text(timezone.localdate(batch.notice_sent_at) if batch.notice_sent_at
                              else timezone.localdate())])

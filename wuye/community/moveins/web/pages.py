@@ -4,6 +4,7 @@ the signature canvas); the owner portal's "my move-in": open batches to book, my
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -75,7 +76,8 @@ def batch_new(request):
             return redirect(batch.get_absolute_url())
     return render(request, "moveins/batch_new.html", {
         "buildings": buildings, "values": values, "errors": errors,
-        "earliest": service.earliest_first_day(timezone.now())}, status=422 if errors else 200)
+        "earliest": service.earliest_first_day(timezone.now()), "notice_days": settings.WUYE_MOVE_IN_NOTICE_DAYS},
+        status=422 if errors else 200)
 
 
 def _batch(request, pk: int):

@@ -199,3 +199,36 @@ def test_worker_passes_are_issued_from_the_decoration(world, login):
     page = desk.get(reverse("decorations:detail", args=[decoration.pk]))
     assert reverse("security:worker_pass", args=[worker_pass.pk]) in page.content.decode()
     assert services.decorations(actor(world, "kefu")).filter(pk=decoration.pk).exists()
+
+
+def _png():
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (8, 8), (200, 30, 30)).save(out, format="PNG")
+    return SimpleUploadedFile("site.png", out.getvalue(), content_type="image/png")
+
+
+def test_inspection_photos_are_served_to_those_who_see_the_decoration(world, login, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    decoration = carry(world, apply(world), "in_progress")
+    eng = login("gongcheng")
+    response = eng.post(reverse("decorations:action", args=[decoration.pk, "inspect"]),
+                        {"result": "violation", "violation": "夜间施工，已责令停工", "photos": [_png()]})
+    assert response.status_code == 302
+    inspection = decoration.inspections.get()
+    assert len(inspection.photos) == 1
+    url = reverse("decorations:inspection_photo", args=[decoration.pk, inspection.pk, 0])
+    assert url in eng.get(reverse("decorations:detail", args=[decoration.pk])).content.decode()
+    photo = eng.get(url)
+    assert photo.status_code == 200 and photo["Content-Type"] == "image/png"
+    assert eng.get(reverse("decorations:inspection_photo", args=[decoration.pk, inspection.pk, 1])).status_code == 404
+    assert login("kefu2").get(url).status_code == 404
+    owner = login("yezhu")
+    mine = reverse("decorations:h5_inspection_photo", args=[decoration.pk, inspection.pk, 0])
+    assert mine in owner.get(reverse("decorations:h5_detail", args=[decoration.pk])).content.decode()
+    assert owner.get(mine).status_code == 200
+    assert login("yezhu2").get(mine).status_code == 404

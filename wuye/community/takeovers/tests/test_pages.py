@@ -92,7 +92,8 @@ def test_documents_page(world, login):
     response = client.post(url, {"status": "received", "received_on": "2026-09-20", "copies": "1"})
     assert response.status_code == 422
     response = client.post(url, {"status": "received", "received_on": "2026-09-20", "copies": "1",
-                                 "warranty_ends_on": "2028-09-20", "responsible_firm": "迅达电梯", "filed_at": "档案室"})
+                                 "warranty_ends_on": "2028-09-20", "responsible_firm": "迅达电梯",
+                                 "filed_at": "档案室"})
     assert response.status_code == 302
     page = client.get(reverse("takeovers:documents", args=[takeover.pk])).content.decode()
     assert "2028年9月20日" in page and "迅达电梯" in page

@@ -276,3 +276,21 @@ def test_events_read_as_sentences(world):
     sentences = [event_sentence(event) for event in timeline(takeover)]
     assert any("外墙裂缝" in sentence for sentence in sentences)
     assert all("takeovers." not in sentence for sentence in sentences)
+
+
+def test_the_demo_builds_through_the_services_and_runs_once(world):
+    from wuye.demo.community_takeovers import add_demo_takeovers
+
+    assert add_demo_takeovers(world.company) == {"takeovers": 4}
+    assert add_demo_takeovers(world.company) == {"takeovers": 0}
+    for project in (world.project1, world.project2):
+        accepted = Takeover.objects.get(project=project, status="accepted")
+        assert accepted.checks.filter(finding_state="open").count() == 0
+        under_way = Takeover.objects.get(project=project, status="rectifying")
+        assert under_way.checks.filter(finding_state="open").count() == 3
+        notice = under_way.notices.get()
+        assert services.notice_clock(notice).stopped_at is None
+        assert under_way.documents.filter(status="missing").count() == 1
+    assert services.report_pdf(Takeover.objects.filter(status="accepted").first())[:4] == b"%PDF"
+    first_notice = RectificationNotice.objects.filter(takeover__status="accepted").first()
+    assert services.rectification_of(first_notice).status == "closed"

@@ -232,3 +232,17 @@ def test_inspection_photos_are_served_to_those_who_see_the_decoration(world, log
     assert mine in owner.get(reverse("decorations:h5_detail", args=[decoration.pk])).content.decode()
     assert owner.get(mine).status_code == 200
     assert login("yezhu2").get(mine).status_code == 404
+
+
+def test_the_list_reads_the_same_number_of_queries_for_more_rows(world, login, django_assert_max_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    carry(world, apply(world), "checked")
+    client = login("kefu")
+    with CaptureQueriesContext(connection) as one:
+        assert _list(client).status_code == 200
+    for _n in range(3):
+        carry(world, apply(world), "checked")
+    with django_assert_max_num_queries(len(one.captured_queries)):
+        assert len(_list(client).context["rows"]) == 4

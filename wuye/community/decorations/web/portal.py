@@ -134,7 +134,9 @@ def _h5_detail(request, decoration, errors=None, status=200):
     return render(request, "decorations/h5_detail.html", {
         **context, "next": next_step(decoration, deposit, context["refund"]),
         "actions": [one for one in services.available_actions(actor, decoration) if one in OWNER_ACTIONS],
-        "may_add_document": decoration.status in (S.SUBMITTED, S.RETURNED), "document_kinds": DocumentKind.choices,
+        "may_add_document": decoration.status in (S.SUBMITTED, S.RETURNED) and (
+            decoration.applicant_id == actor.user.pk or decoration.unit_id in services.owned_unit_ids(actor)),
+        "document_kinds": DocumentKind.choices,
         "errors": errors or {}}, status=status)
 
 

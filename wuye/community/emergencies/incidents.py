@@ -50,7 +50,7 @@ TITLE_MAX, PLACE_MAX, NOTE_MAX, LOG_MAX = 80, 100, 300, 500
 SUMMARY_MAX, CAUSE_MAX, LESSONS_MAX = 2000, 1000, 1000
 BUILDINGS_MAX = 999
 CLOCK_SKEW = timedelta(minutes=1)  # a phone's clock a little ahead still counts as now
-BACKDATE_MAX = timedelta(days=7)  # an incident is recorded while it happens, or within the week
+BACKDATE_MAX = timedelta(days=30)  # recorded while it happens, or afterwards within the month (a paper log)
 
 # action → (states it leaves, state it reaches, permission)
 TRANSITIONS: dict[str, tuple[frozenset, str, str]] = {
@@ -236,7 +236,9 @@ def start_incident(actor: Actor, project, playbook: Playbook, level: str | None 
             "kind": IncidentKind(kind).label, "count": buildings_affected, "level": Level(least).label})
     title = _text(problems, "title", title or playbook.get_kind_display(), TITLE_MAX)
     place = _text(problems, "place", place, PLACE_MAX)
-    at = _moment(problems, reported_at, field="reported_at")
+    # An entrapment's incident starts when the entrapment did, however long ago it was recorded.
+    earliest = reported_at if _system and isinstance(reported_at, datetime) else None
+    at = _moment(problems, reported_at, field="reported_at", earliest=earliest)
     problems.raise_if_any()
 
     steps = list(playbook.steps.order_by("position"))

@@ -62,3 +62,20 @@ def test_an_entrapment_opens_its_level_iv_incident_once_without_doubling_clocks(
 
     page = login("kefu").get(incident.get_absolute_url()).content.decode()
     assert f"/console/facilities/entrapments/{entrapment.pk}/" in page
+
+
+def test_a_past_entrapment_recorded_afterwards_gets_its_incident_which_the_demo_closes(world, lift):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from wuye.demo.community_emergencies import add_demo_emergencies
+
+    long_ago = timezone.now() - timedelta(days=40)
+    entrapment = entrapments.start_entrapment(actor_for(world.user("kefu")), lift, at=long_ago)
+    incident = Incident.objects.get(source_id=entrapment.pk)
+    assert incident.reported_at == long_ago
+    add_demo_emergencies(world.company)
+    incident.refresh_from_db()
+    assert incident.status == "closed" and incident.log.count() == 3
+    assert Incident.objects.filter(project=world.project1, kind="entrapment").count() == 1

@@ -107,5 +107,5 @@ def test_workbench_and_home_count_the_active_incidents_they_open(world, books, l
         assert login("zhixu").get(late.url).content.decode().count(link) == 1
     assert {c.key: c for c in cards_for(actor_for(world.user("zhixu")), now)}["emergencies.late"].count == 0
     assert {c.key: c for c in cards_for(actor_for(world.user("kefu2")), now)}["emergencies.active"].count == 0
-    section = [s for s in sections_for(actor_for(world.user("kefu"))) if s["key"] == "emergencies"][0]
+    section = next(s for s in sections_for(actor_for(world.user("kefu"))) if s["key"] == "emergencies")
     assert section["figure"]["count"] == 1

@@ -36,7 +36,7 @@ from wuye.core.money import format_money, to_money
 from wuye.core.outbox import notify
 from wuye.core.photos import photo_type, reencode
 from wuye.core.scheduling import periodic
-from wuye.core.sentences import register_sentences, register_terms
+from wuye.core.sentences import format_time, register_sentences, register_terms
 from wuye.core.validators import check_text, normalize_phone
 
 from .models import (
@@ -808,7 +808,7 @@ def accept(actor: Actor, decoration: Decoration, *, findings: str = "", photos=(
                 gettext("Deposit paid %(paid)s, deductions %(deductions)s, to refund %(refund)s by %(due)s.") % {
                     "paid": format_money(state["paid"]), "deductions": format_money(state["deductions_total"]),
                     "refund": format_money(state["refund"]),
-                    "due": timezone.localtime(clock.due_at).strftime("%Y-%m-%d %H:%M")},
+                    "due": format_time(clock.due_at)},
                 link=_link(decoration), source=decoration, dedupe_key=f"decoration-accepted-{decoration.pk}")
     return decoration
 

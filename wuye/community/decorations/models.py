@@ -122,6 +122,9 @@ class DecorationDocument(models.Model):
         verbose_name_plural = _("decoration documents")
         ordering = ["kind", "id"]
 
+    def __str__(self):
+        return self.name
+
 
 class InspectionResult(models.TextChoices):
     PASSED = "passed", _("No problem")
@@ -148,6 +151,9 @@ class DecorationInspection(models.Model):
         verbose_name_plural = _("decoration inspections")
         ordering = ["inspected_at", "id"]
 
+    def __str__(self):
+        return f"{self.decoration.number} {self.get_result_display()}"
+
 
 class DecorationDeduction(models.Model):
     """One itemised deduction from the deposit (damage to common areas, rubbish left, a fine the rules name)."""
@@ -163,3 +169,6 @@ class DecorationDeduction(models.Model):
         verbose_name_plural = _("deposit deductions")
         ordering = ["id"]
         constraints = [models.CheckConstraint(condition=models.Q(amount__gt=0), name="decoration_deduction_positive")]
+
+    def __str__(self):
+        return f"{self.reason} {self.amount}"

@@ -46,11 +46,10 @@ def decoration_cards(actor, now: datetime) -> list[Card]:
     if role not in CARD_ROLES or not may_read(actor, "decorations.decorations") or lists.list_url({}) is None:
         return []
     group = gettext("Decoration")
-    cards = []
-    for key, label, filters, tone in _specs(role):
-        count = lists.filter_decorations(actor, filters, now).count()
-        cards.append(Card(key, label, count, url=lists.list_url(filters), tone=tone if count else "", group=group))
-    return cards
+    specs = _specs(role)
+    counts = lists.count_each(actor, {key: filters for key, _label, filters, _tone in specs}, now)
+    return [Card(key, label, counts[key], url=lists.list_url(filters), tone=tone if counts[key] else "", group=group)
+            for key, label, filters, tone in specs]
 
 
 def register() -> None:

@@ -99,3 +99,12 @@ def test_the_refund_card_keeps_a_requested_refund_until_it_is_approved(world, sp
     assert lists.filter_decorations(actor(world, "caiwu"), pending, now).count() == 1
     approve_refund(actor(world, "jingli"), request)
     assert lists.filter_decorations(actor(world, "caiwu"), pending, now + timedelta(minutes=1)).count() == 0
+
+
+def test_the_engineers_two_cards_are_counted_in_one_query(world, spread, django_assert_num_queries):
+    engineer = actor(world, "gongcheng")
+    now = datetime(2026, 9, 20, 9, 0, tzinfo=SH)
+    decoration_cards(engineer, now)  # content types and rules cached, as in a running server
+    with django_assert_num_queries(1):
+        cards = decoration_cards(engineer, now)
+    assert [card.count for card in cards] == [1, 1]

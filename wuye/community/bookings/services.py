@@ -292,6 +292,10 @@ def create_venue(actor: Actor, project, **values) -> Venue:
     """A new venue of `project` (bookings.manage_venues). Every field is required but `place`, `rules` and
     `is_active`; the name is unique in the project (422 naming `name`)."""
     require(actor, "bookings.manage_venues")
+    from wuye.tenancy.models import Project
+
+    if project is None or not scoped(Project.objects.filter(pk=project.pk), actor).exists():
+        raise InvalidInput("project", _("No such project."))
     problems = Problems()
     missing = [field for field in VENUE_FIELDS if field not in values and field not in ("place", "rules", "is_active")]
     for field in missing:
@@ -314,6 +318,8 @@ def update_venue(actor: Actor, venue: Venue, **values) -> Venue:
     """Change a venue's fields (only those given). Bookings already made keep their time and fee; a closed venue
     (`is_active` false) takes no new bookings."""
     require(actor, "bookings.manage_venues")
+    if not venues(actor).filter(pk=venue.pk).exists():
+        raise Http404
     problems = Problems()
     cleaned = _venue_values(problems, {key: value for key, value in values.items() if key in VENUE_FIELDS})
     if "hours" in values:
@@ -380,6 +386,8 @@ def book(actor: Actor, venue: Venue, *, unit, starts_at, ends_at, people, purpos
     locked, and the slots' unique constraint refuses a double booking on every database). A fee is charged to the
     unit through billing."""
     at = at or timezone.now()
+    if not venues(actor).filter(pk=venue.pk).exists():
+        raise InvalidInput("venue", _("No such venue."))
     if actor.is_owner:
         require(actor, "bookings.own")
         if unit is None or unit.pk not in actor.unit_ids or unit.project_id != venue.project_id:

@@ -381,6 +381,7 @@ def book(actor: Actor, *, batch: MoveInBatch, unit, slot: MoveInSlot | None = No
     else:
         require(actor, "moveins.desk")
     _check_batch(actor, batch)
+    batch = MoveInBatch.objects.get(pk=batch.pk)  # its status as it is now
     problems = Problems()
     if unit is None or unit.building_id != batch.building_id:
         problems.add("unit", _("Choose a home of the batch's building."))

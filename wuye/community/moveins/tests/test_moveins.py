@@ -368,3 +368,15 @@ def test_the_workbench_counts_equal_the_lists(world, login, frozen):
         assert cards["moveins.today"].count == 1
         listed = login("kefu").get(cards["moveins.today"].url)
         assert move_in.unit.label in listed.content.decode()
+
+
+def test_the_demo_runs_through_the_services_and_a_rerun_adds_nothing(world, frozen):
+    from wuye.demo.community_moveins import add_demo_moveins
+
+    made = add_demo_moveins(world.company, now=NOW)
+    assert made["move_in_batches"] == 2 and made["move_ins"] >= 8
+    statuses = set(MoveIn.objects.filter(project=world.project1).values_list("status", flat=True))
+    # The small world's building has five homes besides the owner login's: every step but the identity check.
+    assert {"completed", "agreements_signed", "keys_handed", "inspected", "booked"} <= statuses
+    assert MoveIn.objects.filter(unit=world.owner_unit("yezhu"), booked_by=world.user("yezhu")).exists()
+    assert add_demo_moveins(world.company, now=NOW) == {"move_in_batches": 0, "move_ins": 0}

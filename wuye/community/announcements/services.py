@@ -549,7 +549,7 @@ def publish_due(now: datetime | None = None) -> int:
     for pk in list(Announcement.objects.due_to_publish(now).values_list("pk", flat=True)[:500]):
         with transaction.atomic():
             announcement = Announcement.objects.select_for_update(skip_locked=True).filter(
-                pk=pk, status=S.SCHEDULED).select_related("project", "author").first()
+                pk=pk, status=S.SCHEDULED).select_related("project").first()
             if announcement is None:
                 continue
             if announcement.is_outage and announcement.outage_start and \

@@ -13,7 +13,7 @@ class ActivityStatus(models.TextChoices):
     OPEN = "open", _("Open for sign-up")
     CLOSED = "closed", _("Sign-up closed")
     CANCELLED = "cancelled", _("Cancelled")
-    DONE = "done", _("Held")
+    DONE = "done", _("Activity held")
 
 
 class Activity(models.Model):
@@ -23,7 +23,7 @@ class Activity(models.Model):
     project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="activities")
     title = models.CharField(_("title"), max_length=60)
     description = models.TextField(_("description"), max_length=1000, blank=True)
-    place = models.CharField(_("place"), max_length=60)
+    place = models.CharField(_("venue"), max_length=60)
     starts_at = models.DateTimeField(_("starts at"))
     ends_at = models.DateTimeField(_("ends at"))
     signup_deadline = models.DateTimeField(_("sign-up deadline"))

@@ -29,7 +29,7 @@ from wuye.core.errors import Conflict, FieldProblem, InvalidInput, NotAllowed, P
 from wuye.core.events import record_event
 from wuye.core.money import format_money, to_money
 from wuye.core.outbox import notify
-from wuye.core.sentences import register_sentences, register_terms
+from wuye.core.sentences import register_sentences
 from wuye.core.validators import check_text
 
 from .models import Activity, ActivitySignup, ActivityStatus, SignupStatus
@@ -56,8 +56,6 @@ SIGNUP_TRANSITIONS: dict[str, tuple[frozenset, str]] = {
     "cancel": (frozenset({G.SIGNED_UP}), G.CANCELLED),
     "check_in": (frozenset({G.SIGNED_UP}), G.CHECKED_IN),
 }
-VERBS = {"publish": "activities.published", "close": "activities.closed", "cancel": "activities.cancelled",
-         "finish": "activities.held"}
 HOLDING = (G.SIGNED_UP, G.CHECKED_IN)  # sign-ups that hold places
 
 
@@ -219,7 +217,9 @@ def transition(actor: Actor, activity: Activity, action: str, *, reason: str = "
                 "The activity has not ended yet."))])
         activity.status = target
         activity.save(update_fields=["status"])
-        record_event(activity, VERBS[action], actor=actor.user, data={"title": activity.title, "reason": reason})
+        record_event(activity, "activities.published" if action == "publish" else "activities.closed"
+                     if action == "close" else "activities.cancelled" if action == "cancel" else "activities.held",
+                     actor=actor.user, data={"title": activity.title, "reason": reason})
         if action == "cancel":
             users = [signup.user for signup in activity.signups.filter(status=G.SIGNED_UP).select_related("user")]
             if users:
@@ -366,9 +366,6 @@ def check_in_by_code(actor: Actor, activity: Activity, code, *, at: datetime | N
 
 
 # -- sentences ---------------------------------------------------------------------------------------------------------
-register_terms(details={"title": gettext_lazy("activity"), "people": gettext_lazy("people")})
-
-
 def _created(event, fields) -> str:
     raw = fields.raw
     fee = Decimal(raw.get("fee") or "0")

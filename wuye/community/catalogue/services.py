@@ -26,7 +26,7 @@ from wuye.core.errors import Conflict, FieldProblem, NotAllowed, Problems
 from wuye.core.events import record_event
 from wuye.core.money import format_money, to_money
 from wuye.core.outbox import notify
-from wuye.core.sentences import register_sentences, register_terms
+from wuye.core.sentences import register_sentences
 from wuye.core.validators import check_text
 from wuye.people.services import staff_users
 from wuye.workorders.models import PriceItem
@@ -398,11 +398,6 @@ def settle_paid_orders(now: datetime | None = None) -> int:
 
 
 # -- sentences ---------------------------------------------------------------------------------------------------------
-register_terms(details={"service": gettext_lazy("service"), "estimate": gettext_lazy("estimate"),
-                        "ticket_number": gettext_lazy("work order"), "old_price": gettext_lazy("old price"),
-                        "new_price": gettext_lazy("new price")})
-
-
 def _ordered(event, fields) -> str:
     if fields.raw.get("estimate") is None:
         text = _("Ordered %(service)s × %(quantity)s for %(unit)s (quoted on site)") % fields

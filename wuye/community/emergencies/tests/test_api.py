@@ -75,4 +75,7 @@ def test_scope_kefu2_404_and_owners_none(world, api, books):
     assert kefu2.post(f"/api/v1/incidents/{started['id']}/steps/{step}/done").status_code == 404
     assert kefu2.get("/api/v1/incidents").json()["count"] == 0
     assert api("yezhu").get("/api/v1/incidents").status_code == 403
+    playbooks = api("caiwu").get("/api/v1/incident-playbooks").json()
+    assert playbooks["count"] == 5 and playbooks["items"][0]["steps"][0]["minutes"] == 5
+    assert kefu2.get("/api/v1/incident-playbooks").json()["count"] == 0
     assert api("yezhu").get(f"/api/v1/incidents/{started['id']}").status_code in (403, 404)

@@ -11,16 +11,17 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from wuye.tenancy.models import Building, Project
 
 
 class TakeoverStatus(models.TextChoices):
-    PLANNED = "planned", _("Planned")
+    PLANNED = "planned", pgettext_lazy("takeover", "Planned")
     INSPECTING = "inspecting", _("Inspecting")
     RECTIFYING = "rectifying", _("Developer rectifying")
     REINSPECTING = "reinspecting", _("Re-inspecting")
-    ACCEPTED = "accepted", _("Accepted")
+    ACCEPTED = "accepted", pgettext_lazy("takeover", "Accepted")
     CANCELLED = "cancelled", _("Cancelled")
 
 
@@ -46,13 +47,13 @@ class FindingState(models.TextChoices):
     """What became of a finding: open until the re-inspection finds it fixed, or the manager accepts it as is."""
 
     NONE = "", _("No finding")
-    OPEN = "open", _("Open")
+    OPEN = "open", pgettext_lazy("takeover finding", "Open")
     FIXED = "fixed", _("Fixed")
     WAIVED = "waived", _("Accepted as is")
 
 
 class NoticeStatus(models.TextChoices):
-    ISSUED = "issued", _("Issued")
+    ISSUED = "issued", pgettext_lazy("rectification notice", "Issued")
     CLOSED = "closed", _("All findings resolved")
     CANCELLED = "cancelled", _("Cancelled")
 
@@ -68,7 +69,7 @@ class DocumentCategory(models.TextChoices):
 
 class DocumentStatus(models.TextChoices):
     EXPECTED = "expected", _("Expected")
-    RECEIVED = "received", _("Received")
+    RECEIVED = "received", pgettext_lazy("handover document", "Received")
     MISSING = "missing", _("Missing")
 
 
@@ -120,7 +121,7 @@ class RectificationNotice(models.Model):
     number = models.PositiveSmallIntegerField(_("number"))
     status = models.CharField(_("status"), max_length=16, choices=NoticeStatus.choices, default=NoticeStatus.ISSUED)
     note = models.CharField(_("note"), max_length=500, blank=True)
-    issued_at = models.DateTimeField(_("issued"), default=timezone.now)
+    issued_at = models.DateTimeField(pgettext_lazy("rectification notice", "issued"), default=timezone.now)
     issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
                                   related_name="+")
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)

@@ -172,6 +172,14 @@ def _day(problems: Problems, field: str, value, *, required=False) -> date | Non
     return value
 
 
+def _dated(at: datetime | None, event):
+    """The event dated when the step happened (`at`: demo data, a step entered afterwards), in the same
+    transaction, as quality's rectifications do."""
+    if at is not None:
+        type(event).objects.filter(pk=event.pk).update(created_at=at)
+    return event
+
+
 def _check_may(actor: Actor, takeover: Takeover) -> None:
     """Outside the actor's sight → 404 (existence never leaks)."""
     if not takeovers(actor).filter(pk=takeover.pk).exists():
@@ -242,9 +250,9 @@ def create_takeover(actor: Actor, *, project, title: str, developer: str, planne
         HandoverDocument.objects.bulk_create([
             HandoverDocument(takeover=takeover, number=n, category=category, name=name)
             for n, (category, name) in enumerate(checklists.DOCUMENTS, start=1)])
-        record_event(takeover, "takeovers.created", actor=actor.user, data={
+        _dated(at, record_event(takeover, "takeovers.created", actor=actor.user, data={
             "title": title, "developer": developer, "on": planned_on.isoformat(), "items": len(checks),
-            "buildings": [building.number for building in buildings]})
+            "buildings": [building.number for building in buildings]}))
     return takeover
 
 
@@ -255,7 +263,7 @@ def start_inspection(actor: Actor, takeover: Takeover, *, at: datetime | None = 
         takeover = _move(actor, takeover, "start")
         takeover.status, takeover.started_at = TRANSITIONS["start"][1], at
         takeover.save(update_fields=["status", "started_at"])
-        record_event(takeover, "takeovers.started", actor=actor.user, data={})
+        _dated(at, record_event(takeover, "takeovers.started", actor=actor.user, data={}))
     return takeover
 
 
@@ -301,9 +309,9 @@ def record_check(actor: Actor, check: TakeoverCheck, *, result: str, note: str =
         check.finding_state = FindingState.OPEN if result == CheckResult.FINDING else FindingState.NONE
         check.checked_by, check.checked_at = actor.user, at
         check.save(update_fields=["result", "note", "location", "finding_state", "checked_by", "checked_at"])
-        record_event(takeover, "takeovers.checked", actor=actor.user, data={
+        _dated(at, record_event(takeover, "takeovers.checked", actor=actor.user, data={
             "item": check.item, "takeover_system": check.system, "check_result": result, "note": note,
-            "photos": kept})
+            "photos": kept}))
     return check
 
 
@@ -346,8 +354,8 @@ def issue_notice(actor: Actor, takeover: Takeover, *, check_ids=None, note: str 
             "title": takeover.title, "number": number, "developer": takeover.developer, "count": len(found)},
             department=Role.ENGINEERING, description=description, actor=actor, at=at, policy_key=POLICY_KEY)
         clock = notice_clock(notice)
-        record_event(takeover, "takeovers.notice_issued", actor=actor.user, data={
-            "number": number, "findings": len(found), "due_at": clock.due_at.isoformat() if clock else None})
+        _dated(at, record_event(takeover, "takeovers.notice_issued", actor=actor.user, data={
+            "number": number, "findings": len(found), "due_at": clock.due_at.isoformat() if clock else None}))
     return notice
 
 
@@ -357,7 +365,7 @@ def start_reinspection(actor: Actor, takeover: Takeover, *, at: datetime | None 
         takeover = _move(actor, takeover, "reinspect")
         takeover.status = TRANSITIONS["reinspect"][1]
         takeover.save(update_fields=["status"])
-        record_event(takeover, "takeovers.reinspection_started", actor=actor.user, data={})
+        _dated(at, record_event(takeover, "takeovers.reinspection_started", actor=actor.user, data={}))
     return takeover
 
 
@@ -372,7 +380,8 @@ def _close_notice_if_done(actor: Actor, notice: RectificationNotice | None, at: 
         return
     notice.status, notice.closed_at = NoticeStatus.CLOSED, at
     notice.save(update_fields=["status", "closed_at"])
-    record_event(notice.takeover, "takeovers.notice_closed", actor=actor.user, data={"number": notice.number})
+    _dated(at, record_event(notice.takeover, "takeovers.notice_closed", actor=actor.user,
+                            data={"number": notice.number}))
     rect = rectification_of(notice)
     if rect is not None and rectifications.may_act(actor, rect, "report"):
         rectifications.report_rectified(actor, rect, note=_(
@@ -404,8 +413,8 @@ def reinspect(actor: Actor, check: TakeoverCheck, *, fixed: bool, note: str = ""
             check.finding_state, check.resolved_by = FindingState.FIXED, actor.user
         check.save(update_fields=["reinspections", "reinspect_note", "reinspected_at", "finding_state",
                                   "resolved_by"])
-        record_event(takeover, "takeovers.reinspected", actor=actor.user, data={
-            "item": check.item, "fixed": fixed, "note": note})
+        _dated(at, record_event(takeover, "takeovers.reinspected", actor=actor.user, data={
+            "item": check.item, "fixed": fixed, "note": note}))
         _close_notice_if_done(actor, check.notice, at)
     return check
 
@@ -427,7 +436,8 @@ def waive(actor: Actor, check: TakeoverCheck, *, note: str, at: datetime | None 
             raise Conflict(message, [FieldProblem("finding", message)])
         check.finding_state, check.waive_note, check.resolved_by = FindingState.WAIVED, note, actor.user
         check.save(update_fields=["finding_state", "waive_note", "resolved_by"])
-        record_event(takeover, "takeovers.waived", actor=actor.user, data={"item": check.item, "note": note})
+        _dated(at, record_event(takeover, "takeovers.waived", actor=actor.user,
+                                data={"item": check.item, "note": note}))
         _close_notice_if_done(actor, check.notice, at)
     return check
 
@@ -459,8 +469,8 @@ def accept(actor: Actor, takeover: Takeover, *, signed_on, developer_signatory: 
         takeover.accepted_by = actor.user
         takeover.save(update_fields=["status", "accepted_on", "developer_signatory", "acceptance_note",
                                      "accepted_by"])
-        record_event(takeover, "takeovers.accepted", actor=actor.user, data={
-            "on": signed_on.isoformat(), "signatory": developer_signatory, "note": note})
+        _dated(at, record_event(takeover, "takeovers.accepted", actor=actor.user, data={
+            "on": signed_on.isoformat(), "signatory": developer_signatory, "note": note}))
     return takeover
 
 
@@ -488,7 +498,7 @@ def cancel(actor: Actor, takeover: Takeover, *, reason: str, at: datetime | None
             rect = rectification_of(notice)
             if rect is not None and rectifications.may_act(actor, rect, "cancel"):
                 rectifications.cancel_rectification(actor, rect, reason=reason, at=at)
-        record_event(takeover, "takeovers.cancelled", actor=actor.user, data={"reason": reason})
+        _dated(at, record_event(takeover, "takeovers.cancelled", actor=actor.user, data={"reason": reason}))
     return takeover
 
 
@@ -567,8 +577,8 @@ def update_document(actor: Actor, doc: HandoverDocument, data: dict, *, at: date
         _document_rules(problems, doc, timezone.localdate(at))
         problems.raise_if_any()
         doc.save()
-        record_event(takeover, "takeovers.document_updated", actor=actor.user, data={
-            "document": doc.name, "document_status": doc.status, "copies": doc.copies})
+        _dated(at, record_event(takeover, "takeovers.document_updated", actor=actor.user, data={
+            "document": doc.name, "document_status": doc.status, "copies": doc.copies}))
     return doc
 
 
@@ -591,8 +601,8 @@ def add_document(actor: Actor, takeover: Takeover, data: dict, *, at: datetime |
         _document_rules(problems, doc, timezone.localdate(at))
         problems.raise_if_any()
         doc.save()
-        record_event(takeover, "takeovers.document_added", actor=actor.user, data={
-            "document": doc.name, "document_status": doc.status})
+        _dated(at, record_event(takeover, "takeovers.document_added", actor=actor.user, data={
+            "document": doc.name, "document_status": doc.status}))
     return doc
 
 

@@ -269,3 +269,19 @@ def test_every_decoration_event_reads_as_a_sentence(world, frozen):
     for event in Event.objects.filter(subject_id=decoration.pk, verb__startswith="decorations."):
         text = str(event_sentence(event))
         assert text and "decorations." not in text
+
+
+def test_a_refund_not_made_in_time_escalates_on_the_policys_ladder(world):
+    from wuye.sla.engine import sweep
+
+    with time_machine.travel(APPLIED, tick=False):
+        decoration = carry(world, apply(world), "in_progress")
+    with time_machine.travel(ACCEPTED, tick=False):
+        decoration = services.accept(actor(world, "gongcheng"), decoration)
+    clock = Clock.objects.get(key="decoration.refund", subject_id=decoration.pk)
+    late = datetime(2026, 10, 13, 10, 0, tzinfo=SH)
+    with time_machine.travel(late, tick=False):
+        sweep(late)
+    clock.refresh_from_db()
+    # Breached at its deadline (Mon 12 Oct 17:00) and taken up the policy's ladder (finance's supervisor first).
+    assert clock.breached_at == datetime(2026, 10, 12, 17, 0, tzinfo=SH) and clock.escalation_level >= 1

@@ -113,3 +113,32 @@ def test_the_demo_runs_once(world):
     assert water.outage_start - water.published_at >= timedelta(hours=48)
     with time_machine.travel(NOW, tick=False):
         assert add_demo_announcements(world.company) == {"announcements": 0, "reads": 0}
+
+
+def test_attachments_from_the_console_reach_the_owner_and_nobody_else(world, login, frozen):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    kefu = actor_for(world.user("kefu"))
+    one = services.create(kefu, project=world.project1, kind="disclosure", title="11月公摊费用公示", body="见附件")
+    client = login("kefu")
+    pdf = SimpleUploadedFile("公示.pdf", b"%PDF-1.4\n1 0 obj\n", content_type="application/pdf")
+    answer = client.post(reverse("announcements:attachment_add", args=[one.pk]), {"file": pdf, "title": "公摊明细"})
+    assert answer.status_code == 302
+    exe = SimpleUploadedFile("明细.pdf", b"MZ\x90\x00", content_type="application/pdf")
+    refused = client.post(reverse("announcements:attachment_add", args=[one.pk]), {"file": exe})
+    assert refused.status_code == 422 and one.attachments.count() == 1
+    attachment = one.attachments.get()
+    services.submit(kefu, one)
+    services.approve(actor_for(world.user("jingli")), one)
+    url = reverse("announcements:h5_attachment", args=[one.pk, attachment.pk])
+    assert reverse("announcements:h5_attachment", args=[one.pk, attachment.pk]) in login("yezhu").get(
+        reverse("announcements:h5_detail", args=[one.pk])).content.decode()
+    assert login("yezhu").get(url).status_code == 200
+    assert login("yezhu2").get(url).status_code == 404
+    assert login("kefu2").get(reverse("announcements:attachment", args=[one.pk, attachment.pk])).status_code == 404
+    assert "11月公摊费用公示" not in login("kefu2").get(reverse("announcements:list")).content.decode()
+
+
+def test_the_community_home_lists_the_section(world, login, frozen):
+    page = login("jingli").get(reverse("community:home"))
+    assert page.status_code == 200 and reverse("announcements:list") in page.content.decode()

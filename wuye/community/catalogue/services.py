@@ -353,7 +353,7 @@ def complete(actor: Actor, order: ServiceOrder, *, amount=None, at: datetime | N
 
 def cancel(actor: Actor, order: ServiceOrder, *, reason: str = "", at: datetime | None = None) -> ServiceOrder:
     """Cancel an order not done yet: the owner while it is not accepted, the desk until it is done (a reason
-    required from the desk, ≤ 200 characters). An open work order is the desk's to close in work orders."""
+    required from the desk, ≤ 200 characters) — its work order is cancelled with it while the job has not begun."""
     at = at or timezone.now()
     problems = Problems()
     reason = _text(problems, "reason", reason, NOTE_MAX, required=not actor.is_owner)
@@ -363,6 +363,8 @@ def cancel(actor: Actor, order: ServiceOrder, *, reason: str = "", at: datetime 
         if actor.is_owner and (order.status != S.ORDERED or order.unit_id not in actor.unit_ids):
             raise Conflict(_("The desk has accepted this order: call the desk to cancel it."),
                            [FieldProblem("status", _("The desk has accepted this order: call the desk to cancel it."))])
+        if order.ticket_id:
+            _cancel_ticket(actor, order, reason, at)
         order.status, order.cancelled_at, order.cancel_reason = S.CANCELLED, at, reason
         order.save(update_fields=["status", "cancelled_at", "cancel_reason"])
         record_event(order, "catalogue.cancelled", actor=actor.user, project_id=order.project_id,
@@ -370,6 +372,17 @@ def cancel(actor: Actor, order: ServiceOrder, *, reason: str = "", at: datetime 
         if not actor.is_owner:
             _tell_owner(order, _("Your order of %(service)s is cancelled") % {"service": order.item.name}, reason)
     return order
+
+
+def _cancel_ticket(actor: Actor, order: ServiceOrder, reason: str, at: datetime) -> None:
+    """The accepted order's work order is cancelled with it, through work orders' own `cancel` action — refused
+    (409, nothing written) once the job is under way: it is finished or stopped in work orders first."""
+    from wuye.workorders.models import Status as TicketStatus
+    from wuye.workorders.services import ActionInput, perform
+
+    if order.ticket.status in (TicketStatus.CANCELLED, TicketStatus.CLOSED):
+        return
+    perform(actor, order.ticket, "cancel", ActionInput(reason=reason), now=at)
 
 
 def _settle(order: ServiceOrder, at: datetime) -> None:

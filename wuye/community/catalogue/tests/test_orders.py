@@ -132,6 +132,7 @@ def test_state_and_role_refusals(shop, api):
     assert api("kefu").post(f"/api/v1/service-orders/{order_id}/actions/cancel", {}).status_code == 422
     cancelled = api("kefu").post(f"/api/v1/service-orders/{order_id}/actions/cancel", {"reason": "业主改期"})
     assert cancelled.json()["status"] == "cancelled"
+    assert ServiceOrder.objects.get(pk=order_id).ticket.status == "cancelled"  # the work order with it
     response = api("caiwu").client.patch(f"/api/v1/services/{item(shop.project1, 'drain').pk}",
                                          '{"price": "90.00"}', content_type="application/json",
                                          **api("caiwu").headers)

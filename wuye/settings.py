@@ -307,6 +307,13 @@ WUYE_OUTAGE_NOTICE_HOURS = envint("WUYE_OUTAGE_NOTICE_HOURS", 48)
 # The decoration deposit (装修保证金, yuan) when the project's `decoration-deposit` charge item has no price: the seed
 # leaves the figure blank ("xx元"); 2,000.00 is what residential communities commonly ask.
 WUYE_DECORATION_DEPOSIT = os.environ.get("WUYE_DECORATION_DEPOSIT", "2000.00")
+# Incident levels (wuye.community.emergencies, SPEC §7, seed 001 ch.7 §1): an outage across more than this many
+# buildings is at least level III, a fire across more than this many at least level II.
+WUYE_INCIDENT_OUTAGE_BUILDINGS = envint("WUYE_INCIDENT_OUTAGE_BUILDINGS", 10)
+WUYE_INCIDENT_FIRE_BUILDINGS = envint("WUYE_INCIDENT_FIRE_BUILDINGS", 3)
+# Decoration works in progress are inspected at least once every this many days (装修巡查; the seed names no figure,
+# weekly is what the desk and engineering are used to): works not inspected for longer show on engineering's card.
+WUYE_DECORATION_INSPECTION_DAYS = envint("WUYE_DECORATION_INSPECTION_DAYS", 7)
 
 LOGGING = {
     "version": 1,

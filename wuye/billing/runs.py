@@ -146,12 +146,17 @@ def _already_billed(items, period: date, unit_ids: list[int]) -> set[tuple]:
 def _bill_units(run: BillingRun, items, units: list[Unit], context: RunContext, now) -> list[Bill]:
     unit_ids = [unit.pk for unit in units]
     existing = _already_billed(items, run.period, unit_ids)
+    # A unit's month of an item billed by a process (a move-in's prepaid property fee, posted with its source) is
+    # billed: the run's own charge of that item and month, which has no source, is not billed again.
+    billed_month = {(unit_id, item_id) for unit_id, item_id, _type, _id in existing}
     bills = []
     for item in items:
         for charge in BILLERS[item.kind](item, run.period, units, context):
             source_type = ContentType.objects.get_for_model(charge.source) if charge.source is not None else None
             source_id = charge.source.pk if charge.source is not None else None
             if (charge.unit_id, item.pk, getattr(source_type, "pk", None), source_id) in existing:
+                continue
+            if charge.source is None and (charge.unit_id, item.pk) in billed_month:
                 continue
             if not 0 < charge.amount <= MAX_BILL_AMOUNT:
                 raise UnitFailure(_("%(item)s came to %(amount)s, which no bill can hold; check the meter readings "

@@ -51,6 +51,23 @@ def test_rerunning_bills_nothing_twice(world, property_fee):
     assert Bill.objects.count() == Unit.objects.filter(project=world.project1).count()
 
 
+def test_a_month_a_process_already_billed_with_its_source_is_not_billed_again_by_the_run(world, property_fee):
+    """A move-in takes the first months' property fee at the desk (posted with the move-in as its source and the
+    month as its period); the month's run then bills every other unit, and that unit not a second time."""
+    from wuye.billing.services import post_charge
+
+    unit = Unit.objects.filter(project=world.project1).order_by("id").first()
+    prepaid = post_charge(None, unit, property_fee, "300.00", due_on=date(2026, 11, 30), period=date(2026, 11, 1),
+                          source=world.ticket(world.project1, unit=unit))
+    run = run_billing(None, world.project1, date(2026, 11, 1))
+    units = Unit.objects.filter(project=world.project1).count()
+    assert run.bills_created == units - 1
+    assert list(Bill.objects.filter(unit=unit, period=date(2026, 11, 1))) == [prepaid]
+    assert Bill.objects.filter(period=date(2026, 12, 1)).count() == 0
+    december = run_billing(None, world.project1, date(2026, 12, 1))
+    assert december.bills_created == units  # the next month is the run's again
+
+
 def test_a_run_killed_halfway_resumes_to_exactly_one_bill_per_unit(world, property_fee, monkeypatch):
     calls = []
 

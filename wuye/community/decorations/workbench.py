@@ -2,7 +2,8 @@
 its link carries, so the card and the list it opens are one query.
 
 - the desk: applications whose documents are to check;
-- engineering: applications to approve, and works in progress not inspected for `lists.INSPECTION_EVERY_DAYS` days;
+- engineering: applications to approve, and works in progress not inspected for
+  `settings.WUYE_DECORATION_INSPECTION_DAYS` days;
 - the project manager: applications engineering approved, to approve;
 - finance: accepted decorations whose deposit refund is not approved yet.
 """

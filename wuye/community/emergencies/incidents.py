@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
 from django.db.models import Case, IntegerField, Value, When
@@ -59,12 +60,13 @@ TRANSITIONS: dict[str, tuple[frozenset, str, str]] = {
 }
 
 # SPEC §7 / seed 001 ch.7 §1 (三): the least level a kind takes for the buildings it affects — an outage across
-# more than 10 buildings is at least III, a fire across more than 3 at least II; an earthquake or an epidemic
-# (the whole community) is I. kind → [(more than N buildings, level)], the first that fits; else `base`.
-LEVEL_RULES: dict[str, tuple[str, list[tuple[int, str]]]] = {
+# more than WUYE_INCIDENT_OUTAGE_BUILDINGS (10) buildings is at least III, a fire across more than
+# WUYE_INCIDENT_FIRE_BUILDINGS (3) at least II; an earthquake or an epidemic (the whole community) is I.
+# kind → (base level, [(setting naming "more than N buildings", level)]), the first that fits; else the base.
+LEVEL_RULES: dict[str, tuple[str, list[tuple[str, str]]]] = {
     IncidentKind.ENTRAPMENT: (Level.IV, []),
-    IncidentKind.OUTAGE: (Level.IV, [(10, Level.III)]),
-    IncidentKind.FIRE: (Level.III, [(3, Level.II)]),
+    IncidentKind.OUTAGE: (Level.IV, [("WUYE_INCIDENT_OUTAGE_BUILDINGS", Level.III)]),
+    IncidentKind.FIRE: (Level.III, [("WUYE_INCIDENT_FIRE_BUILDINGS", Level.II)]),
     IncidentKind.PUBLIC_HEALTH: (Level.I, []),
     IncidentKind.EARTHQUAKE: (Level.I, []),
 }
@@ -79,8 +81,8 @@ def suggest_level(kind: str, buildings_affected: int = 1) -> str:
     """The least level an incident of `kind` across `buildings_affected` buildings takes (the start form's
     suggestion and the floor `start_incident` holds to)."""
     base, rules = LEVEL_RULES.get(kind, (Level.IV, []))
-    for more_than, level in rules:
-        if buildings_affected > more_than:
+    for setting, level in rules:
+        if buildings_affected > int(getattr(settings, setting)):
             return level
     return base
 

@@ -64,7 +64,8 @@ def test_other_roles_get_no_decoration_card(world, spread):
 
 
 def test_an_inspection_is_due_when_the_works_go_a_week_uninspected(world, spread):
-    # INSPECTION_EVERY_DAYS (7) from the start on 1 September 09:00: due from 8 September 09:00, not a minute before.
+    # WUYE_DECORATION_INSPECTION_DAYS (7) from the start on 1 September 09:00: due from 8 September 09:00, not a
+    # minute before.
     due = lists.decoration_filters(due="inspection")
 
     def count(at):

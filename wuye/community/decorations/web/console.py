@@ -84,7 +84,7 @@ def decoration_list(request):
                      for value, label in DecorationStatus.choices],
         "all_url": lists.list_url(without_status), "total": sum(counts.values()),
         "buildings": scoped(Building.objects.all(), actor).select_related("project").order_by("project_id", "number"),
-        "may_apply": actor.may("decorations.apply"), "inspection_days": lists.INSPECTION_EVERY_DAYS})
+        "may_apply": actor.may("decorations.apply"), "inspection_days": lists.inspection_every_days()})
 
 
 # -- the desk's application ----------------------------------------------------------------------------------------

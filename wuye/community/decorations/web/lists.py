@@ -4,14 +4,15 @@ so a card's count and the list its link opens are the same query.
 
 Filters: `status` (a DecorationStatus), `building` (a building id), `q` (a unit as the desk types it, or a name of the
 applicant or the decoration company), `due=inspection` (works in progress whose last inspection — or start, when
-there is none — is `INSPECTION_EVERY_DAYS` days old or more), `refund=pending` (accepted, the deposit refund not yet
-approved: none asked for, awaiting approval or rejected)."""
+there is none — is `WUYE_DECORATION_INSPECTION_DAYS` days old or more), `refund=pending` (accepted, the deposit
+refund not yet approved: none asked for, awaiting approval or rejected)."""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.db.models import Count, Exists, OuterRef, Q
 
 from wuye.core.access import Actor, scoped
@@ -21,8 +22,11 @@ from wuye.tenancy.search import unit_search_q
 
 from ..models import Decoration, DecorationInspection, DecorationStatus
 
-# Works in progress are inspected at least once in this many days (the issue's rule; the seeds name no number).
-INSPECTION_EVERY_DAYS = 7
+
+def inspection_every_days() -> int:
+    """Works in progress are inspected at least once in this many days (settings.WUYE_DECORATION_INSPECTION_DAYS)."""
+    return settings.WUYE_DECORATION_INSPECTION_DAYS
+
 SEARCH_MAX = 40
 FILTERS = {"status": "", "building": None, "q": "", "due": "", "refund": ""}
 DUE = ("inspection",)
@@ -50,8 +54,9 @@ def filters_from(params) -> dict:
 
 
 def inspection_due_q(now: datetime) -> Q:
-    """Works in progress with no inspection in the last `INSPECTION_EVERY_DAYS` days, started at least that long ago."""
-    since = now - timedelta(days=INSPECTION_EVERY_DAYS)
+    """Works in progress with no inspection in the last `WUYE_DECORATION_INSPECTION_DAYS` days, started at least
+    that long ago."""
+    since = now - timedelta(days=inspection_every_days())
     recent = DecorationInspection.objects.filter(decoration=OuterRef("pk"), inspected_at__gt=since)
     return Q(status=DecorationStatus.IN_PROGRESS, started_at__lte=since) & ~Q(Exists(recent))
 

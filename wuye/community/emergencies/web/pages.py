@@ -145,9 +145,7 @@ def _start_context(request, values, errors=None) -> dict:
     suggested = service.suggest_level(kind, int(count)) if kind and count.isdigit() and len(count) < 5 else ""
     return {"projects": projects, "project_id": project_id, "playbooks": books, "buildings": buildings,
             "levels": Level.choices, "values": values, "errors": errors or {}, "suggested": suggested,
-            "kinds": IncidentKind.choices,
-            "rules": [(IncidentKind(k).label, service.suggest_level(k, 1), service.LEVEL_RULES[k][1])
-                      for k in IncidentKind.values]}
+            "kinds": IncidentKind.choices}
 
 
 @staff_view("emergencies.start", reads=RESOURCE)

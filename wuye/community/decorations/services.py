@@ -36,7 +36,7 @@ from wuye.core.money import format_money, to_money
 from wuye.core.outbox import notify
 from wuye.core.photos import photo_type, reencode
 from wuye.core.scheduling import periodic
-from wuye.core.sentences import format_time, register_sentences, register_terms
+from wuye.core.sentences import format_date, format_time, register_sentences, register_terms
 from wuye.core.validators import check_text, normalize_phone
 
 from .models import (
@@ -433,13 +433,13 @@ def apply(actor: Actor, *, unit, applicant_name, applicant_phone, works, works_k
         for kind, content_type, upload, field in checked:
             _store_document(actor, decoration, kind, content_type, upload, field)
         record_event(decoration, "decorations.applied", actor=_user(actor), data={
-            "unit": unit.label, "contractor": contractor, "starts_on": starts.isoformat(),
+            "unit": unit.label, "decoration_company": contractor, "starts_on": starts.isoformat(),
             "ends_on": ends.isoformat(), "documents": len(checked), "portal": actor.is_owner})
         desk = _staff(Role.CUSTOMER_SERVICE, decoration.project_id)
         if desk:
             notify(desk, gettext("Decoration application for %(unit)s to check") % {"unit": unit.label},
                    gettext("%(contractor)s, %(start)s to %(end)s.") % {
-                       "contractor": contractor, "start": starts.isoformat(), "end": ends.isoformat()},
+                       "contractor": contractor, "start": format_date(starts), "end": format_date(ends)},
                    link=_link(decoration), source=decoration, dedupe_key=f"decoration-applied-{decoration.pk}")
     return decoration
 
@@ -927,8 +927,9 @@ def waiting_for(actor: Actor, action: str):
 
 
 # -- sentences -------------------------------------------------------------------------------------------------------
-register_terms(details={"contractor": gettext_lazy("decoration company"), "deductions": gettext_lazy("deductions"),
-                        "document": gettext_lazy("document"), "findings": gettext_lazy("findings"),
+register_terms(details={"decoration_company": gettext_lazy("decoration company"),
+                        "deductions": gettext_lazy("deductions"), "document": gettext_lazy("document"),
+                        "findings": gettext_lazy("findings"),
                         "violation": gettext_lazy("violation")},
                values={"document": dict(DocumentKind.choices)})
 
@@ -995,8 +996,8 @@ def _cancelled(event, fields) -> str:
 
 
 register_sentences({
-    "decorations.applied": (_applied, {"details": ("contractor",), "example": {
-        "unit": "1栋1单元101", "contractor": "家美装饰", "starts_on": "2026-12-10", "ends_on": "2027-02-28",
+    "decorations.applied": (_applied, {"details": ("decoration_company",), "example": {
+        "unit": "1栋1单元101", "decoration_company": "家美装饰", "starts_on": "2026-12-10", "ends_on": "2027-02-28",
         "documents": 3, "portal": True}}),
     "decorations.document_added": (gettext_lazy("Document added: %(document)s"), {
         "example": {"document": "plan"}}),

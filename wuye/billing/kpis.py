@@ -59,5 +59,5 @@ def describe_bills(bills) -> list[DrillRow]:
 
 def register() -> None:
     register_kpi(Kpi("collection_rate", _("Collection rate"), PERCENT, Decimal(95), collection_count,
-                     collection_records, describe=describe_bills, order=100,
+                     collection_records, describe=describe_bills, order=100, resource="billing.accounts",
                      numerator_label=_("collected (¥)"), denominator_label=_("collectable (¥)")))

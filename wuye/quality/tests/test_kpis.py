@@ -238,6 +238,12 @@ def test_collection_rate_sums_the_billing_report(world):
     assert (row.numerator, row.denominator, row.value) == (Decimal("300.00"), Decimal("500.00"), Decimal("60.00"))
     assert row.value == collection_rate(None, p1, [OCT])[0].rate  # one formula
     assert drill == {paid.pk: True, open_bill.pk: False, written.pk: False}
+    # The drill-down links each bill to its unit's account — for those who read accounts; engineering reads the KPI
+    # table but no account, so its rows carry no link (a link never leads to a refusal).
+    records = list(kpis.kpi_records(actor_for(world.user("caiwu")), code="collection_rate", project=p1, month=OCT))
+    assert all(row.link for row in kpis.describe_records("collection_rate", records, actor_for(world.user("caiwu"))))
+    engineer = actor_for(world.user("gongcheng"))
+    assert not any(row.link for row in kpis.describe_records("collection_rate", records, engineer))
 
 
 def _rectification(world, *, status=RectificationStatus.CLOSED, closed=None):

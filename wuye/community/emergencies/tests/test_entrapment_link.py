@@ -62,6 +62,11 @@ def test_an_entrapment_opens_its_level_iv_incident_once_without_doubling_clocks(
 
     page = login("kefu").get(incident.get_absolute_url()).content.decode()
     assert f"/console/facilities/entrapments/{entrapment.pk}/" in page
+    # Finance reads incidents but no entrapment: the page names the lift without a link that would be refused.
+    finance = login("caiwu")
+    page = finance.get(incident.get_absolute_url()).content.decode()
+    assert "3号楼1号客梯" in page and f"/console/facilities/entrapments/{entrapment.pk}/" not in page
+    assert finance.get(f"/console/facilities/entrapments/{entrapment.pk}/").status_code == 403
 
 
 def test_a_past_entrapment_recorded_afterwards_gets_its_incident_which_the_demo_closes(world, lift):

@@ -4,6 +4,7 @@ and buildings affected), the after-action report PDF, and the playbooks (read; t
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -12,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from wuye.core.access import get_scoped_or_404, scoped
+from wuye.core.access import get_scoped_or_404, may_read, scoped
 from wuye.core.downloads import attachment
 from wuye.core.errors import DomainError, InvalidInput
 from wuye.tenancy.models import Building, Project
@@ -58,6 +59,8 @@ def _detail(request, incident, errors=None, status=200):
                                and service.may_complete(actor, row["step"]))
     return render(request, "emergencies/detail.html", {
         "incident": incident, "steps": rows, "entrapment": service.source_entrapment(incident),
+        # the entrapment's own page is facilities' (a link never leads to a refusal: finance reads no entrapment)
+        "may_open_entrapment": may_read(actor, "facilities.entrapments"),
         "log": incident.log.select_related("author").prefetch_related("photos"),
         "may": {action: service.may(actor, incident, action) for action in ("log", "resolve", "close", "report")},
         "events": list(timeline(incident)), "errors": errors or {}, "now": timezone.now()}, status=status)
@@ -145,7 +148,8 @@ def _start_context(request, values, errors=None) -> dict:
     suggested = service.suggest_level(kind, int(count)) if kind and count.isdigit() and len(count) < 5 else ""
     return {"projects": projects, "project_id": project_id, "playbooks": books, "buildings": buildings,
             "levels": Level.choices, "values": values, "errors": errors or {}, "suggested": suggested,
-            "kinds": IncidentKind.choices}
+            "kinds": IncidentKind.choices, "outage_buildings": settings.WUYE_INCIDENT_OUTAGE_BUILDINGS,
+            "fire_buildings": settings.WUYE_INCIDENT_FIRE_BUILDINGS}
 
 
 @staff_view("emergencies.start", reads=RESOURCE)

@@ -168,3 +168,21 @@ def check_integer(value: int) -> int:
 
 def validate_plausible_date(value):
     _as_validation_error(check_plausible_date, value)
+
+
+def clean_text(problems, field: str, value, limit: int, *, required: bool | str = False) -> str:
+    """The text of a form or API field, stripped; a problem noted under `field` (core.errors.Problems) when it holds
+    NUL, is empty though `required` (True: "This field is required."; a string: that message) or is longer than
+    `limit` (then "" is returned: nothing that long is stored). One rule for every process's text fields."""
+    text = str(value if value is not None else "").strip()
+    try:
+        check_text(text)
+    except ValueError as error:
+        problems.add(field, error)
+        return ""
+    if required and not text:
+        problems.add(field, required if isinstance(required, str) else _("This field is required."))
+    elif len(text) > limit:
+        problems.add(field, _("At most %(count)s characters.") % {"count": limit})
+        return ""
+    return text

@@ -24,7 +24,7 @@ from wuye.core.events import record_event
 from wuye.core.outbox import notify
 from wuye.core.scheduling import periodic
 from wuye.core.sentences import register_sentences, register_terms
-from wuye.core.validators import check_text, normalize_phone, normalize_plate
+from wuye.core.validators import clean_text, normalize_phone, normalize_plate
 from wuye.people.models import OWNING_RELATIONS, Relation, Residency
 
 from .models import GoodsApplicant, GoodsRelease, GoodsReleaseStatus, HostConfirmation
@@ -130,17 +130,8 @@ def actions_for(actor: Actor, release: GoodsRelease, owned: set[int] | None = No
 
 # -- input -----------------------------------------------------------------------------------------------------------
 def _text(problems: Problems, field: str, value, limit: int, *, required=False, message=None) -> str:
-    text = str(value if value is not None else "").strip()
-    try:
-        check_text(text)
-    except ValueError as error:
-        problems.add(field, error)
-        return ""
-    if required and not text:
-        problems.add(field, message or _("This field is required."))
-    elif len(text) > limit:
-        problems.add(field, _("At most %(count)s characters.") % {"count": limit})
-    return text
+    """core.validators.clean_text with this module's way of naming what is required."""
+    return clean_text(problems, field, value, limit, required=(message or True) if required else False)
 
 
 def parse_items(problems: Problems, items) -> list[dict]:

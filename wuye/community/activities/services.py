@@ -30,7 +30,7 @@ from wuye.core.events import record_event
 from wuye.core.money import format_money, to_money
 from wuye.core.outbox import notify
 from wuye.core.sentences import register_sentences
-from wuye.core.validators import check_text
+from wuye.core.validators import clean_text
 
 from .models import Activity, ActivitySignup, ActivityStatus, SignupStatus
 
@@ -92,17 +92,8 @@ def may_sign_up(actor: Actor, activity: Activity, at: datetime | None = None) ->
 
 # -- input -------------------------------------------------------------------------------------------------------------
 def _text(problems: Problems, field: str, value, limit: int, *, required=False) -> str:
-    text = str(value if value is not None else "").strip()
-    try:
-        check_text(text)
-    except ValueError as error:
-        problems.add(field, error)
-        return ""
-    if required and not text:
-        problems.add(field, _("This field is required."))
-    elif len(text) > limit:
-        problems.add(field, _("At most %(count)s characters.") % {"count": limit})
-    return text
+    """core.validators.clean_text with this module's way of naming what is required."""
+    return clean_text(problems, field, value, limit, required=required)
 
 
 def _moment(problems: Problems, field: str, value) -> datetime | None:

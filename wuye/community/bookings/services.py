@@ -37,7 +37,7 @@ from wuye.core.events import record_event
 from wuye.core.money import format_money, to_money
 from wuye.core.outbox import notify
 from wuye.core.sentences import register_formatter, register_sentences, register_terms
-from wuye.core.validators import check_plausible_date, check_text
+from wuye.core.validators import check_plausible_date, clean_text
 
 from .models import Booking, BookingSlot, BookingStatus, Venue, VenueKind
 
@@ -161,17 +161,8 @@ def actions_for(actor: Actor, booking: Booking, now: datetime | None = None) -> 
 
 # -- input -----------------------------------------------------------------------------------------------------------
 def _text(problems: Problems, field: str, value, limit: int, *, required: str = "") -> str:
-    text = str(value if value is not None else "").strip()
-    try:
-        check_text(text)
-    except ValueError as error:
-        problems.add(field, error)
-        return ""
-    if required and not text:
-        problems.add(field, required)
-    elif len(text) > limit:
-        problems.add(field, _("At most %(count)s characters.") % {"count": limit})
-    return text
+    """core.validators.clean_text with this module's way of naming what is required."""
+    return clean_text(problems, field, value, limit, required=required or False)
 
 
 def _whole(problems: Problems, field: str, value, low: int, high: int) -> int | None:

@@ -27,7 +27,7 @@ from wuye.core.events import record_event
 from wuye.core.money import format_money, to_money
 from wuye.core.outbox import notify
 from wuye.core.sentences import register_sentences
-from wuye.core.validators import check_text
+from wuye.core.validators import clean_text
 from wuye.people.services import staff_users
 from wuye.workorders.models import PriceItem
 
@@ -115,17 +115,8 @@ def parse_price(value) -> Decimal | None:
 
 
 def _text(problems: Problems, field: str, value, limit: int, *, required=False) -> str:
-    text = str(value if value is not None else "").strip()
-    try:
-        check_text(text)
-    except ValueError as error:
-        problems.add(field, error)
-        return ""
-    if required and not text:
-        problems.add(field, _("This field is required."))
-    elif len(text) > limit:
-        problems.add(field, _("At most %(count)s characters.") % {"count": limit})
-    return text
+    """core.validators.clean_text with this module's way of naming what is required."""
+    return clean_text(problems, field, value, limit, required=required)
 
 
 def update_item(actor: Actor, item: ServiceItem, **values) -> ServiceItem:

@@ -37,7 +37,7 @@ from wuye.core.outbox import notify
 from wuye.core.photos import photo_type, reencode
 from wuye.core.scheduling import periodic
 from wuye.core.sentences import format_date, format_time, register_sentences, register_terms
-from wuye.core.validators import check_text, normalize_phone
+from wuye.core.validators import clean_text, normalize_phone
 
 from .models import (
     Decoration,
@@ -222,18 +222,8 @@ def _require_action(actor: Actor, decoration: Decoration, action: str) -> None:
 
 # -- input -----------------------------------------------------------------------------------------------------------
 def _text(problems: Problems, field: str, value, limit: int, *, required=False, message=None) -> str:
-    text = str(value if value is not None else "").strip()
-    try:
-        check_text(text)
-    except ValueError as error:
-        problems.add(field, error)
-        return ""
-    if required and not text:
-        problems.add(field, message or gettext("This field is required."))
-    elif len(text) > limit:
-        problems.add(field, gettext("At most %(count)s characters.") % {"count": limit})
-        return ""
-    return text
+    """core.validators.clean_text with this module's way of naming what is required."""
+    return clean_text(problems, field, value, limit, required=(message or True) if required else False)
 
 
 def _phone(problems: Problems, field: str, value, *, required=True) -> str:

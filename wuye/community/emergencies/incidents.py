@@ -29,7 +29,7 @@ from wuye.core.errors import Conflict, FieldProblem, InvalidInput, NotAllowed, P
 from wuye.core.events import record_event
 from wuye.core.photos import check_photos, reencode
 from wuye.core.sentences import register_sentences, register_terms
-from wuye.core.validators import check_plausible_date, check_text
+from wuye.core.validators import check_plausible_date, clean_text
 from wuye.sla.engine import cancel_clocks, clocks_for, start_clock, stop_clock
 
 from .models import (
@@ -161,15 +161,8 @@ def _check_may(actor: Actor, incident: Incident) -> None:
 
 # -- input -----------------------------------------------------------------------------------------------------------
 def _text(problems: Problems, field: str, value, limit: int, *, required_message=None) -> str:
-    text = value.strip() if isinstance(value, str) else ("" if value is None else str(value).strip())
-    if problems.check(field, check_text, text) is None:
-        return ""
-    if len(text) > limit:
-        problems.add(field, _("At most %(count)s characters.") % {"count": limit})
-        return ""
-    if not text and required_message:
-        problems.add(field, required_message)
-    return text
+    """core.validators.clean_text with this module's way of naming what is required."""
+    return clean_text(problems, field, value, limit, required=required_message or False)
 
 
 def _moment(problems: Problems, at, *, earliest: datetime | None = None, field: str = "at") -> datetime | None:

@@ -30,7 +30,7 @@ from wuye.core.events import record_event
 from wuye.core.models import Channel
 from wuye.core.outbox import notify
 from wuye.core.sentences import register_sentences, register_terms
-from wuye.core.validators import check_text
+from wuye.core.validators import clean_text
 from wuye.people.models import OWNING_RELATIONS, Residency
 
 from .models import (
@@ -144,17 +144,8 @@ def actions_for(actor: Actor, move_in: MoveIn) -> list[str]:
 
 # -- input -----------------------------------------------------------------------------------------------------------
 def _text(problems: Problems, field: str, value, limit: int, *, required=False, message=None) -> str:
-    text = str(value if value is not None else "").strip()
-    try:
-        check_text(text)
-    except ValueError as error:
-        problems.add(field, error)
-        return ""
-    if required and not text:
-        problems.add(field, message or _("This field is required."))
-    elif len(text) > limit:
-        problems.add(field, _("At most %(count)s characters.") % {"count": limit})
-    return text
+    """core.validators.clean_text with this module's way of naming what is required."""
+    return clean_text(problems, field, value, limit, required=(message or True) if required else False)
 
 
 def _as_date(problems: Problems, field: str, value) -> date | None:

@@ -28,7 +28,7 @@ from wuye.core.events import record_event
 from wuye.core.models import Channel, NotificationKind
 from wuye.core.outbox import notify
 from wuye.core.sentences import format_time, register_formatter, register_sentences, register_terms
-from wuye.core.validators import check_plausible_date, check_text
+from wuye.core.validators import check_plausible_date, clean_text
 from wuye.tenancy.models import Building
 
 from .models import (
@@ -167,17 +167,8 @@ def _is_author(actor: Actor, announcement: Announcement) -> bool:
 
 # -- input ------------------------------------------------------------------------------------------------------------
 def _text(problems: Problems, field: str, value, limit: int, *, required=False) -> str:
-    text = str(value if value is not None else "").strip()
-    try:
-        check_text(text)
-    except ValueError as error:
-        problems.add(field, error)
-        return ""
-    if required and not text:
-        problems.add(field, _("This field is required."))
-    elif len(text) > limit:
-        problems.add(field, _("At most %(count)s characters.") % {"count": limit})
-    return text
+    """core.validators.clean_text with this module's way of naming what is required."""
+    return clean_text(problems, field, value, limit, required=required)
 
 
 def _moment(problems: Problems, field: str, value) -> datetime | None:

@@ -26,7 +26,7 @@ from wuye.core.access import Actor, Role, require, scoped
 from wuye.core.errors import Conflict, FieldProblem, InvalidInput, Problems
 from wuye.core.events import record_event
 from wuye.core.sentences import register_sentences, register_terms
-from wuye.core.validators import check_plausible_date, check_text
+from wuye.core.validators import check_plausible_date, clean_text
 
 from . import checklists
 from .models import (
@@ -136,17 +136,8 @@ def actions_for(actor: Actor, takeover: Takeover) -> list[str]:
 
 # -- input -----------------------------------------------------------------------------------------------------------
 def _text(problems: Problems, field: str, value, limit: int, *, required=False, message=None) -> str:
-    text = str(value if value is not None else "").strip()
-    try:
-        check_text(text)
-    except ValueError as error:
-        problems.add(field, error)
-        return ""
-    if required and not text:
-        problems.add(field, message or _("This field is required."))
-    elif len(text) > limit:
-        problems.add(field, _("At most %(count)s characters.") % {"count": limit})
-    return text
+    """core.validators.clean_text with this module's way of naming what is required."""
+    return clean_text(problems, field, value, limit, required=(message or True) if required else False)
 
 
 def _day(problems: Problems, field: str, value, *, required=False) -> date | None:

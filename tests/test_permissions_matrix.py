@@ -78,6 +78,24 @@ API_ROUTES["security.parking"] = ["/api/v1/parking/sessions", "/api/v1/parking/s
 API_ROUTES["environment.cleaning"] = ["/api/v1/cleaning-zones", "/api/v1/cleaning-tasks", "/api/v1/cleaning-tasks/0",
                                       "/api/v1/environment-checks"]
 API_ROUTES["environment.greening"] = ["/api/v1/greening-plans", "/api/v1/greening-tasks"]
+# community operations (issue 15): an id of 0 is not there (404 for readers); owners read their own move-ins,
+# decorations, announcements, orders, bookings and activities through scope
+API_ROUTES["moveins.batches"] = ["/api/v1/move-in-batches", "/api/v1/move-in-batches/0",
+                                 "/api/v1/move-in-batches/0/notice.pdf"]
+API_ROUTES["moveins.move_ins"] = ["/api/v1/move-ins", "/api/v1/move-ins/0"]
+API_ROUTES["takeovers.takeovers"] = ["/api/v1/takeovers", "/api/v1/takeovers/0", "/api/v1/takeovers/0/report.pdf",
+                                     "/api/v1/takeovers/0/notices/0/notice.pdf"]
+API_ROUTES["decorations.decorations"] = ["/api/v1/decorations", "/api/v1/decorations/0"]
+API_ROUTES["announcements.announcement"] = ["/api/v1/announcements", "/api/v1/announcements/0",
+                                            "/api/v1/announcements/0/attachments/0"]
+API_ROUTES["emergencies.incidents"] = ["/api/v1/incidents", "/api/v1/incidents/0", "/api/v1/incidents/0/report"]
+API_ROUTES["emergencies.playbooks"] = ["/api/v1/incident-playbooks"]
+API_ROUTES["catalogue.items"] = ["/api/v1/services"]
+API_ROUTES["catalogue.orders"] = ["/api/v1/service-orders", "/api/v1/service-orders/0"]
+API_ROUTES["bookings.venues"] = ["/api/v1/venues", "/api/v1/venues/0/availability"]
+API_ROUTES["bookings.bookings"] = ["/api/v1/bookings", "/api/v1/bookings/0"]
+API_ROUTES["activities.activities"] = ["/api/v1/activities", "/api/v1/activities/0"]
+API_ROUTES["activities.signups"] = ["/api/v1/activities/0/signups"]
 API_EXEMPT = {"/api/v1/me", "/api/v1/me/notifications", "/api/v1/auth/tokens", "/api/v1/parking/temporary-fee",
               "/api/v1/imports/template"}  # a blank import template: headers and an example row
 # the equipment label sheet: needs items to print (roles and scope: wuye/facilities/tests/test_labels.py)
@@ -234,6 +252,43 @@ CONSOLE_EXEMPT |= {"security:visitor_new", "security:visitor_exit", "security:vi
                    "security:parking_session", "security:parking_receipt", "environment:zone_new",
                    "environment:zone", "environment:task", "environment:greening_plan_new",
                    "environment:greening_plan", "environment:greening_task", "environment:zone_check"}
+
+# community operations (issue 15): the lists
+CONSOLE_PAGES["moveins.move_ins"] = [("moveins:list", {})]
+CONSOLE_PAGES["takeovers.takeovers"] = [("takeovers:list", {}), ("takeovers:findings", {}),
+                                        ("takeovers:missing_documents", {})]
+CONSOLE_PAGES["decorations.decorations"] = [("decorations:list", {})]
+CONSOLE_PAGES["announcements.announcement"] = [("announcements:list", {})]
+CONSOLE_PAGES["emergencies.incidents"] = [("emergencies:list", {})]
+CONSOLE_PAGES["emergencies.playbooks"] = [("emergencies:playbooks", {})]
+CONSOLE_PAGES["catalogue.items"] = [("catalogue:list", {})]
+CONSOLE_PAGES["catalogue.orders"] = [("catalogue:orders", {})]
+CONSOLE_PAGES["bookings.bookings"] = [("bookings:list", {})]
+CONSOLE_PAGES["bookings.venues"] = [("bookings:venues", {})]
+CONSOLE_PAGES["activities.activities"] = [("activities:list", {})]
+# community operations (issue 15): the community home is open to every staff role (community.view; each section
+# checks its own process's permission); the forms and actions need a write permission of their resource
+# (moveins.manage / desk / inspect, takeovers.inspect / accept, decorations.*, announcements.*,
+# emergencies.start / manage_playbooks, catalogue.manage / accept / fulfil, bookings.manage / manage_venues,
+# activities.manage / check_in) and the record pages, PDFs and files need a record; roles and scope are tested beside
+# them in wuye/community/<app>/tests and in tests/api/test_scope_community.py.
+CONSOLE_EXEMPT |= {"community:home",
+                   "moveins:batch_new", "moveins:batch", "moveins:notice_pdf", "moveins:batch_action",
+                   "moveins:detail", "moveins:action", "moveins:signature",
+                   "takeovers:new", "takeovers:detail", "takeovers:report_pdf", "takeovers:notice_pdf",
+                   "takeovers:documents", "takeovers:document_add", "takeovers:document_save",
+                   "takeovers:check_action", "takeovers:action",
+                   "decorations:new", "decorations:detail", "decorations:document", "decorations:inspection_photo",
+                   "decorations:action",
+                   "announcements:new", "announcements:detail", "announcements:edit", "announcements:attachment_add",
+                   "announcements:attachment", "announcements:attachment_remove", "announcements:action",
+                   "emergencies:new", "emergencies:playbook_install", "emergencies:playbook_step_minutes",
+                   "emergencies:detail", "emergencies:report", "emergencies:log", "emergencies:step_done",
+                   "emergencies:action",
+                   "catalogue:item_edit", "catalogue:order_action",
+                   "bookings:venue", "bookings:venue_book", "bookings:venue_edit", "bookings:detail",
+                   "bookings:action",
+                   "activities:detail", "activities:action"}
 
 
 @pytest.fixture

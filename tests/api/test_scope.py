@@ -8,6 +8,7 @@ from datetime import date
 
 import pytest
 
+from tests.api.test_scope_community import community_routes
 from tests.api.test_scope_facilities import facilities_routes
 from tests.api.test_scope_security import security_routes
 from wuye.api import api as ninja_api
@@ -172,6 +173,7 @@ def test_every_route_is_covered():
     covered |= QUALITY_COMPANY_ROUTES | QUALITY_PROJECT_QUERY_ROUTES | set(QUALITY_RECORD_ROUTES) | QUALITY_LIST_ROUTES
     covered |= facilities_routes()  # tests/api/test_scope_facilities.py
     covered |= security_routes()  # tests/api/test_scope_security.py
+    covered |= community_routes()  # tests/api/test_scope_community.py
     assert paths <= covered, f"add scope tests for: {sorted(paths - covered)}"
 
 
@@ -487,7 +489,8 @@ def test_quality_routes_are_covered():
 def _covered_before_quality() -> set:
     covered = set(DETAIL_ROUTES) | set(WRITE_ROUTES_ON_RECORDS) | set(LIST_ROUTES) | OWN_ROUTES | CREATE_ROUTES
     return (covered | REPORT_ROUTES | SIGNED_ROUTES | SHARING_ROUTES | STAFF_ROUTES | MASTER_DATA_ROUTES
-            | TEMPLATE_ROUTES | COMPANY_ROUTES | CATALOGUE_ROUTES | facilities_routes() | security_routes())
+            | TEMPLATE_ROUTES | COMPANY_ROUTES | CATALOGUE_ROUTES | facilities_routes() | security_routes()
+            | community_routes())
 
 
 @pytest.mark.parametrize("route", sorted(QUALITY_RECORD_ROUTES))

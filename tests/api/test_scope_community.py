@@ -56,7 +56,8 @@ COMMUNITY_LIST_ROUTES = {
 
 def community_routes() -> set[str]:
     """The community routes whose scope is tested here (the rest are listed by test_every_route_is_covered)."""
-    return {route for _method, route in COMMUNITY_RECORD_ROUTES} | set(COMMUNITY_LIST_ROUTES)
+    return ({route for _method, route in COMMUNITY_RECORD_ROUTES} | set(COMMUNITY_LIST_ROUTES)
+            | community_part_routes())
 
 
 @pytest.fixture(autouse=True)
@@ -171,3 +172,66 @@ def test_community_lists_hold_nothing_of_project_1_for_its_outsiders(world, api,
     if second[key] is not None:
         assert second[key] in seen("jingli2"), (route, "jingli2")
         assert second[key] not in seen("jingli"), (route, "jingli")
+
+
+# Routes on a record's parts (a takeover's check or document, a decoration's documents, an activity's sign-ups, an
+# announcement's attachments, an incident's step) and the project-wide catalogues. (method, route) → body. Asked by
+# project 2's staff with project 1's parent and a part id that is not there, each answers 404 — or 422 when the body
+# is refused before any record is looked up — and writes nothing: the parent's scope is checked first.
+COMMUNITY_PART_ROUTES = {
+    ("post", "/api/v1/activities/{activity_id}/check-in"): {"code": "ABC123"},
+    ("post", "/api/v1/activities/{activity_id}/signups/{signup_id}/cancel"): {},
+    ("post", "/api/v1/activities/{activity_id}/signups/{signup_id}/check-in"): {},
+    ("get", "/api/v1/announcements/{announcement_id}/attachments/{attachment_id}"): None,
+    ("post", "/api/v1/announcements/{announcement_id}/attachments"): {},
+    ("post", "/api/v1/decorations/{decoration_id}/documents"): {},
+    ("post", "/api/v1/decorations/{decoration_id}/worker-passes"): {},
+    ("post", "/api/v1/incidents/{incident_id}/steps/{step_id}/done"): {"note": "已完成"},
+    ("post", "/api/v1/takeovers/{takeover_id}/checks/{check_id}"): {"result": "ok"},
+    ("post", "/api/v1/takeovers/{takeover_id}/checks/{check_id}/reinspect"): {"fixed": True},
+    ("post", "/api/v1/takeovers/{takeover_id}/checks/{check_id}/waive"): {"note": "接受现状"},
+    ("post", "/api/v1/takeovers/{takeover_id}/documents"): {"name": "竣工图"},
+    ("post", "/api/v1/takeovers/{takeover_id}/documents/{document_id}"): {"status": "received"},
+    ("post", "/api/v1/takeovers/{takeover_id}/notices"): {},
+    ("get", "/api/v1/takeovers/{takeover_id}/notices/{notice_id}/notice.pdf"): None,
+}
+# project-wide catalogues: project 2's manager lists none of project 1's rows
+COMMUNITY_CATALOGUE_ROUTES = {"/api/v1/services", "/api/v1/incident-playbooks"}
+_PART_IDS = {"signup_id", "attachment_id", "step_id", "check_id", "document_id", "notice_id"}
+
+
+def community_part_routes() -> set[str]:
+    return {route for _method, route in COMMUNITY_PART_ROUTES} | COMMUNITY_CATALOGUE_ROUTES
+
+
+@pytest.mark.parametrize("method,route", sorted(COMMUNITY_PART_ROUTES), ids=lambda value: value)
+def test_parts_of_project_1_records_are_not_there_for_project_2_staff(world, api, method, route):
+    from wuye.core.models import Event
+
+    _second_manager(world)
+    first = _records(world)[world.project1.pk]
+    key = route.split("{")[1].split("}")[0]
+    if first[key] is None:
+        pytest.skip(f"the demo makes no {key} in project 1")
+    url = _fill(route, {**first, **{part: 2_000_000_000 for part in _PART_IDS}})
+    body = COMMUNITY_PART_ROUTES[(method, route)]
+    clients = {name: api(name) for name in ("jingli2", "kefu2")}
+    events = Event.objects.count()
+    for asker, client in clients.items():
+        response = client.get(url) if method == "get" else client.post(url, body)
+        assert response.status_code in ((404,) if method == "get" else (404, 422)), (
+            asker, url, response.status_code, response.content[:200])
+    assert Event.objects.count() == events
+
+
+@pytest.mark.parametrize("route", sorted(COMMUNITY_CATALOGUE_ROUTES))
+def test_project_wide_catalogues_hold_nothing_of_project_1_for_project_2(world, api, route):
+    _second_manager(world)
+    _records(world)
+    for username, own, other in (("jingli2", world.project2.pk, world.project1.pk),
+                                 ("jingli", world.project1.pk, world.project2.pk)):
+        response = api(username).get(route, page_size=200)
+        assert response.status_code == 200, (username, response.status_code)
+        rows = response.json()["items"] if isinstance(response.json(), dict) else response.json()
+        projects = {row["project_id"] for row in rows}
+        assert own in projects and other not in projects, (username, projects)

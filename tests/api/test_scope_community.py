@@ -7,6 +7,7 @@ fixed NOW (a Wednesday morning in Shanghai)."""
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -201,7 +202,8 @@ _PART_IDS = {"signup_id", "attachment_id", "step_id", "check_id", "document_id",
 
 
 def community_part_routes() -> set[str]:
-    return {route for _method, route in COMMUNITY_PART_ROUTES} | COMMUNITY_CATALOGUE_ROUTES
+    return ({route for _method, route in COMMUNITY_PART_ROUTES} | COMMUNITY_CATALOGUE_ROUTES
+            | {"/api/v1/services/{item_id}"})
 
 
 @pytest.mark.parametrize("method,route", sorted(COMMUNITY_PART_ROUTES), ids=lambda value: value)
@@ -235,3 +237,20 @@ def test_project_wide_catalogues_hold_nothing_of_project_1_for_project_2(world, 
         rows = response.json()["items"] if isinstance(response.json(), dict) else response.json()
         projects = {row["project_id"] for row in rows}
         assert own in projects and other not in projects, (username, projects)
+
+
+def test_project_1_prices_are_not_there_for_project_2s_manager(world, api):
+    """PATCH /services/{item_id}: a price of project 1's catalogue is unknown to project 2's manager."""
+    from wuye.community.catalogue.models import ServiceItem
+    from wuye.core.models import Event
+
+    _second_manager(world)
+    _records(world)
+    item = ServiceItem.objects.filter(project=world.project1).order_by("id").first()
+    client = api("jingli2")
+    before = (Event.objects.count(), item.price)
+    response = client.client.patch(f"/api/v1/services/{item.pk}", json.dumps({"price": "1.00"}),
+                                   content_type="application/json", **client.headers)
+    assert response.status_code == 404, response.content[:200]
+    item.refresh_from_db()
+    assert (Event.objects.count(), item.price) == before

@@ -3,9 +3,9 @@
 from ninja import NinjaAPI
 
 from wuye.billing.api import router as billing_router
+from wuye.community.api import router as community_router
 from wuye.core.api import API_AUTH, LocalTimeRenderer, install_error_handlers
 from wuye.core.api import router as core_router
-from wuye.community.api import router as community_router
 from wuye.environment.api import router as environment_router
 from wuye.facilities.api import router as facilities_router
 from wuye.onboarding.api import router as onboarding_router

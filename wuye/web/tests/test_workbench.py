@@ -190,15 +190,17 @@ def test_the_manager_has_approvals_to_do(world):
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("username", ["kefu", "jingli"])
-def test_the_workbench_stays_within_27_queries(world, username):
+def test_the_workbench_stays_within_37_queries(world, username):
     # 25 until issue 14; security's and the environment's cards add one counting query each (each domain counts
-    # all its cards in one query).
+    # all its cards in one query). Issue 15's eight community processes add ten for the manager: one per process,
+    # two where its cards count two tables (move-ins and their return visits, takeover findings and documents,
+    # incidents and their late steps) — folding those into one query each is the next step.
     client = _client(username)
     client.get(reverse("web:console"))  # sessions, content types and rules cached as in a running server
     with CaptureQueriesContext(connection) as queries:
         assert client.get(reverse("web:console")).status_code == 200
     print(f"workbench queries for {username}: {len(queries)}")
-    assert len(queries) <= 27
+    assert len(queries) <= 37
 
 
 # -- the approval comment (审批意见) ------------------------------------------------------------------------------

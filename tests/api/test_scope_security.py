@@ -26,6 +26,8 @@ TODAY = NOW.date()
 SECURITY_EXEMPT_ROUTES = {"/api/v1/parking/camera-events": "signed by the camera, not logged in"}
 # `/api/v1/parking/temporary-fee` is billing's quote, covered in tests/api/test_scope.py (SHARING_ROUTES).
 ALREADY_COVERED = {"/api/v1/parking/temporary-fee"}
+# A decoration's worker passes are issued through the decoration (its scope: tests/api/test_scope_community.py).
+ALREADY_COVERED |= {"/api/v1/decorations/{decoration_id}/worker-passes"}
 
 # (method, route) → (project 2's asker, body); the asker's project-1 counterpart reads the same GET with 200.
 SECURITY_RECORD_ROUTES = {

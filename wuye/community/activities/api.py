@@ -58,7 +58,7 @@ class ActivityOut(Schema):
     actions: list[str]
 
 
-class ActionIn(Schema):
+class ActivityActionIn(Schema):
     reason: str = Field("", max_length=service.REASON_MAX)
 
 
@@ -142,10 +142,10 @@ def get_activity(request, activity_id: int):
 
 
 @router.post("/activities/{activity_id}/actions/{action}", response=ActivityOut)
-def act_on_activity(request, activity_id: int, action: str, payload: ActionIn | None = None):
+def act_on_activity(request, activity_id: int, action: str, payload: ActivityActionIn | None = None):
     """`publish`, `close` (sign-up), `cancel` (`reason` required), `finish` (held, from its end)."""
     activity = _activity(request, activity_id)
-    service.transition(request.actor, activity, action, reason=(payload or ActionIn()).reason)
+    service.transition(request.actor, activity, action, reason=(payload or ActivityActionIn()).reason)
     return _activity_out(request.actor, service.activities(request.actor).get(pk=activity.pk))
 
 

@@ -58,11 +58,11 @@ class AnnouncementChange(Schema):
     pinned: bool | None = None
 
 
-class ActionIn(Schema):
+class AnnouncementActionIn(Schema):
     reason: str = Field("", max_length=service.REASON_MAX, description="reject (required) / withdraw")
 
 
-class BuildingOut(Schema):
+class AnnouncementBuildingOut(Schema):
     id: int
     name: str
 
@@ -86,7 +86,7 @@ class AnnouncementOut(Schema):
     precautions: str
     outage_start: datetime | None
     outage_end: datetime | None
-    buildings: list[BuildingOut] = Field(..., description="empty: the whole project")
+    buildings: list[AnnouncementBuildingOut] = Field(..., description="empty: the whole project")
     status: str
     status_label: str
     pinned: bool
@@ -196,7 +196,7 @@ def change_announcement(request, announcement_id: int, payload: AnnouncementChan
 
 
 @router.post("/announcements/{announcement_id}/actions/{action}", response=AnnouncementOut)
-def act(request, announcement_id: int, action: str, payload: ActionIn):
+def act(request, announcement_id: int, action: str, payload: AnnouncementActionIn):
     """One step: `submit` (to the manager), `approve` (published now or scheduled; not the author's own),
     `reject` (`reason`), `publish` (a scheduled one now), `withdraw` (`reason` for a published one)."""
     actor = request.actor

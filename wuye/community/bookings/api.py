@@ -98,7 +98,7 @@ def create_venue(request, payload: VenueIn):
     return Status(201, _venue_out(_venues(request.actor).get(pk=venue.pk)))
 
 
-class SlotOut(Schema):
+class BookingSlotOut(Schema):
     starts_at: datetime
     ends_at: datetime
     state: str = Field(..., description="free, taken, mine (the owner's own household's) or unavailable")
@@ -110,7 +110,7 @@ class AvailabilityOut(Schema):
     venue_id: int
     day: date
     open: bool
-    slots: list[SlotOut]
+    slots: list[BookingSlotOut]
 
 
 @router.get("/venues/{venue_id}/availability", response=AvailabilityOut)

@@ -49,7 +49,7 @@ class DecorationIn(Schema):
     planned_end: date
 
 
-class ActionIn(Schema):
+class DecorationActionIn(Schema):
     note: str = Field("", max_length=service.NOTE_MAX, description="check_documents, return_for_documents, approve…")
     reason: str = Field("", max_length=service.REASON_MAX, description="reject, cancel, add_deduction")
     result: str = Field("", max_length=12, description="inspect: " + ", ".join(InspectionResult.values))
@@ -58,7 +58,7 @@ class ActionIn(Schema):
     amount: Decimal | None = Field(None, max_digits=12, decimal_places=2, description="add_deduction")
 
 
-class WorkerPassIn(Schema):
+class DecorationWorkerPassIn(Schema):
     worker_name: str = Field(..., max_length=40)
     id_type: str = Field(..., max_length=16)
     id_number: str = Field(..., max_length=40)
@@ -68,7 +68,7 @@ class WorkerPassIn(Schema):
     deposit: Decimal | None = Field(None, max_digits=12, decimal_places=2)
 
 
-class BillOut(Schema):
+class DecorationBillOut(Schema):
     id: int
     item: str
     amount: Decimal
@@ -76,7 +76,7 @@ class BillOut(Schema):
     outstanding: Decimal
 
 
-class DocumentOut(Schema):
+class DecorationDocumentOut(Schema):
     id: int
     kind: str
     kind_label: str
@@ -84,7 +84,7 @@ class DocumentOut(Schema):
     uploaded_at: datetime
 
 
-class InspectionOut(Schema):
+class DecorationInspectionOut(Schema):
     id: int
     final: bool
     result: str
@@ -102,7 +102,7 @@ class DeductionOut(Schema):
     recorded_at: datetime
 
 
-class RefundOut(Schema):
+class DecorationRefundOut(Schema):
     deposit: Decimal
     paid: Decimal
     deductions_total: Decimal
@@ -147,11 +147,11 @@ class DecorationOut(Schema):
 
 class DecorationDetailOut(DecorationOut):
     missing_documents: list[str]
-    documents: list[DocumentOut]
-    bills: list[BillOut]
-    inspections: list[InspectionOut]
+    documents: list[DecorationDocumentOut]
+    bills: list[DecorationBillOut]
+    inspections: list[DecorationInspectionOut]
     deductions: list[DeductionOut]
-    refund: RefundOut
+    refund: DecorationRefundOut
 
 
 def _out(actor, decoration) -> dict:
@@ -188,7 +188,7 @@ def _detail(actor, decoration) -> dict:
                          "inspected_at": row.inspected_at} for row in decoration.inspections.all()],
         "deductions": [{"id": row["id"], "reason": row["reason"], "amount": row["amount"],
                         "recorded_at": row["recorded_at"]} for row in refund["deductions"]],
-        "refund": {key: refund[key] for key in RefundOut.model_fields},
+        "refund": {key: refund[key] for key in DecorationRefundOut.model_fields},
     }
 
 
@@ -237,7 +237,7 @@ def get_decoration(request, decoration_id: int):
     return _detail(request.actor, _one(request, decoration_id))
 
 
-@router.post("/decorations/{decoration_id}/documents", response={201: DocumentOut})
+@router.post("/decorations/{decoration_id}/documents", response={201: DecorationDocumentOut})
 def add_document(request, decoration_id: int, kind: Form[str], file: File[UploadedFile] = None):
     """Add a document (multipart `kind`: one of the document kinds, `file`: a PDF or picture of at most 10 MB)."""
     decoration = _one(request, decoration_id)
@@ -249,7 +249,7 @@ def add_document(request, decoration_id: int, kind: Form[str], file: File[Upload
 
 
 @router.post("/decorations/{decoration_id}/actions/{action}", response=DecorationDetailOut)
-def act(request, decoration_id: int, action: str, payload: ActionIn):
+def act(request, decoration_id: int, action: str, payload: DecorationActionIn):
     """One step (`actions` in the detail says which the caller may take): `check_documents` (note),
     `return_for_documents` (note, required), `resubmit`, `approve_engineering` (note), `approve` (note; 409 naming
     `deposit` until it is paid), `reject` (reason), `cancel` (reason), `start_works`, `inspect` (result, findings,
@@ -287,7 +287,7 @@ def act(request, decoration_id: int, action: str, payload: ActionIn):
 
 
 @router.post("/decorations/{decoration_id}/worker-passes", response={201: dict})
-def issue_worker_pass(request, decoration_id: int, payload: WorkerPassIn):
+def issue_worker_pass(request, decoration_id: int, payload: DecorationWorkerPassIn):
     """A worker's pass for the decoration (the gate's pass, linked to it), valid by the planned end of the works."""
     decoration = _one(request, decoration_id)
     worker_pass = service.issue_worker_pass(request.actor, decoration, **payload.dict())

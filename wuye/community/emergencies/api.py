@@ -46,14 +46,14 @@ class StepDoneIn(Schema):
     at: datetime | None = None
 
 
-class ActionIn(Schema):
+class IncidentActionIn(Schema):
     summary: str = Field("", max_length=service.SUMMARY_MAX)
     cause: str = Field("", max_length=service.CAUSE_MAX)
     lessons: str = Field("", max_length=service.LESSONS_MAX)
     at: datetime | None = None
 
 
-class StepOut(Schema):
+class IncidentStepOut(Schema):
     id: int
     position: int
     role: str
@@ -101,7 +101,7 @@ class IncidentOut(Schema):
 
 
 class IncidentDetailOut(IncidentOut):
-    steps: list[StepOut]
+    steps: list[IncidentStepOut]
     log: list[LogOut]
     actions: list[str]
 
@@ -228,7 +228,7 @@ def add_log(request, incident_id: int, text: Form[str] = "", at: Form[datetime |
 
 
 @router.post("/incidents/{incident_id}/actions/{action}", response=IncidentDetailOut)
-def act(request, incident_id: int, action: str, payload: ActionIn):
+def act(request, incident_id: int, action: str, payload: IncidentActionIn):
     """`resolve` (the emergency is over) or `close` (the manager: `summary` and `cause` required, `lessons`)."""
     actor = request.actor
     require_read(actor, RESOURCE)

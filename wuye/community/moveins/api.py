@@ -41,7 +41,7 @@ class BatchIn(Schema):
     slots: list[SlotIn] = Field(..., max_length=service.SLOTS_PER_DAY_MAX)
 
 
-class SlotOut(Schema):
+class MoveInSlotOut(Schema):
     id: int
     day: date
     starts: time
@@ -63,7 +63,7 @@ class BatchOut(Schema):
     status: str
     status_label: str
     notice_sent_at: datetime | None
-    slots: list[SlotOut]
+    slots: list[MoveInSlotOut]
 
 
 def _batch_out(batch) -> dict:
@@ -160,12 +160,12 @@ class ItemIn(Schema):
     note: str = Field("", max_length=service.NOTE_MAX)
 
 
-class ReadingIn(Schema):
+class MoveInReadingIn(Schema):
     kind: str = Field(..., max_length=16)
     value: str = Field(..., max_length=20)
 
 
-class ActionIn(Schema):
+class MoveInActionIn(Schema):
     contract_number: str = Field("", max_length=40, description="check_identity")
     note: str = Field("", max_length=service.NEEDS_MAX, description="check_identity, inspect")
     months: int | None = Field(None, ge=1, le=service.MONTHS_MAX, description="charge: months of property fee")
@@ -173,7 +173,7 @@ class ActionIn(Schema):
     reference: str = Field("", max_length=60)
     payer_name: str = Field("", max_length=40)
     items: list[ItemIn] = Field([], max_length=service.ITEMS_MAX, description="inspect: the checklist")
-    readings: list[ReadingIn] = Field([], max_length=3, description="inspect: meter readings")
+    readings: list[MoveInReadingIn] = Field([], max_length=3, description="inspect: meter readings")
     owner_present: str = Field("", max_length=40)
     door_keys: int | None = Field(None, ge=0, le=service.KEYS_MAX)
     access_cards: list[str] = Field([], max_length=service.CARDS_MAX)
@@ -296,7 +296,7 @@ def get_move_in(request, move_in_id: int):
 
 
 @router.post("/move-ins/{move_in_id}/actions/{action}", response=MoveInOut)
-def act(request, move_in_id: int, action: str, payload: ActionIn):
+def act(request, move_in_id: int, action: str, payload: MoveInActionIn):
     """One step: `check_identity` (`contract_number`), `charge` (`months` of property fee), `settle_fees`
     (optional `channel` to take the money at the desk), `inspect` (`items`, `readings`, `owner_present`),
     `hand_keys` (`door_keys`, `access_cards`, `mailbox_keys`, `signature` as a PNG data URL), `sign_agreements`

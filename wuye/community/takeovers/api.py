@@ -39,7 +39,7 @@ class TakeoverIn(Schema):
     owner_representatives: str = Field("", max_length=service.REPRESENTATIVES_MAX)
 
 
-class ActionIn(Schema):
+class TakeoverActionIn(Schema):
     signed_on: date | None = Field(None, description="accept: the day the confirmation is signed")
     developer_signatory: str = Field("", max_length=service.SIGNATORY_MAX, description="accept")
     note: str = Field("", max_length=service.NOTE_MAX, description="accept")
@@ -98,7 +98,7 @@ class CheckOut(Schema):
     waive_note: str
 
 
-class NoticeOut(Schema):
+class TakeoverNoticeOut(Schema):
     id: int
     number: int
     status: str
@@ -110,7 +110,7 @@ class NoticeOut(Schema):
     note: str
 
 
-class DocumentOut(Schema):
+class TakeoverDocumentOut(Schema):
     id: int
     number: int
     category: str
@@ -163,8 +163,8 @@ class TakeoverOut(Schema):
 class TakeoverDetailOut(TakeoverOut):
     systems: list[SystemOut]
     checks: list[CheckOut]
-    notices: list[NoticeOut]
-    documents: list[DocumentOut]
+    notices: list[TakeoverNoticeOut]
+    documents: list[TakeoverDocumentOut]
 
 
 def _rows(actor):
@@ -274,7 +274,7 @@ def get_takeover(request, takeover_id: int):
 
 
 @router.post("/takeovers/{takeover_id}/actions/{action}", response=TakeoverDetailOut)
-def act(request, takeover_id: int, action: str, payload: ActionIn):
+def act(request, takeover_id: int, action: str, payload: TakeoverActionIn):
     """`start` the inspection, `reinspect` (the developer reports the notices done), `accept` (the confirmation:
     `signed_on`, `developer_signatory`, `note`; 422 naming `checks` / `findings` with what is still open),
     `cancel` (`reason`)."""
@@ -322,7 +322,7 @@ def waive(request, takeover_id: int, check_id: int, payload: WaiveIn):
     return _check_out(TakeoverCheck.objects.select_related("notice").get(pk=check.pk))
 
 
-@router.post("/takeovers/{takeover_id}/notices", response={201: NoticeOut})
+@router.post("/takeovers/{takeover_id}/notices", response={201: TakeoverNoticeOut})
 def issue_notice(request, takeover_id: int, payload: NoticeIn):
     """Issue a rectification notice to the developer grouping open findings (15 working days, a quality
     rectification for engineering)."""
@@ -341,14 +341,14 @@ def notice_pdf(request, takeover_id: int, notice_id: int):
                       service.notice_filename(notice), inline=True)
 
 
-@router.post("/takeovers/{takeover_id}/documents", response={201: DocumentOut})
+@router.post("/takeovers/{takeover_id}/documents", response={201: TakeoverDocumentOut})
 def add_document(request, takeover_id: int, payload: DocumentIn):
     """Add a line to the document handover list (`category`, `name`, and optionally the rest)."""
     doc = service.add_document(request.actor, _takeover(request, takeover_id), payload.dict(exclude_none=True))
     return Status(201, _document_out(doc))
 
 
-@router.post("/takeovers/{takeover_id}/documents/{document_id}", response=DocumentOut)
+@router.post("/takeovers/{takeover_id}/documents/{document_id}", response=TakeoverDocumentOut)
 def update_document(request, takeover_id: int, document_id: int, payload: DocumentIn):
     """Change a line of the handover list: only the fields given change."""
     takeover = _takeover(request, takeover_id)

@@ -1,13 +1,13 @@
 """Two owners taking the last place at once (threads, PostgreSQL): one sign-up, the other a 409."""
 
-import threading
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
 from wuye.community.activities import services
 from wuye.community.activities.models import ActivitySignup
 from wuye.core.errors import Conflict
+from wuye.core.testing import run_at_once
 from wuye.people.access import actor_for
 
 from .helpers import NOW, plan, second_owner
@@ -15,25 +15,6 @@ from .helpers import NOW, plan, second_owner
 pytestmark = [pytest.mark.django_db(transaction=True),
               pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL")]
 
-
-def run_at_once(works):
-    barrier, results = threading.Barrier(len(works)), []
-
-    def one(work):
-        try:
-            barrier.wait()
-            results.append(work())
-        except Exception as error:  # collected and asserted below
-            results.append(error)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=one, args=(work,)) for work in works]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
-    return results
 
 
 def test_two_owners_taking_the_last_place_at_once_get_one_place(world):

@@ -4,15 +4,15 @@ Threads need PostgreSQL's row locks; on SQLite the unique slot is tested sequent
 
 from __future__ import annotations
 
-import threading
 from datetime import datetime, time, timedelta
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 from django.utils import timezone
 
 from wuye.community.bookings import services
 from wuye.community.bookings.models import Booking, BookingSlot
+from wuye.core.testing import run_at_once
 
 from .helpers import actor, court, neighbour
 
@@ -20,25 +20,6 @@ pytestmark = [pytest.mark.django_db(transaction=True),
               pytest.mark.skipif(connection.vendor != "postgresql",
                                  reason="threads writing at once need PostgreSQL (SQLite serialises writers)")]
 
-
-def run_at_once(calls):
-    barrier, results = threading.Barrier(len(calls)), [None] * len(calls)
-
-    def one(index, call):
-        try:
-            barrier.wait()
-            results[index] = call()
-        except Exception as error:  # collected and asserted below
-            results[index] = error
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=one, args=(index, call)) for index, call in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
-    return results
 
 
 def test_two_owners_booking_the_last_slot_at_once_make_one_booking_and_one_409(world, api):

@@ -1,16 +1,16 @@
 """Two owners booking the last place of a slot at the same moment (threads, PostgreSQL): the slot's row lock lets
 one through; the other is a 409 naming `slot`."""
 
-import threading
 from datetime import date
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 from django.utils import timezone
 
 from wuye.community.moveins import services
 from wuye.community.moveins.models import MoveIn
 from wuye.core.errors import Conflict
+from wuye.core.testing import run_at_once
 from wuye.people.access import actor_for
 
 from .test_moveins import second_owner
@@ -18,25 +18,6 @@ from .test_moveins import second_owner
 pytestmark = [pytest.mark.django_db(transaction=True),
               pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL")]
 
-
-def run_at_once(works):
-    barrier, results = threading.Barrier(len(works)), []
-
-    def one(work):
-        try:
-            barrier.wait()
-            results.append(work())
-        except Exception as error:  # collected and asserted below
-            results.append(error)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=one, args=(work,)) for work in works]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
-    return results
 
 
 def test_two_owners_booking_the_last_place_at_once(world):

@@ -30,7 +30,7 @@ from wuye.core.events import record_event
 from wuye.core.models import Channel
 from wuye.core.outbox import notify
 from wuye.core.sentences import register_sentences, register_terms
-from wuye.core.validators import clean_text
+from wuye.core.validators import check_plausible_date, clean_text
 from wuye.people.models import OWNING_RELATIONS, Residency
 
 from .models import (
@@ -156,10 +156,10 @@ def _as_date(problems: Problems, field: str, value) -> date | None:
             value = None
     if isinstance(value, datetime):
         value = value.date()
-    if not isinstance(value, date) or not 2000 <= value.year <= 2100:
+    if not isinstance(value, date):
         problems.add(field, _("Give a date."))
         return None
-    return value
+    return problems.check(field, check_plausible_date, value)  # the project's one date window
 
 
 def _as_time(value) -> time | None:

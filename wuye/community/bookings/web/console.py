@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from wuye.core.access import get_scoped_or_404, scoped
 from wuye.core.errors import DomainError, InvalidInput
-from wuye.core.validators import digits
+from wuye.core.validators import check_plausible_date, digits
 from wuye.tenancy.models import Project, Unit
 from wuye.web.guards import staff_view
 from wuye.web.paging import paginate
@@ -38,7 +38,10 @@ def _day(raw) -> date | None:
         day = date.fromisoformat((raw or "")[:10])
     except ValueError:
         return None
-    return day if 2000 <= day.year <= 2100 else None
+    try:
+        return check_plausible_date(day)  # the project's one date window
+    except ValueError:
+        return None
 
 
 def _rows(actor):

@@ -380,3 +380,22 @@ def test_the_demo_runs_through_the_services_and_a_rerun_adds_nothing(world, froz
     assert {"completed", "agreements_signed", "keys_handed", "inspected", "booked"} <= statuses
     assert MoveIn.objects.filter(unit=world.owner_unit("yezhu"), booked_by=world.user("yezhu")).exists()
     assert add_demo_moveins(world.company, now=NOW) == {"move_in_batches": 0, "move_ins": 0}
+
+
+def test_a_batch_day_outside_the_projects_date_window_names_the_field(world):
+    """The move-in's dates keep to core.validators' one window (WUYE_DATE_YEARS_AHEAD), not a window of their own."""
+    from datetime import date as _date
+
+    from wuye.community.moveins import services as moveins
+    from wuye.community.moveins.models import MoveInBatch
+    from wuye.core.errors import InvalidInput
+    from wuye.people.access import actor_for
+
+    kefu = actor_for(world.user("kefu"))
+    building = world.owner_unit("yezhu").building
+    for far in (_date(2099, 1, 5), _date(1899, 1, 5)):
+        with pytest.raises(InvalidInput) as refused:
+            moveins.create_batch(kefu, building=building, name="远期", first_day=far, last_day=far, place="会所",
+                                 slots=[{"starts": "09:00", "ends": "10:00", "capacity": 1}])
+        assert "first_day" in {problem.field for problem in refused.value.problems}
+    assert not MoveInBatch.objects.filter(name="远期").exists()

@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 PG_URL ?= postgresql://postgres@127.0.0.1:5432/wuye
 
-.PHONY: run test test-sqlite test-postgres bench bench-small lint fmt messages clean
+.PHONY: run serve test test-sqlite test-postgres bench bench-small lint fmt messages clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -16,6 +16,11 @@ $(STAMP): pyproject.toml
 ## run: start the product on SQLite with the demo community and the scheduler (http://127.0.0.1:8000)
 run: $(STAMP)
 	@bash scripts/run.sh
+
+## serve: production web server (gunicorn, gunicorn.conf.py) after the deploy check, migrations and collectstatic;
+## needs the production environment (docs/deploy.md)
+serve: $(STAMP)
+	@bash scripts/serve.sh
 
 ## test: the whole suite on SQLite, then on PostgreSQL when DATABASE_URL is set or a local server answers
 test: $(STAMP)

@@ -54,7 +54,7 @@ import psycopg  # noqa: E402
 from psycopg import sql  # noqa: E402
 from psycopg.conninfo import conninfo_to_dict, make_conninfo  # noqa: E402
 
-from bench import loadgen  # noqa: E402
+from bench import loadgen, serving  # noqa: E402
 from bench import parking as parking_exits  # noqa: E402
 
 HOST = "127.0.0.1"
@@ -751,6 +751,13 @@ def http_bench(config: Config, meta: dict) -> tuple[dict[str, tuple[float, str]]
             raise BenchError(str(error)) from None
     finally:
         server.stop()
+
+    log("comparing gunicorn's sync and gthread workers on the same targets (bench/serving.py)")
+    compared = [t for t in targets if t.name in serving.TARGETS]
+    meta["serving"] = serving.compare(
+        config, compared, log=log, host=HOST,
+        make_server=lambda variant, name: Server(variant, free_port(), OUT_DIR / f"{'small-' if config.small else ''}"
+                                                                                 f"{name}.log"))
 
     log(f"timing the SLA sweep in-process with {config.sweep_clocks:,} clocks due ({config.sweep_repeats} times)")
     sweep = run_tickets(config, "sweep")

@@ -120,6 +120,9 @@ DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'wuye.sqlite3'}",
         conn_max_age=envint("DB_CONN_MAX_AGE", 60),
+        # A kept connection is checked before each request reuses it: after a database restart the first request
+        # gets a fresh connection instead of an error.
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":

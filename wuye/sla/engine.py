@@ -376,9 +376,13 @@ def _responsible_role(clock: Clock) -> str:
 
 
 def _subject_label(clock: Clock) -> tuple[str, str]:
-    subject = clock.subject
-    link = subject.get_absolute_url() if hasattr(subject, "get_absolute_url") else ""
-    return str(subject), link
+    """The subject's name and link, worked out once per clock and sweep (a warning and a rung in one visit)."""
+    label = getattr(clock, "_sweep_label", None)
+    if label is None:
+        subject = clock.subject
+        link = subject.get_absolute_url() if hasattr(subject, "get_absolute_url") else ""
+        label = clock._sweep_label = (str(subject), link)
+    return label
 
 
 def _due_text(clock: Clock) -> str:

@@ -193,6 +193,10 @@ class Ticket(models.Model):
         ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(fields=["project", "status", "-created_at"], name="ticket_inbox"),
+            # The open inbox (`?project=…&open=true`, newest first): filter and order in one partial index, and
+            # its count an index-only scan over the open tickets only.
+            models.Index(fields=["project", "-created_at", "-id"], name="ticket_open_inbox",
+                         condition=models.Q(status__in=OPEN_STATUSES)),
             models.Index(fields=["project", "kind", "-created_at"], name="ticket_kind"),
             models.Index(fields=["unit", "category", "-created_at"], name="ticket_repeat_lookup"),
             # KPIs (workorders/kpis.py): the repairs closed in a month.

@@ -390,6 +390,10 @@ class Server:
             "--log-level", "warning",
             "--timeout", "60",
             "--graceful-timeout", "5",
+            # gunicorn.conf.py replaces a worker every ~5,000 requests (production's guard against slow leaks); at a
+            # thousand requests a second that is a restart every few seconds, and each one resets the client's
+            # keep-alive connections mid-measurement (counted as failed requests). The bench keeps its workers.
+            "--max-requests", "0",
             "--worker-tmp-dir", "/dev/shm" if Path("/dev/shm").is_dir() else "/tmp",
         ]
         env = django_env(self.config)

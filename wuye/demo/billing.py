@@ -31,6 +31,7 @@ from wuye.billing.models import (
 from wuye.billing.periods import add_months
 from wuye.billing.runs import run_billing
 from wuye.billing.services import bills_with_outstanding, pay
+from wuye.demo.builders import demo_projects
 from wuye.people.access import actor_for
 from wuye.people.models import Residency, Vehicle
 from wuye.tenancy.models import Project, Unit, UnitKind
@@ -161,7 +162,7 @@ def build_demo_billing(company, *, today: date | None = None, seed: int = 2026) 
     rng = random.Random(seed)
     caiwu = actor_for(get_user_model().objects.get(username="caiwu"))
     counts = {"bills": 0, "payments": 0}
-    for project in Project.objects.filter(company=company).order_by("id"):
+    for project in demo_projects(company):
         first = add_months(today, -MONTHS)
         with transaction.atomic():
             items = install_items(project, first)

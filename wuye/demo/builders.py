@@ -252,8 +252,20 @@ def add_demo_tickets(company: Company, count: int, progress: bool = False):
         return build_demo_tickets(company, count, total=total, progress=lambda count: bar.advance(count))
 
 
+SCALE_CODE_PREFIX = "bench"  # the codes of the benchmark's projects (bench, bench-billing)
+
+
+def demo_projects(company):
+    """The demo community's own projects of `company`: a benchmark project (`build_scale_project`) shares the
+    company but is no part of the demo — a later `seed_demo` (the billing bench seeds again) must not hand over its
+    481 buildings or post notices to its 200,000 residents."""
+    return Project.objects.filter(company=company).exclude(code__startswith=SCALE_CODE_PREFIX).order_by("id")
+
+
 def build_scale_project(units: int, progress: bool = True, code: str = "bench") -> Project:
     """A benchmark project with about `units` units (26 floors × 2 entrances × 4 flats per building)."""
+    if not code.startswith(SCALE_CODE_PREFIX):
+        raise ValueError(f"a benchmark project's code starts with {SCALE_CODE_PREFIX!r}: demo_projects() leaves it out")
     company = Company.objects.filter(name=COMPANY_NAME).first() or Company.objects.create(name=COMPANY_NAME)
     per_building = 26 * 2 * 4
     plan = ProjectPlan(code, f"压测小区 {units:,}", "上海市", max(1, -(-units // per_building)), 26, 2, 4)

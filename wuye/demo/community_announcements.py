@@ -15,9 +15,9 @@ from django.utils import timezone
 from wuye.community.announcements import services
 from wuye.community.announcements.models import Announcement
 from wuye.core.access import Role
+from wuye.demo.builders import demo_projects
 from wuye.people.access import actor_for
 from wuye.people.models import StaffProfile
-from wuye.tenancy.models import Project
 
 
 def _staff(project, role):
@@ -53,7 +53,7 @@ def add_demo_announcements(company, now: datetime | None = None) -> dict:
     """Announcements in every state for each project of `company`; returns {"announcements": n, "reads": n}."""
     now = now or timezone.now()
     made = {"announcements": 0, "reads": 0}
-    for project in Project.objects.filter(company=company).order_by("id"):
+    for project in demo_projects(company):
         if Announcement.objects.filter(project=project).exists():
             continue
         with transaction.atomic():

@@ -17,9 +17,9 @@ from wuye.community.activities.models import Activity
 from wuye.community.catalogue import services as catalogue
 from wuye.community.catalogue.models import ServiceItem, ServiceOrder
 from wuye.core.access import Role
+from wuye.demo.builders import demo_projects
 from wuye.people.access import actor_for
 from wuye.people.models import Relation, Residency, StaffProfile
-from wuye.tenancy.models import Project
 
 
 def _staff(project, role):
@@ -47,7 +47,7 @@ def add_demo_catalogue(company, now: datetime | None = None) -> dict:
     """The catalogue and three orders for each project of `company`; returns counts."""
     now = now or timezone.now()
     made = {"services": 0, "service_orders": 0}
-    for project in Project.objects.filter(company=company).order_by("id"):
+    for project in demo_projects(company):
         made["services"] += catalogue.install_default_catalogue(project)
         if ServiceOrder.objects.filter(project=project).exists():
             continue
@@ -78,7 +78,7 @@ def add_demo_activities(company, now: datetime | None = None) -> dict:
     """An open activity with the demo owner signed up and a past one with check-ins, per project; returns counts."""
     now = now or timezone.now()
     made = {"activities": 0, "signups": 0}
-    for project in Project.objects.filter(company=company).order_by("id"):
+    for project in demo_projects(company):
         if Activity.objects.filter(project=project).exists():
             continue
         owner, unit = _owner(project)

@@ -16,8 +16,9 @@ from django.utils import timezone
 from wuye.community.decorations import services
 from wuye.community.decorations.models import Decoration
 from wuye.core.access import Role
+from wuye.demo.builders import demo_projects
 from wuye.people.models import OWNING_RELATIONS, Residency
-from wuye.tenancy.models import Project, UnitKind
+from wuye.tenancy.models import UnitKind
 
 from .security_goods import _staff
 
@@ -39,7 +40,7 @@ def add_demo_decorations(company, now: datetime | None = None) -> dict:
     """Decorations in every state for each project of `company`; returns {"decorations": n}."""
     now = now or timezone.now()
     made = 0
-    for project in Project.objects.filter(company=company).order_by("id"):
+    for project in demo_projects(company):
         if not Decoration.objects.filter(project=project).exists():
             with transaction.atomic():
                 made += _add_for_project(project, now)

@@ -15,9 +15,9 @@ from wuye.community.emergencies import incidents
 from wuye.community.emergencies.models import Incident, IncidentKind, IncidentStatus, Playbook
 from wuye.community.emergencies.playbooks import install_default_playbooks
 from wuye.core.access import Role
+from wuye.demo.builders import demo_projects
 from wuye.demo.facilities import _past
 from wuye.demo.security_goods import _staff
-from wuye.tenancy.models import Project
 
 
 def _start(*args, at: datetime, **fields):
@@ -29,7 +29,7 @@ def add_demo_emergencies(company, now: datetime | None = None) -> dict:
     """Playbooks and two past incidents per project; returns {"playbooks": n, "incidents": n}."""
     now = now or timezone.now()
     counts = {"playbooks": 0, "incidents": 0}
-    for project in Project.objects.filter(company=company).order_by("id"):
+    for project in demo_projects(company):
         counts["playbooks"] += install_default_playbooks(project)
         if Incident.objects.filter(project=project, kind=IncidentKind.OUTAGE).exists():
             continue

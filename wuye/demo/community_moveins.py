@@ -16,9 +16,10 @@ from django.utils import timezone
 from wuye.community.moveins import services
 from wuye.community.moveins.models import MoveInBatch
 from wuye.core.access import Role
+from wuye.demo.builders import demo_projects
 from wuye.people.access import actor_for
 from wuye.people.models import OWNING_RELATIONS, Residency, StaffProfile
-from wuye.tenancy.models import Project, UnitKind
+from wuye.tenancy.models import UnitKind
 
 CHECKLIST = (
     {"room": "客厅", "item": "墙面", "ok": True, "note": ""},
@@ -72,7 +73,7 @@ def add_demo_moveins(company, now: datetime | None = None) -> dict:
     """A move-in batch under way for each project of `company`; returns counts of what it made."""
     now = now or timezone.now()
     made = {"move_in_batches": 0, "move_ins": 0}
-    for project in Project.objects.filter(company=company).order_by("id"):
+    for project in demo_projects(company):
         if MoveInBatch.objects.filter(project=project).exists():
             continue
         desk = _staff(project, Role.CUSTOMER_SERVICE)

@@ -14,10 +14,10 @@ from django.utils import timezone
 from wuye.community.takeovers import services
 from wuye.community.takeovers.models import DocumentCategory, Takeover
 from wuye.core.access import Role
+from wuye.demo.builders import demo_projects
 from wuye.people.access import actor_for
 from wuye.people.models import StaffProfile
 from wuye.quality import rectifications
-from wuye.tenancy.models import Project
 
 DEVELOPER, CONTACT = "华景置业有限公司", "李建国 13800000000"
 TEAM = "工程部主管（组长）、工程部电梯/水电技术员、客服中心主管、秩序部主管"
@@ -45,7 +45,7 @@ def add_demo_takeovers(company, now: datetime | None = None) -> dict:
     """An accepted takeover and one under way for each project of `company`; returns {"takeovers": n}."""
     now = now or timezone.now()
     made = 0
-    for project in Project.objects.filter(company=company).order_by("id"):
+    for project in demo_projects(company):
         if not Takeover.objects.filter(project=project).exists():
             with transaction.atomic():
                 made += _add_for_project(project, now)

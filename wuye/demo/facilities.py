@@ -28,6 +28,7 @@ from django.utils import timezone
 
 from wuye.core.access import Role
 from wuye.core.models import Event, Notification
+from wuye.demo.builders import demo_projects
 from wuye.facilities.models import (
     Equipment,
     EquipmentStatus,
@@ -714,7 +715,7 @@ def add_demo_facilities(company: Company, today: date | None = None) -> dict:
             results[key] = results.get(key, 0) + value
 
     run(add_contractors, company)
-    projects = list(Project.objects.filter(company=company).order_by("id"))
+    projects = list(demo_projects(company))
     ctx["first"] = projects[0].pk if projects else None
     ctx["projects"] = [project.pk for project in projects]
     for project in projects:

@@ -12,11 +12,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from wuye.core.access import Role
+from wuye.demo.builders import demo_projects
 from wuye.people.access import actor_for
 from wuye.people.models import OWNING_RELATIONS, Relation, Residency, StaffProfile
 from wuye.security import goods
 from wuye.security.models import GoodsRelease
-from wuye.tenancy.models import Project, UnitKind
+from wuye.tenancy.models import UnitKind
 
 GOODS = (
     [{"name": "冰箱", "quantity": 1}, {"name": "纸箱（衣物）", "quantity": 6}],
@@ -53,7 +54,7 @@ def add_demo_goods(company, now: datetime | None = None) -> dict:
     """Goods releases in every state for each project of `company`; returns {"goods_releases": n}."""
     now = now or timezone.now()
     made = 0
-    for project in Project.objects.filter(company=company).order_by("id"):
+    for project in demo_projects(company):
         if not GoodsRelease.objects.filter(project=project).exists():
             with transaction.atomic():
                 made += _add_for_project(project, now)

@@ -30,6 +30,7 @@ from django.utils.dateparse import parse_datetime
 from wuye.core.access import Actor, Role
 from wuye.core.calendar import calendar_for
 from wuye.core.models import Event, Notification
+from wuye.demo.builders import demo_projects
 from wuye.people.access import actor_for
 from wuye.people.models import Relation, Residency, StaffProfile
 from wuye.sla import engine as sla
@@ -175,7 +176,7 @@ class DemoTickets:
         self.days = days
         self.started = timezone.now()  # rows stamped at or after this are re-stamped to their simulated moment
         self.plans: list[Plan] = []
-        projects = list(Project.objects.filter(company=company).order_by("id"))
+        projects = list(demo_projects(company))
         self.casts = [self._cast(project, index) for index, project in enumerate(projects[:2])]
 
     # -- the people ----------------------------------------------------------------------------------------

@@ -76,6 +76,7 @@ LOGIN = {"username": "pinzhi", "password": "wuye-demo"}  # quality department: a
 TICKET_LOGIN = {"username": "bench_kefu", "password": "wuye-demo"}  # customer service of the bench project
 TARGETS = {  # what the figures should reach (docs/benchmarks.md); a miss is reported, the run still succeeds
     "tickets.create.rps_vs_bare": (">=", 0.40),
+    "tickets.create.rps_vs_floor": (">=", 0.7),
     "tickets.inbox.p95_ms": ("<", 100.0),
     "sla.sweep.seconds": ("<", 1.0),
     "sla.sweep10k.seconds": ("<", 1.5),
@@ -548,10 +549,15 @@ def ticket_targets(token: str, project_id: int, tickets: dict) -> list[loadgen.T
     return [
         loadgen.Target("tickets.create", "/api/v1/tickets", headers, method="POST", bodies=bodies, expect=201),
         loadgen.Target("tickets.inbox", f"/api/v1/tickets?project={project_id}&open=true&page_size=50", headers),
+        # The create's floor (bench/floor.py): the same token check and rows in hand-written SQL, same bodies.
+        loadgen.Target("floor.write", "/bench/floor/tickets", headers, method="POST", bodies=bodies, expect=201),
     ]
 
 
-def check_ticket_targets(port: int, create: loadgen.Target, inbox: loadgen.Target) -> None:
+def check_ticket_targets(port: int, create: loadgen.Target, inbox: loadgen.Target, floor: loadgen.Target) -> None:
+    status, body = request(port, "POST", floor.path, body=json.loads(floor.bodies[0]), headers=floor.headers)
+    if status != 201 or not json.loads(body).get("id"):
+        raise BenchError(f"POST {floor.path} answered {status}: {body[:300]!r}")
     status, body = request(port, "POST", create.path, body=json.loads(create.bodies[0]), headers=create.headers)
     ticket = json.loads(body) if status == 201 else {}
     if status != 201 or ticket.get("status") != "new" or not ticket.get("deadlines"):
@@ -671,6 +677,9 @@ def metrics_for(summaries: dict[str, dict]) -> dict[str, tuple[float, str]]:
     for name in ("units.list", "tickets.create"):
         if bare and bare["rps"] and name in summaries:
             metrics[f"{name}.rps_vs_bare"] = (round(summaries[name]["rps"] / bare["rps"], 3), "ratio")
+    floor = summaries.get("floor.write")
+    if floor and floor["rps"] and "tickets.create" in summaries:
+        metrics["tickets.create.rps_vs_floor"] = (round(summaries["tickets.create"]["rps"] / floor["rps"], 3), "ratio")
     return metrics
 
 

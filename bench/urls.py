@@ -7,6 +7,7 @@ no database work and no serialisation beyond a two-key dict, so it measures what
 from django.http import JsonResponse
 from django.urls import path
 
+from bench.floor import floor_ticket
 from wuye.urls import urlpatterns as product_urlpatterns
 
 
@@ -14,4 +15,5 @@ def bare_json(request):
     return JsonResponse({"ok": True})
 
 
-urlpatterns = [path("bench/bare.json", bare_json, name="bench-bare"), *product_urlpatterns]
+urlpatterns = [path("bench/bare.json", bare_json, name="bench-bare"),
+               path("bench/floor/tickets", floor_ticket, name="bench-floor"), *product_urlpatterns]

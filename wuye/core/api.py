@@ -39,7 +39,7 @@ class BearerTokenAuth(HttpBearer):
     """`Authorization: Bearer <token>` with a token from POST /api/v1/auth/token."""
 
     def authenticate(self, request, token):
-        api_token = ApiToken.objects.by_raw(token)
+        api_token = tokens.lookup(token)  # with the user's profile: the actor needs no further read of it
         if api_token is None or not api_token.user.is_active:
             return None
         tokens.note_use(api_token)

@@ -266,8 +266,8 @@ class ApiTokenQuerySet(models.QuerySet):
     def active(self, now=None):
         return self.filter(expires_at__gt=now or timezone.now())
 
-    def by_raw(self, raw: str):
-        return self.active().select_related("user").filter(key_hash=_hash_token(raw)).first()
+    def by_raw(self, raw: str, related: tuple[str, ...] = ()):
+        return self.active().select_related("user", *related).filter(key_hash=_hash_token(raw)).first()
 
 
 class ApiToken(models.Model):

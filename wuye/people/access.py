@@ -13,7 +13,11 @@ def actor_for(user) -> Actor:
         return ANONYMOUS
     if user.is_superuser:
         return Actor(user=user, role=Role.COMPANY_ADMIN, project_ids=None, is_superuser=True)
-    profile = StaffProfile.objects.filter(user=user).first()
+    relation = StaffProfile.user.field.remote_field
+    if relation.is_cached(user):
+        profile = relation.get_cached_value(user)  # read with the API token (core.tokens.lookup)
+    else:
+        profile = StaffProfile.objects.filter(user=user).first()
     if profile is not None:
         all_projects = profile.all_projects or profile.role == Role.COMPANY_ADMIN
         return Actor(

@@ -29,7 +29,7 @@ from django.utils.translation import gettext as _
 from wuye.core.bulk import insert_rows
 from wuye.core.calendar import WorkingCalendar, calendar_for
 from wuye.core.errors import Conflict
-from wuye.core.events import compose_event_about, record_event, record_events
+from wuye.core.events import compose_event, compose_event_about, record_event, record_events
 from wuye.core.models import Channel
 from wuye.core.outbox import compose, post
 from wuye.tenancy.rules import RULE_DEFAULTS, rules_for
@@ -51,8 +51,40 @@ def standard_for(project) -> ServiceStandard:
     return chosen.standard if chosen else ServiceStandard.objects.get(code=DEFAULT_STANDARD)
 
 
+# Policies as each project sees them, per process: (project id, key) → (effective policy, when read). Emptied by
+# any save or delete of a standard, a policy, a project's choice of standard or its rules (`_forget_policies`,
+# connected in SlaConfig.ready via `connect_policy_cache`); other processes' copies expire after POLICY_CACHE_TTL.
+POLICY_CACHE_TTL = timedelta(seconds=60)
+_POLICY_CACHE: dict[tuple[int, str], tuple[Policy, datetime]] = {}
+
+
+def _forget_policies(*args, **kwargs) -> None:
+    _POLICY_CACHE.clear()
+
+
+def connect_policy_cache() -> None:
+    """Empty the policy cache whenever what a policy depends on changes (in this process)."""
+    from django.db.models.signals import post_delete, post_migrate, post_save
+
+    from wuye.tenancy.models import ProjectRules
+
+    for model in (ServiceStandard, Policy, ProjectStandard, ProjectRules):
+        post_save.connect(_forget_policies, sender=model, dispatch_uid=f"sla-policy-cache-save-{model.__name__}")
+        post_delete.connect(_forget_policies, sender=model, dispatch_uid=f"sla-policy-cache-del-{model.__name__}")
+    post_migrate.connect(_forget_policies, dispatch_uid="sla-policy-cache-migrate")  # a flushed test database
+    on_rules_change(lambda project, changes: _forget_policies())
+
+
+connect_policy_cache()
+
+
 def policy_for(project, key: str) -> Policy:
-    """The `key` policy of the project's chosen standard, else of the default standard (one query)."""
+    """The `key` policy of the project's chosen standard, else of the default standard (one query, then cached
+    per process; treat the answer as read-only)."""
+    now = timezone.now()
+    cached = _POLICY_CACHE.get((project.pk, key))
+    if cached is not None and now - cached[1] < POLICY_CACHE_TTL:
+        return cached[0]
     chosen = ProjectStandard.objects.filter(project=project).values("standard_id")
     candidates = list(Policy.objects.filter(key=key).filter(
         Q(standard_id__in=chosen) | Q(standard__code=DEFAULT_STANDARD)).select_related("standard"))
@@ -60,7 +92,9 @@ def policy_for(project, key: str) -> Policy:
     candidates.sort(key=lambda policy: policy.standard.code == DEFAULT_STANDARD)
     if not candidates:
         raise NoPolicy(f"No policy {key!r} in the standard of project {project.pk}.")
-    return effective_policy(candidates[0], project)
+    policy = effective_policy(candidates[0], project)
+    _POLICY_CACHE[(project.pk, key)] = (policy, now)
+    return policy
 
 
 def effective_policy(policy: Policy, project, rules=None) -> Policy:
@@ -139,15 +173,22 @@ def _save(clock: Clock, calendar_policy: Policy, *fields: str) -> None:
     clock.save(update_fields=[*fields, "next_check_at", "version"])
 
 
-@transaction.atomic
 def start_clock(subject, key: str, *, project, at: datetime | None = None, due_at: datetime | None = None,
-                assignee=None, actor=None) -> Clock:
+                assignee=None, actor=None, fresh: bool = False, events: list | None = None) -> Clock:
     """Start the `key` time limit on `subject` under the project's service standard.
 
     `due_at` overrides the policy's target (an appointment agreed with the owner); the warning still comes at the
     policy's percentage of the time between start and deadline. Starting a clock that is already open is a
     conflict: stop or cancel it first.
+
+    `fresh=True` (the subject was created in the caller's open transaction, so it has no clock yet): no check for
+    an open clock and no savepoint of its own. `events`: a list to append the unsaved `sla.started` event to, for
+    the caller to write with its own events in one insert (`record_events`); else it is written here.
     """
+    if fresh is False:
+        with transaction.atomic():
+            return start_clock(subject, key, project=project, at=at, due_at=due_at, assignee=assignee, actor=actor,
+                               fresh=None, events=events)
     policy = policy_for(project, key)
     at = at or timezone.now()
     calendar = _calendar(policy, project)
@@ -155,14 +196,17 @@ def start_clock(subject, key: str, *, project, at: datetime | None = None, due_a
         due_at = add_measured(policy, calendar, at, policy.target)
     span = between_measured(policy, calendar, at, due_at)
     warn_at = add_measured(policy, calendar, at, span * policy.warn_percent / 100) if span > timedelta(0) else due_at
-    if _open_clock(subject, key) is not None:
+    if fresh is None and _open_clock(subject, key) is not None:  # fresh None: called above, in its savepoint
         raise Conflict(_("The time limit %(key)s is already running.") % {"key": key})
     clock = Clock(subject=subject, project=project, policy=policy, key=key, started_at=at, due_at=due_at,
                   warn_at=warn_at, assignee=assignee)
     clock.next_check_at = next_check(clock, policy)
     clock.save()
-    record_event(subject, "sla.started", actor=actor, project_id=project.pk,
-                 data={"key": key, "due_at": _minute(due_at), "measure": policy.measure})
+    data = {"key": key, "due_at": _minute(due_at), "measure": policy.measure}
+    if events is None:
+        record_event(subject, "sla.started", actor=actor, project_id=project.pk, data=data)
+    else:
+        events.append(compose_event(subject, "sla.started", actor=actor, project_id=project.pk, data=data))
     return clock
 
 

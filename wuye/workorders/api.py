@@ -26,7 +26,16 @@ from wuye.tenancy.models import Project, Unit
 from . import progress, reports, services
 from .models import Category, PriceItem, Ticket
 from .queries import TicketQuery, filter_tickets
-from .schemas import ActionIn, TicketIn, TicketKind, TicketListOut, TicketOut, TicketStatus, TicketUrgency
+from .schemas import (
+    ActionIn,
+    TicketCreatedOut,
+    TicketIn,
+    TicketKind,
+    TicketListOut,
+    TicketOut,
+    TicketStatus,
+    TicketUrgency,
+)
 
 router = Router(tags=["work orders"])
 
@@ -102,8 +111,10 @@ def my_tickets(request):
     return _with_next_due(scoped(tickets, request.actor).filter(reporter=request.user))
 
 
-@router.post("/tickets", response={201: TicketOut})
+@router.post("/tickets", response={201: TicketCreatedOut})
 def create_ticket(request, payload: TicketIn):
+    """Receive a ticket. The answer is lean: the ticket with its running deadline (`deadlines`) and `actions`;
+    its timeline, charges and fee are on GET /tickets/{id}."""
     actor = request.actor
     unit = get_scoped_or_invalid(Unit.objects.with_places(), actor, payload.unit_id, "unit_id") \
         if payload.unit_id is not None else None
@@ -125,7 +136,10 @@ def create_ticket(request, payload: TicketIn):
     if actor.is_owner:
         data.channel = "portal"
     ticket = services.create_ticket(actor, project=project, data=data)
-    return Status(201, _detail(request, ticket))  # unit, category and project are already loaded
+    # Unit, category and project are already loaded; the one deadline is the clock just started.
+    ticket.deadlines = [ticket.first_clock]
+    ticket.actions = services.allowed_actions(actor, ticket)
+    return Status(201, ticket)
 
 
 @router.get("/tickets/{ticket_id}", response=TicketOut)

@@ -236,6 +236,29 @@ class TicketOut(TicketListOut):
         return fee.lines if fee is not None else list(ticket.charge_lines.order_by("id"))
 
 
+class TicketCreatedOut(TicketListOut):
+    """The 201 of a create: the ticket as received, with its running deadline and the caller's next actions. The
+    timeline, fee and charges of a ticket just received are known (its `ticket.created` and `sla.started`
+    events; none; none): read them with GET /tickets/{id}."""
+
+    location: str
+    contact_name: str
+    contact_phone: str
+    preferred_time: datetime | None
+    is_public_area: bool
+    under_warranty: bool
+    contractor: str
+    responsible_role: str
+    is_major: bool
+    repeat_of_id: int | None
+    deadlines: list[ClockOut] = Field(..., description="The running time limit started on receipt")
+    actions: list[str]
+
+    @staticmethod
+    def resolve_contact_phone(ticket, context):
+        return contact_phone_for(context["request"].actor, ticket).number
+
+
 # -- the catalogue ------------------------------------------------------------------------------------------------
 class CategoryOut(Schema):
     id: int

@@ -20,7 +20,7 @@ from wuye.billing.receipts import receipt_number
 from wuye.billing.runs import notice_lead
 from wuye.core.access import Actor, Role, require
 from wuye.core.errors import Conflict, InvalidInput, NotAllowed, Problems
-from wuye.core.events import record_event
+from wuye.core.events import compose_event, record_event, record_events
 from wuye.core.money import to_money
 from wuye.core.photos import MAX_PHOTO_BYTES, MAX_PHOTOS, photo_type
 from wuye.core.pii import mask_phone
@@ -147,19 +147,22 @@ def create_ticket(actor: Actor, *, project, data: TicketInput, now: datetime | N
         under_warranty=warranty is not None, contractor=warranty.contractor if warranty else "",
         repeat_of=previous_repair(data.unit, data.category, now) if data.kind == Kind.REPAIR else None,
     )
-    record_event(ticket, "ticket.created", actor=actor.user, data={
+    events = [compose_event(ticket, "ticket.created", actor=actor.user, data={
         "kind": ticket.kind, "channel": ticket.channel, "urgency": ticket.urgency,
         "unit": ticket.unit.label if ticket.unit else None, "contact_phone": mask_phone(ticket.contact_phone),
         "repeat_of": ticket.repeat_of_id, "under_warranty": ticket.under_warranty,
         **({"owner_says_urgent": True} if ticket.owner_says_urgent else {}),
-    })
-    _start_first_clock(ticket, actor, now)
+    })]
+    # The ticket is new in this transaction: its first clock needs no "already running" check nor a savepoint,
+    # and its event goes out with the ticket's in one insert.
+    ticket.first_clock = _start_first_clock(ticket, actor, now, events=events)
+    record_events(events)
     if actor.is_owner or ticket.urgency in (Urgency.EMERGENCY, Urgency.URGENT):
         tell.ticket_received(ticket, staff_users(project.pk, Role.CUSTOMER_SERVICE))
     return ticket
 
 
-def _start_first_clock(ticket: Ticket, actor: Actor, received_at: datetime) -> None:
+def _start_first_clock(ticket: Ticket, actor: Actor, received_at: datetime, events: list | None = None):
     """The kind's first time limit, counted from receipt: dispatch (repairs), assignment (complaints), reply."""
     if ticket.kind == Kind.REPAIR:
         key = f"{_sla_prefix(ticket)}.dispatch"
@@ -167,7 +170,8 @@ def _start_first_clock(ticket: Ticket, actor: Actor, received_at: datetime) -> N
         key = "complaint.assign"
     else:
         key = "feedback.reply"
-    sla.start_clock(ticket, key, project=ticket.project, at=received_at, actor=actor.user)
+    return sla.start_clock(ticket, key, project=ticket.project, at=received_at, actor=actor.user,
+                           fresh=events is not None, events=events)
 
 
 # -- acting -----------------------------------------------------------------------------------------------------

@@ -157,6 +157,7 @@ class Unit(models.Model):
     objects = UnitQuerySet.as_manager()
     scope_project_path = "project"
     scope_unit_path = "id"
+    sla_related = ("building",)  # its name (`label`) when the SLA sweep writes about it: fetched once per batch
 
     class Meta:
         verbose_name = _("unit")

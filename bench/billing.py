@@ -333,6 +333,8 @@ def measure_run() -> dict:
     run = run_billing(None, project, period, progress=progress)
     seconds = time.perf_counter() - began
     peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KB on Linux
+    with connection.cursor() as cursor:  # without statistics on the 100,000 new rows the count below ran 13 minutes
+        cursor.execute(f"ANALYZE {Bill._meta.db_table}, {Clock._meta.db_table}")
     clocks = Clock.objects.filter(project=project, subject_type=ContentType.objects.get_for_model(Bill),
                                   subject_id__in=run.bills.values("pk")).count()
     log(f"billing run {period:%Y-%m}: {run.bills_created:,} bills, ¥{run.amount_billed} in {seconds:.1f} s, "

@@ -200,8 +200,10 @@ def _record(notices: list[BillingNotice], unit_labels: dict[int, str]) -> None:
 
 
 def _unit_labels(unit_ids) -> dict[int, str]:
-    units = Unit.objects.filter(pk__in=list(unit_ids)).select_related("building").only("number", "building__number")
-    return {unit.pk: unit.label for unit in units}
+    # Plain rows, not model instances (a billing run's chunk labels 2,000 units): `Unit.label`'s format.
+    rows = Unit.objects.filter(pk__in=list(unit_ids)).values_list("pk", "building_id", "number", "building__number")
+    return {pk: f"{building_number}-{number}" if building_id else number
+            for pk, building_id, number, building_number in rows}
 
 
 def issue_payment_notices(run_or_project, bills, now: datetime | None = None) -> list[BillingNotice]:

@@ -21,7 +21,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.contrib.contenttypes.models import ContentType
-from django.db import InterfaceError, OperationalError, transaction
+from django.db import InterfaceError, OperationalError, connection, transaction
 from django.db.models import Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -169,7 +169,7 @@ def _bill_units(run: BillingRun, items, units: list[Unit], context: RunContext, 
     # Units that had prepaid credit before this run's charges: it settles the new bills right away.
     credit_units = [row["unit_id"] for row in LedgerEntry.objects.filter(unit_id__in={b.unit_id for b in bills})
                     .values("unit_id").annotate(total=Sum("amount")).filter(total__lt=0)]
-    Bill.objects.bulk_create(bills, batch_size=2000)
+    _insert_bills(bills)
     insert_rows(LedgerEntry, ({"project_id": run.project_id, "unit_id": bill.unit_id, "kind": EntryKind.CHARGE,
                                "amount": bill.amount, "bill_id": bill.pk, "memo": bill.description, "created_at": now}
                               for bill in bills))
@@ -182,6 +182,29 @@ def _bill_units(run: BillingRun, items, units: list[Unit], context: RunContext, 
     # After the credit: the payment notices list only what is still to pay.
     dunning.issue_payment_notices(run, bills, now)
     return bills
+
+
+def _insert_bills(bills: list[Bill]) -> None:
+    """Insert a chunk's bills and set their ids. PostgreSQL: one INSERT … SELECT FROM unnest(column arrays)
+    RETURNING the ids with each row's key (unit, item, source) — bulk_create's per-instance field preparation
+    was ~0.15 ms a bill, a third of a run's Python time. Elsewhere, bulk_create."""
+    if connection.vendor != "postgresql":
+        Bill.objects.bulk_create(bills, batch_size=2000)
+        return
+    columns = {"project_id": "bigint", "unit_id": "bigint", "item_id": "bigint", "period": "date",
+               "amount": "numeric", "due_on": "date", "run_id": "bigint", "issued_at": "timestamptz",
+               "description": "text", "source_type_id": "integer", "source_id": "bigint"}
+    arrays = [[getattr(bill, name) for bill in bills] for name in columns]
+    unnest = ", ".join(f"%s::{kind}[]" for kind in columns.values())
+    names = ", ".join(columns)
+    with connection.cursor() as cursor:
+        cursor.execute(f"""INSERT INTO {Bill._meta.db_table} ({names}, paid, written_off, idempotency_key)
+                           SELECT {names}, 0, 0, '' FROM unnest({unnest}) AS row({names})
+                           RETURNING id, unit_id, item_id, source_type_id, source_id""", arrays)
+        ids = {tuple(key): pk for pk, *key in cursor.fetchall()}
+    for bill in bills:
+        bill.pk = ids[(bill.unit_id, bill.item_id, bill.source_type_id, bill.source_id)]
+        bill._state.adding = False
 
 
 def _failure_message(error: Exception) -> str:

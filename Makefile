@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 PG_URL ?= postgresql://postgres@127.0.0.1:5432/wuye
 
-.PHONY: run serve test test-sqlite test-postgres bench bench-small lint fmt messages clean
+.PHONY: run serve workers test test-sqlite test-postgres bench bench-small lint fmt messages clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -21,6 +21,10 @@ run: $(STAMP)
 ## needs the production environment (docs/deploy.md)
 serve: $(STAMP)
 	@bash scripts/serve.sh
+
+## workers: WORKERS (default 2) Celery workers and one beat against CELERY_BROKER_URL (default redis://127.0.0.1:6379/0)
+workers: $(STAMP)
+	@bash scripts/workers.sh
 
 ## test: the whole suite on SQLite, then on PostgreSQL when DATABASE_URL is set or a local server answers
 test: $(STAMP)

@@ -284,6 +284,7 @@ def statements_per_create(user, unit_id: int, category_id: int) -> int:
     client and a token issued for the purpose (revoked after). BEGIN/COMMIT are not counted."""
     import json as json_module
 
+    from django.conf import settings
     from django.db import connection as db
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
@@ -291,7 +292,7 @@ def statements_per_create(user, unit_id: int, category_id: int) -> int:
     from wuye.core.tokens import issue_token, revoke_token
 
     token, raw = issue_token(user)
-    client = Client(HTTP_HOST="localhost")
+    client = Client(HTTP_HOST=settings.ALLOWED_HOSTS[0])
     body = json_module.dumps({"kind": "repair", "urgency": "general", "channel": "phone", "unit_id": unit_id,
                               "category_id": category_id, "description": "压测报修：语句计数",
                               "contact_name": "压测业主", "contact_phone": "13800138000"})

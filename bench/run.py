@@ -329,11 +329,20 @@ def run_patrol(config: Config, command: str) -> dict:
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
+# Seconds per set-up step of this run (meta["setup"]); a step that had nothing to do (data reused) is near 0.
+SETUP: dict[str, float] = {}
+
+
+def _setup_step(name: str, started: float) -> None:
+    SETUP[name] = round(SETUP.get(name, 0.0) + time.monotonic() - started, 1)
+
+
 def prepare_database(config: Config) -> tuple[int, int, dict]:
     ensure_database(config)
     log("migrating")
     started = time.monotonic()
     manage(config, "migrate", "--no-input", "-v", "0")
+    _setup_step("migrate", started)
     log(f"migrated ({time.monotonic() - started:.1f} s)")
     found = bench_project(config)
     if found is None:
@@ -341,6 +350,7 @@ def prepare_database(config: Config) -> tuple[int, int, dict]:
         started = time.monotonic()
         manage(config, "seed_demo", "--scale", str(config.scale), "--tickets", "0", "--quiet-logins",
                *seed_options(config))
+        _setup_step("seed", started)
         log(f"seeded in {time.monotonic() - started:.1f} s")
         found = bench_project(config)
         if found is None:
@@ -351,16 +361,23 @@ def prepare_database(config: Config) -> tuple[int, int, dict]:
             f"the bench project has {units:,} units, expected {config.expected_units:,} (an interrupted seed, or "
             f"BENCH_SCALE changed); run again with BENCH_RESET=1 to rebuild database {config.dbname}"
         )
+    started = time.monotonic()
     tickets = run_tickets(config, "prepare")
+    _setup_step("tickets", started)
     log(f"bench project: {tickets['tickets_present']:,} generated tickets, {tickets['open_tickets']:,} open, "
         f"{tickets['open_clocks']:,} open SLA clocks")
+    started = time.monotonic()
     tickets["kpi_data"] = run_kpis(config, "prepare")  # the decided clocks the KPI month reads
+    _setup_step("kpis", started)
+    started = time.monotonic()
     tickets["survey_data"] = run_surveys(config, "prepare")  # a survey of 50,000 responses (bench/quality_surveys.py)
+    _setup_step("surveys", started)
     # Fresh bulk-loaded tables have no planner statistics and no visibility map: autovacuum would change the plans
     # (bitmap heap scan → index-only scan for the COUNT) in the middle of some later run. Settle them first.
     started = time.monotonic()
     with psycopg.connect(config.database_url, autocommit=True, connect_timeout=5) as conn:
         conn.execute("VACUUM (ANALYZE)")
+    _setup_step("vacuum", started)
     log(f"bench project id {project_id}: {units:,} units; VACUUM (ANALYZE) in {time.monotonic() - started:.1f} s")
     return project_id, units, tickets
 
@@ -859,7 +876,9 @@ def run_billing_bench(config: Config, command: str) -> dict:
 def billing_bench(config: Config, meta: dict) -> dict[str, tuple[float, str]]:
     """A billing run of every unit of the billing project (its own process: time and peak RSS) and arrears aging
     over its bill history; fills meta["billing"]."""
+    started = time.monotonic()
     prepared = run_billing_bench(config, "prepare")
+    _setup_step("billing_history", started)
     log(f"billing project id {prepared['project_id']}: {prepared['units']:,} units, {prepared['bills']:,} bills "
         f"({prepared['open_bills']:,} open), history {prepared['history'][0]} … {prepared['history'][1]}")
     log(f"timing arrears aging ({config.aging_repeats} times after a warm-up)")
@@ -914,10 +933,14 @@ def main() -> int:
         if config.only == "billing":  # the HTTP part did not set the database up
             ensure_database(config)
             log("migrating")
+            started = time.monotonic()
             manage(config, "migrate", "--no-input", "-v", "0")
+            _setup_step("migrate", started)
+            started = time.monotonic()
             # The demo company first (nothing to do when present): the billing project joins it, and a later
             # full run, seeing the company, must still find the demo logins it needs.
             manage(config, "seed_demo", "--tickets", "0", "--quiet-logins", *seed_options(config, progress=False))
+            _setup_step("seed", started)
         metrics.update(billing_bench(config, meta))
 
     for name, (value, unit) in metrics.items():
@@ -927,6 +950,7 @@ def main() -> int:
             log(f"target missed: {miss} (see docs/benchmarks.md)")
     meta["scale"] = "small" if config.small else "full"
     meta["run_seconds"] = round(time.monotonic() - began, 1)  # end to end, set-up included
+    meta["setup"] = dict(SETUP)  # seconds per set-up step (docs/benchmarks.md)
     meta["machine"] = {
         "hostname": platform.node(), "cpus": os.cpu_count(), "platform": platform.platform(),
         "python": platform.python_version(), "postgres": postgres_version(config),

@@ -208,3 +208,24 @@ def test_a_runner_leaves_a_run_another_runner_moved_on(world, property_fee):
     left = run_billing(None, world.project1, date(2026, 11, 1))  # waits for the lock, then sees the cursor moved
     holder.join()
     assert left.status == "running" and not Bill.objects.exists()
+
+
+def test_a_chunks_statements_do_not_grow_with_its_units(world, property_fee, django_assert_max_num_queries):
+    """No per-unit query: a chunk of every unit makes no more statements than a chunk of one unit."""
+    from django.test.utils import CaptureQueriesContext
+
+    units = list(Unit.objects.filter(project=world.project1).order_by("id"))
+    assert len(units) >= 3
+
+    def bill_chunk(period: date, chunk: list[Unit]) -> list:
+        run = BillingRun.objects.create(project=world.project1, period=period)
+        context = runs.RunContext(run=run, period=period, due_on=runs.period_end(period))
+        bills, skips = runs._bill_chunk(run, [property_fee], chunk, context, timezone.now())
+        assert not skips
+        return bills
+
+    with CaptureQueriesContext(connection) as one_unit:
+        bill_chunk(date(2026, 10, 1), units[:1])
+    with django_assert_max_num_queries(len(one_unit.captured_queries)):
+        bills = bill_chunk(date(2026, 11, 1), units)
+    assert len(bills) == len(units)

@@ -126,3 +126,20 @@ def login(world):
 def api(world):
     """`api("kefu")` → an ApiClient logged in as that demo user."""
     return ApiClient
+
+
+@pytest.fixture
+def celery_broker():
+    """A Redis database of its own for tests with real Celery workers (WUYE_TEST_BROKER_URL, default db 7), emptied
+    before and after; the test is skipped when no Redis answers."""
+    import os
+
+    redis = pytest.importorskip("redis")
+    url = os.environ.get("WUYE_TEST_BROKER_URL", "redis://127.0.0.1:6379/7")
+    client = redis.Redis.from_url(url)
+    try:
+        client.flushdb()
+    except redis.exceptions.ConnectionError:
+        pytest.skip(f"no Redis at {url}")
+    yield url
+    client.flushdb()

@@ -13,7 +13,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "wuye.settings")
 django.setup()
 
 from wuye.core.checks import require_production_secrets  # noqa: E402
-from wuye.core.scheduling import CELERY, REGISTRY, beat, current_engine, run_job  # noqa: E402  (needs Django)
+from wuye.core.scheduling import CELERY, REGISTRY, beat, current_engine, run_job, run_task  # noqa: E402
 
 require_production_secrets("Celery")  # worker and beat alike: outside DEBUG, no default secrets
 
@@ -28,6 +28,18 @@ def run_registered_job(name: str):
     token = current_engine.set(CELERY)
     try:
         result = run_job(name)
+    finally:
+        current_engine.reset(token)
+    return result if isinstance(result, (int, str, float, list, dict, type(None))) else str(result)
+
+
+@app.task(name="wuye.run_task", acks_late=True, reject_on_worker_lost=True)
+def run_registered_task(name: str, *args):
+    """Run one call of a registered task (`core.scheduling.dispatch`): acknowledged after it returned, and put back
+    on the queue when the worker process running it dies, so another worker does it again (tasks are idempotent)."""
+    token = current_engine.set(CELERY)
+    try:
+        result = run_task(name, *args)
     finally:
         current_engine.reset(token)
     return result if isinstance(result, (int, str, float, list, dict, type(None))) else str(result)

@@ -249,6 +249,10 @@ PAYMENT_CALLBACK_SECRET = os.environ.get("PAYMENT_CALLBACK_SECRET", "").strip()
 # unset key is a random one per process). A read below WUYE_CAMERA_MIN_CONFIDENCE waits for the booth's confirmation.
 # Monthly parking passes (billing.passes): the unit's owners are reminded this many days before a pass ends.
 WUYE_PARKING_PASS_REMINDER_DAYS = envint("WUYE_PARKING_PASS_REMINDER_DAYS", 7)
+# A billing run on Celery workers (billing.fanout): units per chunk (one task each), and how long a chunk sent but
+# not done waits before it is sent again (its message lost; a killed worker's chunk is redelivered by the broker).
+WUYE_BILLING_CHUNK_UNITS = envint("WUYE_BILLING_CHUNK_UNITS", 2000)
+WUYE_BILLING_CHUNK_RESEND_SECONDS = envint("WUYE_BILLING_CHUNK_RESEND_SECONDS", 600)
 WUYE_SIMULATED_DEVICES = envbool("WUYE_SIMULATED_DEVICES")
 WUYE_CAMERA_SECRET = os.environ.get("WUYE_CAMERA_SECRET", "").strip()
 WUYE_CAMERA_MIN_CONFIDENCE = os.environ.get("WUYE_CAMERA_MIN_CONFIDENCE", "0.8").strip()

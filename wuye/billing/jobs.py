@@ -4,6 +4,7 @@ from datetime import timedelta
 
 from wuye.core.scheduling import periodic
 
+from . import fanout  # noqa: F401  (registers the task billing.bill_chunk for the workers)
 from .channels import expire_online_payments
 from .passes import remind_expiring_passes
 from .runs import continue_runs

@@ -125,6 +125,30 @@ class BillingRun(models.Model):
         return f"{self.project} {self.period:%Y-%m}"
 
 
+class BillingRunChunk(models.Model):
+    """A slice of a run's units (by id) billed as one task on a Celery worker (`billing.fanout`). The chunk's row is
+    locked while it is billed and marked done in the same transaction as its bills, so a redelivered task (its
+    worker was killed midway, or it was sent twice) finds it done — or bills it from scratch — and never bills
+    a unit twice."""
+
+    run = models.ForeignKey(BillingRun, on_delete=models.CASCADE, related_name="chunks")
+    number = models.PositiveIntegerField()
+    first_unit_id = models.BigIntegerField()
+    last_unit_id = models.BigIntegerField()
+    units = models.PositiveIntegerField()
+    sent_at = models.DateTimeField(null=True, blank=True)  # last handed to the workers (sent again when stale)
+    done_at = models.DateTimeField(null=True, blank=True)
+    bills_created = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("billing run chunk")
+        verbose_name_plural = _("billing run chunks")
+        constraints = [models.UniqueConstraint(fields=["run", "number"], name="billing_run_chunk_once")]
+
+    def __str__(self):
+        return f"{self.run} #{self.number}"
+
+
 class BillingRunSkip(models.Model):
     """A unit (or one of its charges) a run left unbilled, and why, as a sentence for the run page. A chunk
     replaces the records of its units each time it bills them, so a rerun that bills a unit clears its record."""

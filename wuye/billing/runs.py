@@ -262,6 +262,38 @@ def _add_to_summary(run: BillingRun, bills: list[Bill]) -> None:
         line["amount"] = str(to_money(Decimal(line["amount"]) + bill.amount))
 
 
+def run_items(project) -> list[ChargeItem]:
+    """The charge items a run bills: the project's active items of a kind that has a biller."""
+    return list(ChargeItem.objects.filter(project=project, is_active=True, kind__in=list(BILLERS)))
+
+
+def count_chunk(run: BillingRun, units: list[Unit], bills: list[Bill], skips: list[Skip], actor=None, *,
+                fields=()) -> None:
+    """Put a billed chunk on the run's record (its skips, counts, summary and a `billing.run_chunk` event), in the
+    chunk's transaction with the run's row locked. The same for a chunk billed in order and one billed by a
+    worker (`billing.fanout`)."""
+    _record_skips(run, units, skips)
+    amount = sum((bill.amount for bill in bills), to_money(0))
+    run.bills_created += len(bills)
+    run.amount_billed += amount
+    _add_to_summary(run, bills)
+    run.units_done = min(run.units_total, run.units_done + len(units))
+    run.save(update_fields=["bills_created", "amount_billed", "summary", "units_done", *fields])
+    # Every chunk's commit is on record with its counts (a bulk path writes its event too).
+    record_event(run, "billing.run_chunk", actor=getattr(actor, "user", None), data={
+        "period": run.period.strftime("%Y-%m"), "units": len(units), "bills": len(bills),
+        "skipped": len({skip.unit_id for skip in skips}), "amount": str(amount)})
+
+
+def finish_run(run: BillingRun, actor=None) -> None:
+    """Close a run whose every unit has been billed (or skipped, with the reason on record)."""
+    run.status, run.finished_at, run.units_done = BillingRun.Status.DONE, timezone.now(), run.units_total
+    run.save(update_fields=["status", "finished_at", "units_done"])
+    record_event(run, "billing.run_finished", actor=getattr(actor, "user", None),
+                 data={"period": run.period.strftime("%Y-%m"), "bills": run.bills_created,
+                       "amount": str(run.amount_billed), "skipped": run.skips.values("unit_id").distinct().count()})
+
+
 def _claim(run: BillingRun) -> bool:
     """Lock the run's row for this chunk's transaction if it is still running where this runner left it.
 
@@ -292,7 +324,7 @@ def run_billing(actor: Actor | None, project, period: date, *, chunk: int = 2000
         # A rerun of a finished period: scan every unit again; only what is missing gets billed.
         run.last_unit_id, run.units_done, run.finished_at = 0, 0, None
         fields += ["last_unit_id", "units_done", "finished_at"]
-    items = list(ChargeItem.objects.filter(project=project, is_active=True, kind__in=list(BILLERS)))
+    items = run_items(project)
     units = Unit.objects.filter(project=project).order_by("id")
     run.units_total = units.count()
     run.status = BillingRun.Status.RUNNING
@@ -304,26 +336,11 @@ def run_billing(actor: Actor | None, project, period: date, *, chunk: int = 2000
                 return run
             batch = list(units.filter(Q(pk__gt=run.last_unit_id))[:chunk])
             if not batch:
-                run.status, run.finished_at, run.units_done = BillingRun.Status.DONE, timezone.now(), run.units_total
-                run.save(update_fields=["status", "finished_at", "units_done"])
-                record_event(run, "billing.run_finished", actor=getattr(actor, "user", None),
-                             data={"period": period.strftime("%Y-%m"), "bills": run.bills_created,
-                                   "amount": str(run.amount_billed),
-                                   "skipped": run.skips.values("unit_id").distinct().count()})
+                finish_run(run, actor)
                 return run
             bills, skips = _bill_chunk(run, items, batch, context, now)
-            _record_skips(run, batch, skips)
-            amount = sum((bill.amount for bill in bills), to_money(0))
-            run.bills_created += len(bills)
-            run.amount_billed += amount
-            _add_to_summary(run, bills)
-            run.units_done = min(run.units_total, run.units_done + len(batch))
             run.last_unit_id = batch[-1].pk
-            run.save(update_fields=["bills_created", "amount_billed", "summary", "units_done", "last_unit_id"])
-            # Every chunk's commit is on record with its counts (a bulk path writes its event too).
-            record_event(run, "billing.run_chunk", actor=getattr(actor, "user", None), data={
-                "period": period.strftime("%Y-%m"), "units": len(batch), "bills": len(bills),
-                "skipped": len({skip.unit_id for skip in skips}), "amount": str(amount)})
+            count_chunk(run, batch, bills, skips, actor, fields=["last_unit_id"])
         if progress:
             progress(run)
 
@@ -379,10 +396,20 @@ def start_run(actor: Actor, project, period: date) -> BillingRun:
 
 def continue_runs(*, chunk: int = 2000) -> list[BillingRun]:
     """Bill on every running run — queued by `start_run`, or left midway by a process that died (it resumes
-    after its last committed chunk). One failing run is logged and does not hold up the others."""
+    after its last committed chunk); with Celery as the engine, send its chunks to the workers instead
+    (`billing.fanout`). One failing run is logged and does not hold up the others."""
+    from wuye.core.scheduling import CELERY, expected_engine
+
+    from .fanout import fan_out  # it builds on this module
+
+    spread = expected_engine() == CELERY  # chunks as tasks over the workers (billing.fanout)
     runs = []
     for run in BillingRun.objects.filter(status=BillingRun.Status.RUNNING).select_related("project").order_by("id"):
         try:
+            if spread:
+                fan_out(run)
+                runs.append(run)
+                continue
             runs.append(run_billing(None, run.project, run.period, chunk=chunk))
         except Exception:
             logger.exception("Billing run %s (%s) failed; the next job run resumes it", run.pk, run)

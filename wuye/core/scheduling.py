@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import close_old_connections
+from django.db import close_old_connections, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -96,6 +96,43 @@ def run_due_jobs(now=None) -> list[str]:
             run_job(job.name)
         ran.append(job.name)
     return ran
+
+
+# -- work spread over the workers ------------------------------------------------------------------------------
+# A task is a plain function of the registry too, but run once per call rather than on a schedule: with Celery each
+# `dispatch` is one message on the broker, acknowledged only after the function returned (a worker killed midway →
+# the message goes to another worker), so a task must be idempotent. Apps register theirs in jobs.py.
+TASKS: dict[str, Callable] = {}
+_sender = None
+
+
+def task(name: str):
+    """Register `func` as the task `name` (`@task("billing.bill_chunk")`)."""
+    def register(func):
+        TASKS[name] = func
+        return func
+    return register
+
+
+def dispatch(name: str, *args) -> None:
+    """Send one call of the task `name` to the Celery workers once the current transaction commits (a task never
+    runs on rows its sender may still roll back). Only when Celery is the engine (`expected_engine()`)."""
+    global _sender
+    if name not in TASKS:
+        raise KeyError(f"no task {name!r} is registered")
+    if expected_engine() != CELERY:
+        raise RuntimeError("tasks are dispatched only when Celery is the engine (CELERY_BROKER_URL)")
+    if _sender is None or _sender.conf.broker_url != settings.CELERY_BROKER_URL:
+        from celery import Celery  # the web process sends without loading the worker's app (wuye/celery.py)
+
+        _sender = Celery("wuye-sender", broker=settings.CELERY_BROKER_URL)
+    sender = _sender
+    transaction.on_commit(lambda: sender.send_task("wuye.run_task", args=(name, *args)))
+
+
+def run_task(name: str, *args):
+    """Run one call of a registered task (the Celery worker's side of `dispatch`)."""
+    return TASKS[name](*args)
 
 
 # -- heartbeat --------------------------------------------------------------------------------------------------

@@ -44,3 +44,43 @@ def run_at_once(calls) -> list:
     for thread in threads:
         thread.join(60)
     return results
+
+
+def database_url() -> str:
+    """The URL of the database the tests run on, for processes the test starts (e.g. Celery workers)."""
+    s = connection.settings_dict
+    return f"postgresql://{s['USER']}:{s['PASSWORD'] or ''}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
+
+
+def start_celery_workers(count: int, env: dict) -> list:
+    """`count` real Celery worker processes (`celery -A wuye worker -c 1`, each in its own process group) with
+    `env`; stop them with `stop_celery_workers`."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    celery = str(Path(sys.executable).with_name("celery"))
+    root = Path(__file__).resolve().parents[2]
+    return [
+        subprocess.Popen([celery, "-A", "wuye", "worker", "-c", "1", "-n", f"test{i}@%h", "--without-heartbeat",
+                          "--without-gossip", "--without-mingle", "--loglevel", "warning"],
+                         cwd=root, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                         start_new_session=True)
+        for i in range(count)
+    ]
+
+
+def stop_celery_workers(workers: list) -> None:
+    """TERM each worker's process group, KILL what is left after 30 s."""
+    import os
+    import signal
+    import subprocess
+
+    for worker in workers:
+        if worker.poll() is None:
+            os.killpg(worker.pid, signal.SIGTERM)
+    for worker in workers:
+        try:
+            worker.wait(30)
+        except subprocess.TimeoutExpired:
+            os.killpg(worker.pid, signal.SIGKILL)

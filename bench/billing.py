@@ -51,6 +51,7 @@ from wuye.billing.models import (  # noqa: E402
     Bill,
     BillingNotice,
     BillingRun,
+    BillingRunChunk,
     ChargeItem,
     ChargeKind,
     DocumentCounter,
@@ -253,6 +254,7 @@ def remove_period(project: Project, period: date) -> int:
         removed = cursor.rowcount
         cursor.execute(f"DELETE FROM {t[Event]} WHERE subject_type_id = %(run_type)s AND subject_id IN ({period_runs})",
                        params)
+        cursor.execute(f"DELETE FROM {BillingRunChunk._meta.db_table} WHERE run_id IN ({period_runs})", params)
         cursor.execute(f"DELETE FROM {t[BillingRun]} WHERE project_id = %(project)s AND period = %(period)s", params)
     return removed
 
@@ -345,8 +347,50 @@ def measure_run() -> dict:
             "chunks": len(chunks), "finished_at": timezone.localtime().isoformat(timespec="seconds")}
 
 
+def measure_celery_run() -> dict:
+    """The same run spread over BENCH_CELERY_WORKERS real Celery workers (billing.fanout) on the local Redis
+    (BENCH_CELERY_BROKER_URL, db 6 by default, emptied first): seconds from the first chunk sent to the run done."""
+    import redis
+
+    from wuye.core.testing import start_celery_workers, stop_celery_workers
+
+    count = env_int("BENCH_CELERY_WORKERS", 2)
+    broker = os.environ.get("BENCH_CELERY_BROKER_URL") or "redis://127.0.0.1:6379/6"
+    redis.Redis.from_url(broker).flushdb()
+    project, item = project_and_item()
+    _periods, period = history_periods(project, item)
+    if Bill.objects.filter(project=project, period=period).exists():
+        raise SystemExit(f"bench: {period:%Y-%m} is already billed; run `python -m bench.billing prepare` first")
+    from django.conf import settings
+
+    from wuye.billing import fanout
+
+    settings.CELERY_BROKER_URL = broker
+    workers = start_celery_workers(count, {**os.environ, "CELERY_BROKER_URL": broker, "CELERY_RESULT_BACKEND": ""})
+    try:
+        time.sleep(3)  # the workers start (Django set-up) before the clock does
+        run = BillingRun.objects.create(project=project, period=period)
+        chunks = len(fanout.plan_chunks(run))
+        began = time.perf_counter()
+        fanout.fan_out(run)
+        while True:
+            run.refresh_from_db()
+            if run.status == BillingRun.Status.DONE:
+                break
+            if time.perf_counter() - began > 1800:
+                raise SystemExit("bench: the workers did not finish the run within 30 minutes")
+            time.sleep(0.2)
+        seconds = time.perf_counter() - began
+    finally:
+        stop_celery_workers(workers)
+    log(f"billing run {period:%Y-%m} on {count} Celery worker(s): {run.bills_created:,} bills in {seconds:.1f} s "
+        f"({chunks} chunks)")
+    return {"workers": count, "seconds": round(seconds, 2), "chunks": chunks, "bills_created": run.bills_created,
+            "units": run.units_total, "period": period.isoformat()}
+
+
 def main(argv: list[str]) -> int:
-    commands = {"prepare": prepare, "aging": measure_aging, "run": measure_run}
+    commands = {"prepare": prepare, "aging": measure_aging, "run": measure_run, "celery": measure_celery_run}
     if len(argv) != 2 or argv[1] not in commands:
         print(f"usage: python -m bench.billing {{{'|'.join(commands)}}}", file=sys.stderr)
         return 2

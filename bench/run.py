@@ -862,10 +862,11 @@ def http_bench(config: Config, meta: dict) -> tuple[dict[str, tuple[float, str]]
 
 # -- billing ----------------------------------------------------------------------------------------------------------
 
-def run_billing_bench(config: Config, command: str) -> dict:
+def run_billing_bench(config: Config, command: str, **extra: str) -> dict:
     """`python -m bench.billing <command>` in its own process; its last stdout line is a JSON result."""
     env = django_env(config, BENCH_BILLING_UNITS=str(config.billing_units),
-                     BENCH_BILLING_MONTHS=str(config.billing_months), BENCH_AGING_REPEATS=str(config.aging_repeats))
+                     BENCH_BILLING_MONTHS=str(config.billing_months), BENCH_AGING_REPEATS=str(config.aging_repeats),
+                     **extra)
     result = subprocess.run([sys.executable, "-m", "bench.billing", command], cwd=ROOT, env=env,
                             stdout=subprocess.PIPE, text=True, check=False)
     if result.returncode:
@@ -888,8 +889,15 @@ def billing_bench(config: Config, meta: dict) -> dict[str, tuple[float, str]]:
         "in a fresh process")
     run = run_billing_bench(config, "run")
     machine_after = machine_cpu()
+    spread = {}
+    for workers in (1, 2):  # the same run as Celery tasks (billing.fanout), on one worker and on two
+        run_billing_bench(config, "prepare")  # removes the period just billed
+        log(f"timing the billing run spread over {workers} Celery worker(s)")
+        spread[workers] = run_billing_bench(config, "celery", BENCH_CELERY_WORKERS=str(workers))
     metrics = {
         "billing.run.seconds": (run["seconds"], "s"),
+        "billing.run.celery1.seconds": (spread[1]["seconds"], "s"),
+        "billing.run.celery2.seconds": (spread[2]["seconds"], "s"),
         "billing.run.peak_rss_mb": (run["peak_rss_mb"], "MB"),
         "billing.aging.seconds": (aging["seconds"], "s"),
     }
@@ -903,6 +911,7 @@ def billing_bench(config: Config, meta: dict) -> dict[str, tuple[float, str]]:
         "project": prepared,
         "aging": aging,
         "run": run,
+        "celery_runs": spread,
         "machine_busy_cores_while_measuring": busy,
         "goals": {name: f"{op} {goal}" for name, (op, goal) in TARGETS.items() if name in metrics},
         "goals_missed": [] if config.small else target_misses(metrics),

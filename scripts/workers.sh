@@ -15,7 +15,7 @@ for i in $(seq 1 "$WORKERS"); do
     "$BIN/celery" -A wuye worker -c 1 -n "wuye$i@%h" --loglevel "${CELERY_LOGLEVEL:-info}" &
     pids+=("$!")
 done
-"$BIN/celery" -A wuye beat --loglevel "${CELERY_LOGLEVEL:-info}" &
+"$BIN/celery" -A wuye beat --loglevel "${CELERY_LOGLEVEL:-info}" --schedule var/celerybeat-schedule &
 pids+=("$!")
 echo "workers: $WORKERS worker(s) and beat on $CELERY_BROKER_URL (pids ${pids[*]})"
 wait -n

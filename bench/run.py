@@ -75,14 +75,16 @@ UNITS_PER_BUILDING = 26 * 2 * 4  # build_scale_project's plan: 26 floors × 2 en
 LOGIN = {"username": "pinzhi", "password": "wuye-demo"}  # quality department: all projects of the demo company
 TICKET_LOGIN = {"username": "bench_kefu", "password": "wuye-demo"}  # customer service of the bench project
 TARGETS = {  # what the figures should reach (docs/benchmarks.md); a miss is reported, the run still succeeds
-    "tickets.create.rps_vs_bare": (">=", 0.40),
+    # Issue 16's goals: what this machine can do, with the hand-written floor beside the create.
+    "tickets.create.rps_vs_bare": (">=", 0.10),
     "tickets.create.rps_vs_floor": (">=", 0.7),
-    "tickets.inbox.p95_ms": ("<", 100.0),
-    "sla.sweep.seconds": ("<", 1.0),
+    "tickets.inbox.p95_ms": ("<", 50.0),
+    "units.list.rps_vs_bare": (">=", 0.10),
+    "sla.sweep.seconds": ("<", 0.2),
     "sla.sweep10k.seconds": ("<", 1.5),
-    "billing.run.seconds": ("<", 60.0),
-    "billing.run.peak_rss_mb": ("<", 500.0),
-    "billing.aging.seconds": ("<", 1.0),
+    "billing.run.seconds": ("<", 15.0),
+    "billing.run.peak_rss_mb": ("<", 300.0),
+    "billing.aging.seconds": ("<", 0.1),
     "kpis.month.seconds": ("<", 1.0),
     "survey.results.seconds": ("<", 0.5),
     "maintenance.generate.seconds": ("<", 10.0),

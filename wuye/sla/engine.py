@@ -185,10 +185,14 @@ def start_clock(subject, key: str, *, project, at: datetime | None = None, due_a
     an open clock and no savepoint of its own. `events`: a list to append the unsaved `sla.started` event to, for
     the caller to write with its own events in one insert (`record_events`); else it is written here.
     """
-    if fresh is False:
-        with transaction.atomic():
-            return start_clock(subject, key, project=project, at=at, due_at=due_at, assignee=assignee, actor=actor,
-                               fresh=None, events=events)
+    if fresh:
+        return _start_clock(subject, key, project, at, due_at, assignee, actor, check_open=False, events=events)
+    with transaction.atomic():
+        return _start_clock(subject, key, project, at, due_at, assignee, actor, check_open=True, events=events)
+
+
+def _start_clock(subject, key: str, project, at, due_at, assignee, actor, *, check_open: bool,
+                 events: list | None) -> Clock:
     policy = policy_for(project, key)
     at = at or timezone.now()
     calendar = _calendar(policy, project)
@@ -196,7 +200,7 @@ def start_clock(subject, key: str, *, project, at: datetime | None = None, due_a
         due_at = add_measured(policy, calendar, at, policy.target)
     span = between_measured(policy, calendar, at, due_at)
     warn_at = add_measured(policy, calendar, at, span * policy.warn_percent / 100) if span > timedelta(0) else due_at
-    if fresh is None and _open_clock(subject, key) is not None:  # fresh None: called above, in its savepoint
+    if check_open and _open_clock(subject, key) is not None:
         raise Conflict(_("The time limit %(key)s is already running.") % {"key": key})
     clock = Clock(subject=subject, project=project, policy=policy, key=key, started_at=at, due_at=due_at,
                   warn_at=warn_at, assignee=assignee)

@@ -61,3 +61,33 @@ def insert_rows(model, rows: Iterable[dict]) -> int:
             cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({placeholders})", prepared)
             count = len(prepared)
     return count
+
+
+def insert_instances(model, instances: list, *, returning: tuple[str, ...] = (), skip_conflicts: bool = False
+                     ) -> list[tuple]:
+    """Insert unsaved `instances` of `model` in one statement and return the `returning` columns of the rows
+    written. PostgreSQL: INSERT … SELECT FROM unnest(one array per column) — one parameter per column instead of
+    Django's per-instance field preparation in bulk_create (~0.15 ms a row: a third of a billing run's Python time,
+    and most of the outbox write of a sweep); `skip_conflicts`: ON CONFLICT DO NOTHING, so the rows returned are
+    those written (a unique key already present — also a concurrent writer's — is skipped). Elsewhere bulk_create
+    (then `skip_conflicts` is `ignore_conflicts`, and rows come back only when nothing is skipped)."""
+    if not instances:
+        return []
+    fields = [field for field in model._meta.concrete_fields if not field.primary_key]
+    if connection.vendor != "postgresql":
+        written = model.objects.bulk_create(instances, batch_size=2000, ignore_conflicts=skip_conflicts)
+        if skip_conflicts:
+            return []
+        return [tuple(getattr(obj, model._meta.get_field(name).attname) for name in returning) for obj in written]
+    columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
+    arrays = ", ".join(f"%s::{field.db_type(connection)}[]" for field in fields)
+    table = connection.ops.quote_name(model._meta.db_table)
+    sql = f"INSERT INTO {table} ({columns}) SELECT * FROM unnest({arrays})"
+    if skip_conflicts:
+        sql += " ON CONFLICT DO NOTHING"
+    if returning:
+        sql += " RETURNING " + ", ".join(connection.ops.quote_name(model._meta.get_field(name).column)
+                                         for name in returning)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [[getattr(obj, field.attname) for obj in instances] for field in fields])
+        return [tuple(row) for row in cursor.fetchall()] if returning else []

@@ -16,11 +16,13 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.core.mail import send_mail
+from django.db import connection
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.module_loading import import_string
 
+from .bulk import insert_instances
 from .models import Channel, Notification, NotificationKind
 
 logger = logging.getLogger(__name__)
@@ -190,53 +192,43 @@ def compose(
         links = {recipient.pk: safe_link(link.for_recipient(recipient.pk in staff)) for recipient in recipients}
     else:
         links = dict.fromkeys((recipient.pk for recipient in recipients), safe_link(link))
-    wall = timezone.now()
-    now = at or wall
-    subject_line, source_type_id, source_id = subject_line[:200], getattr(source_type, "pk", None), \
-        getattr(source, "pk", None)
-    messages = []
-    for recipient in recipients:
-        for channel in channels:
+    now = at or timezone.now()
+    return [
+        Notification(
+            created_at=now,
+            recipient=recipient,
+            channel=channel,
+            kind=kind,
+            subject_line=subject_line[:200],
+            body=body,
+            link=links[recipient.pk],
+            source_type=source_type,
+            source_id=getattr(source, "pk", None),
+            dedupe_key=f"{dedupe_key}:{recipient.pk}:{channel}" if dedupe_key else None,
             # In-app messages need no transmission: they are in the inbox as soon as the cause commits.
-            in_app = channel == Channel.IN_APP
-            # Positional, in the order of Notification's fields (Django's fast path: a sweep composes thousands).
-            message = Notification(
-                None, now, recipient.pk, channel, subject_line, body, links[recipient.pk], kind, source_type_id,
-                source_id, f"{dedupe_key}:{recipient.pk}:{channel}" if dedupe_key else None,
-                Notification.Status.SENT if in_app else Notification.Status.PENDING, 0, wall, None, "",
-                now if in_app else None, None)
-            message._state.fields_cache["recipient"] = recipient
-            messages.append(message)
-    return messages
+            status=Notification.Status.SENT if channel == Channel.IN_APP else Notification.Status.PENDING,
+            sent_at=now if channel == Channel.IN_APP else None,
+        )
+        for recipient in recipients
+        for channel in channels
+    ]
 
 
 def _insert_keyed(messages: list[Notification]) -> list[Notification]:
-    """PostgreSQL: one INSERT … SELECT FROM unnest(column arrays) ON CONFLICT DO NOTHING RETURNING dedupe_key —
-    the unique dedupe key skips what is already in the outbox (also a concurrent writer's), and the messages
-    written are those returned. Django's bulk_create prepares every field of every row in Python (0.3 s for the
-    1,500 messages of a 1,000-clock sweep); this sends one array per column. The messages come back without ids."""
-    from django.db import connection
-
+    """PostgreSQL, every message keyed: one statement (`core.bulk.insert_instances`, ON CONFLICT DO NOTHING) — the
+    unique dedupe key skips what is already in the outbox, also a concurrent writer's; the messages written are
+    those whose key comes back. They come back without ids."""
     unique: dict[str, Notification] = {}
     for message in messages:
         unique.setdefault(message.dedupe_key, message)
-    fields = [field for field in Notification._meta.concrete_fields if not field.primary_key]
-    columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
-    arrays = ", ".join(f"%s::{field.db_type(connection)}[]" for field in fields)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {connection.ops.quote_name(Notification._meta.db_table)} ({columns}) "
-            f"SELECT * FROM unnest({arrays}) ON CONFLICT DO NOTHING RETURNING dedupe_key",
-            [[getattr(message, field.attname) for message in unique.values()] for field in fields])
-        written = {row[0] for row in cursor.fetchall()}
+    written = {row[0] for row in insert_instances(Notification, list(unique.values()), returning=("dedupe_key",),
+                                                  skip_conflicts=True)}
     return [message for key, message in unique.items() if key in written]
 
 
 def post(messages: list[Notification]) -> list[Notification]:
     """Write composed messages, skipping any whose dedupe key is already in the outbox: one statement on
     PostgreSQL when every message has a key (`_insert_keyed`), else a check and a bulk insert."""
-    from django.db import connection
-
     keyed = [m.dedupe_key for m in messages if m.dedupe_key]
     if keyed and len(keyed) == len(messages) and connection.vendor == "postgresql":
         return _insert_keyed(messages)

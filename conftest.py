@@ -34,10 +34,16 @@ def _fast_passwords(settings):
 
 @pytest.fixture(autouse=True)
 def _fresh_cache():
-    """The sign-in throttle counts in the cache: one test's failed sign-ins must not lock the next test out."""
+    """The sign-in throttle counts in the cache: one test's failed sign-ins must not lock the next test out; and no
+    test sees another's cached SLA policies."""
     from django.core.cache import cache
 
+    from wuye.sla.engine import _forget_policies
+
     cache.clear()
+    # The SLA policies each process keeps: a test's rolled-back project may come back with the same id in the next
+    # test (SQLite reuses rolled-back ids) under another standard.
+    _forget_policies()
 
 
 @dataclass

@@ -196,7 +196,11 @@ class OwnerProgressOut(Schema):
     reason: str
 
 
-class TicketOut(TicketListOut):
+class TicketCreatedOut(TicketListOut):
+    """The 201 of a create — the ticket as received, with its running deadline and the caller's next actions — and
+    the part of every ticket's detail (TicketOut) known from receipt on. The timeline, fee and charges of a ticket
+    just received are known (its `ticket.created` and `sla.started` events; none; none): GET /tickets/{id}."""
+
     location: str
     contact_name: str
     contact_phone: str
@@ -206,23 +210,9 @@ class TicketOut(TicketListOut):
     contractor: str
     responsible_role: str
     is_major: bool
-    work_done: str
-    resolution: str
-    reply: str
-    improvement: str
-    satisfaction: int | None
-    visit_comment: str
-    cancel_reason: str
     repeat_of_id: int | None
-    repeat_reason: str
-    charges: list[ChargeOut]
-    fee: FeeOut | None = Field(None, description="Repairs with charges: the fee and its bills' live state")
     deadlines: list[ClockOut]
-    timeline: list[EventOut] = Field(..., description="Staff: every event. Owners: empty (see `progress`)")
     actions: list[str]
-    steps: list[OwnerStepOut] | None = Field(None, description="Owners: the steps of the request, as the portal shows")
-    progress: list[OwnerProgressOut] | None = Field(
-        None, description="Owners: what happened in plain words, newest first, as the portal shows")
 
     @staticmethod
     def resolve_contact_phone(ticket, context):
@@ -230,29 +220,27 @@ class TicketOut(TicketListOut):
         # reveal is on record); masked for anyone else — the console's ticket page asks the same.
         return contact_phone_for(context["request"].actor, ticket).number
 
+
+class TicketOut(TicketCreatedOut):
+    work_done: str
+    resolution: str
+    reply: str
+    improvement: str
+    satisfaction: int | None
+    visit_comment: str
+    cancel_reason: str
+    repeat_reason: str
+    charges: list[ChargeOut]
+    fee: FeeOut | None = Field(None, description="Repairs with charges: the fee and its bills' live state")
+    timeline: list[EventOut] = Field(..., description="Staff: every event. Owners: empty (see `progress`)")
+    steps: list[OwnerStepOut] | None = Field(None, description="Owners: the steps of the request, as the portal shows")
+    progress: list[OwnerProgressOut] | None = Field(
+        None, description="Owners: what happened in plain words, newest first, as the portal shows")
+
     @staticmethod
     def resolve_charges(ticket):
         fee = getattr(ticket, "fee", None)
         return fee.lines if fee is not None else list(ticket.charge_lines.order_by("id"))
-
-
-class TicketCreatedOut(TicketListOut):
-    """The 201 of a create: the ticket as received, with its running deadline and the caller's next actions. The
-    timeline, fee and charges of a ticket just received are known (its `ticket.created` and `sla.started`
-    events; none; none): read them with GET /tickets/{id}."""
-
-    location: str
-    contact_name: str
-    contact_phone: str
-    preferred_time: datetime | None
-    is_public_area: bool
-    under_warranty: bool
-    contractor: str
-    responsible_role: str
-    is_major: bool
-    repeat_of_id: int | None
-    deadlines: list[ClockOut] = Field(..., description="The running time limit started on receipt")
-    actions: list[str]
 
     @staticmethod
     def resolve_contact_phone(ticket, context):

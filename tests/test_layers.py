@@ -26,7 +26,7 @@ FLOORS = {
     "workorders": PROCESSES, "facilities": PROCESSES, "security": PROCESSES, "quality": PROCESSES,
     "community": PROCESSES, "environment": PROCESSES, "onboarding": PROCESSES, "collection": PROCESSES,
     "web": FACES, "reports": FACES, "api": FACES, "urls": FACES,
-    "demo": TOOLING, "celery": TOOLING, "settings": TOOLING, "wsgi": TOOLING, "asgi": TOOLING,
+    "demo": TOOLING, "ops": TOOLING, "celery": TOOLING, "settings": TOOLING, "wsgi": TOOLING, "asgi": TOOLING,
 }
 FACES_KIT = "web"
 # The parts of an app that are faces: they may use the faces kit as well as the floors below their app.

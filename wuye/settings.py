@@ -75,7 +75,9 @@ INSTALLED_APPS = [
     "wuye.community.activities",
     # faces
     "wuye.web",
+    # tooling
     "wuye.demo",
+    "wuye.ops",  # backup and restore
 ]
 
 MIDDLEWARE = [

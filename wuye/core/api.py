@@ -190,8 +190,41 @@ def check_inputs(view_func):
     return checked
 
 
+# The errors every operation may answer, each with the ErrorOut body (`detail` and the fields at fault), documented
+# once here beside the handlers that produce them — clients and the fuzzer (make fuzz) read them from the document.
+ERRORS_OF_EVERY_OPERATION = {
+    "401": "Not signed in, or the token is no longer valid.",
+    "403": "The caller's role may not do this.",
+    "404": "Not found, or outside the caller's projects or household.",
+    "422": "Invalid input: `errors` names each field at fault.",
+}
+ERRORS_OF_WRITES = {
+    "400": "The request body is not valid JSON.",
+    "409": "The record's state does not allow this step now.",
+    "413": "The request is too large.",
+}
+
+
+def document_errors(schema: dict) -> dict:
+    """Add the errors every operation may answer to each operation of an OpenAPI `schema` (those it declares
+    itself are kept)."""
+    error = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}}}
+    for operations in schema["paths"].values():
+        for method, operation in operations.items():
+            errors = dict(ERRORS_OF_EVERY_OPERATION)
+            if method in ("post", "put", "patch", "delete"):
+                errors |= ERRORS_OF_WRITES
+            if not operation.get("security"):
+                errors.pop("401")  # an operation open to anyone (signing in) never asks for a token
+            for status, description in errors.items():
+                operation["responses"].setdefault(status, {"description": description, **error})
+    return schema
+
+
 def install_error_handlers(api: NinjaAPI) -> None:
     api.add_decorator(check_inputs, mode="operation")
+    openapi_schema = api.get_openapi_schema
+    api.get_openapi_schema = lambda **kwargs: document_errors(openapi_schema(**kwargs))
 
     def respond(request, status, detail, errors=()):
         return api.create_response(request, {"detail": str(detail), "errors": list(errors)}, status=status)

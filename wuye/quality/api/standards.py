@@ -189,7 +189,7 @@ def create_standard(request, payload: StandardIn):
     return Status(201, _detail(actor, standard.pk))
 
 
-@router.get("/standards/{standard_id}", response=StandardDetailOut)
+@router.get("/standards/{int:standard_id}", response=StandardDetailOut)
 def get_standard(request, standard_id: int, filters: Query[VersionFilter]):
     """A standard with its current version's categories and items (`?version=N`: that version; every version an
     inspection used stays readable)."""
@@ -197,7 +197,7 @@ def get_standard(request, standard_id: int, filters: Query[VersionFilter]):
     return _detail(request.actor, standard_id, filters.version)
 
 
-@router.post("/standards/{standard_id}/versions", response={201: StandardDetailOut})
+@router.post("/standards/{int:standard_id}/versions", response={201: StandardDetailOut})
 def revise_standard(request, standard_id: int, payload: VersionIn):
     """A new version (number max + 1) with these categories and items; earlier versions stay as they were."""
     standard = library.visible_standard_or_404(request.actor, standard_id)
@@ -206,7 +206,7 @@ def revise_standard(request, standard_id: int, payload: VersionIn):
     return Status(201, _detail(request.actor, standard.pk, version.number))
 
 
-@router.get("/standards/{standard_id}/export", response={200: None})
+@router.get("/standards/{int:standard_id}/export", response={200: None})
 def export_standard(request, standard_id: int, filters: Query[VersionFilter]):
     """A version of the standard (the current one unless `?version=N`) as .xlsx, in the import's layout."""
     require_read(request.actor, "quality.standards")

@@ -189,33 +189,7 @@ def create_standard(request, payload: StandardIn):
     return Status(201, _detail(actor, standard.pk))
 
 
-@router.get("/standards/{int:standard_id}", response=StandardDetailOut)
-def get_standard(request, standard_id: int, filters: Query[VersionFilter]):
-    """A standard with its current version's categories and items (`?version=N`: that version; every version an
-    inspection used stays readable)."""
-    require_read(request.actor, "quality.standards")
-    return _detail(request.actor, standard_id, filters.version)
-
-
-@router.post("/standards/{int:standard_id}/versions", response={201: StandardDetailOut})
-def revise_standard(request, standard_id: int, payload: VersionIn):
-    """A new version (number max + 1) with these categories and items; earlier versions stay as they were."""
-    standard = library.visible_standard_or_404(request.actor, standard_id)
-    version = library.revise_standard(request.actor, standard, note=payload.note,
-                                      categories=[category.dict() for category in payload.categories])
-    return Status(201, _detail(request.actor, standard.pk, version.number))
-
-
-@router.get("/standards/{int:standard_id}/export", response={200: None})
-def export_standard(request, standard_id: int, filters: Query[VersionFilter]):
-    """A version of the standard (the current one unless `?version=N`) as .xlsx, in the import's layout."""
-    require_read(request.actor, "quality.standards")
-    standard = library.visible_standard_or_404(request.actor, standard_id)
-    version = library.version_of(standard, filters.version)
-    response = HttpResponse(standards_io.export_version(version), content_type=XLSX)
-    return attachment(response, download_name(standard.name, f"v{version.number}", ext="xlsx"))
-
-
+# Declared before /standards/{standard_id}: Django tries routes in order, and the id route would take "import".
 class StandardImportOut(Schema):
     standard_id: int
     version: int
@@ -236,6 +210,35 @@ def import_standard(request, file: File[UploadedFile], standard_id: Form[int | N
         raise InvalidInput(problems=report.problems())
     version = library.current_version(written)
     return Status(201, {"standard_id": written.pk, "version": version.number, "items": report.created})
+
+
+@router.get("/standards/{standard_id}", response=StandardDetailOut)
+def get_standard(request, standard_id: int, filters: Query[VersionFilter]):
+    """A standard with its current version's categories and items (`?version=N`: that version; every version an
+    inspection used stays readable)."""
+    require_read(request.actor, "quality.standards")
+    return _detail(request.actor, standard_id, filters.version)
+
+
+@router.post("/standards/{standard_id}/versions", response={201: StandardDetailOut})
+def revise_standard(request, standard_id: int, payload: VersionIn):
+    """A new version (number max + 1) with these categories and items; earlier versions stay as they were."""
+    standard = library.visible_standard_or_404(request.actor, standard_id)
+    version = library.revise_standard(request.actor, standard, note=payload.note,
+                                      categories=[category.dict() for category in payload.categories])
+    return Status(201, _detail(request.actor, standard.pk, version.number))
+
+
+@router.get("/standards/{standard_id}/export", response={200: None})
+def export_standard(request, standard_id: int, filters: Query[VersionFilter]):
+    """A version of the standard (the current one unless `?version=N`) as .xlsx, in the import's layout."""
+    require_read(request.actor, "quality.standards")
+    standard = library.visible_standard_or_404(request.actor, standard_id)
+    version = library.version_of(standard, filters.version)
+    response = HttpResponse(standards_io.export_version(version), content_type=XLSX)
+    return attachment(response, download_name(standard.name, f"v{version.number}", ext="xlsx"))
+
+
 
 
 @router.get("/service-packages", response=list[PackageOut])

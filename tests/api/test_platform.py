@@ -59,3 +59,19 @@ def test_nobody_reads_another_persons_message(world, api):
     message = Notification.objects.get(recipient__username="yezhu2")
     assert api("yezhu").post(f"/api/v1/me/notifications/{message.pk}/read").status_code == 404
     assert Notification.objects.get(pk=message.pk).read_at is None
+
+
+def test_a_database_that_went_away_is_a_503_to_send_again_not_a_500(api, monkeypatch):
+    """make chaos: while PostgreSQL restarts, requests met OperationalError and answered 500 "went wrong on our
+    side"; they are a 503 with Retry-After and the error format."""
+    from django.db import OperationalError
+
+    def gone(*args, **kwargs):
+        raise OperationalError("server closed the connection unexpectedly")
+
+    client = api("kefu")
+    monkeypatch.setattr("wuye.workorders.api.filter_tickets", gone)
+    response = client.get("/api/v1/tickets")
+    assert response.status_code == 503
+    assert response["Retry-After"] == "1"
+    assert "try again" in response.json()["detail"] or "稍后" in response.json()["detail"]

@@ -15,6 +15,7 @@ from typing import Any
 from django.contrib.auth import authenticate
 from django.core import signals
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
+from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -197,6 +198,7 @@ ERRORS_OF_EVERY_OPERATION = {
     "403": "The caller's role may not do this.",
     "404": "Not found, or outside the caller's projects or household.",
     "422": "Invalid input: `errors` names each field at fault.",
+    "503": "The database is briefly unavailable (a restart): send the request again (Retry-After).",
 }
 ERRORS_OF_WRITES = {
     "400": "The request body is not valid JSON.",
@@ -261,6 +263,17 @@ def install_error_handlers(api: NinjaAPI) -> None:
     @api.exception_handler(RequestDataTooBig)
     def too_big(request, exc):
         return respond(request, 413, _("The request is too large."), [{"field": "body", "message": str(exc)}])
+
+    @api.exception_handler(OperationalError)
+    @api.exception_handler(InterfaceError)
+    def database_unavailable(request, exc):
+        # The database went away mid-request (a restart, a failover). The next request gets a fresh connection
+        # (conn_health_checks), so the client is told to send it again — writes with an Idempotency-Key are done
+        # once however often they are sent — rather than that the server broke.
+        logger.warning("Database unavailable: %s (%s)", request.path, exc)
+        response = respond(request, 503, _("The service is briefly unavailable; please try again in a moment."))
+        response["Retry-After"] = "1"
+        return response
 
     @api.exception_handler(Exception)
     def server_error(request, exc):
